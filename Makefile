@@ -1,0 +1,73 @@
+# One entry point for everything. `make conformance` is the main job; `make test` is the
+# project's own test suite (what CI runs). Nothing is installed by hand: Go tools are pinned
+# in go.mod (`go tool ginkgo`), npm and Debian packages are installed by the targets that
+# need them, into .tools/.
+
+GO            ?= go
+GINKGO        := $(GO) tool ginkgo
+REPORTS       ?= reports
+PROCS         ?= 2
+TOOLS         := $(CURDIR)/.tools
+REDOCLY_VER   := 1.34.5
+REDOCLY       := $(TOOLS)/node_modules/.bin/redocly
+FUZZTIME      ?= 30s
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets.
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: conformance
+conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TARGET) and write reports/.
+	@mkdir -p $(REPORTS)
+	@rc=0; \
+	$(GINKGO) -p -procs=$(PROCS) --randomize-all --keep-going --timeout=20m \
+		--json-report=ginkgo.json --junit-report=junit.xml --output-dir=$(REPORTS) \
+		./suites/... || rc=$$?; \
+	$(GO) run ./cmd/conformance report build --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS) $(if $(WAIVERS),--waivers $(WAIVERS)) || { r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
+	exit $$rc
+
+.PHONY: test
+test: ## Run the project's own tests (vet, unit, suites against the mock, race detector, benchmarks once).
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout=30m ./...
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 ./...
+
+.PHONY: lint
+lint: $(REDOCLY) ## Lint the OpenAPI specs with Redocly CLI (installed through npm into .tools/).
+	$(REDOCLY) lint --config specs/redocly.yaml specs/koophone-instance-backup.yaml specs/vbs-backup-policy-resources.yaml
+
+$(REDOCLY):
+	@mkdir -p $(TOOLS)
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) @redocly/cli@$(REDOCLY_VER)
+
+.PHONY: test-browser
+test-browser: ## Check reports/conformance.html in headless Chromium (installs Debian's chromium when missing).
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	$(GO) test -count=1 -tags browser -run TestBrowser ./internal/report/...
+
+.PHONY: mutation
+mutation: ## Run the suites against every planted fault of the mock and write reports/mutation.{json,md}.
+	$(GO) run ./cmd/conformance mutate --out $(REPORTS)
+
+.PHONY: bench
+bench: ## Run the benchmarks and write reports/bench.{md,json} with ratios to in-run baselines.
+	$(GO) run ./cmd/conformance bench --out $(REPORTS)
+
+.PHONY: bench-peers
+bench-peers: ## Benchmark against Stoplight Prism (installed through npm into .tools/); not in CI.
+	$(GO) run ./cmd/conformance bench --peers --tools $(TOOLS) --out $(REPORTS)
+
+.PHONY: fuzz
+fuzz: ## Fuzz the mock's request handling for $(FUZZTIME) per target.
+	$(GO) test -run='^$$' -fuzz=FuzzKooPhoneRequest -fuzztime=$(FUZZTIME) ./internal/mock
+	$(GO) test -run='^$$' -fuzz=FuzzVBSRequest -fuzztime=$(FUZZTIME) ./internal/mock
+
+.PHONY: inventory
+inventory: ## Regenerate docs/conformance-inventory.md (the list of conformance specs).
+	$(GO) run ./cmd/conformance inventory --write docs/conformance-inventory.md
+
+.PHONY: clean
+clean: ## Remove reports and installed tools.
+	rm -rf $(REPORTS)/*.json $(REPORTS)/*.xml $(REPORTS)/*.html $(REPORTS)/*.md $(REPORTS)/*.png $(TOOLS)

@@ -1,0 +1,258 @@
+package target
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// EnvVar is the environment variable naming the target file.
+const EnvVar = "CONFORMANCE_TARGET"
+
+// DefaultTimeout bounds every request the suites send when the file sets no timeout.
+const DefaultTimeout = 10 * time.Second
+
+// Target describes one implementation of the two APIs.
+type Target struct {
+	// Name labels the implementation in reports; optional.
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	// AllowMutating permits requests that could release instances or bind volumes.
+	AllowMutating bool `yaml:"allow_mutating" json:"allow_mutating"`
+	// Profile is "default" (every legitimate reading) or "strict"; CONFORMANCE_PROFILE wins.
+	Profile string `yaml:"profile,omitempty" json:"profile,omitempty"`
+	// Timeout bounds each request, e.g. "5s"; DefaultTimeout when empty.
+	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	// FaultInjection says the target honours the reference mock's fault header
+	// (X-Mock-Fault), so the specs of internal errors can run.
+	FaultInjection bool `yaml:"fault_injection,omitempty" json:"fault_injection,omitempty"`
+	// Secrets are extra strings to redact from every output besides the tokens.
+	Secrets []string `yaml:"secrets,omitempty" json:"-"`
+
+	KooPhone *KooPhone `yaml:"koophone,omitempty" json:"koophone,omitempty"`
+	VBS      *VBS      `yaml:"vbs,omitempty" json:"vbs,omitempty"`
+}
+
+// KooPhone describes the KooPhone instance backup API of the target.
+type KooPhone struct {
+	BaseURL            string   `yaml:"base_url" json:"base_url"`
+	AuthToken          string   `yaml:"auth_token" json:"-"`
+	UnknownTenantToken string   `yaml:"unknown_tenant_token" json:"-"`
+	OwnedInstanceIDs   []string `yaml:"owned_instance_ids" json:"owned_instance_ids"`
+	ForeignInstanceIDs []string `yaml:"foreign_instance_ids" json:"foreign_instance_ids"`
+}
+
+// VBS describes the VBS backup policy API of the target.
+type VBS struct {
+	BaseURL               string   `yaml:"base_url" json:"base_url"`
+	AuthToken             string   `yaml:"auth_token" json:"-"`
+	ProjectID             string   `yaml:"project_id" json:"project_id"`
+	BackupPolicyID        string   `yaml:"backup_policy_id" json:"backup_policy_id"`
+	UnknownBackupPolicyID string   `yaml:"unknown_backup_policy_id" json:"unknown_backup_policy_id"`
+	VolumeIDs             []string `yaml:"volume_ids" json:"volume_ids"`
+	UnknownVolumeIDs      []string `yaml:"unknown_volume_ids" json:"unknown_volume_ids"`
+}
+
+// Duration is a time.Duration written as "5s" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return fmt.Errorf("want a duration such as \"5s\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want a duration such as \"5s\": %w", err)
+	}
+	if v <= 0 {
+		return fmt.Errorf("duration %q must be positive", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration as a string.
+func (d Duration) MarshalYAML() (any, error) {
+	if d == 0 {
+		return nil, nil
+	}
+	return time.Duration(d).String(), nil
+}
+
+// RequestTimeout is the per-request bound the suites use.
+func (t *Target) RequestTimeout() time.Duration {
+	if t.Timeout > 0 {
+		return time.Duration(t.Timeout)
+	}
+	return DefaultTimeout
+}
+
+// Tokens returns every credential in the file, for redaction.
+func (t *Target) Tokens() []string {
+	var out []string
+	if t.KooPhone != nil {
+		out = append(out, t.KooPhone.AuthToken, t.KooPhone.UnknownTenantToken)
+	}
+	if t.VBS != nil {
+		out = append(out, t.VBS.AuthToken)
+	}
+	out = append(out, t.Secrets...)
+	kept := out[:0]
+	for _, s := range out {
+		if s != "" {
+			kept = append(kept, s)
+		}
+	}
+	return kept
+}
+
+// FieldError names the key of the target file that is wrong and why.
+type FieldError struct {
+	Key    string // dotted path, e.g. "koophone.base_url"
+	Reason string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("target file: %s: %s", e.Key, e.Reason) }
+
+// Load reads and validates a target file.
+func Load(path string) (*Target, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read target file: %w", err)
+	}
+	t, err := Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// Parse decodes and validates the YAML of a target file. Unknown keys are an error so that
+// a misspelt key is never silently ignored.
+func Parse(raw []byte) (*Target, error) {
+	var t Target
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&t); err != nil {
+		return nil, fmt.Errorf("target file: %w", err)
+	}
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// Validate checks every key and returns all problems joined.
+func (t *Target) Validate() error {
+	var errs []error
+	bad := func(key, reason string) { errs = append(errs, &FieldError{Key: key, Reason: reason}) }
+	switch t.Profile {
+	case "", "default", "strict":
+	default:
+		bad("profile", fmt.Sprintf("%q is not a profile; want \"default\" or \"strict\"", t.Profile))
+	}
+	if t.KooPhone == nil && t.VBS == nil {
+		bad("koophone", "neither koophone nor vbs is described; nothing to test")
+	}
+	if k := t.KooPhone; k != nil {
+		checkURL("koophone.base_url", k.BaseURL, bad)
+		if k.AuthToken == "" {
+			bad("koophone.auth_token", "is required")
+		}
+		if k.UnknownTenantToken == "" {
+			bad("koophone.unknown_tenant_token", "is required")
+		} else if k.UnknownTenantToken == k.AuthToken {
+			bad("koophone.unknown_tenant_token", "must differ from auth_token")
+		}
+		checkIDs("koophone.owned_instance_ids", k.OwnedInstanceIDs, bad)
+		checkIDs("koophone.foreign_instance_ids", k.ForeignInstanceIDs, bad)
+		checkDisjoint("koophone.foreign_instance_ids", k.ForeignInstanceIDs, k.OwnedInstanceIDs, "owned_instance_ids", bad)
+	}
+	if v := t.VBS; v != nil {
+		checkURL("vbs.base_url", v.BaseURL, bad)
+		if v.AuthToken == "" {
+			bad("vbs.auth_token", "is required")
+		}
+		if v.ProjectID == "" {
+			bad("vbs.project_id", "is required")
+		} else if strings.ContainsAny(v.ProjectID, "/?#") {
+			bad("vbs.project_id", "must not contain '/', '?' or '#'")
+		}
+		if v.BackupPolicyID == "" {
+			bad("vbs.backup_policy_id", "is required")
+		}
+		if v.UnknownBackupPolicyID == "" {
+			bad("vbs.unknown_backup_policy_id", "is required")
+		} else if v.UnknownBackupPolicyID == v.BackupPolicyID {
+			bad("vbs.unknown_backup_policy_id", "must differ from backup_policy_id")
+		}
+		checkIDs("vbs.volume_ids", v.VolumeIDs, bad)
+		checkIDs("vbs.unknown_volume_ids", v.UnknownVolumeIDs, bad)
+		checkDisjoint("vbs.unknown_volume_ids", v.UnknownVolumeIDs, v.VolumeIDs, "volume_ids", bad)
+	}
+	return errors.Join(errs...)
+}
+
+func checkURL(key, raw string, bad func(string, string)) {
+	if raw == "" {
+		bad(key, "is required")
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		bad(key, fmt.Sprintf("not a URL: %v", err))
+		return
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		bad(key, fmt.Sprintf("scheme %q is not http or https", u.Scheme))
+	}
+	if u.Host == "" {
+		bad(key, "has no host")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		bad(key, "must not carry a query or fragment")
+	}
+}
+
+func checkIDs(key string, ids []string, bad func(string, string)) {
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
+		if id == "" {
+			bad(fmt.Sprintf("%s[%d]", key, i), "is empty")
+		}
+		if seen[id] {
+			bad(fmt.Sprintf("%s[%d]", key, i), fmt.Sprintf("%q is listed twice", id))
+		}
+		seen[id] = true
+	}
+}
+
+func checkDisjoint(key string, ids, others []string, otherKey string, bad func(string, string)) {
+	set := make(map[string]bool, len(others))
+	for _, o := range others {
+		set[o] = true
+	}
+	for i, id := range ids {
+		if set[id] {
+			bad(fmt.Sprintf("%s[%d]", key, i), fmt.Sprintf("%q is also in %s", id, otherKey))
+		}
+	}
+}
+
+// Marshal writes the target as YAML (tokens included: the file is the credential store).
+func (t *Target) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(t); err != nil {
+		return nil, fmt.Errorf("encode target: %w", err)
+	}
+	return buf.Bytes(), nil
+}
