@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +35,9 @@ type Target struct {
 	FaultInjection bool `yaml:"fault_injection,omitempty" json:"fault_injection,omitempty"`
 	// Secrets are extra strings to redact from every output besides the tokens.
 	Secrets []string `yaml:"secrets,omitempty" json:"-"`
+	// Warnings lists keys of the file this version does not know; they are ignored, not
+	// refused, because the format allows more optional keys.
+	Warnings []string `yaml:"-" json:"warnings,omitempty"`
 
 	KooPhone *KooPhone `yaml:"koophone,omitempty" json:"koophone,omitempty"`
 	VBS      *VBS      `yaml:"vbs,omitempty" json:"vbs,omitempty"`
@@ -134,14 +139,27 @@ func Load(path string) (*Target, error) {
 	return t, nil
 }
 
-// Parse decodes and validates the YAML of a target file. Unknown keys are an error so that
-// a misspelt key is never silently ignored.
+// Parse decodes and validates the YAML of a target file. Keys this version does not know
+// are kept as warnings (the format allows more optional keys) so that a misspelt key is
+// reported, not silently ignored; a known key with a wrong type is an error.
 func Parse(raw []byte) (*Target, error) {
 	var t Target
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&t); err != nil {
-		return nil, fmt.Errorf("target file: %w", err)
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, &FieldError{Key: "(file)", Reason: "is empty"}
+	}
+	if err := yaml.Unmarshal(raw, &t); err != nil {
+		return nil, fmt.Errorf("target file: %s: %w", keysOnErrorLines(raw, err), err)
+	}
+	strictDec := yaml.NewDecoder(bytes.NewReader(raw))
+	strictDec.KnownFields(true)
+	var probe Target
+	if err := strictDec.Decode(&probe); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, e := range te.Errors {
+				t.Warnings = append(t.Warnings, "unknown key ignored: "+e)
+			}
+		}
 	}
 	if err := t.Validate(); err != nil {
 		return nil, err
@@ -255,4 +273,46 @@ func (t *Target) Marshal() ([]byte, error) {
 		return nil, fmt.Errorf("encode target: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+var lineRe = regexp.MustCompile(`line (\d+):`)
+
+// keysOnErrorLines names the dotted keys that sit on the lines a YAML error mentions, so a
+// type error says "allow_mutating" rather than only "line 2".
+func keysOnErrorLines(raw []byte, err error) string {
+	var root yaml.Node
+	if yaml.Unmarshal(raw, &root) != nil {
+		return "not valid YAML"
+	}
+	byLine := map[int]string{}
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, prefix)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				key := n.Content[i].Value
+				if prefix != "" {
+					key = prefix + "." + key
+				}
+				byLine[n.Content[i].Line] = key
+				byLine[n.Content[i+1].Line] = key
+				walk(n.Content[i+1], key)
+			}
+		}
+	}
+	walk(&root, "")
+	var keys []string
+	for _, m := range lineRe.FindAllStringSubmatch(err.Error(), -1) {
+		if line, convErr := strconv.Atoi(m[1]); convErr == nil && byLine[line] != "" {
+			keys = append(keys, byLine[line])
+		}
+	}
+	if len(keys) == 0 {
+		return "invalid value"
+	}
+	return "wrong type for " + strings.Join(keys, ", ")
 }

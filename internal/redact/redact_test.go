@@ -1,0 +1,52 @@
+package redact
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A secret is masked wherever it occurs in free text, including inside longer strings.
+func TestStringMasksEverySecretOccurrence(t *testing.T) {
+	r := New("tok-secret-1234", "other-secret")
+	got := r.String(`{"msg":"token tok-secret-1234 unknown","echo":"xtok-secret-1234x other-secret"}`)
+	if strings.Contains(got, "tok-secret-1234") || strings.Contains(got, "other-secret") {
+		t.Fatalf("secret left in %q", got)
+	}
+	if strings.Count(got, Mask) != 3 {
+		t.Fatalf("want 3 masks, got %q", got)
+	}
+}
+
+// A secret that contains another is masked whole, not partly.
+func TestLongestSecretWins(t *testing.T) {
+	r := New("abcd", "abcdefgh")
+	if got := r.String("abcdefgh"); got != Mask {
+		t.Fatalf("got %q, want %q", got, Mask)
+	}
+}
+
+// Credential headers are masked even when the token is unknown to the redactor; other
+// headers keep their value.
+func TestHeaderMasksCredentialHeaders(t *testing.T) {
+	h := http.Header{"X-Auth-Token": {"client-own-token"}, "X-Request-Id": {"req-1"}}
+	got := New().Header(h)
+	if got.Get("X-Auth-Token") != Mask || got.Get("X-Request-Id") != "req-1" {
+		t.Fatalf("got %v", got)
+	}
+	if h.Get("X-Auth-Token") != "client-own-token" {
+		t.Fatal("input header was modified")
+	}
+}
+
+// Short strings are not used for free-text replacement, so they cannot mangle output.
+func TestShortSecretsIgnoredInText(t *testing.T) {
+	r := New("ab", "")
+	if got := r.String("abc"); got != "abc" {
+		t.Fatalf("got %q", got)
+	}
+	var nilR *Redactor
+	if nilR.String("x") != "x" {
+		t.Fatal("nil redactor must pass text through")
+	}
+}

@@ -1,0 +1,105 @@
+package target
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+const valid = `
+allow_mutating: true
+koophone:
+  base_url: "http://127.0.0.1:18080"
+  auth_token: "tok-a"
+  unknown_tenant_token: "tok-unknown"
+  owned_instance_ids: ["i1", "i2"]
+  foreign_instance_ids: ["f1"]
+vbs:
+  base_url: "http://127.0.0.1:18081"
+  auth_token: "tok-v"
+  project_id: "p1"
+  backup_policy_id: "pol"
+  unknown_backup_policy_id: "nopol"
+  volume_ids: ["v1"]
+  unknown_volume_ids: ["nv1"]
+`
+
+// A complete file parses, with the documented default timeout.
+func TestParseValid(t *testing.T) {
+	tg, err := Parse([]byte(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tg.AllowMutating || tg.KooPhone.OwnedInstanceIDs[1] != "i2" || tg.VBS.ProjectID != "p1" {
+		t.Fatalf("parsed %+v", tg)
+	}
+	if tg.RequestTimeout() != DefaultTimeout {
+		t.Fatalf("timeout %v", tg.RequestTimeout())
+	}
+	if len(tg.Tokens()) != 3 {
+		t.Fatalf("tokens %v", tg.Tokens())
+	}
+}
+
+// A malformed file is refused with the key and the problem named.
+func TestParseNamesKeyAndProblem(t *testing.T) {
+	cases := map[string]struct{ yaml, want string }{
+		"missing url":   {strings.Replace(valid, `base_url: "http://127.0.0.1:18080"`, `base_url: ""`, 1), "koophone.base_url: is required"},
+		"bad scheme":    {strings.Replace(valid, `"http://127.0.0.1:18081"`, `"ftp://x"`, 1), "vbs.base_url: scheme"},
+		"dup id":        {strings.Replace(valid, `["i1", "i2"]`, `["i1", "i1"]`, 1), "koophone.owned_instance_ids[1]"},
+		"same token":    {strings.Replace(valid, `"tok-unknown"`, `"tok-a"`, 1), "koophone.unknown_tenant_token: must differ"},
+		"overlap":       {strings.Replace(valid, `["f1"]`, `["i1"]`, 1), "is also in owned_instance_ids"},
+		"bad profile":   {valid + "profile: loose\n", "profile:"},
+		"bad timeout":   {valid + "timeout: soon\n", "duration"},
+		"wrong type":    {strings.Replace(valid, `allow_mutating: true`, `allow_mutating: [1]`, 1), "allow_mutating"},
+		"empty":         {"", "is empty"},
+		"no sections":   {"allow_mutating: false\n", "nothing to test"},
+		"policy equals": {strings.Replace(valid, `"nopol"`, `"pol"`, 1), "vbs.unknown_backup_policy_id"},
+	}
+	for name, c := range cases {
+		_, err := Parse([]byte(c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want error containing %q", name, err, c.want)
+		}
+	}
+}
+
+// Field errors are typed so callers can find the key.
+func TestFieldErrorIsTyped(t *testing.T) {
+	_, err := Parse([]byte(strings.Replace(valid, `project_id: "p1"`, `project_id: ""`, 1)))
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Key != "vbs.project_id" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// Unknown keys are reported as warnings, not refused; a missing section is allowed.
+func TestUnknownKeysWarnAndSectionsOptional(t *testing.T) {
+	src := valid[:strings.Index(valid, "vbs:")] + "colour: blue\n"
+	tg, err := Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.VBS != nil || len(tg.Warnings) != 1 || !strings.Contains(tg.Warnings[0], "colour") {
+		t.Fatalf("vbs=%v warnings=%v", tg.VBS, tg.Warnings)
+	}
+}
+
+// Marshal round-trips through Parse.
+func TestMarshalRoundTrip(t *testing.T) {
+	tg, err := Parse([]byte(valid + "timeout: 3s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := tg.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(raw)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, raw)
+	}
+	if back.RequestTimeout().String() != "3s" || back.KooPhone.AuthToken != "tok-a" {
+		t.Fatalf("round trip lost data: %s", raw)
+	}
+}
