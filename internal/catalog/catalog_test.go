@@ -1,0 +1,287 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/koobackup/conformance/specs"
+)
+
+// The embedded catalog and register parse and pass every structural check.
+func TestEmbeddedCatalogPassesCheck(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if err := c.Check(); err != nil {
+		t.Fatalf("Check:\n%v", err)
+	}
+	if len(c.Requirements) == 0 || len(c.Ambiguities) == 0 {
+		t.Fatalf("empty catalog: %d requirements, %d ambiguities", len(c.Requirements), len(c.Ambiguities))
+	}
+	if Default() == nil {
+		t.Fatal("Default returned nil")
+	}
+}
+
+// Lookups find entries by id, report absence, and filter by API.
+func TestLookups(t *testing.T) {
+	c := Default()
+	r, ok := c.Requirement("koophone-instance-ids-max-items")
+	if !ok || r.API != "koophone" || r.Kind != "limit" {
+		t.Fatalf("Requirement(koophone-instance-ids-max-items) = %+v, %v", r, ok)
+	}
+	if _, ok := c.Requirement("no-such-requirement"); ok {
+		t.Fatal("Requirement found an id that does not exist")
+	}
+	a, ok := c.Ambiguity("koophone-error-code-case")
+	if !ok || a.Strict != "upper-case" {
+		t.Fatalf("Ambiguity(koophone-error-code-case) = %+v, %v", a, ok)
+	}
+	if !a.Tolerates("mixed-case") || a.Tolerates("lower-case") {
+		t.Fatalf("Tolerates: default readings are %v", a.Default)
+	}
+	if _, ok := c.Ambiguity("no-such-ambiguity"); ok {
+		t.Fatal("Ambiguity found an id that does not exist")
+	}
+	for _, api := range APIs {
+		rs := c.RequirementsFor(api)
+		if len(rs) == 0 {
+			t.Fatalf("no requirements for %s", api)
+		}
+		for _, r := range rs {
+			if r.API != api {
+				t.Fatalf("RequirementsFor(%s) returned %s of api %s", api, r.ID, r.API)
+			}
+		}
+	}
+}
+
+// Collapse folds runs of white space, including newlines, to one space and trims.
+func TestCollapse(t *testing.T) {
+	for in, want := range map[string]string{
+		"  a \n|\n b\t\tc ": "a | b c",
+		"":                  "",
+		"one":               "one",
+	} {
+		if got := Collapse(in); got != want {
+			t.Errorf("Collapse(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+const validRequirements = `
+version: 1
+requirements:
+  - id: koophone-a
+    api: koophone
+    level: MUST
+    kind: limit
+    statement: A MUST hold.
+    source: {seed: s.txt, clause: "a"}
+    ambiguities: [koophone-x]
+`
+
+const validAmbiguities = `
+version: 1
+ambiguities:
+  - id: koophone-x
+    api: koophone
+    clauses: [{seed: s.txt, clause: "a"}]
+    question: Which?
+    readings:
+      - {id: one, description: One.}
+      - {id: two, description: Two.}
+    default: [one, two]
+    strict: one
+    requirements: [koophone-a]
+`
+
+// Each kind of broken catalog is rejected with a typed error naming the entry and field.
+func TestCheckRejectsBrokenCatalogs(t *testing.T) {
+	if c, err := Parse([]byte(validRequirements), []byte(validAmbiguities)); err != nil || c.Check() != nil {
+		t.Fatalf("the valid base case must pass: parse %v, check %v", err, c.Check())
+	}
+	cases := []struct {
+		name       string
+		reqs, ambs string
+		id, field  string
+	}{
+		{"duplicate requirement id", validRequirements + `
+  - id: koophone-a
+    api: koophone
+    level: MUST
+    kind: limit
+    statement: Again.
+    source: {seed: s.txt, clause: "a"}
+`, validAmbiguities, "koophone-a", "id"},
+		{"dangling ambiguity reference", strings.Replace(validRequirements, "[koophone-x]", "[koophone-missing]", 1), validAmbiguities, "koophone-a", "ambiguities[0]"},
+		{"dangling requirement reference", validRequirements, strings.Replace(validAmbiguities, "requirements: [koophone-a]", "requirements: [koophone-gone]", 1), "koophone-x", "requirements[0]"},
+		{"strict not in default", validRequirements, strings.Replace(validAmbiguities, "default: [one, two]", "default: [two]", 1), "koophone-x", "strict"},
+		{"default names no reading", validRequirements, strings.Replace(validAmbiguities, "default: [one, two]", "default: [one, three]", 1), "koophone-x", "default[1]"},
+		{"bad kind", strings.Replace(validRequirements, "kind: limit", "kind: vibes", 1), validAmbiguities, "koophone-a", "kind"},
+		{"bad api", strings.Replace(validRequirements, "api: koophone\n    level", "api: other\n    level", 1), validAmbiguities, "koophone-a", "api"},
+		{"bad level", strings.Replace(validRequirements, "level: MUST", "level: MUSTN'T", 1), validAmbiguities, "koophone-a", "level"},
+		{"not kebab-case", strings.Replace(strings.Replace(validRequirements, "id: koophone-a", "id: KooPhone_A", 1), "", "", 0), strings.Replace(validAmbiguities, "[koophone-a]", "[KooPhone_A]", 1), "KooPhone_A", "id"},
+		{"inferred without reasoning", validRequirements + "    inferred: true\n", validAmbiguities, "koophone-a", "reasoning"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse([]byte(tc.reqs), []byte(tc.ambs))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			err = c.Check()
+			if err == nil {
+				t.Fatal("Check accepted a broken catalog")
+			}
+			if !strings.Contains(err.Error(), tc.id) {
+				t.Fatalf("error does not name %q: %v", tc.id, err)
+			}
+			found := false
+			for _, e := range unjoin(err) {
+				var ce *CheckError
+				if errors.As(e, &ce) && ce.ID == tc.id && ce.Field == tc.field {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("no CheckError for %s field %s in:\n%v", tc.id, tc.field, err)
+			}
+		})
+	}
+}
+
+// A misspelt key in a catalog file is refused rather than silently dropped.
+func TestParseRejectsUnknownKeys(t *testing.T) {
+	_, err := Parse([]byte(strings.Replace(validRequirements, "statement:", "statment:", 1)), []byte(validAmbiguities))
+	if err == nil || !strings.Contains(err.Error(), "statment") {
+		t.Fatalf("Parse accepted a misspelt key: %v", err)
+	}
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// seedDir finds ../shared/seeds relative to the repository root by walking up from the
+// package folder; "" when the seeds are not on this machine.
+func seedDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			seeds := filepath.Join(dir, "..", "shared", "seeds")
+			if st, err := os.Stat(seeds); err == nil && st.IsDir() {
+				return seeds
+			}
+			return ""
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// specQuotes walks an OpenAPI document's YAML tree and returns every x-source it holds,
+// located by its path in the tree.
+func specQuotes(t *testing.T, file string) []Quote {
+	t.Helper()
+	raw, err := specs.Read(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	var out []Quote
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, path)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, fmt.Sprintf("%s/%d", path, i))
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := path + "/" + k.Value
+				if k.Value == "x-source" {
+					var s Source
+					if err := v.Decode(&s); err != nil {
+						t.Fatalf("%s %s: %v", file, p, err)
+					}
+					out = append(out, Quote{Where: file + " " + p, Source: s})
+					continue
+				}
+				walk(v, p)
+			}
+		}
+	}
+	walk(&root, "")
+	return out
+}
+
+// Every clause quoted by the catalog, the register and the x-source of both OpenAPI
+// documents occurs verbatim (white space collapsed) in its seed document.
+func TestQuotesAreVerbatim(t *testing.T) {
+	dir := seedDir(t)
+	if dir == "" {
+		t.Skip("the verbatim check could not run: ../shared/seeds was not found above the repository root")
+	}
+	quotes := Default().Quotes()
+	for _, f := range []string{specs.KooPhoneFile, specs.VBSFile} {
+		q := specQuotes(t, f)
+		if len(q) < 10 {
+			t.Fatalf("%s: only %d x-source found; the walk is broken", f, len(q))
+		}
+		quotes = append(quotes, q...)
+	}
+	if err := CheckVerbatim(dir, quotes); err != nil {
+		t.Fatalf("quotes not verbatim:\n%v", err)
+	}
+}
+
+// CheckVerbatim reports a clause absent from its seed and a seed that does not exist.
+func TestCheckVerbatimRejects(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "s.txt"), []byte("alpha |\n beta\tgamma"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckVerbatim(dir, []Quote{{Where: "ok", Source: Source{Seed: "s.txt", Clause: "alpha | beta gamma"}}}); err != nil {
+		t.Fatalf("collapsed clause rejected: %v", err)
+	}
+	err := CheckVerbatim(dir, []Quote{
+		{Where: "q1", Source: Source{Seed: "s.txt", Clause: "delta"}},
+		{Where: "q2", Source: Source{Seed: "missing.txt", Clause: "alpha"}},
+		{Where: "q3", Source: Source{Seed: "../s.txt", Clause: "alpha"}},
+	})
+	var nv *NotVerbatimError
+	if !errors.As(err, &nv) || len(unjoin(err)) != 3 {
+		t.Fatalf("want three NotVerbatimErrors, got %v", err)
+	}
+	for _, w := range []string{"q1: clause not in seed", "q2: seed not found", "q3: seed not found"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q: %v", w, err)
+		}
+	}
+}
