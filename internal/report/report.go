@@ -1,0 +1,227 @@
+package report
+
+import "time"
+
+// SchemaVersion is the version of the conformance.json format this package writes; it
+// changes only when a consumer would have to change.
+const SchemaVersion = 1
+
+// Requirement and run statuses as they appear in conformance.json.
+const (
+	StatusPass         = "pass"
+	StatusFail         = "fail"
+	StatusNotEvaluated = "not-evaluated"
+	StatusWaived       = "waived"
+)
+
+// Report is conformance.json: the verdict of one run against one target.
+type Report struct {
+	SchemaVersion int    `json:"schema_version"`
+	Verdict       string `json:"verdict"`
+	// VerdictReason says in one sentence why the verdict is what it is.
+	VerdictReason string         `json:"verdict_reason"`
+	Target        TargetInfo     `json:"target"`
+	Run           RunInfo        `json:"run"`
+	SpecDocuments []SpecDocument `json:"spec_documents"`
+	Totals        Totals         `json:"totals"`
+	APIs          []APITotals    `json:"apis"`
+	Requirements  []Requirement  `json:"requirements"`
+	Ambiguities   []Ambiguity    `json:"ambiguities"`
+	Waivers       []WaiverResult `json:"waivers"`
+	// SuiteFailures are failures outside any requirement (a BeforeSuite that failed, a spec
+	// without a known req: label, an interrupted suite); any of them fails the run.
+	SuiteFailures []SuiteFailure `json:"suite_failures"`
+}
+
+// TargetInfo describes the implementation under test, as the suites reported it.
+type TargetInfo struct {
+	Name            string `json:"name"`
+	Profile         string `json:"profile"`
+	KooPhoneBaseURL string `json:"koophone_base_url"`
+	VBSBaseURL      string `json:"vbs_base_url"`
+	AllowMutating   bool   `json:"allow_mutating"`
+}
+
+// RunInfo is the run's metadata.
+type RunInfo struct {
+	StartTime       time.Time  `json:"start_time"`
+	EndTime         time.Time  `json:"end_time"`
+	DurationSeconds float64    `json:"duration_seconds"`
+	GeneratedAt     time.Time  `json:"generated_at"`
+	GoVersion       string     `json:"go_version"`
+	GinkgoVersion   string     `json:"ginkgo_version"`
+	Suites          []SuiteRun `json:"suites"`
+}
+
+// SuiteRun is one Ginkgo suite of the run.
+type SuiteRun struct {
+	Description string     `json:"description"`
+	Path        string     `json:"path"`
+	Succeeded   bool       `json:"succeeded"`
+	Specs       SpecCounts `json:"specs"`
+}
+
+// SpecDocument is one OpenAPI document the run was checked against.
+type SpecDocument struct {
+	File    string `json:"file"`
+	Title   string `json:"title"`
+	Version string `json:"version"`
+}
+
+// SpecCounts counts conformance specs by outcome; they match the JUnit report of the run.
+type SpecCounts struct {
+	Total   int `json:"total"`
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+	Pending int `json:"pending"`
+}
+
+// Totals counts requirements by status. Evaluated is how many were actually exercised
+// (pass + fail + waived): the number a reader should look at first.
+type Totals struct {
+	Requirements int        `json:"requirements"`
+	Evaluated    int        `json:"evaluated"`
+	Pass         int        `json:"pass"`
+	Fail         int        `json:"fail"`
+	NotEvaluated int        `json:"not_evaluated"`
+	Waived       int        `json:"waived"`
+	Specs        SpecCounts `json:"specs"`
+}
+
+// APITotals are the totals of one API.
+type APITotals struct {
+	API string `json:"api"`
+	Totals
+}
+
+// Source is the seed clause a requirement comes from.
+type Source struct {
+	Seed   string `json:"seed"`
+	Clause string `json:"clause"`
+}
+
+// Requirement is one catalog requirement with its outcome in this run.
+type Requirement struct {
+	ID        string `json:"id"`
+	API       string `json:"api"`
+	Level     string `json:"level"`
+	Kind      string `json:"kind"`
+	Statement string `json:"statement"`
+	Source    Source `json:"source"`
+	Inferred  bool   `json:"inferred"`
+	Status    string `json:"status"`
+	// Reason explains not-evaluated, waived and expired-waiver outcomes.
+	Reason   string     `json:"reason,omitempty"`
+	Specs    []Spec     `json:"specs"`
+	Evidence []Evidence `json:"evidence"`
+}
+
+// Spec is one Ginkgo spec that checks a requirement.
+type Spec struct {
+	Text            string   `json:"text"`
+	State           string   `json:"state"`
+	Location        string   `json:"location"`
+	RunTimeSeconds  float64  `json:"run_time_seconds"`
+	Labels          []string `json:"labels"`
+	Failure         *Failure `json:"failure,omitempty"`
+	SkipReasons     []string `json:"skip_reasons,omitempty"`
+	Mutating        bool     `json:"mutating"`
+	EvidenceEntries int      `json:"evidence_entries"`
+}
+
+// Failure is why a spec failed and where.
+type Failure struct {
+	Message  string `json:"message"`
+	Location string `json:"location"`
+}
+
+// Evidence is one exchange a spec recorded, bounded to excerpts.
+type Evidence struct {
+	Spec       string    `json:"spec"`
+	Request    *Request  `json:"request,omitempty"`
+	Response   *Response `json:"response,omitempty"`
+	Violations []string  `json:"violations"`
+	Error      string    `json:"error,omitempty"`
+}
+
+// Request is the excerpt of a request.
+type Request struct {
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+// Response is the excerpt of a response.
+type Response struct {
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+// Ambiguity is one register entry with the readings this target was observed to take.
+type Ambiguity struct {
+	ID           string    `json:"id"`
+	API          string    `json:"api"`
+	Question     string    `json:"question"`
+	Strict       string    `json:"strict"`
+	Requirements []string  `json:"requirements"`
+	Readings     []Reading `json:"readings"`
+	// Observed lists the distinct readings seen, in register order.
+	Observed []string `json:"observed"`
+	// Outcome is "not-observed", "strict" (only the strict reading was seen), "tolerated"
+	// (a legitimate non-strict reading was seen) or "not-tolerated".
+	Outcome string `json:"outcome"`
+	// InRegister is false when the suites reported an id the register does not have.
+	InRegister bool `json:"in_register"`
+}
+
+// Reading is one reading of a register entry and how often it was observed.
+type Reading struct {
+	ID          string   `json:"id"`
+	Description string   `json:"description"`
+	Strict      bool     `json:"strict"`
+	Legitimate  bool     `json:"legitimate"`
+	Observed    int      `json:"observed"`
+	Specs       []string `json:"specs"`
+}
+
+// Outcomes of an ambiguity entry.
+const (
+	AmbiguityNotObserved  = "not-observed"
+	AmbiguityStrict       = "strict"
+	AmbiguityTolerated    = "tolerated"
+	AmbiguityNotTolerated = "not-tolerated"
+)
+
+// WaiverResult is what became of one waiver.
+type WaiverResult struct {
+	Requirement string `json:"requirement"`
+	Target      string `json:"target"`
+	Reason      string `json:"reason"`
+	Expires     string `json:"expires"`
+	// State is "applied", "expired" (the failure counts again), "stale" (the requirement
+	// passes: remove the waiver) or "unused" (the requirement was not evaluated, or the
+	// waiver names another target).
+	State string `json:"state"`
+	Note  string `json:"note"`
+}
+
+// Waiver states.
+const (
+	WaiverApplied = "applied"
+	WaiverExpired = "expired"
+	WaiverStale   = "stale"
+	WaiverUnused  = "unused"
+)
+
+// SuiteFailure is a failure no requirement accounts for.
+type SuiteFailure struct {
+	Suite    string `json:"suite"`
+	Node     string `json:"node"`
+	Text     string `json:"text"`
+	State    string `json:"state"`
+	Message  string `json:"message"`
+	Location string `json:"location"`
+}
