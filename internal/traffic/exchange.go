@@ -15,7 +15,24 @@ type Exchange struct {
 	Response *Response
 	// Error says why there is no complete response; empty when the exchange completed.
 	Error string
+	// ErrorKind classifies Error so that an offline check reaches the proxy's verdict.
+	ErrorKind ErrorKind
 }
+
+// ErrorKind says why an exchange has no response.
+type ErrorKind string
+
+// The kinds of incomplete exchanges. Only a malformed response is the upstream's fault
+// under the contract; the others are reported as run failures, not violations, because
+// nothing was checked.
+const (
+	ErrorUpstreamUnreachable ErrorKind = "upstream-unreachable"
+	ErrorUpstreamTimeout     ErrorKind = "upstream-timeout"
+	ErrorMalformedResponse   ErrorKind = "malformed-response"
+	ErrorClientGone          ErrorKind = "client-gone"
+	// ErrorRejected marks a request the proxy answered itself (reject mode).
+	ErrorRejected ErrorKind = "rejected"
+)
 
 // Request is the recorded side of what the client sent.
 type Request struct {

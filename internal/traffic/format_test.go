@@ -31,7 +31,7 @@ func sampleExchanges() []Exchange {
 		{
 			Start:   start.Add(time.Second),
 			Request: Request{Method: "POST", URL: "http://127.0.0.1:8081/v2/p/backuppolicyresources", Header: http.Header{}, Body: []byte{0xff, 0xfe, 'x'}, Size: 5 << 20, Truncated: true},
-			Error:   "upstream unreachable",
+			Error:   "upstream unreachable", ErrorKind: ErrorUpstreamUnreachable,
 		},
 	}
 }

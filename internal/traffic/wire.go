@@ -16,6 +16,7 @@ type ndjsonLine struct {
 	Request    ndjsonRequest `json:"request"`
 	Response   *ndjsonResp   `json:"response,omitempty"`
 	Error      string        `json:"error,omitempty"`
+	ErrorKind  ErrorKind     `json:"error_kind,omitempty"`
 }
 
 type ndjsonRequest struct {
@@ -66,6 +67,7 @@ func toNDJSON(ex Exchange) ndjsonLine {
 		Start:      ex.Start.UTC(),
 		DurationMS: float64(ex.Duration) / float64(time.Millisecond),
 		Error:      ex.Error,
+		ErrorKind:  ex.ErrorKind,
 	}
 	body, enc := encodeBody(ex.Request.Body)
 	line.Request = ndjsonRequest{
@@ -91,9 +93,10 @@ func fromNDJSON(line ndjsonLine) (Exchange, error) {
 		return Exchange{}, fmt.Errorf("request: %w", err)
 	}
 	ex := Exchange{
-		Start:    line.Start,
-		Duration: time.Duration(line.DurationMS * float64(time.Millisecond)),
-		Error:    line.Error,
+		Start:     line.Start,
+		Duration:  time.Duration(line.DurationMS * float64(time.Millisecond)),
+		Error:     line.Error,
+		ErrorKind: line.ErrorKind,
 		Request: Request{
 			Method: line.Request.Method, URL: line.Request.URL, Header: canonical(line.Request.Headers),
 			Body: body, Size: sizeOr(line.Request.Size, body), Truncated: line.Request.Truncated,
@@ -158,6 +161,7 @@ type harEntry struct {
 	Cache           struct{}    `json:"cache"`
 	Timings         harTimings  `json:"timings"`
 	Error           string      `json:"_error,omitempty"`
+	ErrorKind       ErrorKind   `json:"_error_kind,omitempty"`
 }
 
 type harNV struct {
@@ -240,6 +244,7 @@ func toHAR(ex Exchange) harEntry {
 		Time:            ms,
 		Timings:         harTimings{Send: 0, Wait: ms, Receive: 0},
 		Error:           ex.Error,
+		ErrorKind:       ex.ErrorKind,
 		Request: harRequest{
 			Method: ex.Request.Method, URL: ex.Request.URL, HTTPVersion: "HTTP/1.1",
 			Cookies: []harNV{}, Headers: harHeaders(ex.Request.Header), QueryString: []harNV{},
@@ -271,9 +276,10 @@ func fromHAR(e harEntry) (Exchange, error) {
 		return Exchange{}, fmt.Errorf("request.method and request.url are required")
 	}
 	ex := Exchange{
-		Start:    e.StartedDateTime,
-		Duration: time.Duration(e.Time * float64(time.Millisecond)),
-		Error:    e.Error,
+		Start:     e.StartedDateTime,
+		Duration:  time.Duration(e.Time * float64(time.Millisecond)),
+		Error:     e.Error,
+		ErrorKind: e.ErrorKind,
 		Request: Request{
 			Method: e.Request.Method, URL: e.Request.URL, Header: fromHARHeaders(e.Request.Headers),
 			Truncated: e.Request.Truncated,

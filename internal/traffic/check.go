@@ -1,0 +1,124 @@
+package traffic
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+
+	"github.com/koobackup/conformance/internal/contract"
+)
+
+// Rules this package adds to the contract's, for what the contract cannot see: bodies too
+// large to buffer and upstream answers that are not HTTP at all.
+const (
+	RuleRequestBodyOversized  = "request-body-oversized"
+	RuleResponseBodyOversized = "response-body-oversized"
+	RuleResponseMalformed     = "response-malformed"
+)
+
+// requirementsOf names, per API, the catalog requirements the extra rules report against:
+// an oversized body is what the oversized-body requirement is about, and an answer that is
+// not a documented status with a JSON body breaks the documented-status requirement. A test
+// checks every id against the catalog.
+var requirementsOf = map[contract.API]struct{ oversized, documentedStatus string }{
+	contract.KooPhone: {oversized: "koophone-oversized-body", documentedStatus: "koophone-documented-status"},
+	contract.VBS:      {oversized: "vbs-oversized-body", documentedStatus: "vbs-documented-status"},
+}
+
+// httpRequest rebuilds the request line and headers the contract validates; the body is
+// passed separately, as the contract asks.
+func httpRequest(r Request) (*http.Request, error) {
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return nil, fmt.Errorf("request url %q: %w", r.URL, err)
+	}
+	req := &http.Request{Method: r.Method, URL: u, Header: r.Header, Host: u.Host}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	return req, nil
+}
+
+// CheckRequest validates the request side of ex. A truncated body cannot be validated and
+// is reported as oversized instead.
+func CheckRequest(c *contract.Contract, ex Exchange) contract.Violations {
+	req, err := httpRequest(ex.Request)
+	if err != nil {
+		return contract.Violations{{Rule: contract.RuleRouteNotFound, Location: "/request/url", Message: err.Error()}}
+	}
+	if ex.Request.Truncated {
+		api, _, _ := c.Route(req.Method, req.URL.Path)
+		return contract.Violations{{
+			Rule:          RuleRequestBodyOversized,
+			Location:      "/request/body",
+			Message:       fmt.Sprintf("request body of %d bytes is over the %d bytes the proxy validates; it was streamed through unvalidated", ex.Request.Size, len(ex.Request.Body)-1),
+			HowToFix:      "send a body the contract allows: no valid request of these APIs comes near this size",
+			RequirementID: requirementsOf[api].oversized,
+		}}
+	}
+	return c.ValidateRequest(req, ex.Request.Body)
+}
+
+// CheckResponse validates the response side of ex against the operation of its request;
+// it returns nothing when there is no response.
+func CheckResponse(c *contract.Contract, ex Exchange) contract.Violations {
+	if ex.Response == nil {
+		return nil
+	}
+	req, err := httpRequest(ex.Request)
+	if err != nil {
+		return nil
+	}
+	reqBody := ex.Request.Body
+	if ex.Request.Truncated {
+		reqBody = nil
+	}
+	if ex.Response.Truncated {
+		api, _, _ := c.Route(req.Method, req.URL.Path)
+		return contract.Violations{{
+			Rule:          RuleResponseBodyOversized,
+			Location:      "/response/body",
+			Message:       fmt.Sprintf("response body of at least %d bytes is over the %d bytes the proxy validates; it was streamed through unvalidated", ex.Response.Size, len(ex.Response.Body)-1),
+			RequirementID: requirementsOf[api].documentedStatus,
+		}}
+	}
+	return c.ValidateResponse(req, reqBody, ex.Response.Status, ex.Response.Header, ex.Response.Body)
+}
+
+// MalformedResponse is the violation of an upstream whose answer was not a complete HTTP
+// response (garbage, a dropped connection, a body shorter than announced).
+func MalformedResponse(c *contract.Contract, ex Exchange, cause error) contract.Violation {
+	api := contract.API("")
+	if req, err := httpRequest(ex.Request); err == nil {
+		api, _, _ = c.Route(req.Method, req.URL.Path)
+	}
+	return contract.Violation{
+		Rule:          RuleResponseMalformed,
+		Location:      "/response",
+		Message:       "the upstream's answer is not a complete HTTP response: " + cause.Error(),
+		HowToFix:      "answer every request with a documented status and a complete JSON body; never drop the connection",
+		RequirementID: requirementsOf[api].documentedStatus,
+	}
+}
+
+// Check validates both sides of a recorded exchange; an exchange recorded with a malformed
+// upstream answer is reported as such again.
+func Check(c *contract.Contract, ex Exchange) contract.Violations {
+	vs := append(CheckRequest(c, ex), CheckResponse(c, ex)...)
+	if ex.Response == nil && ex.ErrorKind == ErrorMalformedResponse {
+		vs = append(vs, MalformedResponse(c, ex, errors.New(ex.Error)))
+	}
+	sort.SliceStable(vs, func(i, j int) bool {
+		a, b := vs[i], vs[j]
+		if a.Location != b.Location {
+			return a.Location < b.Location
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+	return vs
+}
