@@ -1,0 +1,399 @@
+package contract
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/koobackup/conformance/internal/catalog"
+)
+
+// Schema validation options shared by every call: collect all errors, and leave values and
+// schema dumps out of kin-openapi's messages (they could carry request data).
+var (
+	requestSchemaOptions  = []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsRequest()}
+	responseSchemaOptions = []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsResponse()}
+	parameterOptions      = []openapi3.SchemaValidationOption{openapi3.MultiErrors()}
+)
+
+// ValidateRequest checks a request against its operation: route, security, parameters,
+// Content-Type and body. body is the request body already read by the caller; r.Body is
+// not touched. It never returns nil for a request that departs from the contract.
+func (c *Contract) ValidateRequest(r *http.Request, body []byte) Violations {
+	o, pathParams, err := c.find(r.Method, r.URL.Path)
+	if err != nil {
+		return Violations{routeViolation(err)}
+	}
+	var vs Violations
+	vs = o.checkSecurity(r, vs)
+	vs = o.checkParameters(r, pathParams, vs)
+	vs = o.checkRequestBody(r.Header, body, vs)
+	return vs.sort()
+}
+
+// ValidateResponse checks a response against the operation of the request it answers:
+// documented status, Content-Type, JSON body and schema, documented headers. reqBody is
+// accepted for symmetry with ValidateRequest and future request-dependent checks.
+func (c *Contract) ValidateResponse(r *http.Request, reqBody []byte, status int, h http.Header, body []byte) Violations {
+	o, _, err := c.find(r.Method, r.URL.Path)
+	if err != nil {
+		return Violations{routeViolation(err)}
+	}
+	var vs Violations
+	ref := o.op.Responses.Status(status)
+	if ref == nil || ref.Value == nil {
+		return append(vs, Violation{
+			Rule:          RuleResponseStatusUndocumented,
+			Location:      "/response/status",
+			Message:       fmt.Sprintf("status %d is not documented; documented statuses are %s", status, joinInts(o.statuses)),
+			HowToFix:      "answer with one of the documented statuses and its body",
+			RequirementID: string(o.api) + "-documented-status",
+			Source:        o.source,
+		})
+	}
+	resp := ref.Value
+	resSource := sourceOf(resp.Extensions)
+	if resSource == nil {
+		resSource = sourceOf(ref.Extensions)
+	}
+	bodyReq := responseRequirement(o.api, status)
+	for name, hr := range resp.Headers {
+		if strings.EqualFold(name, "Content-Type") || hr.Value == nil {
+			continue
+		}
+		vs = checkResponseHeader(name, hr.Value, h, bodyReq, resSource, vs)
+	}
+	if len(resp.Content) == 0 {
+		return vs.sort()
+	}
+	ct := h.Get("Content-Type")
+	mt := mediaTypeFor(resp.Content, ct)
+	if mt == nil {
+		got := "no Content-Type"
+		if ct != "" {
+			got = fmt.Sprintf("Content-Type %q", ct)
+		}
+		vs = append(vs, Violation{
+			Rule:          RuleResponseContentType,
+			Location:      "/response/headers/content-type",
+			Message:       fmt.Sprintf("%s; status %d is documented with %s", got, status, strings.Join(contentTypes(resp.Content), ", ")),
+			HowToFix:      "send the documented media type in Content-Type",
+			RequirementID: string(o.api) + "-documented-status",
+			Source:        resSource,
+		})
+		return vs.sort()
+	}
+	if mt.Schema == nil || mt.Schema.Value == nil {
+		return vs.sort()
+	}
+	var value any
+	if err := json.Unmarshal(body, &value); err != nil {
+		return append(vs, Violation{
+			Rule:          RuleResponseBodyInvalidJSON,
+			Location:      "/response/body",
+			Message:       "body is not valid JSON: " + jsonProblem(body, err),
+			HowToFix:      "send a JSON document matching the documented schema",
+			RequirementID: bodyReq,
+			Source:        resSource,
+		}).sort()
+	}
+	if err := mt.Schema.Value.VisitJSON(value, responseSchemaOptions...); err != nil {
+		vs = schemaViolations(err, mt.Schema.Value, RuleResponseBodySchema, "/response/body", bodyReq, resSource, vs)
+	}
+	return vs.sort()
+}
+
+// responseRequirement is the requirement a response body of this status is checked for.
+func responseRequirement(api API, status int) string {
+	if status >= 200 && status < 300 {
+		return string(api) + "-response-200-shape"
+	}
+	return string(api) + "-error-envelope-shape"
+}
+
+func routeViolation(err error) Violation {
+	var re *RouteError
+	if errors.As(err, &re) && re.MethodNotAllowed() {
+		return Violation{Rule: RuleMethodNotAllowed, Location: "/request/method", Message: re.Error(),
+			HowToFix: "use one of " + strings.Join(re.Allowed, ", ")}
+	}
+	return Violation{Rule: RuleRouteNotFound, Location: "/request/path", Message: err.Error(),
+		HowToFix: "send the request to a path documented by the contracts"}
+}
+
+// checkSecurity requires every scheme of at least one security alternative to be present
+// and non-empty. Tokens are never quoted: the message names the header only.
+func (o *operation) checkSecurity(r *http.Request, vs Violations) Violations {
+	if len(o.security) == 0 {
+		return vs
+	}
+	var firstMissing []*openapi3.SecurityScheme
+	for i, alt := range o.security {
+		var missing []*openapi3.SecurityScheme
+		for name := range alt {
+			s := o.schemes[name]
+			if s == nil || !credentialPresent(r, s) {
+				missing = append(missing, s)
+			}
+		}
+		if len(missing) == 0 {
+			return vs
+		}
+		if i == 0 {
+			firstMissing = missing
+		}
+	}
+	for _, s := range firstMissing {
+		if s == nil {
+			continue
+		}
+		where, what := credentialLocation(s)
+		vs = append(vs, Violation{
+			Rule:          RuleRequestSecurityMissing,
+			Location:      where,
+			Message:       what + " is missing or empty",
+			HowToFix:      "send the credential in " + what,
+			RequirementID: first(requirementsOf(s.Extensions)),
+			Source:        sourceOf(s.Extensions),
+		})
+	}
+	return vs
+}
+
+func credentialPresent(r *http.Request, s *openapi3.SecurityScheme) bool {
+	switch s.Type {
+	case "apiKey":
+		switch s.In {
+		case "header":
+			return strings.TrimSpace(r.Header.Get(s.Name)) != ""
+		case "query":
+			return r.URL.Query().Get(s.Name) != ""
+		case "cookie":
+			ck, err := r.Cookie(s.Name)
+			return err == nil && ck.Value != ""
+		}
+	case "http", "oauth2", "openIdConnect":
+		return strings.TrimSpace(r.Header.Get("Authorization")) != ""
+	}
+	return false
+}
+
+func credentialLocation(s *openapi3.SecurityScheme) (string, string) {
+	if s.Type == "apiKey" {
+		switch s.In {
+		case "query":
+			return "/request/query/" + escapePointer(s.Name), "query parameter " + s.Name
+		case "cookie":
+			return "/request/cookies/" + escapePointer(s.Name), "cookie " + s.Name
+		}
+		return "/request/headers/" + escapePointer(strings.ToLower(s.Name)), "header " + s.Name
+	}
+	return "/request/headers/authorization", "header Authorization"
+}
+
+func (o *operation) checkParameters(r *http.Request, pathParams map[string]string, vs Violations) Violations {
+	for _, pr := range o.op.Parameters {
+		p := pr.Value
+		if p == nil {
+			continue
+		}
+		var raw string
+		var found bool
+		var where string
+		switch p.In {
+		case openapi3.ParameterInHeader:
+			where = "/request/headers/" + escapePointer(strings.ToLower(p.Name))
+			if vals := r.Header.Values(p.Name); len(vals) > 0 {
+				raw, found = vals[0], true
+			}
+		case openapi3.ParameterInPath:
+			where = "/request/path/" + escapePointer(p.Name)
+			raw, found = pathParams[p.Name]
+		case openapi3.ParameterInQuery:
+			where = "/request/query/" + escapePointer(p.Name)
+			q := r.URL.Query()
+			if vals, ok := q[p.Name]; ok && len(vals) > 0 {
+				raw, found = vals[0], true
+			}
+		case openapi3.ParameterInCookie:
+			where = "/request/cookies/" + escapePointer(p.Name)
+			if ck, err := r.Cookie(p.Name); err == nil {
+				raw, found = ck.Value, true
+			}
+		}
+		req := first(requirementsOf(p.Extensions))
+		src := sourceOf(p.Extensions)
+		if !found {
+			if p.Required {
+				rule := RuleRequestParameterSchema
+				what := p.In + " parameter " + p.Name
+				if p.In == openapi3.ParameterInHeader {
+					rule, what = RuleRequestHeaderMissing, "header "+p.Name
+				}
+				vs = append(vs, Violation{Rule: rule, Location: where, Message: what + " is required but missing",
+					HowToFix: "send " + what, RequirementID: req, Source: src})
+			}
+			continue
+		}
+		if p.Schema == nil || p.Schema.Value == nil {
+			continue
+		}
+		value, err := coerceParameter(raw, p.Schema.Value)
+		if err == nil {
+			err = p.Schema.Value.VisitJSON(value, parameterOptions...)
+		}
+		if err != nil {
+			vs = schemaViolations(err, p.Schema.Value, RuleRequestParameterSchema, where, req, src, vs)
+		}
+	}
+	return vs
+}
+
+// coerceParameter turns the raw text of a parameter into the JSON type its schema expects.
+func coerceParameter(raw string, s *openapi3.Schema) (any, error) {
+	switch {
+	case s.Type.Is(openapi3.TypeInteger), s.Type.Is(openapi3.TypeNumber):
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return nil, &openapi3.SchemaError{Schema: s, SchemaField: "type", Reason: "value must be a number"}
+		}
+		return f, nil
+	case s.Type.Is(openapi3.TypeBoolean):
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return nil, &openapi3.SchemaError{Schema: s, SchemaField: "type", Reason: "value must be a boolean"}
+		}
+		return b, nil
+	}
+	return raw, nil
+}
+
+func (o *operation) checkRequestBody(h http.Header, body []byte, vs Violations) Violations {
+	rb := o.op.RequestBody
+	if rb == nil || rb.Value == nil {
+		return vs
+	}
+	req := o.op.RequestBody.Value
+	opReq := first(requirementsOf(o.op.Extensions))
+	if len(body) == 0 {
+		if req.Required {
+			vs = append(vs, Violation{Rule: RuleRequestBodyMissing, Location: "/request/body",
+				Message: "request body is required but empty", HowToFix: "send a JSON body",
+				RequirementID: string(o.api) + "-malformed-json", Source: o.source})
+		}
+		return vs
+	}
+	ct := h.Get("Content-Type")
+	mt := mediaTypeFor(req.Content, ct)
+	if mt == nil {
+		got := "no Content-Type"
+		if ct != "" {
+			got = fmt.Sprintf("Content-Type %q", ct)
+		}
+		return append(vs, Violation{Rule: RuleRequestContentType, Location: "/request/headers/content-type",
+			Message:       fmt.Sprintf("%s; the operation accepts %s", got, strings.Join(contentTypes(req.Content), ", ")),
+			HowToFix:      "send Content-Type: " + strings.Join(contentTypes(req.Content), ", "),
+			RequirementID: string(o.api) + "-content-type", Source: o.source})
+	}
+	if mt.Schema == nil || mt.Schema.Value == nil {
+		return vs
+	}
+	var value any
+	if err := json.Unmarshal(body, &value); err != nil {
+		return append(vs, Violation{Rule: RuleRequestBodyInvalidJSON, Location: "/request/body",
+			Message: "body is not valid JSON: " + jsonProblem(body, err), HowToFix: "send a well-formed JSON object",
+			RequirementID: string(o.api) + "-malformed-json", Source: o.source})
+	}
+	if err := mt.Schema.Value.VisitJSON(value, requestSchemaOptions...); err != nil {
+		fallback := opReq
+		vs = schemaViolations(err, mt.Schema.Value, RuleRequestBodySchema, "/request/body", fallback, sourceOf(mt.Schema.Value.Extensions), vs)
+	}
+	return vs
+}
+
+// mediaTypeFor finds the documented media type matching a Content-Type header value.
+func mediaTypeFor(content openapi3.Content, ct string) *openapi3.MediaType {
+	if strings.TrimSpace(ct) == "" {
+		return nil
+	}
+	base, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return nil
+	}
+	return content.Get(base)
+}
+
+func contentTypes(content openapi3.Content) []string {
+	out := make([]string, 0, len(content))
+	for k := range content {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}
+
+// jsonProblem describes why a body is not JSON without quoting it.
+func jsonProblem(body []byte, err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("syntax error at byte %d of %d", se.Offset, len(body))
+	}
+	if len(body) == 0 {
+		return "empty body"
+	}
+	return err.Error()
+}
+
+// checkResponseHeader validates one documented response header.
+func checkResponseHeader(name string, hd *openapi3.Header, h http.Header, req string, src *catalog.Source, vs Violations) Violations {
+	where := "/response/headers/" + escapePointer(strings.ToLower(name))
+	vals := h.Values(name)
+	if len(vals) == 0 {
+		if hd.Required {
+			vs = append(vs, Violation{Rule: RuleResponseHeaderSchema, Location: where,
+				Message: "header " + name + " is required but missing", HowToFix: "send header " + name,
+				RequirementID: req, Source: src})
+		}
+		return vs
+	}
+	if hd.Schema == nil || hd.Schema.Value == nil {
+		return vs
+	}
+	value, err := coerceParameter(vals[0], hd.Schema.Value)
+	if err == nil {
+		err = hd.Schema.Value.VisitJSON(value, parameterOptions...)
+	}
+	if err != nil {
+		vs = schemaViolations(err, hd.Schema.Value, RuleResponseHeaderSchema, where, req, src, vs)
+	}
+	return vs
+}
+
+func first(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
+}
+
+func joinInts(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// escapePointer escapes one JSON pointer token (RFC 6901).
+func escapePointer(tok string) string {
+	if !strings.ContainsAny(tok, "~/") {
+		return tok
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1")
+}
