@@ -1,0 +1,58 @@
+package conformance
+
+import (
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+)
+
+// Observation is the report entry saying which reading of a register entry the target took.
+type Observation struct {
+	ID        string `json:"id"`
+	Reading   string `json:"reading"`
+	Strict    string `json:"strict"`
+	Tolerated bool   `json:"tolerated"`
+}
+
+func (o Observation) String() string {
+	if o.Reading == o.Strict {
+		return fmt.Sprintf("register entry %s: the target takes the strict reading %q", o.ID, o.Reading)
+	}
+	return fmt.Sprintf("register entry %s: the target takes reading %q (strict: %q)", o.ID, o.Reading, o.Strict)
+}
+
+// Observe records that the target took reading of the register entry id, and judges it:
+// a reading the register does not list is a spec bug (fails loudly); a legitimate reading
+// other than the strict one is tolerated by the default profile — saying so, naming the
+// entry — and fails under the strict profile. It returns whether the reading was accepted.
+func (e *Env) Observe(id, reading string) bool {
+	GinkgoHelper()
+	a, ok := e.Catalog.Ambiguity(id)
+	if !ok {
+		Fail(fmt.Sprintf("suite bug: ambiguity %q is not in specs/ambiguities.yaml", id))
+	}
+	known := false
+	for _, r := range a.Readings {
+		if r.ID == reading {
+			known = true
+		}
+	}
+	if !known {
+		Fail(fmt.Sprintf("suite bug: %q is not a reading of register entry %s", reading, id))
+	}
+	obs := Observation{ID: id, Reading: reading, Strict: a.Strict, Tolerated: reading != a.Strict}
+	AddReportEntry("ambiguity", obs, ReportEntryVisibilityFailureOrVerbose)
+	if reading == a.Strict {
+		return true
+	}
+	if !a.Tolerates(reading) {
+		Fail(fmt.Sprintf("register entry %s: reading %q is not accepted by any profile", id, reading))
+		return false
+	}
+	if e.Strict() {
+		Fail(fmt.Sprintf("strict profile: register entry %s requires reading %q; the target takes %q (the default profile tolerates it)\nquestion: %s", id, a.Strict, reading, a.Question))
+		return false
+	}
+	By(fmt.Sprintf("tolerated per register entry %s: reading %q", id, reading))
+	return true
+}

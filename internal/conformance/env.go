@@ -1,0 +1,245 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/redact"
+	"github.com/koobackup/conformance/internal/target"
+)
+
+// API names one of the two APIs under test; it matches the `api:` labels.
+type API string
+
+const (
+	KooPhone API = "koophone"
+	VBS      API = "vbs"
+)
+
+// Env is everything a spec needs about the implementation under test. One exists per
+// Ginkgo process; Current returns it.
+type Env struct {
+	Target   *target.Target
+	Profile  Profile
+	Contract *contract.Contract
+	Catalog  *catalog.Catalog
+	Redactor *redact.Redactor
+	Client   *http.Client
+	// MaxResponseBytes bounds how much of a response body is read; a larger body is a
+	// failure of the exchange, so an endless body cannot hang or exhaust the suite.
+	MaxResponseBytes int64
+	// BuiltIn is true when the target is the reference mock started by the suite.
+	BuiltIn bool
+}
+
+var current *Env
+
+// Current returns the environment of this process. It fails the spec when the suite
+// set-up did not run (a programming error in the suite).
+func Current() *Env {
+	GinkgoHelper()
+	if current == nil {
+		Fail("conformance: the suite did not call conformance.Setup")
+	}
+	return current
+}
+
+// DefaultMaxResponseBytes is the read bound for response bodies.
+const DefaultMaxResponseBytes = 1 << 20
+
+// Setup registers the suite-level nodes every conformance suite needs: the target is
+// loaded (or the reference mock started, once, on process 1, and shared by all processes so
+// that state behaves as on a real server), pools are resolved identically in every process,
+// and a BeforeEach skips, with the reason, the specs the target cannot take: its section of
+// the file is absent, or the spec could change state and the file does not allow it.
+// Call it from a package-level var in the suite: `var _ = conformance.Setup(conformance.KooPhone)`.
+func Setup(api API) bool {
+	var builtin *mock.Server
+	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+		raw, srv, err := loadOrStartTarget(ctx)
+		if err != nil {
+			Fail(err.Error())
+		}
+		builtin = srv
+		return raw
+	}, func(raw []byte) {
+		env, err := newEnv(raw)
+		if err != nil {
+			Fail(err.Error())
+		}
+		env.BuiltIn = os.Getenv(target.EnvVar) == ""
+		current = env
+		pools.resolve(env.Target)
+		AddReportEntry("target", env.targetEntry(), ReportEntryVisibilityNever)
+	})
+	SynchronizedAfterSuite(func() {}, func() {
+		if builtin != nil {
+			builtin.Close()
+		}
+	})
+	BeforeEach(func() {
+		env := Current()
+		if !env.hasSection(api) {
+			skipWithReason(fmt.Sprintf("the target file has no %s section: %s is not evaluated", api, api))
+		}
+		if !env.Target.AllowMutating && hasLabel(CurrentSpecReport().Labels(), MutatingLabel) {
+			skipWithReason("the target file does not say allow_mutating: true, and this spec could change state")
+		}
+	})
+	return true
+}
+
+func hasLabel(labels []string, want string) bool {
+	for _, l := range labels {
+		if l == want {
+			return true
+		}
+	}
+	return false
+}
+
+// SkipBecause skips the current spec and records why, so the report can say why its
+// requirements were not evaluated.
+func SkipBecause(reason string) {
+	GinkgoHelper()
+	skipWithReason(reason)
+}
+
+// skipWithReason skips the current spec and records why, for the report.
+func skipWithReason(reason string) {
+	GinkgoHelper()
+	AddReportEntry("skip-reason", skipReason{Reason: reason}, ReportEntryVisibilityNever)
+	Skip(reason)
+}
+
+type skipReason struct {
+	Reason string `json:"reason"`
+}
+
+func (s skipReason) String() string { return s.Reason }
+
+// loadOrStartTarget returns the target file bytes: the file named by CONFORMANCE_TARGET, or
+// a description of the reference mock it starts on 127.0.0.1:0.
+func loadOrStartTarget(ctx context.Context) ([]byte, *mock.Server, error) {
+	if path := os.Getenv(target.EnvVar); path != "" {
+		t, err := target.Load(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("conformance: %w", err)
+		}
+		for _, w := range t.Warnings {
+			GinkgoWriter.Printf("target file warning: %s\n", w)
+		}
+		raw, err := t.Marshal()
+		if err != nil {
+			return nil, nil, fmt.Errorf("conformance: %w", err)
+		}
+		return raw, nil, nil
+	}
+	srv, err := mock.Start(context.WithoutCancel(ctx), "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("conformance: start the reference mock: %w", err)
+	}
+	raw, err := srv.Target().Marshal()
+	if err != nil {
+		srv.Close()
+		return nil, nil, fmt.Errorf("conformance: %w", err)
+	}
+	return raw, srv, nil
+}
+
+func newEnv(raw []byte) (*Env, error) {
+	t, err := target.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("conformance: %w", err)
+	}
+	profile, err := resolveProfile(t.Profile)
+	if err != nil {
+		return nil, err
+	}
+	c, err := contract.Load()
+	if err != nil {
+		return nil, fmt.Errorf("conformance: load contract: %w", err)
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		return nil, fmt.Errorf("conformance: load catalog: %w", err)
+	}
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       30 * time.Second,
+		ResponseHeaderTimeout: t.RequestTimeout(),
+		DisableCompression:    true,
+	}
+	return &Env{
+		Target:           t,
+		Profile:          profile,
+		Contract:         c,
+		Catalog:          cat,
+		Redactor:         redact.New(t.Tokens()...),
+		Client:           &http.Client{Transport: transport, Timeout: t.RequestTimeout(), CheckRedirect: noRedirects},
+		MaxResponseBytes: DefaultMaxResponseBytes,
+	}, nil
+}
+
+// noRedirects keeps the suite from following a redirect to a host the target file does not
+// name: a redirect is itself the answer under test.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+func (e *Env) hasSection(api API) bool {
+	switch api {
+	case KooPhone:
+		return e.Target.KooPhone != nil
+	case VBS:
+		return e.Target.VBS != nil
+	}
+	return false
+}
+
+// Strict reports whether the strict profile is in force.
+func (e *Env) Strict() bool { return e.Profile == StrictProfile }
+
+type targetEntry struct {
+	Name           string `json:"name,omitempty"`
+	Profile        string `json:"profile"`
+	KooPhoneURL    string `json:"koophone_base_url,omitempty"`
+	VBSURL         string `json:"vbs_base_url,omitempty"`
+	AllowMutating  bool   `json:"allow_mutating"`
+	FaultInjection bool   `json:"fault_injection"`
+	BuiltIn        bool   `json:"built_in"`
+	Timeout        string `json:"timeout"`
+}
+
+func (t targetEntry) String() string {
+	return fmt.Sprintf("target %s (profile %s, allow_mutating %v)", strings.TrimSpace(t.Name+" "+t.KooPhoneURL+" "+t.VBSURL), t.Profile, t.AllowMutating)
+}
+
+func (e *Env) targetEntry() targetEntry {
+	te := targetEntry{
+		Name:           e.Target.Name,
+		Profile:        string(e.Profile),
+		AllowMutating:  e.Target.AllowMutating,
+		FaultInjection: e.Target.FaultInjection,
+		BuiltIn:        e.BuiltIn,
+		Timeout:        e.Target.RequestTimeout().String(),
+	}
+	if te.Name == "" && e.BuiltIn {
+		te.Name = "reference-mock"
+	}
+	if e.Target.KooPhone != nil {
+		te.KooPhoneURL = e.Redactor.String(e.Target.KooPhone.BaseURL)
+	}
+	if e.Target.VBS != nil {
+		te.VBSURL = e.Redactor.String(e.Target.VBS.BaseURL)
+	}
+	return te
+}

@@ -1,0 +1,301 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/koobackup/conformance/internal/contract"
+)
+
+// Request is one HTTP request a spec sends. Headers are set exactly as given: the request
+// builders (KooPhoneRequest, VBSRequest) fill in the valid defaults that a spec then removes
+// or spoils to provoke one fault at a time.
+type Request struct {
+	API    API
+	Method string
+	// Path is the API path (/v1/instances/backup); it is appended to the base URL and is
+	// also what the contract routes on, whatever prefix the base URL carries.
+	Path   string
+	Header http.Header
+	Body   []byte
+	// Faults lists X-Mock-Fault values; only the reference mock honours them.
+	Faults []string
+}
+
+// WithoutHeader returns a copy of the request without the named header.
+func (r Request) WithoutHeader(name string) Request {
+	r.Header = r.Header.Clone()
+	r.Header.Del(name)
+	return r
+}
+
+// WithHeader returns a copy of the request with the header set to value.
+func (r Request) WithHeader(name, value string) Request {
+	r.Header = r.Header.Clone()
+	r.Header.Set(name, value)
+	return r
+}
+
+// WithBody returns a copy of the request with a raw body.
+func (r Request) WithBody(body []byte) Request {
+	r.Body = body
+	return r
+}
+
+// Exchange is a request sent and what came back.
+type Exchange struct {
+	Request    Request
+	URL        string
+	Status     int
+	Header     http.Header
+	Body       []byte
+	Elapsed    time.Duration
+	Violations contract.Violations
+	// Err is a transport failure: timeout, reset, a body over the read bound.
+	Err error
+	// tolerated are contract rules a register reading allows for this exchange.
+	tolerated map[string]bool
+}
+
+// JSON decodes the body into v.
+func (x *Exchange) JSON(v any) error {
+	if err := json.Unmarshal(x.Body, v); err != nil {
+		return fmt.Errorf("response body is not the expected JSON: %w", err)
+	}
+	return nil
+}
+
+// Object decodes the body as a JSON object; nil when it is not one.
+func (x *Exchange) Object() map[string]any {
+	var m map[string]any
+	if json.Unmarshal(x.Body, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+// IsJSON reports whether the response declares a JSON media type.
+func (x *Exchange) IsJSON() bool {
+	mt, _, err := mime.ParseMediaType(x.Header.Get("Content-Type"))
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// Tolerate marks contract rules that a register reading allows for this exchange (for
+// example an undocumented 413 for an oversized body); the remaining violations still fail.
+func (x *Exchange) Tolerate(rules ...string) {
+	if x.tolerated == nil {
+		x.tolerated = map[string]bool{}
+	}
+	for _, r := range rules {
+		x.tolerated[r] = true
+	}
+}
+
+// ContractViolations returns the violations not tolerated for this exchange.
+func (x *Exchange) ContractViolations() contract.Violations {
+	var out contract.Violations
+	for _, v := range x.Violations {
+		if !x.tolerated[v.Rule] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+var requestCounter atomic.Uint64
+
+// baseURL returns the configured base URL of an API.
+func (e *Env) baseURL(api API) string {
+	switch api {
+	case KooPhone:
+		return strings.TrimRight(e.Target.KooPhone.BaseURL, "/")
+	case VBS:
+		return strings.TrimRight(e.Target.VBS.BaseURL, "/")
+	}
+	return ""
+}
+
+// Send performs the request with the target's timeout, reads at most MaxResponseBytes of
+// the response, checks request and response against the contract, and records the exchange
+// as evidence. It never fails the spec itself: the expectations do, with the evidence.
+func (e *Env) Send(req Request) *Exchange {
+	GinkgoHelper()
+	if req.Method == "" {
+		req.Method = http.MethodPost
+	}
+	x := &Exchange{Request: req, URL: e.baseURL(req.API) + req.Path}
+	ctx, cancel := context.WithTimeout(context.Background(), e.Target.RequestTimeout())
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, req.Method, x.URL, bytes.NewReader(req.Body))
+	if err != nil {
+		x.Err = fmt.Errorf("build request: %w", err)
+		e.record(x)
+		return x
+	}
+	hr.Header = req.Header.Clone()
+	if hr.Header == nil {
+		hr.Header = http.Header{}
+	}
+	if len(req.Faults) > 0 {
+		hr.Header.Set("X-Mock-Fault", strings.Join(req.Faults, ","))
+	}
+	start := time.Now()
+	resp, err := e.Client.Do(hr)
+	if err != nil {
+		x.Elapsed = time.Since(start)
+		x.Err = describeTransportError(err, e.Target.RequestTimeout())
+		e.record(x)
+		return x
+	}
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, e.MaxResponseBytes+1))
+	resp.Body.Close()
+	x.Elapsed = time.Since(start)
+	x.Status, x.Header, x.Body = resp.StatusCode, resp.Header, body
+	switch {
+	case readErr != nil:
+		x.Err = fmt.Errorf("reading the response body: %w", describeTransportError(readErr, e.Target.RequestTimeout()))
+	case int64(len(body)) > e.MaxResponseBytes:
+		x.Err = fmt.Errorf("response body exceeds %d bytes; the suite stops reading there", e.MaxResponseBytes)
+		x.Body = body[:e.MaxResponseBytes]
+	}
+	if x.Err == nil {
+		x.Violations = e.validate(x)
+	}
+	e.record(x)
+	return x
+}
+
+// validate checks the exchange against the contract, routing on the API path alone so a
+// base URL with a prefix or another host still finds its operation.
+func (e *Env) validate(x *Exchange) contract.Violations {
+	u := &url.URL{Scheme: "http", Host: "contract.invalid", Path: x.Request.Path}
+	vr, err := http.NewRequest(x.Request.Method, u.String(), bytes.NewReader(x.Request.Body))
+	if err != nil {
+		return contract.Violations{{Rule: "route-not-found", Location: "/request/path", Message: err.Error()}}
+	}
+	vr.Header = x.Request.Header.Clone()
+	if vr.Header == nil {
+		vr.Header = http.Header{}
+	}
+	return e.Contract.ValidateResponse(vr, x.Request.Body, x.Status, x.Header, x.Body)
+}
+
+func describeTransportError(err error, timeout time.Duration) error {
+	var ne interface{ Timeout() bool }
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		return fmt.Errorf("no complete answer within the %s request timeout (set `timeout:` in the target file): %w", timeout, err)
+	}
+	return fmt.Errorf("transport failure: %w", err)
+}
+
+// evidenceMaxBody bounds the body excerpts kept in reports.
+const evidenceMaxBody = 2048
+
+type evidenceMessage struct {
+	Method  string              `json:"method"`
+	URL     string              `json:"url,omitempty"`
+	Status  int                 `json:"status,omitempty"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	Body    string              `json:"body,omitempty"`
+}
+
+// Evidence is the report entry of one exchange (docs/architecture.md).
+type Evidence struct {
+	Requirements []string            `json:"requirements,omitempty"`
+	Request      evidenceMessage     `json:"request"`
+	Response     *evidenceMessage    `json:"response,omitempty"`
+	Violations   contract.Violations `json:"violations,omitempty"`
+	Error        string              `json:"error,omitempty"`
+	ElapsedMS    int64               `json:"elapsed_ms"`
+}
+
+// String is what a developer sees on failure: the request and the response, redacted.
+func (ev Evidence) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "request: %s %s\n", ev.Request.Method, ev.Request.URL)
+	for k, v := range ev.Request.Headers {
+		fmt.Fprintf(&b, "  %s: %s\n", k, strings.Join(v, ", "))
+	}
+	if ev.Request.Body != "" {
+		fmt.Fprintf(&b, "  body: %s\n", ev.Request.Body)
+	}
+	if ev.Response != nil {
+		fmt.Fprintf(&b, "response: %d\n", ev.Response.Status)
+		for k, v := range ev.Response.Headers {
+			fmt.Fprintf(&b, "  %s: %s\n", k, strings.Join(v, ", "))
+		}
+		fmt.Fprintf(&b, "  body: %s\n", ev.Response.Body)
+	}
+	if ev.Error != "" {
+		fmt.Fprintf(&b, "error: %s\n", ev.Error)
+	}
+	for _, v := range ev.Violations {
+		fmt.Fprintf(&b, "violation: %s %s: %s\n", v.Rule, v.Location, v.Message)
+	}
+	return b.String()
+}
+
+func excerpt(b []byte) string {
+	if len(b) > evidenceMaxBody {
+		return fmt.Sprintf("%s… (%d bytes in all)", b[:evidenceMaxBody], len(b))
+	}
+	return string(b)
+}
+
+// evidence builds the redacted evidence of an exchange.
+func (e *Env) evidence(x *Exchange) Evidence {
+	ev := Evidence{
+		Requirements: requirementsOfCurrentSpec(),
+		Request: evidenceMessage{
+			Method:  x.Request.Method,
+			URL:     e.Redactor.String(x.URL),
+			Headers: e.Redactor.Header(x.Request.Header),
+			Body:    e.Redactor.String(excerpt(x.Request.Body)),
+		},
+		ElapsedMS: x.Elapsed.Milliseconds(),
+	}
+	if x.Status != 0 {
+		ev.Response = &evidenceMessage{
+			Method:  x.Request.Method,
+			Status:  x.Status,
+			Headers: e.Redactor.Header(x.Header),
+			Body:    e.Redactor.String(excerpt(x.Body)),
+		}
+	}
+	if x.Err != nil {
+		ev.Error = e.Redactor.String(x.Err.Error())
+	}
+	for _, v := range x.ContractViolations() {
+		v.Message = e.Redactor.String(v.Message)
+		v.Reason = e.Redactor.String(v.Reason)
+		ev.Violations = append(ev.Violations, v)
+	}
+	return ev
+}
+
+func (e *Env) record(x *Exchange) {
+	AddReportEntry("evidence", e.evidence(x), ReportEntryVisibilityNever)
+	requestCounter.Add(1)
+}
+
+func requirementsOfCurrentSpec() []string {
+	var out []string
+	for _, l := range CurrentSpecReport().Labels() {
+		if strings.HasPrefix(l, RequirementLabelPrefix) {
+			out = append(out, strings.TrimPrefix(l, RequirementLabelPrefix))
+		}
+	}
+	return out
+}

@@ -1,0 +1,46 @@
+package conformance
+
+import (
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/koobackup/conformance/internal/catalog"
+)
+
+// Label prefixes and names read by the report builder (docs/architecture.md).
+const (
+	RequirementLabelPrefix = "req:"
+	APILabelPrefix         = "api:"
+	KindLabelPrefix        = "kind:"
+	MutatingLabel          = "mutating"
+	ConformanceLabel       = "conformance"
+)
+
+// Req returns the labels of a conformance spec that checks the given requirements: one
+// `req:<id>` per requirement, plus the API and kind of each, and `conformance`. An unknown
+// id panics at tree construction, so a typo can never ship as an unchecked requirement.
+func Req(ids ...string) Labels {
+	cat := catalog.Default()
+	seen := map[string]bool{}
+	out := Labels{ConformanceLabel}
+	add := func(l string) {
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	for _, id := range ids {
+		r, ok := cat.Requirement(id)
+		if !ok {
+			panic(fmt.Sprintf("conformance.Req: %q is not in specs/requirements.yaml", id))
+		}
+		add(RequirementLabelPrefix + r.ID)
+		add(APILabelPrefix + r.API)
+		add(KindLabelPrefix + r.Kind)
+	}
+	return out
+}
+
+// Mutating marks a spec whose requests could change state on the target.
+var Mutating = Label(MutatingLabel)

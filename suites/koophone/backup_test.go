@@ -1,0 +1,453 @@
+package koophone_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/koobackup/conformance/internal/conformance"
+	"github.com/koobackup/conformance/internal/contract"
+)
+
+// Limits and codes come from the spec, never from literals here.
+var (
+	limits       = contract.Default().Constraints().KooPhone
+	maxItems     = limits.InstanceIDsMaxItems
+	maxLength    = limits.InstanceIDMaxLength
+	paramWrong   = "parameter-incorrect"
+	noTenant     = "tenant-not-found"
+	noPermission = "instance-permissions"
+	internalErr  = "internal-error"
+)
+
+// errorSpec labels a spec whose answer is a documented error.
+func errorSpec(ids ...string) Labels {
+	return conformance.Req(append(ids, "koophone-error-envelope-shape", "koophone-client-errors-are-400", "koophone-documented-status")...)
+}
+
+// backupSpec labels a spec whose answer is a successful backup.
+func backupSpec(ids ...string) Labels {
+	return conformance.Req(append(ids, "koophone-backup-operation", "koophone-response-200-shape", "koophone-cmd-jobs-cover-request", "koophone-job-ids-distinct", "koophone-documented-status")...)
+}
+
+// ownedOrSynthetic returns the reserved owned ids when the target allows state-changing
+// requests and the pool could serve them, otherwise ids no target can own, so that a
+// read-only target is never sent a request that a faulty server could act on.
+func ownedOrSynthetic(env *conformance.Env, r *conformance.Reservation, n int) []string {
+	if env.Target.AllowMutating && r.Available() {
+		return r.IDs()[:n]
+	}
+	return conformance.SyntheticIDs(n)
+}
+
+var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), func() {
+	var env *conformance.Env
+	BeforeEach(func() { env = conformance.Current() })
+
+	Context("headers and tenant, rejected before any state changes", Ordered, ContinueOnFailure, func() {
+		claim := conformance.Reserve(conformance.OwnedInstances, "koophone/rejected-before-state-change", 1)
+		instance := func() string { return ownedOrSynthetic(env, claim, 1)[0] }
+
+		/*
+			Testname: KooPhone, missing x-auth-token
+			Requirement: koophone-auth-token-required
+			Description: A request without x-auth-token MUST be rejected with 400 and
+			KOOPHONE.API.1000, or KOOPHONE.API.0000 (register koophone-missing-token-code),
+			and MUST release nothing.
+		*/
+		It("rejects a request without x-auth-token", errorSpec("koophone-auth-token-required"), func() {
+			x := env.Send(env.KooPhoneRequest(instance()).WithoutHeader(limits.TokenHeader))
+			env.ExpectKooPhoneErrorReading(x, "koophone-missing-token-code", conformance.CodeReadings{
+				"parameter-incorrect": paramWrong, "tenant-does-not-exist": noTenant})
+		})
+
+		/*
+			Testname: KooPhone, empty x-auth-token
+			Requirement: koophone-auth-token-required
+			Description: A request whose x-auth-token is empty MUST be rejected like a missing
+			one: 400 with KOOPHONE.API.1000 or KOOPHONE.API.0000.
+		*/
+		It("rejects a request with an empty x-auth-token", errorSpec("koophone-auth-token-required"), func() {
+			x := env.Send(env.KooPhoneRequest(instance()).WithHeader(limits.TokenHeader, ""))
+			env.ExpectKooPhoneErrorReading(x, "koophone-missing-token-code", conformance.CodeReadings{
+				"parameter-incorrect": paramWrong, "tenant-does-not-exist": noTenant})
+		})
+
+		/*
+			Testname: KooPhone, unknown tenant
+			Requirement: koophone-unknown-tenant
+			Description: A request whose x-auth-token names no existing tenant MUST be rejected
+			with 400 and KOOPHONE.API.0000.
+		*/
+		It("rejects a token whose tenant does not exist with KOOPHONE.API.0000", errorSpec("koophone-unknown-tenant"), func() {
+			x := env.Send(env.KooPhoneRequest(instance()).WithHeader(limits.TokenHeader, env.Target.KooPhone.UnknownTenantToken))
+			env.ExpectKooPhoneError(x, noTenant)
+		})
+
+		/*
+			Testname: KooPhone, missing x-request-id
+			Requirement: koophone-request-id-required
+			Description: A request without the mandatory x-request-id MUST be rejected with 400
+			and KOOPHONE.API.1000.
+		*/
+		It("rejects a request without x-request-id with KOOPHONE.API.1000", errorSpec("koophone-request-id-required"), func() {
+			x := env.Send(env.KooPhoneRequest(instance()).WithoutHeader(limits.RequestIDHeader))
+			env.ExpectKooPhoneError(x, paramWrong)
+		})
+
+		/*
+			Testname: KooPhone, rejected requests release nothing
+			Requirement: koophone-rejected-request-changes-nothing, koophone-backup-operation
+			Description: After every request above was rejected, the instance they named MUST
+			still be restored: a valid request MUST back it up with 200 and one job.
+		*/
+		It("still backs up the instance every rejected request named", conformance.Mutating, backupSpec("koophone-rejected-request-changes-nothing"), func() {
+			id := claim.IDs()[0]
+			env.ExpectBackup(env.Send(env.KooPhoneRequest(id)), []string{id})
+		})
+
+		/*
+			Testname: KooPhone, released instance refused
+			Requirement: koophone-released-instance-refused
+			Description: Backing up an instance a previous call already backed up and released
+			MUST be refused with 400 (KOOPHONE.API.1000 or 1001, register
+			koophone-rebackup-code), never answered with a new job.
+		*/
+		It("refuses to back up the released instance again", conformance.Mutating, errorSpec("koophone-released-instance-refused"), func() {
+			id := claim.IDs()[0]
+			x := env.Send(env.KooPhoneRequest(id))
+			env.ExpectKooPhoneErrorReading(x, "koophone-rebackup-code", conformance.CodeReadings{
+				"parameter-incorrect": paramWrong, "permissions": noPermission})
+		})
+	})
+
+	Context("the number of instance ids", Ordered, ContinueOnFailure, func() {
+		claim := conformance.Reserve(conformance.OwnedInstances, "koophone/count-limits", maxItems+1)
+
+		/*
+			Testname: KooPhone, instance_ids above the maximum
+			Requirement: koophone-instance-ids-max-items
+			Description: A list of one id more than the documented maximum (100) MUST be
+			rejected with 400 and KOOPHONE.API.1000. Owned ids are used when the target allows
+			it, so that an implementation that does not count cannot hide behind an
+			ownership check.
+		*/
+		It("rejects one id more than the maximum with KOOPHONE.API.1000", errorSpec("koophone-instance-ids-max-items"), func() {
+			x := env.Send(env.KooPhoneRequest(ownedOrSynthetic(env, claim, maxItems+1)...))
+			env.ExpectKooPhoneError(x, paramWrong)
+		})
+
+		/*
+			Testname: KooPhone, instance_ids at the maximum
+			Requirement: koophone-instance-ids-max-items, koophone-rejected-request-changes-nothing
+			Description: A list of exactly the maximum number of owned ids MUST be accepted with
+			200 and one job per instance with distinct job ids — also after the over-long list
+			naming the same instances was rejected.
+		*/
+		It("accepts the maximum number of ids with one job each", conformance.Mutating, backupSpec("koophone-instance-ids-max-items", "koophone-rejected-request-changes-nothing"), func() {
+			ids := claim.IDs()[:maxItems]
+			env.ExpectBackup(env.Send(env.KooPhoneRequest(ids...)), ids)
+		})
+
+		/*
+			Testname: KooPhone, a single instance id
+			Requirement: koophone-instance-ids-min-items
+			Description: A list of one owned id MUST be accepted with 200 and exactly one job.
+		*/
+		It("accepts a single id", conformance.Mutating, backupSpec("koophone-instance-ids-min-items"), func() {
+			id := claim.IDs()[maxItems]
+			env.ExpectBackup(env.Send(env.KooPhoneRequest(id)), []string{id})
+		})
+	})
+
+	/*
+		Testname: KooPhone, empty instance_ids
+		Requirement: koophone-instance-ids-min-items
+		Description: An empty list MUST be rejected with 400 and KOOPHONE.API.1000, or
+		accepted with no jobs (register koophone-instance-ids-min-items); never a 5xx.
+	*/
+	It("rejects an empty list, or accepts it with no jobs", errorSpec("koophone-instance-ids-min-items"), func() {
+		x := env.Send(env.KooPhoneRequest())
+		if x.Err == nil && x.Status == http.StatusOK {
+			env.ExpectBackup(x, nil)
+			env.Observe("koophone-instance-ids-min-items", "accept-empty")
+			return
+		}
+		env.ExpectKooPhoneErrorReading(x, "koophone-instance-ids-min-items", conformance.CodeReadings{"reject-empty": paramWrong})
+	})
+
+	Context("the length of an instance id", func() {
+		/*
+			Testname: KooPhone, instance id above the maximum length
+			Requirement: koophone-instance-id-max-length
+			Description: An id one character longer than the documented maximum (32) MUST be
+			rejected with 400 and KOOPHONE.API.1000, whether its characters are ASCII or
+			multi-byte.
+		*/
+		DescribeTable("rejects an id one character too long with KOOPHONE.API.1000",
+			func(char rune) {
+				x := env.Send(env.KooPhoneRequest(conformance.IDOfLength(char, maxLength+1)))
+				env.ExpectKooPhoneError(x, paramWrong)
+			},
+			Entry("ASCII", errorSpec("koophone-instance-id-max-length"), 'a'),
+			Entry("two-byte UTF-8", errorSpec("koophone-instance-id-max-length"), 'é'),
+			Entry("four-byte UTF-8", errorSpec("koophone-instance-id-max-length"), '😀'),
+		)
+
+		/*
+			Testname: KooPhone, owned instance id at the maximum length
+			Requirement: koophone-instance-id-max-length
+			Description: An owned id of exactly the maximum length MUST be accepted with 200.
+		*/
+		claim32 := conformance.ReserveMatching(conformance.OwnedInstances, "koophone/id-at-max-length", 1,
+			"of exactly the maximum length", func(id string) bool { return len([]rune(id)) == maxLength })
+		It("accepts an owned id of exactly the maximum length", conformance.Mutating, backupSpec("koophone-instance-id-max-length"), func() {
+			id := claim32.IDs()[0]
+			env.ExpectBackup(env.Send(env.KooPhoneRequest(id)), []string{id})
+		})
+
+		/*
+			Testname: KooPhone, multi-byte id at the maximum length
+			Requirement: koophone-instance-id-max-length
+			Description: An id of exactly the maximum number of two-byte characters that names
+			no instance MUST be refused with 400: KOOPHONE.API.1001 when characters are
+			counted, KOOPHONE.API.1000 when bytes are (register koophone-id-length-unit).
+		*/
+		It("judges a multi-byte id at the maximum length by the register", errorSpec("koophone-instance-id-max-length"), func() {
+			x := env.Send(env.KooPhoneRequest(conformance.IDOfLength('é', maxLength)))
+			env.ExpectKooPhoneErrorReading(x, "koophone-id-length-unit", conformance.CodeReadings{
+				"characters": noPermission, "bytes": paramWrong})
+		})
+
+		/*
+			Testname: KooPhone, empty instance id
+			Requirement: koophone-instance-id-max-length
+			Description: An empty string as an id MUST be refused with 400 and KOOPHONE.API.1000
+			or 1001 (register koophone-instance-id-empty-string).
+		*/
+		It("refuses an empty id", errorSpec("koophone-instance-id-max-length"), func() {
+			x := env.Send(env.KooPhoneRequest(""))
+			env.ExpectKooPhoneErrorReading(x, "koophone-instance-id-empty-string", conformance.CodeReadings{
+				"parameter-incorrect": paramWrong, "permissions": noPermission})
+		})
+	})
+
+	/*
+		Testname: KooPhone, instance_ids of the wrong type
+		Requirement: koophone-instance-ids-required, koophone-instance-ids-type
+		Description: A body without instance_ids, or whose instance_ids is not an array of
+		strings, MUST be rejected with 400 and KOOPHONE.API.1000.
+	*/
+	DescribeTable("rejects a body whose instance_ids is missing or mistyped with KOOPHONE.API.1000",
+		func(body string) {
+			x := env.Send(env.KooPhoneRaw([]byte(body)))
+			env.ExpectKooPhoneError(x, paramWrong)
+		},
+		Entry("missing", errorSpec("koophone-instance-ids-required"), `{}`),
+		Entry("misspelt", errorSpec("koophone-instance-ids-required"), `{"instance_id_list":["cfx-none-1"]}`),
+		Entry("a string", errorSpec("koophone-instance-ids-type"), `{"instance_ids":"cfx-none-1"}`),
+		Entry("a number", errorSpec("koophone-instance-ids-type"), `{"instance_ids":42}`),
+		Entry("a boolean", errorSpec("koophone-instance-ids-type"), `{"instance_ids":true}`),
+		Entry("an object", errorSpec("koophone-instance-ids-type"), `{"instance_ids":{"id":"cfx-none-1"}}`),
+		Entry("null", errorSpec("koophone-instance-ids-type"), `{"instance_ids":null}`),
+		Entry("an array of numbers", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[1,2]}`),
+		Entry("an array holding null", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[null]}`),
+		Entry("an array of arrays", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[["cfx-none-1"]]}`),
+		Entry("an array of objects", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[{"instance_id":"cfx-none-1"}]}`),
+	)
+
+	/*
+		Testname: KooPhone, the seed's example request
+		Requirement: koophone-instance-ids-required
+		Description: The document's own example body (user_id and instance_id, no
+		instance_ids) MUST be refused with 400: KOOPHONE.API.1000 when the parameter table is
+		authoritative, KOOPHONE.API.1001 when instance_id is read as an alias (register
+		koophone-example-request-shape).
+	*/
+	It("refuses the seed document's example request body", errorSpec("koophone-instance-ids-required"), func() {
+		x := env.Send(env.KooPhoneRaw([]byte(`{"user_id":"1008600000104285462","instance_id":"iRJEVP9"}`)))
+		env.ExpectKooPhoneErrorReading(x, "koophone-example-request-shape", conformance.CodeReadings{
+			"table-authoritative": paramWrong, "example-as-alias": noPermission})
+	})
+
+	/*
+		Testname: KooPhone, malformed JSON
+		Requirement: koophone-malformed-json
+		Description: A body that is not valid JSON, or not a JSON object, MUST be rejected with
+		400 and KOOPHONE.API.1000.
+	*/
+	DescribeTable("rejects a body that is not a JSON object with KOOPHONE.API.1000",
+		func(body string) {
+			x := env.Send(env.KooPhoneRaw([]byte(body)))
+			env.ExpectKooPhoneError(x, paramWrong)
+		},
+		Entry("empty body", errorSpec("koophone-malformed-json"), ``),
+		Entry("truncated object", errorSpec("koophone-malformed-json"), `{"instance_ids":["cfx-none-1"`),
+		Entry("not JSON at all", errorSpec("koophone-malformed-json"), `instance_ids=cfx-none-1`),
+		Entry("single quotes", errorSpec("koophone-malformed-json"), `{'instance_ids':['cfx-none-1']}`),
+		Entry("a JSON array", errorSpec("koophone-malformed-json"), `["cfx-none-1"]`),
+		Entry("a JSON string", errorSpec("koophone-malformed-json"), `"cfx-none-1"`),
+		Entry("JSON null", errorSpec("koophone-malformed-json"), `null`),
+	)
+
+	Context("instance permissions", func() {
+		foreign := func() []string {
+			ids := env.Target.KooPhone.ForeignInstanceIDs
+			if len(ids) == 0 {
+				conformance.SkipBecause("the target file lists no foreign_instance_ids")
+			}
+			return ids[:min(2, len(ids))]
+		}
+
+		/*
+			Testname: KooPhone, instances of another tenant
+			Requirement: koophone-instance-permissions
+			Description: A request naming only instances of another tenant MUST be rejected
+			with 400 and KOOPHONE.API.1001.
+		*/
+		It("rejects instances of another tenant with KOOPHONE.API.1001", conformance.Mutating, errorSpec("koophone-instance-permissions"), func() {
+			env.ExpectKooPhoneError(env.Send(env.KooPhoneRequest(foreign()...)), noPermission)
+		})
+
+		Context("mixed with owned instances", Ordered, ContinueOnFailure, func() {
+			claim := conformance.Reserve(conformance.OwnedInstances, "koophone/mixed-ownership", 1)
+
+			/*
+				Testname: KooPhone, owned and foreign instances together
+				Requirement: koophone-instance-permissions
+				Description: A request naming an owned and a foreign instance MUST be rejected
+				as a whole with 400 and KOOPHONE.API.1001.
+			*/
+			It("rejects the whole request with KOOPHONE.API.1001", conformance.Mutating, errorSpec("koophone-instance-permissions"), func() {
+				ids := append(claim.IDs(), foreign()[0])
+				env.ExpectKooPhoneError(env.Send(env.KooPhoneRequest(ids...)), noPermission)
+			})
+
+			/*
+				Testname: KooPhone, a refused mixed request releases nothing
+				Requirement: koophone-rejected-request-changes-nothing
+				Description: The owned instance of the refused mixed request MUST still be
+				backed up by a valid request afterwards.
+			*/
+			It("still backs up the owned instance afterwards", conformance.Mutating, backupSpec("koophone-rejected-request-changes-nothing"), func() {
+				id := claim.IDs()[0]
+				env.ExpectBackup(env.Send(env.KooPhoneRequest(id)), []string{id})
+			})
+		})
+
+		/*
+			Testname: KooPhone, instances that do not exist
+			Requirement: koophone-instance-permissions
+			Description: Ids naming no instance MUST be refused with 400: KOOPHONE.API.1001, or
+			1000 (register koophone-unknown-instance-code).
+		*/
+		It("refuses instances that do not exist", errorSpec("koophone-instance-permissions"), func() {
+			x := env.Send(env.KooPhoneRequest(conformance.SyntheticIDs(2)...))
+			env.ExpectKooPhoneErrorReading(x, "koophone-unknown-instance-code", conformance.CodeReadings{
+				"permissions": noPermission, "parameter-incorrect": paramWrong})
+		})
+	})
+
+	/*
+		Testname: KooPhone, the same instance twice
+		Requirement: koophone-duplicate-instance-ids
+		Description: A list naming one owned instance twice MUST be rejected with 400 and
+		KOOPHONE.API.1000, or answered 200 with jobs for that instance only — one, or one per
+		entry (register koophone-duplicate-instance-ids).
+	*/
+	dupClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/duplicate-ids", 1)
+	It("rejects a repeated id, or backs the instance up once", conformance.Mutating, conformance.Req("koophone-duplicate-instance-ids", "koophone-documented-status"), func() {
+		id := dupClaim.IDs()[0]
+		x := env.Send(env.KooPhoneRequest(id, id))
+		if x.Err != nil || x.Status != http.StatusOK {
+			env.ExpectKooPhoneErrorReading(x, "koophone-duplicate-instance-ids", conformance.CodeReadings{"reject": paramWrong})
+			return
+		}
+		var probe struct {
+			Data struct {
+				CmdJobs []json.RawMessage `json:"cmd_jobs"`
+			} `json:"data"`
+		}
+		_ = x.JSON(&probe)
+		if len(probe.Data.CmdJobs) == 2 {
+			env.ExpectBackupJobCount(x, []string{id}, 2)
+			env.Observe("koophone-duplicate-instance-ids", "job-per-entry")
+			return
+		}
+		env.ExpectBackupJobCount(x, []string{id}, 1)
+		env.Observe("koophone-duplicate-instance-ids", "deduplicate")
+	})
+
+	/*
+		Testname: KooPhone, unknown members in the body
+		Requirement: koophone-unknown-fields
+		Description: A valid request that also carries a member the table does not list MUST
+		either be judged on instance_ids alone (200 with one job) or be rejected with 400 and
+		KOOPHONE.API.1000 (register koophone-unknown-fields).
+	*/
+	extraClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/unknown-fields", 1)
+	It("ignores or rejects unknown members", conformance.Mutating, conformance.Req("koophone-unknown-fields", "koophone-documented-status"), func() {
+		id := extraClaim.IDs()[0]
+		x := env.Send(env.KooPhoneJSON(map[string]any{"instance_ids": []string{id}, "conformance_probe": "unknown member"}))
+		if x.Err == nil && x.Status == http.StatusOK {
+			env.ExpectBackup(x, []string{id})
+			env.Observe("koophone-unknown-fields", "ignore")
+			return
+		}
+		env.ExpectKooPhoneErrorReading(x, "koophone-unknown-fields", conformance.CodeReadings{"reject": paramWrong})
+	})
+
+	/*
+		Testname: KooPhone, body sent as text/plain
+		Requirement: koophone-content-type
+		Description: A JSON body sent with Content-Type text/plain MUST NOT be answered with a
+		5xx: it MUST be rejected with 400 and KOOPHONE.API.1000, or parsed and judged on its
+		content (register koophone-content-type).
+	*/
+	It("rejects or parses a JSON body sent as text/plain, never a 5xx", errorSpec("koophone-content-type"), func() {
+		x := env.Send(env.KooPhoneRequest(conformance.SyntheticIDs(1)...).WithHeader("Content-Type", "text/plain"))
+		env.ExpectKooPhoneErrorReading(x, "koophone-content-type", conformance.CodeReadings{
+			"reject": paramWrong, "sniff": noPermission})
+	})
+
+	/*
+		Testname: KooPhone, oversized body
+		Requirement: koophone-oversized-body
+		Description: A body over 1 MiB MUST be refused as a request error — 400, or 413 from
+		the transport (register koophone-oversized-body-status) — never a 5xx, a hang or a
+		dropped connection.
+	*/
+	It("refuses a body over 1 MiB as a request error", errorSpec("koophone-oversized-body"), func() {
+		body, _ := json.Marshal(map[string]any{
+			"instance_ids": conformance.SyntheticIDs(1),
+			"padding":      strings.Repeat("x", (1<<20)+(1<<18)),
+		})
+		x := env.Send(env.KooPhoneRaw(body))
+		if x.Err == nil && x.Status == http.StatusRequestEntityTooLarge {
+			x.Tolerate("response-status-undocumented", "response-content-type", "response-body-invalid-json", "response-body-schema")
+			env.ExpectNoServerError(x)
+			env.Observe("koophone-oversized-body-status", "transport-413")
+			return
+		}
+		env.ExpectKooPhoneErrorReading(x, "koophone-oversized-body-status", conformance.CodeReadings{
+			"documented-400": paramWrong, "parsed": noPermission})
+	})
+
+	/*
+		Testname: KooPhone, internal error
+		Requirement: koophone-internal-error
+		Description: An internal failure MUST be answered 500 with KOOPHONE.API.9999. Only a
+		target that declares fault_injection (the reference mock's X-Mock-Fault header) can be
+		made to fail on demand; elsewhere this requirement is not evaluated.
+	*/
+	It("answers an internal failure with 500 and KOOPHONE.API.9999", conformance.Req("koophone-internal-error", "koophone-error-envelope-shape", "koophone-documented-status"), func() {
+		if !env.Target.FaultInjection {
+			conformance.SkipBecause("the target file does not declare fault_injection: an internal failure cannot be provoked")
+		}
+		req := env.KooPhoneRequest(conformance.SyntheticIDs(1)...)
+		req.Faults = []string{"internal-error"}
+		env.ExpectKooPhoneError(env.Send(req), internalErr)
+	})
+})

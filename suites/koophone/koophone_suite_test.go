@@ -1,0 +1,17 @@
+package koophone_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/koobackup/conformance/internal/conformance"
+)
+
+var _ = conformance.Setup(conformance.KooPhone)
+
+func TestKooPhoneConformance(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "KooPhone instance backup conformance")
+}

@@ -1,0 +1,494 @@
+package vbs_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/koobackup/conformance/internal/conformance"
+	"github.com/koobackup/conformance/internal/contract"
+)
+
+// The header name, path and enum come from the spec, never from literals here.
+var (
+	limits      = contract.Default().Constraints().VBS
+	volumeType  = limits.ResourceTypes[0]
+	unsupported = "server"
+)
+
+// errorSpec labels a spec whose answer is a documented error.
+func errorSpec(ids ...string) Labels {
+	return conformance.Req(append(ids, "vbs-error-envelope-shape", "vbs-documented-status")...)
+}
+
+// answerSpec labels a spec whose answer is a 200 with the two resource lists.
+func answerSpec(ids ...string) Labels {
+	return conformance.Req(append(ids, "vbs-response-200-shape", "vbs-each-resource-once", "vbs-resource-type-echo", "vbs-documented-status")...)
+}
+
+// unknownVolumes returns volumes that do not exist: the target's, or synthetic ones.
+func unknownVolumes(env *conformance.Env, n int) []string {
+	ids := env.Target.VBS.UnknownVolumeIDs
+	if len(ids) >= n {
+		return ids[:n]
+	}
+	return conformance.SyntheticIDs(n)
+}
+
+// expectNoneAssociated fails when any of ids is reported in success_resources.
+func expectNoneAssociated(res conformance.AssociateResult, ids ...string) {
+	GinkgoHelper()
+	for _, id := range ids {
+		Expect(res.Succeeded(id)).To(BeFalse(), "resource %q was reported as associated, but it must not be", id)
+	}
+}
+
+var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:vbs"), func() {
+	var env *conformance.Env
+	BeforeEach(func() { env = conformance.Current() })
+
+	// validUnknown is a well-formed request naming only volumes that do not exist, so that
+	// no server, however faulty, could bind anything real with it.
+	validUnknown := func() conformance.Request {
+		return env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(unknownVolumes(env, 1)...))
+	}
+
+	Context("authentication", func() {
+		/*
+			Testname: VBS, missing X-Auth-Token
+			Requirement: vbs-auth-token-required
+			Description: A request without X-Auth-Token MUST be rejected with 401 and the
+			error envelope.
+		*/
+		It("rejects a request without X-Auth-Token with 401", errorSpec("vbs-auth-token-required"), func() {
+			env.ExpectVBSError(env.Send(validUnknown().WithoutHeader(limits.TokenHeader)), http.StatusUnauthorized)
+		})
+
+		/*
+			Testname: VBS, empty X-Auth-Token
+			Requirement: vbs-auth-token-required
+			Description: A request whose X-Auth-Token is empty MUST be rejected with 401 and the
+			error envelope.
+		*/
+		It("rejects a request with an empty X-Auth-Token with 401", errorSpec("vbs-auth-token-required"), func() {
+			env.ExpectVBSError(env.Send(validUnknown().WithHeader(limits.TokenHeader, "")), http.StatusUnauthorized)
+		})
+
+		/*
+			Testname: VBS, invalid X-Auth-Token
+			Requirement: vbs-invalid-token
+			Description: A request whose X-Auth-Token is not a valid token MUST be rejected with
+			401 and the error envelope.
+		*/
+		It("rejects an invalid token with 401", errorSpec("vbs-invalid-token"), func() {
+			forged := "invalid-" + conformance.NewRequestID()
+			env.ExpectVBSError(env.Send(validUnknown().WithHeader(limits.TokenHeader, forged)), http.StatusUnauthorized)
+		})
+
+		/*
+			Testname: VBS, token used on another project
+			Requirement: vbs-project-mismatch
+			Description: A valid token used on a project_id it does not belong to MUST be
+			rejected with 403 (or 404, register vbs-status-mapping) and the error envelope.
+		*/
+		It("rejects a valid token on another project with 403", errorSpec("vbs-project-mismatch"), func() {
+			other := "cfx-" + conformance.NewRequestID()
+			x := env.Send(env.OnProject(validUnknown(), other))
+			env.ExpectVBSErrorReading(x, "vbs-status-mapping", conformance.StatusReadings{
+				"preferred": {http.StatusForbidden}, "not-found-project": {http.StatusNotFound}})
+		})
+	})
+
+	// expectUnknownPolicy accepts the readings of an unknown policy: an error status, or a 200
+	// in which every resource failed; in no case is a resource associated.
+	expectUnknownPolicy := func(x *conformance.Exchange, requested []conformance.Resource) {
+		GinkgoHelper()
+		if x.Err == nil && x.Status == http.StatusOK {
+			res := env.ExpectAssociate(x, requested)
+			for _, r := range requested {
+				expectNoneAssociated(res, r.ID)
+			}
+			env.Observe("vbs-unknown-policy-reporting", "all-failed")
+			return
+		}
+		env.ExpectVBSErrorReading(x, "vbs-status-mapping", conformance.StatusReadings{
+			"preferred": {http.StatusNotFound}, "bad-request-policy": {http.StatusBadRequest}})
+		env.Observe("vbs-unknown-policy-reporting", "request-error")
+	}
+
+	/*
+		Testname: VBS, unknown backup policy
+		Requirement: vbs-unknown-policy
+		Description: A backup_policy_id that does not exist MUST be rejected with 404 and the
+		error envelope (or 400, or a 200 in which every resource failed: registers
+		vbs-status-mapping and vbs-unknown-policy-reporting); no resource is associated.
+	*/
+	It("rejects a policy that does not exist", errorSpec("vbs-unknown-policy"), func() {
+		requested := env.Volumes(unknownVolumes(env, 1)...)
+		expectUnknownPolicy(env.Send(env.VBSRequest(env.Target.VBS.UnknownBackupPolicyID, requested)), requested)
+	})
+
+	Context("an unknown policy with a free volume", Ordered, ContinueOnFailure, func() {
+		claim := conformance.Reserve(conformance.FreeVolumes, "vbs/unknown-policy", 1)
+
+		/*
+			Testname: VBS, unknown policy binds nothing
+			Requirement: vbs-unknown-policy
+			Description: A request naming an unknown policy and a free volume MUST NOT report
+			the volume as associated.
+		*/
+		It("does not associate the volume", conformance.Mutating, errorSpec("vbs-unknown-policy"), func() {
+			requested := env.Volumes(claim.IDs()...)
+			expectUnknownPolicy(env.Send(env.VBSRequest(env.Target.VBS.UnknownBackupPolicyID, requested)), requested)
+		})
+
+		/*
+			Testname: VBS, the volume is still free afterwards
+			Requirement: vbs-unknown-policy, vbs-associate-operation
+			Description: The volume of the refused request MUST still be associated with the
+			existing policy by a valid request afterwards.
+		*/
+		It("still associates the volume with the existing policy afterwards", conformance.Mutating, answerSpec("vbs-unknown-policy", "vbs-associate-operation"), func() {
+			requested := env.Volumes(claim.IDs()...)
+			res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
+			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+		})
+	})
+
+	/*
+		Testname: VBS, required members and types
+		Requirement: vbs-backup-policy-id-required, vbs-resources-required, vbs-resource-fields-required, vbs-field-types
+		Description: A body missing backup_policy_id, resources, resource_id or resource_type,
+		or whose members have the wrong JSON type, MUST be rejected with 400 and the error
+		envelope.
+	*/
+	DescribeTable("rejects a body with a missing or mistyped member with 400",
+		func(mutate func(body map[string]any)) {
+			body := map[string]any{
+				"backup_policy_id": env.Target.VBS.BackupPolicyID,
+				"resources":        []any{map[string]any{"resource_id": unknownVolumes(env, 1)[0], "resource_type": volumeType}},
+			}
+			mutate(body)
+			env.ExpectVBSError(env.Send(env.VBSJSON(body)), http.StatusBadRequest)
+		},
+		Entry("without backup_policy_id", errorSpec("vbs-backup-policy-id-required"), func(b map[string]any) { delete(b, "backup_policy_id") }),
+		Entry("without resources", errorSpec("vbs-resources-required"), func(b map[string]any) { delete(b, "resources") }),
+		Entry("a resource without resource_id", errorSpec("vbs-resource-fields-required"), func(b map[string]any) {
+			b["resources"] = []any{map[string]any{"resource_type": volumeType}}
+		}),
+		Entry("a resource without resource_type", errorSpec("vbs-resource-fields-required"), func(b map[string]any) {
+			b["resources"] = []any{map[string]any{"resource_id": "cfx-none-1"}}
+		}),
+		Entry("backup_policy_id a number", errorSpec("vbs-field-types"), func(b map[string]any) { b["backup_policy_id"] = 42 }),
+		Entry("backup_policy_id null", errorSpec("vbs-field-types"), func(b map[string]any) { b["backup_policy_id"] = nil }),
+		Entry("resources an object", errorSpec("vbs-field-types"), func(b map[string]any) {
+			b["resources"] = map[string]any{"resource_id": "cfx-none-1", "resource_type": volumeType}
+		}),
+		Entry("resources a string", errorSpec("vbs-field-types"), func(b map[string]any) { b["resources"] = "cfx-none-1" }),
+		Entry("resources null", errorSpec("vbs-field-types"), func(b map[string]any) { b["resources"] = nil }),
+		Entry("resources of strings", errorSpec("vbs-field-types"), func(b map[string]any) { b["resources"] = []any{"cfx-none-1"} }),
+		Entry("resource_id a number", errorSpec("vbs-field-types"), func(b map[string]any) {
+			b["resources"] = []any{map[string]any{"resource_id": 7, "resource_type": volumeType}}
+		}),
+		Entry("resource_type a number", errorSpec("vbs-field-types"), func(b map[string]any) {
+			b["resources"] = []any{map[string]any{"resource_id": "cfx-none-1", "resource_type": 1}}
+		}),
+		Entry("resource_type null", errorSpec("vbs-field-types"), func(b map[string]any) {
+			b["resources"] = []any{map[string]any{"resource_id": "cfx-none-1", "resource_type": nil}}
+		}),
+	)
+
+	/*
+		Testname: VBS, malformed JSON
+		Requirement: vbs-malformed-json
+		Description: A body that is not valid JSON, or not a JSON object, MUST be rejected with
+		400 and the error envelope.
+	*/
+	DescribeTable("rejects a body that is not a JSON object with 400",
+		func(body string) {
+			env.ExpectVBSError(env.Send(env.VBSRaw([]byte(body))), http.StatusBadRequest)
+		},
+		Entry("empty body", errorSpec("vbs-malformed-json"), ``),
+		Entry("truncated object", errorSpec("vbs-malformed-json"), `{"backup_policy_id":"p","resources":[`),
+		Entry("not JSON at all", errorSpec("vbs-malformed-json"), `backup_policy_id=p`),
+		Entry("a JSON array", errorSpec("vbs-malformed-json"), `[{"resource_id":"cfx-none-1","resource_type":"volume"}]`),
+		Entry("JSON null", errorSpec("vbs-malformed-json"), `null`),
+	)
+
+	/*
+		Testname: VBS, empty resources
+		Requirement: vbs-empty-resources
+		Description: An empty resources list MUST be rejected with 400 and the envelope, or
+		answered 200 with both lists empty (register vbs-empty-resources); never a 5xx.
+	*/
+	It("rejects an empty resources list, or reports nothing", errorSpec("vbs-empty-resources"), func() {
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, nil))
+		if x.Err == nil && x.Status == http.StatusOK {
+			env.ExpectAssociate(x, nil)
+			env.Observe("vbs-empty-resources", "accept")
+			return
+		}
+		env.ExpectVBSErrorReading(x, "vbs-empty-resources", conformance.StatusReadings{"reject": {http.StatusBadRequest}})
+	})
+
+	/*
+		Testname: VBS, unsupported resource type
+		Requirement: vbs-resource-type-enum
+		Description: A free volume named with a resource_type other than volume MUST NOT be
+		associated: 200 with it in fail_resources, or 400 with the envelope (register
+		vbs-unsupported-resource-type).
+	*/
+	typeClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/unsupported-type", 1)
+	It("does not associate a resource of an unsupported type", conformance.Mutating, errorSpec("vbs-resource-type-enum", "vbs-each-resource-once"), func() {
+		Expect(slices.Contains(limits.ResourceTypes, unsupported)).To(BeFalse(), "suite bug: %q is a documented type", unsupported)
+		requested := []conformance.Resource{{ID: typeClaim.IDs()[0], Type: unsupported}}
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+		if x.Err == nil && x.Status == http.StatusOK {
+			res := env.ExpectAssociate(x, requested)
+			Expect(res.Failed(requested[0].ID)).To(BeTrue(), "the resource of unsupported type must be in fail_resources")
+			env.Observe("vbs-unsupported-resource-type", "per-resource")
+			return
+		}
+		env.ExpectVBSErrorReading(x, "vbs-unsupported-resource-type", conformance.StatusReadings{"request-error": {http.StatusBadRequest}})
+	})
+
+	/*
+		Testname: VBS, unknown volume
+		Requirement: vbs-unknown-volume-fails
+		Description: A volume that does not exist MUST NOT be reported as associated: 200 with
+		it in fail_resources with a code and a message, or a request error 400/404 with the
+		envelope (register vbs-unknown-volume-reporting).
+	*/
+	It("reports a volume that does not exist as failed", answerSpec("vbs-unknown-volume-fails", "vbs-error-envelope-shape"), func() {
+		requested := env.Volumes(unknownVolumes(env, 1)...)
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+		if x.Err == nil && x.Status == http.StatusOK {
+			res := env.ExpectAssociate(x, requested)
+			Expect(res.Failed(requested[0].ID)).To(BeTrue(), "the unknown volume must be in fail_resources")
+			env.Observe("vbs-unknown-volume-reporting", "per-resource")
+			return
+		}
+		env.ExpectVBSErrorReading(x, "vbs-unknown-volume-reporting", conformance.StatusReadings{"request-error": {http.StatusBadRequest, http.StatusNotFound}})
+	})
+
+	Context("a free and an unknown volume together", Ordered, ContinueOnFailure, func() {
+		claim := conformance.Reserve(conformance.FreeVolumes, "vbs/partial-failure", 1)
+		wholeRequestRefused := false
+
+		/*
+			Testname: VBS, partial failure
+			Requirement: vbs-partial-failure
+			Description: A request naming a free and an unknown volume MUST answer 200 with the
+			free one in success_resources and the unknown one in fail_resources — or, under the
+			request-error reading of vbs-unknown-volume-reporting, refuse the whole request
+			with 400/404 and bind nothing.
+		*/
+		It("associates the free volume and fails the unknown one", conformance.Mutating, answerSpec("vbs-partial-failure"), func() {
+			requested := env.Volumes(claim.IDs()[0], unknownVolumes(env, 1)[0])
+			x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+			if x.Err == nil && x.Status == http.StatusOK {
+				res := env.ExpectAssociate(x, requested)
+				Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+				Expect(res.Failed(requested[1].ID)).To(BeTrue(), "the unknown volume must be in fail_resources")
+				env.Observe("vbs-unknown-volume-reporting", "per-resource")
+				return
+			}
+			env.ExpectVBSErrorReading(x, "vbs-unknown-volume-reporting", conformance.StatusReadings{"request-error": {http.StatusBadRequest, http.StatusNotFound}})
+			wholeRequestRefused = true
+		})
+
+		/*
+			Testname: VBS, a refused mixed request binds nothing
+			Requirement: vbs-partial-failure
+			Description: When the whole mixed request was refused, its free volume MUST still be
+			associated by a valid request afterwards.
+		*/
+		It("binds nothing when it refuses the whole request", conformance.Mutating, answerSpec("vbs-partial-failure"), func() {
+			if !wholeRequestRefused {
+				conformance.SkipBecause("the mixed request was answered per resource; nothing to re-check")
+			}
+			requested := env.Volumes(claim.IDs()[0])
+			res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
+			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume of the refused request must still be free")
+		})
+	})
+
+	/*
+		Testname: VBS, associate free volumes
+		Requirement: vbs-associate-operation
+		Description: Free volumes MUST be associated with an existing policy: 200, each
+		exactly once in success_resources with its type echoed.
+	*/
+	okClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/associate", 2)
+	It("associates free volumes with the policy", conformance.Mutating, answerSpec("vbs-associate-operation"), func() {
+		requested := env.Volumes(okClaim.IDs()...)
+		res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
+		for _, r := range requested {
+			Expect(res.Succeeded(r.ID)).To(BeTrue(), "free volume %q must be in success_resources", r.ID)
+		}
+	})
+
+	Context("a volume already bound to the policy", Ordered, ContinueOnFailure, func() {
+		claim := conformance.Reserve(conformance.FreeVolumes, "vbs/reassociate", 1)
+
+		/*
+			Testname: VBS, first association
+			Requirement: vbs-associate-operation
+			Description: A free volume MUST be associated: 200 with it in success_resources.
+		*/
+		It("associates the volume", conformance.Mutating, answerSpec("vbs-associate-operation"), func() {
+			requested := env.Volumes(claim.IDs()...)
+			res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
+			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+		})
+
+		/*
+			Testname: VBS, repeated association
+			Requirement: vbs-reassociate
+			Description: Associating the same volume again MUST NOT be a 5xx nor report it in
+			both lists: 200 with it in fail_resources, 200 with it in success_resources
+			(idempotent), or 409 with the envelope (register vbs-reassociate).
+		*/
+		It("answers a repeated association without contradiction", conformance.Mutating, answerSpec("vbs-reassociate"), func() {
+			requested := env.Volumes(claim.IDs()...)
+			x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+			if x.Err == nil && x.Status == http.StatusOK {
+				res := env.ExpectAssociate(x, requested)
+				if res.Succeeded(requested[0].ID) {
+					env.Observe("vbs-reassociate", "idempotent")
+				} else {
+					env.Observe("vbs-reassociate", "per-resource-failure")
+				}
+				return
+			}
+			env.ExpectVBSErrorReading(x, "vbs-reassociate", conformance.StatusReadings{"conflict": {http.StatusConflict}})
+		})
+	})
+
+	/*
+		Testname: VBS, the same volume twice
+		Requirement: vbs-duplicate-resources
+		Description: A list naming one free volume twice MUST be rejected with 400, or answered
+		200 with the volume associated and reported once (deduplicated) or once per entry
+		(register vbs-duplicate-resources); never a 5xx, never an unrequested resource.
+	*/
+	dupClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/duplicates", 1)
+	It("rejects a repeated volume, or associates it once", conformance.Mutating, conformance.Req("vbs-duplicate-resources", "vbs-documented-status"), func() {
+		v := env.Volumes(dupClaim.IDs()[0])[0]
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, []conformance.Resource{v, v}))
+		if x.Err != nil || x.Status != http.StatusOK {
+			env.ExpectVBSErrorReading(x, "vbs-duplicate-resources", conformance.StatusReadings{"reject": {http.StatusBadRequest}})
+			return
+		}
+		res := env.ExpectAssociateAnswer(x)
+		entries := 0
+		for _, it := range append(append([]conformance.ResultItem{}, res.Success...), res.Fail...) {
+			Expect(it.ResourceID).To(Equal(v.ID), "only the requested volume may be reported")
+			entries++
+		}
+		Expect(res.Succeeded(v.ID)).To(BeTrue(), "the free volume must be associated")
+		switch entries {
+		case 1:
+			env.Observe("vbs-duplicate-resources", "deduplicate")
+		case 2:
+			env.Observe("vbs-duplicate-resources", "per-entry")
+		default:
+			Fail("the volume named twice is reported " + strings.Repeat("again ", entries-2) + "more than twice")
+		}
+	})
+
+	/*
+		Testname: VBS, unknown members in the body
+		Requirement: vbs-unknown-fields
+		Description: A valid request carrying a member the table does not list MUST either be
+		judged without it (200, volume associated) or be rejected with 400 and the envelope
+		(register vbs-unknown-fields).
+	*/
+	extraClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/unknown-fields", 1)
+	It("ignores or rejects unknown members", conformance.Mutating, conformance.Req("vbs-unknown-fields", "vbs-documented-status"), func() {
+		requested := env.Volumes(extraClaim.IDs()...)
+		x := env.Send(env.VBSJSON(map[string]any{
+			"backup_policy_id": env.Target.VBS.BackupPolicyID, "resources": requested, "conformance_probe": "unknown member"}))
+		if x.Err == nil && x.Status == http.StatusOK {
+			res := env.ExpectAssociate(x, requested)
+			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be associated")
+			env.Observe("vbs-unknown-fields", "ignore")
+			return
+		}
+		env.ExpectVBSErrorReading(x, "vbs-unknown-fields", conformance.StatusReadings{"reject": {http.StatusBadRequest}})
+	})
+
+	/*
+		Testname: VBS, body sent as text/plain
+		Requirement: vbs-content-type
+		Description: A JSON body sent with Content-Type text/plain MUST NOT be answered with a
+		5xx: 400 with the envelope, or parsed and judged on its content (register
+		vbs-content-type).
+	*/
+	It("rejects or parses a JSON body sent as text/plain, never a 5xx", conformance.Req("vbs-content-type", "vbs-documented-status"), func() {
+		requested := env.Volumes(unknownVolumes(env, 1)...)
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested).WithHeader("Content-Type", "text/plain"))
+		switch {
+		case x.Err == nil && x.Status == http.StatusOK:
+			res := env.ExpectAssociate(x, requested)
+			expectNoneAssociated(res, requested[0].ID)
+			env.Observe("vbs-content-type", "sniff")
+		case x.Err == nil && x.Status == http.StatusNotFound:
+			env.ExpectVBSError(x, http.StatusNotFound)
+			env.Observe("vbs-content-type", "sniff")
+		default:
+			env.ExpectVBSErrorReading(x, "vbs-content-type", conformance.StatusReadings{"reject": {http.StatusBadRequest}})
+		}
+	})
+
+	/*
+		Testname: VBS, oversized body
+		Requirement: vbs-oversized-body
+		Description: A body over 1 MiB MUST be refused as a request error — 400 with the
+		envelope, 413 from the transport, or judged on its content — never a 5xx, a hang or a
+		dropped connection (register vbs-oversized-body-status).
+	*/
+	It("refuses a body over 1 MiB as a request error", conformance.Req("vbs-oversized-body", "vbs-documented-status"), func() {
+		requested := env.Volumes(unknownVolumes(env, 1)...)
+		body, _ := json.Marshal(map[string]any{
+			"backup_policy_id": env.Target.VBS.BackupPolicyID, "resources": requested,
+			"padding": strings.Repeat("x", (1<<20)+(1<<18)),
+		})
+		x := env.Send(env.VBSRaw(body))
+		switch {
+		case x.Err == nil && x.Status == http.StatusRequestEntityTooLarge:
+			x.Tolerate("response-status-undocumented", "response-content-type", "response-body-invalid-json", "response-body-schema")
+			env.ExpectNoServerError(x)
+			env.Observe("vbs-oversized-body-status", "transport-413")
+		case x.Err == nil && x.Status == http.StatusOK:
+			res := env.ExpectAssociate(x, requested)
+			expectNoneAssociated(res, requested[0].ID)
+			env.Observe("vbs-oversized-body-status", "parsed")
+		case x.Err == nil && x.Status == http.StatusNotFound:
+			env.ExpectVBSError(x, http.StatusNotFound)
+			env.Observe("vbs-oversized-body-status", "parsed")
+		default:
+			env.ExpectVBSErrorReading(x, "vbs-oversized-body-status", conformance.StatusReadings{"documented-400": {http.StatusBadRequest}})
+		}
+	})
+
+	/*
+		Testname: VBS, internal error
+		Requirement: vbs-internal-error
+		Description: An internal failure MUST be answered 500 with the error envelope. Only a
+		target that declares fault_injection can be made to fail on demand; elsewhere this
+		requirement is not evaluated.
+	*/
+	It("answers an internal failure with 500 and the envelope", errorSpec("vbs-internal-error"), func() {
+		if !env.Target.FaultInjection {
+			conformance.SkipBecause("the target file does not declare fault_injection: an internal failure cannot be provoked")
+		}
+		req := validUnknown()
+		req.Faults = []string{"internal-error"}
+		env.ExpectVBSError(env.Send(req), http.StatusInternalServerError)
+	})
+})
