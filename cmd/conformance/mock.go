@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/target"
+)
+
+func init() { register("mock", "serve the reference mock", runMock) }
+
+// faultList collects repeated --fault flags.
+type faultList []string
+
+func (f *faultList) String() string     { return strings.Join(*f, ",") }
+func (f *faultList) Set(v string) error { *f = append(*f, v); return nil }
+
+func runMock(args []string) int {
+	return serveMock(args, os.Stderr, nil)
+}
+
+// serveMock runs the mock until SIGINT/SIGTERM. ready, when not nil, receives the base URL
+// once the mock listens (tests use it).
+func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
+	fs := flag.NewFlagSet("mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
+	writeTarget := fs.String("write-target", "", "write a target file describing the running mock to this path (for CONFORMANCE_TARGET)")
+	worldFile := fs.String("world", "", "target file to build the world from (default: the embedded fixtures/world/default.yaml)")
+	lenient := fs.Bool("lenient", false, "take a non-strict legitimate reading of every ambiguity register entry")
+	var faults faultList
+	fs.Var(&faults, "fault", "switch on a planted fault of the catalog (repeatable); see --list-faults")
+	listFaults := fs.Bool("list-faults", false, "list the fault catalog and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--fault NAME]... [--lenient]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "conformance mock: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *listFaults {
+		for _, f := range mock.Faults() {
+			fmt.Fprintf(stderr, "%-42s %s (%s)\n", f.Name, f.Description, strings.Join(f.Requirements, ", "))
+		}
+		return 0
+	}
+
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	opts := []mock.Option{mock.WithLogger(logger)}
+	for _, name := range faults {
+		if err := mock.CheckFault(name); err != nil {
+			fmt.Fprintf(stderr, "conformance mock: --fault: %v\n", err)
+			return 2
+		}
+		opts = append(opts, mock.WithFault(name))
+	}
+	if *lenient {
+		opts = append(opts, mock.WithLenient())
+	}
+	if *worldFile != "" {
+		t, err := target.Load(*worldFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance mock: --world: %v\n", err)
+			return 2
+		}
+		w, err := mock.LoadWorld(t)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance mock: --world: %v\n", err)
+			return 2
+		}
+		opts = append(opts, mock.WithWorld(w))
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := mock.Start(ctx, *listen, opts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "conformance mock: %v\n", err)
+		return 2
+	}
+	if *writeTarget != "" {
+		raw, err := srv.Target().Marshal()
+		if err == nil {
+			// The file holds the world's tokens: readable by the owner only.
+			err = os.WriteFile(*writeTarget, raw, 0o600)
+		}
+		if err != nil {
+			_ = srv.Close()
+			fmt.Fprintf(stderr, "conformance mock: --write-target: %v\n", err)
+			return 2
+		}
+	}
+	logger.Info("reference mock listening", "url", srv.URL(), "lenient", *lenient, "faults", faults.String(), "target_file", *writeTarget)
+	if ready != nil {
+		ready <- srv.URL()
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	if err := srv.Close(); err != nil {
+		fmt.Fprintf(stderr, "conformance mock: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,18 @@
+// Package mock is the project's reference implementation of both APIs — KooPhone
+// "Backing Up an Instance" and VBS "Associating Resources with a Backup Policy" — served by
+// one http.Handler over a stateful, seeded, in-memory world.
+//
+// It exists so that the suites have something to run against on a machine with no cloud
+// account, and so that client teams have a faithful stand-in: every documented error path
+// is reachable, every rejected request names the offending field and the rule, and where
+// the ambiguity register (specs/ambiguities.yaml) allows several readings the mock takes
+// the strict one (readings.go; WithLenient switches to another legitimate reading).
+//
+// Request checking reuses internal/contract, the one source of truth for shapes, limits,
+// codes and header names; the semantic rules a schema cannot express live here.
+//
+// Two further mechanisms serve the project's own testing: the fault header
+// (X-Mock-Fault: internal-error | latency=<d> | drop-connection), which lets suites provoke
+// what a client cannot, and the fault catalog (faults.go), planted deviations that
+// mutation testing switches on one at a time to prove the suites catch them.
+package mock
