@@ -86,7 +86,9 @@ func Setup(api API) bool {
 			builtin.Close()
 		}
 	})
+	AfterEach(failOnStrictDeviations)
 	BeforeEach(func() {
+		strictDeviations = nil
 		env := Current()
 		if !env.hasSection(api) {
 			skipWithReason(fmt.Sprintf("the target file has no %s section: %s is not evaluated", api, api))

@@ -99,6 +99,17 @@ func (e *Env) ExpectKooPhoneError(x *Exchange, codeName string) {
 	e.expectKooPhoneCode(x, "", CodeReadings{"": codeName})
 }
 
+// ExpectKooPhoneErrorOneOf expects a request error with any of the named codes, without
+// recording a register reading: for requests whose answer cannot tell readings apart.
+func (e *Env) ExpectKooPhoneErrorOneOf(x *Exchange, codeNames ...string) {
+	GinkgoHelper()
+	readings := CodeReadings{}
+	for _, n := range codeNames {
+		readings[n] = n
+	}
+	e.expectKooPhoneCode(x, "", readings)
+}
+
 // ExpectKooPhoneErrorReading expects one of the codes the register entry allows; the code
 // observed tells which reading the target took, and the profile judges it. Readings that
 // answer with the same code cannot be told apart and are not recorded.

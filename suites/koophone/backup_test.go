@@ -261,15 +261,34 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 	/*
 		Testname: KooPhone, the seed's example request
 		Requirement: koophone-instance-ids-required
-		Description: The document's own example body (user_id and instance_id, no
+		Description: The document's own example body (user_id and instance_id "iRJEVP9", no
 		instance_ids) MUST be refused with 400: KOOPHONE.API.1000 when the parameter table is
-		authoritative, KOOPHONE.API.1001 when instance_id is read as an alias (register
-		koophone-example-request-shape).
+		authoritative, or the code of an instance the caller does not own when instance_id is
+		read as an alias (register koophone-example-request-shape).
 	*/
 	It("refuses the seed document's example request body", errorSpec("koophone-instance-ids-required"), func() {
 		x := env.Send(env.KooPhoneRaw([]byte(`{"user_id":"1008600000104285462","instance_id":"iRJEVP9"}`)))
-		env.ExpectKooPhoneErrorReading(x, "koophone-example-request-shape", conformance.CodeReadings{
-			"table-authoritative": paramWrong, "example-as-alias": noPermission})
+		env.ExpectKooPhoneErrorOneOf(x, paramWrong, noPermission)
+	})
+
+	/*
+		Testname: KooPhone, the example's shape with an owned instance
+		Requirement: koophone-instance-ids-required
+		Description: A body shaped like the seed's example but naming an owned instance in
+		instance_id MUST be rejected with 400 and KOOPHONE.API.1000 (table authoritative) or
+		back up exactly that instance (example-as-alias, register
+		koophone-example-request-shape).
+	*/
+	aliasClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/example-shape", 1)
+	It("rejects the example's shape, or reads instance_id as a one-element list", conformance.Mutating, errorSpec("koophone-instance-ids-required"), func() {
+		id := aliasClaim.IDs()[0]
+		x := env.Send(env.KooPhoneJSON(map[string]any{"user_id": "1008600000104285462", "instance_id": id}))
+		if x.Err == nil && x.Status == http.StatusOK {
+			env.ExpectBackup(x, []string{id})
+			env.Observe("koophone-example-request-shape", "example-as-alias")
+			return
+		}
+		env.ExpectKooPhoneErrorReading(x, "koophone-example-request-shape", conformance.CodeReadings{"table-authoritative": paramWrong})
 	})
 
 	/*
@@ -402,14 +421,32 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 	/*
 		Testname: KooPhone, body sent as text/plain
 		Requirement: koophone-content-type
-		Description: A JSON body sent with Content-Type text/plain MUST NOT be answered with a
-		5xx: it MUST be rejected with 400 and KOOPHONE.API.1000, or parsed and judged on its
-		content (register koophone-content-type).
+		Description: A JSON body naming no owned instance, sent with Content-Type text/plain,
+		MUST be refused with 400 (KOOPHONE.API.1000, or the code of an unknown instance when
+		the body is parsed anyway), never a 5xx.
 	*/
-	It("rejects or parses a JSON body sent as text/plain, never a 5xx", errorSpec("koophone-content-type"), func() {
+	It("refuses a JSON body sent as text/plain, never a 5xx", errorSpec("koophone-content-type"), func() {
 		x := env.Send(env.KooPhoneRequest(conformance.SyntheticIDs(1)...).WithHeader("Content-Type", "text/plain"))
-		env.ExpectKooPhoneErrorReading(x, "koophone-content-type", conformance.CodeReadings{
-			"reject": paramWrong, "sniff": noPermission})
+		env.ExpectKooPhoneErrorOneOf(x, paramWrong, noPermission)
+	})
+
+	/*
+		Testname: KooPhone, valid request sent as text/plain
+		Requirement: koophone-content-type
+		Description: A valid request for an owned instance sent with Content-Type text/plain
+		MUST be rejected with 400 and KOOPHONE.API.1000, or parsed as JSON and back up exactly
+		that instance (register koophone-content-type).
+	*/
+	ctClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/content-type", 1)
+	It("rejects a valid request sent as text/plain, or parses it", conformance.Mutating, errorSpec("koophone-content-type"), func() {
+		id := ctClaim.IDs()[0]
+		x := env.Send(env.KooPhoneRequest(id).WithHeader("Content-Type", "text/plain"))
+		if x.Err == nil && x.Status == http.StatusOK {
+			env.ExpectBackup(x, []string{id})
+			env.Observe("koophone-content-type", "sniff")
+			return
+		}
+		env.ExpectKooPhoneErrorReading(x, "koophone-content-type", conformance.CodeReadings{"reject": paramWrong})
 	})
 
 	/*
