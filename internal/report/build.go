@@ -96,6 +96,7 @@ func Build(suites []ginkgotypes.Report, cat *catalog.Catalog, opts BuildOptions)
 		Waivers:       []WaiverResult{},
 		SuiteFailures: []SuiteFailure{},
 		APIs:          []APITotals{},
+		redactor:      redact.New(opts.Secrets...),
 	}
 	for _, req := range cat.Requirements {
 		b.reqs[req.ID] = &Requirement{

@@ -1,6 +1,10 @@
 package report
 
-import "time"
+import (
+	"time"
+
+	"github.com/koobackup/conformance/internal/redact"
+)
 
 // SchemaVersion is the version of the conformance.json format this package writes; it
 // changes only when a consumer would have to change.
@@ -31,6 +35,11 @@ type Report struct {
 	// SuiteFailures are failures outside any requirement (a BeforeSuite that failed, a spec
 	// without a known req: label, an interrupted suite); any of them fails the run.
 	SuiteFailures []SuiteFailure `json:"suite_failures"`
+
+	// redactor is applied once more to every byte written, in case a secret reached the
+	// report in a form Build did not see (it is nil for reports read back from JSON, which
+	// were redacted when built).
+	redactor *redact.Redactor
 }
 
 // TargetInfo describes the implementation under test, as the suites reported it.

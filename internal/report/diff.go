@@ -1,0 +1,136 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Change is one requirement whose status moved between two reports.
+type Change struct {
+	ID   string `json:"id"`
+	API  string `json:"api"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Detail is the new report's reason or failure summary.
+	Detail string `json:"detail,omitempty"`
+}
+
+// DiffResult compares an old report (the baseline) with a new one.
+type DiffResult struct {
+	// Regressions went from pass (or waived) to fail.
+	Regressions []Change `json:"regressions"`
+	// LostCoverage went from evaluated to not-evaluated: not a failure of the target, but
+	// the suite no longer checks what it used to.
+	LostCoverage []Change `json:"lost_coverage"`
+	// Fixes went from fail to pass.
+	Fixes []Change `json:"fixes"`
+	// NewlyEvaluated were not evaluated (or absent) before and are now.
+	NewlyEvaluated []Change `json:"newly_evaluated"`
+	// Other holds the remaining moves (pass → waived, fail → waived, …).
+	Other []Change `json:"other"`
+	// VerdictFrom and VerdictTo are the two headline verdicts.
+	VerdictFrom string `json:"verdict_from"`
+	VerdictTo   string `json:"verdict_to"`
+}
+
+// HasRegressions says whether CI should fail.
+func (d DiffResult) HasRegressions() bool { return len(d.Regressions) > 0 }
+
+// Diff compares two reports requirement by requirement; requirements only in the new report
+// count as not-evaluated before.
+func Diff(old, new *Report) DiffResult {
+	d := DiffResult{VerdictFrom: old.Verdict, VerdictTo: new.Verdict,
+		Regressions: []Change{}, LostCoverage: []Change{}, Fixes: []Change{}, NewlyEvaluated: []Change{}, Other: []Change{}}
+	before := map[string]string{}
+	for _, q := range old.Requirements {
+		before[q.ID] = q.Status
+	}
+	for _, q := range new.Requirements {
+		from, ok := before[q.ID]
+		if !ok {
+			from = StatusNotEvaluated
+		}
+		to := q.Status
+		if from == to {
+			continue
+		}
+		c := Change{ID: q.ID, API: q.API, From: from, To: to, Detail: firstLine(changeDetail(q))}
+		switch {
+		case to == StatusFail && (from == StatusPass || from == StatusWaived):
+			d.Regressions = append(d.Regressions, c)
+		case to == StatusNotEvaluated:
+			d.LostCoverage = append(d.LostCoverage, c)
+		case from == StatusNotEvaluated:
+			d.NewlyEvaluated = append(d.NewlyEvaluated, c)
+		case from == StatusFail && to == StatusPass:
+			d.Fixes = append(d.Fixes, c)
+		default:
+			d.Other = append(d.Other, c)
+		}
+	}
+	return d
+}
+
+func changeDetail(q Requirement) string {
+	if q.Status == StatusFail {
+		return failureSummary(q)
+	}
+	return q.Reason
+}
+
+// WriteText prints the diff for a terminal or a CI log.
+func (d DiffResult) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "verdict: %s -> %s\n", d.VerdictFrom, d.VerdictTo)
+	section := func(title string, cs []Change) {
+		fmt.Fprintf(&b, "%s (%d)\n", title, len(cs))
+		for _, c := range cs {
+			fmt.Fprintf(&b, "  %s  %s -> %s", c.ID, c.From, c.To)
+			if c.Detail != "" {
+				fmt.Fprintf(&b, "  %s", c.Detail)
+			}
+			b.WriteString("\n")
+		}
+	}
+	section("regressions", d.Regressions)
+	section("lost coverage", d.LostCoverage)
+	section("fixes", d.Fixes)
+	section("newly evaluated", d.NewlyEvaluated)
+	if len(d.Other) > 0 {
+		section("other changes", d.Other)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write diff: %w", err)
+	}
+	return nil
+}
+
+// WriteMarkdown prints the diff for a pull-request comment.
+func (d DiffResult) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	icon := "✅"
+	if d.HasRegressions() {
+		icon = "❌"
+	}
+	fmt.Fprintf(&b, "## Conformance diff %s\n\nVerdict %s → %s: %d regression(s), %d fix(es), %d newly evaluated, %d lost coverage.\n",
+		icon, d.VerdictFrom, d.VerdictTo, len(d.Regressions), len(d.Fixes), len(d.NewlyEvaluated), len(d.LostCoverage))
+	section := func(title string, cs []Change) {
+		if len(cs) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "\n### %s\n\n| requirement | before | after | detail |\n|---|---|---|---|\n", title)
+		for _, c := range cs {
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", c.ID, c.From, c.To, mdEscape(c.Detail))
+		}
+	}
+	section("Regressions", d.Regressions)
+	section("Lost coverage", d.LostCoverage)
+	section("Fixes", d.Fixes)
+	section("Newly evaluated", d.NewlyEvaluated)
+	section("Other changes", d.Other)
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write diff: %w", err)
+	}
+	return nil
+}

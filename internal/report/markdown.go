@@ -1,0 +1,159 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// maxMarkdownFailures keeps summary.md short enough for a pull-request comment; the HTML
+// has the rest.
+const maxMarkdownFailures = 15
+
+var statusIcon = map[string]string{
+	StatusPass: "✅", StatusFail: "❌", StatusWaived: "⚠️", StatusNotEvaluated: "➖",
+}
+
+// RenderMarkdown writes the short summary for pull-request comments and
+// $GITHUB_STEP_SUMMARY. With several reports it writes one line per implementation and the
+// requirements on which they differ.
+func RenderMarkdown(w io.Writer, reports ...*Report) error {
+	if len(reports) == 0 {
+		return fmt.Errorf("render markdown: no report")
+	}
+	var b strings.Builder
+	if len(reports) > 1 {
+		markdownComparison(&b, reports)
+	} else {
+		markdownSingle(&b, reports[0])
+	}
+	_, err := io.WriteString(w, reports[0].redactor.String(b.String()))
+	if err != nil {
+		return fmt.Errorf("write markdown: %w", err)
+	}
+	return nil
+}
+
+func markdownSingle(b *strings.Builder, r *Report) {
+	fmt.Fprintf(b, "## Conformance: %s %s\n\n", statusIcon[r.Verdict], strings.ToUpper(r.Verdict))
+	fmt.Fprintf(b, "Target **%s** (profile %s) — %s.\n\n", orDash(r.Target.Name), orDash(r.Target.Profile), mdEscape(r.VerdictReason))
+	fmt.Fprintf(b, "**%d of %d requirements evaluated**; specs: %d passed, %d failed, %d skipped, %d pending.\n\n",
+		r.Totals.Evaluated, r.Totals.Requirements, r.Totals.Specs.Passed, r.Totals.Specs.Failed, r.Totals.Specs.Skipped, r.Totals.Specs.Pending)
+	b.WriteString("| API | evaluated | pass | fail | waived | not evaluated |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, a := range r.APIs {
+		fmt.Fprintf(b, "| %s | %d / %d | %d | %d | %d | %d |\n", a.API, a.Evaluated, a.Requirements, a.Pass, a.Fail, a.Waived, a.NotEvaluated)
+	}
+	b.WriteString("\n")
+	failed := 0
+	for _, q := range r.Requirements {
+		if q.Status != StatusFail {
+			continue
+		}
+		if failed == 0 {
+			b.WriteString("### Failures\n\n")
+		}
+		failed++
+		if failed > maxMarkdownFailures {
+			continue
+		}
+		fmt.Fprintf(b, "- ❌ `%s` — %s\n", q.ID, mdEscape(firstLine(failureSummary(q))))
+	}
+	if failed > maxMarkdownFailures {
+		fmt.Fprintf(b, "- … and %d more (see conformance.html)\n", failed-maxMarkdownFailures)
+	}
+	for _, f := range r.SuiteFailures {
+		fmt.Fprintf(b, "- ❌ %s %s: %s\n", mdEscape(f.Suite), f.Node, mdEscape(firstLine(f.Message)))
+	}
+	if failed > 0 || len(r.SuiteFailures) > 0 {
+		b.WriteString("\n")
+	}
+	var notes []string
+	for _, wv := range r.Waivers {
+		switch wv.State {
+		case WaiverApplied:
+			notes = append(notes, fmt.Sprintf("- ⚠️ `%s` waived until %s: %s", wv.Requirement, wv.Expires, mdEscape(wv.Reason)))
+		case WaiverExpired:
+			notes = append(notes, fmt.Sprintf("- ❌ waiver for `%s` expired on %s", wv.Requirement, wv.Expires))
+		case WaiverStale:
+			notes = append(notes, fmt.Sprintf("- 🧹 waiver for `%s` is stale: the requirement passes", wv.Requirement))
+		}
+	}
+	if len(notes) > 0 {
+		b.WriteString("### Waivers\n\n" + strings.Join(notes, "\n") + "\n\n")
+	}
+	b.WriteString("Full report: `conformance.html` (traceability matrix, evidence, ambiguity readings).\n")
+}
+
+func markdownComparison(b *strings.Builder, reports []*Report) {
+	b.WriteString("## Conformance comparison\n\n| implementation | verdict | evaluated | pass | fail | waived |\n|---|---|---:|---:|---:|---:|\n")
+	names := implementationNames(reports)
+	for i, r := range reports {
+		fmt.Fprintf(b, "| %s | %s %s | %d / %d | %d | %d | %d |\n", mdEscape(names[i]), statusIcon[r.Verdict], r.Verdict,
+			r.Totals.Evaluated, r.Totals.Requirements, r.Totals.Pass, r.Totals.Fail, r.Totals.Waived)
+	}
+	rows := comparisonRows(reports)
+	var differing []comparisonRow
+	for _, row := range rows {
+		if row.Differs {
+			differing = append(differing, row)
+		}
+	}
+	if len(differing) == 0 {
+		b.WriteString("\nEvery requirement has the same status on every implementation.\n")
+		return
+	}
+	fmt.Fprintf(b, "\n### Requirements with different outcomes (%d)\n\n| requirement |", len(differing))
+	for _, n := range names {
+		fmt.Fprintf(b, " %s |", mdEscape(n))
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---|", len(names)) + "\n")
+	for _, row := range differing {
+		fmt.Fprintf(b, "| `%s` |", row.ID)
+		for _, st := range row.Statuses {
+			fmt.Fprintf(b, " %s %s |", statusIcon[st], st)
+		}
+		b.WriteString("\n")
+	}
+}
+
+// failureSummary is the most telling line about why a requirement failed.
+func failureSummary(q Requirement) string {
+	for _, s := range q.Specs {
+		if s.Failure != nil && s.Failure.Message != "" {
+			return s.Failure.Message
+		}
+	}
+	for _, ev := range q.Evidence {
+		if len(ev.Violations) > 0 {
+			return ev.Violations[0]
+		}
+		if ev.Error != "" {
+			return ev.Error
+		}
+	}
+	return q.Reason
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + " …"
+	}
+	const max = 200
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return s
+}
+
+// mdEscape keeps free text from breaking tables or starting Markdown constructs.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;", "`", "'").Replace(s)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
