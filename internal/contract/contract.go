@@ -48,6 +48,8 @@ type operation struct {
 	schemes  map[string]*openapi3.SecurityScheme
 	// statuses are the documented response statuses, sorted.
 	statuses []int
+	// responseSources holds each response's x-source, decoded once at load.
+	responseSources map[*openapi3.Response]*catalog.Source
 }
 
 var (
@@ -132,7 +134,11 @@ func (c *Contract) index(api API, doc *openapi3.T) error {
 			if op.Security != nil {
 				o.security = *op.Security
 			}
-			for code := range op.Responses.Map() {
+			o.responseSources = map[*openapi3.Response]*catalog.Source{}
+			for code, ref := range op.Responses.Map() {
+				if ref.Value != nil {
+					o.responseSources[ref.Value] = sourceOf(ref.Value.Extensions)
+				}
 				n, err := strconv.Atoi(code)
 				if err != nil {
 					return fmt.Errorf("%s %s: response %q: only numeric statuses are supported", m, p, code)

@@ -58,10 +58,7 @@ func (c *Contract) ValidateResponse(r *http.Request, reqBody []byte, status int,
 		})
 	}
 	resp := ref.Value
-	resSource := sourceOf(resp.Extensions)
-	if resSource == nil {
-		resSource = sourceOf(ref.Extensions)
-	}
+	resSource := o.responseSources[resp]
 	bodyReq := responseRequirement(o.api, status)
 	for name, hr := range resp.Headers {
 		if strings.EqualFold(name, "Content-Type") || hr.Value == nil {
@@ -227,10 +224,9 @@ func (o *operation) checkParameters(r *http.Request, pathParams map[string]strin
 				raw, found = ck.Value, true
 			}
 		}
-		req := first(requirementsOf(p.Extensions))
-		src := sourceOf(p.Extensions)
 		if !found {
 			if p.Required {
+				req, src := first(requirementsOf(p.Extensions)), sourceOf(p.Extensions)
 				rule := RuleRequestParameterSchema
 				what := p.In + " parameter " + p.Name
 				if p.In == openapi3.ParameterInHeader {
@@ -249,7 +245,7 @@ func (o *operation) checkParameters(r *http.Request, pathParams map[string]strin
 			err = p.Schema.Value.VisitJSON(value, parameterOptions...)
 		}
 		if err != nil {
-			vs = schemaViolations(err, p.Schema.Value, RuleRequestParameterSchema, where, req, src, vs)
+			vs = schemaViolations(err, p.Schema.Value, RuleRequestParameterSchema, where, first(requirementsOf(p.Extensions)), sourceOf(p.Extensions), vs)
 		}
 	}
 	return vs
@@ -280,7 +276,6 @@ func (o *operation) checkRequestBody(h http.Header, body []byte, vs Violations) 
 		return vs
 	}
 	req := o.op.RequestBody.Value
-	opReq := first(requirementsOf(o.op.Extensions))
 	if len(body) == 0 {
 		if req.Required {
 			vs = append(vs, Violation{Rule: RuleRequestBodyMissing, Location: "/request/body",
@@ -311,8 +306,7 @@ func (o *operation) checkRequestBody(h http.Header, body []byte, vs Violations) 
 			RequirementID: string(o.api) + "-malformed-json", Source: o.source})
 	}
 	if err := mt.Schema.Value.VisitJSON(value, requestSchemaOptions...); err != nil {
-		fallback := opReq
-		vs = schemaViolations(err, mt.Schema.Value, RuleRequestBodySchema, "/request/body", fallback, sourceOf(mt.Schema.Value.Extensions), vs)
+		vs = schemaViolations(err, mt.Schema.Value, RuleRequestBodySchema, "/request/body", first(requirementsOf(o.op.Extensions)), sourceOf(mt.Schema.Value.Extensions), vs)
 	}
 	return vs
 }

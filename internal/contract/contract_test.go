@@ -1,0 +1,321 @@
+package contract
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/koobackup/conformance/internal/catalog"
+)
+
+// Both embedded documents load and pass kin-openapi's document validation.
+func TestLoadValidatesDocuments(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	for _, api := range []API{KooPhone, VBS} {
+		doc := c.Document(api)
+		if doc == nil {
+			t.Fatalf("no document for %s", api)
+		}
+		if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
+			t.Fatalf("%s: %v", api, err)
+		}
+	}
+}
+
+// Every example in both documents validates clean as a request or response of its
+// operation, except the KooPhone seed example request, the documented contradiction.
+func TestDocumentExamples(t *testing.T) {
+	c := Default()
+	k := c.Constraints().KooPhone
+	checked := 0
+	for _, o := range c.operations {
+		path := o.template
+		if o.api == VBS {
+			path = c.Constraints().VBS.Path("0605767b5c00d4c42f3cc0131ce8a4a2")
+		}
+		newRequest := func() *http.Request {
+			r := httptest.NewRequest(o.method, "http://any-host:1234"+path, nil)
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set(k.RequestIDHeader, "example-request")
+			r.Header.Set(k.TokenHeader, "example-token")
+			r.Header.Set(c.Constraints().VBS.TokenHeader, "example-token")
+			return r
+		}
+		if rb := o.op.RequestBody; rb != nil {
+			for name, value := range examplesOf(rb.Value.Content.Get("application/json")) {
+				body, _ := json.Marshal(value)
+				vs := c.ValidateRequest(newRequest(), body)
+				checked++
+				if o.api == KooPhone && name == "seedExample" {
+					if len(vs) != 1 || vs[0].Rule != RuleRequestBodySchema || vs[0].Location != "/request/body/instance_ids" {
+						t.Errorf("seedExample: want one request-body-schema violation at /request/body/instance_ids, got %v", vs)
+					}
+					continue
+				}
+				if len(vs) != 0 {
+					t.Errorf("%s request example %q: %v", o.id, name, vs)
+				}
+			}
+		}
+		for code, ref := range o.op.Responses.Map() {
+			status, _ := strconv.Atoi(code)
+			for name, value := range examplesOf(ref.Value.Content.Get("application/json")) {
+				body, _ := json.Marshal(value)
+				vs := c.ValidateResponse(newRequest(), nil, status, http.Header{"Content-Type": {"application/json"}}, body)
+				checked++
+				if len(vs) != 0 {
+					t.Errorf("%s %s response example %q: %v", o.id, code, name, vs)
+				}
+			}
+		}
+	}
+	if checked < 6 {
+		t.Fatalf("only %d examples found; the walk is broken", checked)
+	}
+}
+
+func examplesOf(mt *openapi3.MediaType) map[string]any {
+	out := map[string]any{}
+	if mt == nil {
+		return out
+	}
+	if mt.Example != nil {
+		out["example"] = mt.Example
+	}
+	for name, ex := range mt.Examples {
+		out[name] = ex.Value.Value
+	}
+	return out
+}
+
+// The constraints are read from the documents: limits, success code, error codes, enums.
+func TestConstraints(t *testing.T) {
+	k, v := Default().Constraints().KooPhone, Default().Constraints().VBS
+	if k.Method != http.MethodPost || k.Path != "/v1/instances/backup" || k.TokenHeader != "x-auth-token" || k.RequestIDHeader != "x-request-id" {
+		t.Errorf("KooPhone operation: %+v", k)
+	}
+	if k.InstanceIDsMaxItems != 100 || k.InstanceIDMaxLength != 32 || k.SuccessCode != "0" {
+		t.Errorf("KooPhone limits: max items %d, max length %d, success %q", k.InstanceIDsMaxItems, k.InstanceIDMaxLength, k.SuccessCode)
+	}
+	want := map[string]string{"tenant-not-found": "KOOPHONE.API.0000", "parameter-incorrect": "KOOPHONE.API.1000",
+		"instance-permissions": "KOOPHONE.API.1001", "internal-error": "KOOPHONE.API.9999"}
+	if len(k.ErrorCodes) != len(want) {
+		t.Errorf("KooPhone error codes: %+v", k.ErrorCodes)
+	}
+	for name, code := range want {
+		if got := k.Code(name); got.Code != code || got.Source.Clause == "" {
+			t.Errorf("Code(%s) = %+v, want %s with a source", name, got, code)
+		}
+	}
+	if k.Code("internal-error").Status != 500 || k.Code("parameter-incorrect").Status != 400 {
+		t.Error("error code statuses not read")
+	}
+	if !slices.Equal(k.Statuses, []int{200, 400, 500}) {
+		t.Errorf("KooPhone statuses %v", k.Statuses)
+	}
+	if v.Method != http.MethodPost || v.PathTemplate != "/v2/{project_id}/backuppolicyresources" || v.TokenHeader != "X-Auth-Token" {
+		t.Errorf("VBS operation: %+v", v)
+	}
+	if !slices.Equal(v.ResourceTypes, []string{"volume"}) || len(v.Statuses) != 15 || v.Statuses[0] != 200 {
+		t.Errorf("VBS enums/statuses: %v %v", v.ResourceTypes, v.Statuses)
+	}
+	if got := v.Path("p1"); got != "/v2/p1/backuppolicyresources" {
+		t.Errorf("Path(p1) = %q", got)
+	}
+}
+
+// Code panics on a name that is not in x-error-codes: a caller's programming error.
+func TestCodePanicsOnUnknownName(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Code(no-such-code) did not panic")
+		}
+	}()
+	Default().Constraints().KooPhone.Code("no-such-code")
+}
+
+// Route finds operations by path alone and reports not-found and method-not-allowed as
+// typed errors carrying the allowed methods.
+func TestRoute(t *testing.T) {
+	c := Default()
+	api, op, err := c.Route("POST", "/v1/instances/backup")
+	if err != nil || api != KooPhone || op != "backupInstances" {
+		t.Fatalf("Route KooPhone = %s %s %v", api, op, err)
+	}
+	api, op, err = c.Route("post", "/v2/abc/backuppolicyresources")
+	if err != nil || api != VBS || op != "associateResourcesWithBackupPolicy" {
+		t.Fatalf("Route VBS = %s %s %v", api, op, err)
+	}
+	_, _, err = c.Route("GET", "/v1/instances/backup")
+	var re *RouteError
+	if !errors.As(err, &re) || !errors.Is(err, ErrMethodNotAllowed) || errors.Is(err, ErrRouteNotFound) || !slices.Equal(re.Allowed, []string{"POST"}) {
+		t.Fatalf("GET: %v", err)
+	}
+	for _, p := range []string{"/", "", "/v1/instances", "/v1/instances/backup/", "/v2/abc/backuppolicyresources/x", "/v2//backuppolicyresources", "v1/instances/backup"} {
+		_, _, err = c.Route("POST", p)
+		if !errors.As(err, &re) || !errors.Is(err, ErrRouteNotFound) || re.MethodNotAllowed() {
+			t.Errorf("POST %q: want route not found, got %v", p, err)
+		}
+	}
+}
+
+// Violations are sorted by location, rule and message, and marshal with the documented tags.
+func TestViolationsSortedAndJSON(t *testing.T) {
+	r := httptest.NewRequest("POST", "/v1/instances/backup", nil)
+	r.Header.Set("Content-Type", "application/json")
+	vs := Default().ValidateRequest(r, []byte(`{"instance_ids": [1, "`+strings.Repeat("a", 33)+`"]}`))
+	if len(vs) != 4 {
+		t.Fatalf("want 4 violations, got %v", vs)
+	}
+	if !slices.IsSortedFunc(vs, func(a, b Violation) int {
+		return strings.Compare(a.Location+"\x00"+a.Rule+"\x00"+a.Message, b.Location+"\x00"+b.Rule+"\x00"+b.Message)
+	}) {
+		t.Fatalf("not sorted: %v", vs)
+	}
+	raw, err := json.Marshal(vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var generic []map[string]any
+	if err := json.Unmarshal(raw, &generic); err != nil {
+		t.Fatal(err)
+	}
+	first := generic[0]
+	for _, key := range []string{"rule", "location", "message", "requirement_id", "source"} {
+		if _, ok := first[key]; !ok {
+			t.Errorf("JSON of %v lacks %q: %s", vs[0], key, raw)
+		}
+	}
+	if vs.Err() == nil || Violations(nil).Err() != nil {
+		t.Error("Err must be nil exactly when there are no violations")
+	}
+}
+
+// Messages name the field and the limit; requirement ids and sources come from the spec.
+func TestViolationDetails(t *testing.T) {
+	c := Default()
+	k := c.Constraints().KooPhone
+	r := httptest.NewRequest("POST", "/v1/instances/backup", nil)
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set(k.TokenHeader, "secret-token-value")
+	r.Header.Set(k.RequestIDHeader, "r1")
+	ids := strings.Repeat(`"a",`, k.InstanceIDsMaxItems) + `"` + strings.Repeat("é", k.InstanceIDMaxLength+1) + `"`
+	vs := c.ValidateRequest(r, []byte(`{"instance_ids": [`+ids+`]}`))
+	byLoc := map[string]Violation{}
+	for _, v := range vs {
+		byLoc[v.Location] = v
+		if strings.Contains(v.Error(), "secret-token-value") {
+			t.Errorf("token leaked: %v", v)
+		}
+	}
+	items := byLoc["/request/body/instance_ids"]
+	if items.Message != "instance_ids: 101 items, at most 100 allowed" || items.RequirementID != "koophone-instance-ids-max-items" ||
+		items.Source == nil || items.Source.Clause != "the list can contain a maximum of 100 columns" {
+		t.Errorf("max items violation: %+v", items)
+	}
+	long := byLoc["/request/body/instance_ids/100"]
+	if long.Message != "instance_ids/100: 33 characters, at most 32 allowed" || long.RequirementID != "koophone-instance-id-max-length" {
+		t.Errorf("max length violation: %+v", long)
+	}
+	resp := c.ValidateResponse(r, nil, 404, http.Header{"Content-Type": {"application/json"}}, []byte(`{}`))
+	if len(resp) != 1 || resp[0].RequirementID != "koophone-documented-status" {
+		t.Errorf("undocumented status: %v", resp)
+	}
+	resp = c.ValidateResponse(r, nil, 200, http.Header{"Content-Type": {"application/json"}}, []byte(`{"data": {"task_id": "t", "cmd_jobs": []}, "error_code": "KOOPHONE.API.1000"}`))
+	if len(resp) != 1 || resp[0].RequirementID != "koophone-response-200-shape" || !strings.Contains(resp[0].Message, `"0"`) {
+		t.Errorf("200 error code: %+v", resp)
+	}
+	rv := httptest.NewRequest("POST", "/v2/p/backuppolicyresources", nil)
+	rv.Header.Set("Content-Type", "application/json")
+	vs = c.ValidateRequest(rv, []byte(`{"backup_policy_id": "p", "resources": [{"resource_id": "v", "resource_type": "disk"}]}`))
+	if len(vs) != 2 {
+		t.Fatalf("want token and enum violations, got %v", vs)
+	}
+	for _, v := range vs {
+		want := map[string]string{"/request/body/resources/0/resource_type": "vbs-resource-type-enum", "/request/headers/x-auth-token": "vbs-auth-token-required"}[v.Location]
+		if v.RequirementID != want {
+			t.Errorf("%s: requirement %q, want %q", v.Location, v.RequirementID, want)
+		}
+	}
+}
+
+// Every x-requirements id in both documents names a requirement of the catalog.
+func TestSpecRequirementIDsResolve(t *testing.T) {
+	cat := catalog.Default()
+	c := Default()
+	seen := 0
+	var walk func(s *openapi3.Schema, depth int)
+	check := func(ext map[string]any, where string) {
+		for _, id := range requirementsOf(ext) {
+			seen++
+			if _, ok := cat.Requirement(id); !ok {
+				t.Errorf("%s: x-requirements names unknown requirement %q", where, id)
+			}
+		}
+	}
+	walk = func(s *openapi3.Schema, depth int) {
+		if s == nil || depth > 8 {
+			return
+		}
+		check(s.Extensions, s.Title)
+		for name, p := range s.Properties {
+			check(p.Value.Extensions, name)
+			walk(p.Value, depth+1)
+		}
+		if s.Items != nil {
+			walk(s.Items.Value, depth+1)
+		}
+	}
+	for _, api := range []API{KooPhone, VBS} {
+		doc := c.Document(api)
+		for name, s := range doc.Components.Schemas {
+			check(s.Value.Extensions, name)
+			walk(s.Value, 0)
+		}
+		for name, s := range doc.Components.SecuritySchemes {
+			check(s.Value.Extensions, name)
+		}
+		for _, o := range c.operations {
+			check(o.op.Extensions, o.id)
+			for _, p := range o.op.Parameters {
+				check(p.Value.Extensions, p.Value.Name)
+			}
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("only %d x-requirements ids found; the walk is broken", seen)
+	}
+}
+
+// BenchmarkValidateExchange measures one request and one response validation of a
+// typical KooPhone exchange.
+func BenchmarkValidateExchange(b *testing.B) {
+	c := Default()
+	r := httptest.NewRequest("POST", "/v1/instances/backup", nil)
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("x-auth-token", "t")
+	r.Header.Set("x-request-id", "r")
+	req := []byte(`{"instance_ids": ["a44uhlf7", "efjy72gs"]}`)
+	resp := []byte(`{"data": {"task_id": "t1", "cmd_jobs": [{"instance_id": "a44uhlf7", "job_id": "j1"}, {"instance_id": "efjy72gs", "job_id": "j2"}]}, "error_code": "0", "error_msg": "ok"}`)
+	h := http.Header{"Content-Type": {"application/json"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if vs := c.ValidateRequest(r, req); len(vs) != 0 {
+			b.Fatal(vs)
+		}
+		if vs := c.ValidateResponse(r, req, 200, h, resp); len(vs) != 0 {
+			b.Fatal(vs)
+		}
+	}
+}
