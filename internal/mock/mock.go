@@ -34,6 +34,10 @@ type Mock struct {
 	vbsSuffix string // PathTemplate after {project_id}
 
 	startWorld *World // WithWorld, read by Start only
+
+	// beforeServe, nil outside tests, runs inside the recovery of ServeHTTP so a test can
+	// prove that a bug's panic becomes the API's internal error.
+	beforeServe func(*http.Request)
 }
 
 // Option configures a Mock.
@@ -164,6 +168,9 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.logRequest(r, rec.status, start, "")
 	}()
 
+	if m.beforeServe != nil {
+		m.beforeServe(r)
+	}
 	if which == apiNone {
 		writeJSON(rec, http.StatusNotFound, mockEnvelope(mockCodeNoSuchPath,
 			fmt.Sprintf("no operation at %s; this mock serves %s %s and %s %s", m.redactor.String(r.URL.Path),
