@@ -1,0 +1,537 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/koobackup/conformance/internal/catalog"
+)
+
+// The testdata runs come from a throwaway Ginkgo suite (see testdata/README.md); it puts
+// these credentials into evidence and failure messages on purpose.
+const (
+	leakToken    = "tok-LEAKCHECK-7f3a9c1e"
+	vbsLeakToken = "vbs-tok-SECRET-55aa"
+)
+
+var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
+func loadRun(t *testing.T, name string) []ginkgotypes.Report {
+	t.Helper()
+	g, err := LoadGinkgo(filepath.Join("testdata", name, "ginkgo.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func build(t *testing.T, g []ginkgotypes.Report, ws ...Waiver) *Report {
+	t.Helper()
+	r, err := Build(g, catalog.Default(), BuildOptions{Secrets: []string{leakToken, vbsLeakToken}, Waivers: ws, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func requirement(t *testing.T, r *Report, id string) Requirement {
+	t.Helper()
+	i := slices.IndexFunc(r.Requirements, func(q Requirement) bool { return q.ID == id })
+	if i < 0 {
+		t.Fatalf("requirement %s missing from report", id)
+	}
+	return r.Requirements[i]
+}
+
+// A failing spec makes its requirement fail, with the failure message, location and the
+// recorded exchange as evidence, and fails the headline verdict.
+func TestForcedFailureIsFailWithEvidence(t *testing.T) {
+	r := build(t, loadRun(t, "run-fail"))
+	q := requirement(t, r, "koophone-instance-permissions")
+	if q.Status != StatusFail {
+		t.Fatalf("status %q, want fail", q.Status)
+	}
+	if len(q.Evidence) == 0 || q.Evidence[0].Response == nil || q.Evidence[0].Response.Status != 400 {
+		t.Fatalf("want the 400 exchange as evidence, got %+v", q.Evidence)
+	}
+	if len(q.Evidence[0].Violations) == 0 || !strings.Contains(q.Evidence[0].Violations[0], "KOOPHONE.API.1001") {
+		t.Fatalf("want the contract violation in evidence, got %v", q.Evidence[0].Violations)
+	}
+	if q.Specs[0].Failure == nil || !strings.Contains(q.Specs[0].Failure.Message, "want 400 KOOPHONE.API.1001") ||
+		!strings.Contains(q.Specs[0].Failure.Location, ".go:") {
+		t.Fatalf("want failure message and location, got %+v", q.Specs[0].Failure)
+	}
+	if r.Verdict != StatusFail || r.Totals.Fail != 1 {
+		t.Fatalf("verdict %q with %d failures, want fail with 1", r.Verdict, r.Totals.Fail)
+	}
+	if got := requirement(t, r, "koophone-backup-operation").Status; got != StatusPass {
+		t.Fatalf("passing requirement has status %q", got)
+	}
+}
+
+// A requirement whose only spec was skipped is not-evaluated with the suite's skip reason,
+// never pass; pending specs and requirements without specs are not-evaluated too.
+func TestAllSkippedIsNotEvaluatedWithReason(t *testing.T) {
+	r := build(t, loadRun(t, "run-fail"))
+	cases := map[string]string{
+		"koophone-internal-error":            "fault_injection: false",
+		"koophone-released-instance-refused": "owned instance pool too small",
+		"vbs-reassociate":                    notEvaluatedAllPending,
+		"koophone-unknown-tenant":            notEvaluatedNoSpec,
+	}
+	for id, reason := range cases {
+		q := requirement(t, r, id)
+		if q.Status != StatusNotEvaluated || !strings.Contains(q.Reason, reason) {
+			t.Errorf("%s: status %q reason %q, want not-evaluated with %q", id, q.Status, q.Reason, reason)
+		}
+	}
+}
+
+// A run in which every spec was skipped, or which has no spec at all, evaluated nothing and
+// is a failed run.
+func TestNothingEvaluatedIsFailure(t *testing.T) {
+	g := loadRun(t, "run-fixed")
+	for i := range g {
+		for j := range g[i].SpecReports {
+			if g[i].SpecReports[j].LeafNodeType == ginkgotypes.NodeTypeIt {
+				g[i].SpecReports[j].State = ginkgotypes.SpecStateSkipped
+			}
+		}
+	}
+	for name, run := range map[string][]ginkgotypes.Report{"all skipped": g, "no suites": nil} {
+		r := build(t, run)
+		if r.Verdict != StatusFail || r.Totals.Evaluated != 0 || r.Totals.Pass != 0 {
+			t.Errorf("%s: verdict %q, evaluated %d, pass %d; want fail, 0, 0", name, r.Verdict, r.Totals.Evaluated, r.Totals.Pass)
+		}
+		if !strings.Contains(r.VerdictReason, "no requirement was evaluated") {
+			t.Errorf("%s: verdict reason %q", name, r.VerdictReason)
+		}
+	}
+}
+
+// When the target describes only one API, the other API's requirements say so.
+func TestAbsentAPISectionIsNotEvaluated(t *testing.T) {
+	g := loadRun(t, "run-fixed")
+	var kept []ginkgotypes.Report
+	for _, s := range g {
+		if strings.Contains(s.SuiteDescription, "KooPhone") {
+			kept = append(kept, s)
+		}
+	}
+	for i := range kept {
+		for j := range kept[i].SpecReports {
+			for k, e := range kept[i].SpecReports[j].ReportEntries {
+				if e.Name == entryTarget {
+					kept[i].SpecReports[j].ReportEntries[k].Value.AsJSON = `{"name":"kp-only","profile":"strict","koophone_base_url":"http://kp.example"}`
+				}
+			}
+		}
+	}
+	r, err := Build(kept, catalog.Default(), BuildOptions{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := requirement(t, r, "vbs-associate-operation")
+	if q.Status != StatusNotEvaluated || !strings.Contains(q.Reason, "does not describe the vbs API") {
+		t.Fatalf("status %q reason %q", q.Status, q.Reason)
+	}
+	if r.Target.Name != "kp-only" || r.Target.Profile != "strict" {
+		t.Fatalf("target metadata not taken from the entry: %+v", r.Target)
+	}
+}
+
+type junitSuites struct {
+	Suites []struct {
+		Cases []struct {
+			Name    string    `xml:"name,attr"`
+			Status  string    `xml:"status,attr"`
+			Failure *struct{} `xml:"failure"`
+			Skipped *struct{} `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+// The spec counts of conformance.json agree with the JUnit report of the same run.
+func TestJUnitAgreesWithSpecCounts(t *testing.T) {
+	for _, run := range []string{"run-fail", "run-fixed", "run-regressed"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", run, "junit.xml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ju junitSuites
+		if err := xml.Unmarshal(raw, &ju); err != nil {
+			t.Fatalf("%s: junit does not parse: %v", run, err)
+		}
+		var got SpecCounts
+		for _, s := range ju.Suites {
+			for _, c := range s.Cases {
+				if !strings.HasPrefix(c.Name, "[It] ") { // [BeforeSuite] and friends are not specs
+					continue
+				}
+				got.Total++
+				switch {
+				case c.Failure != nil:
+					got.Failed++
+				case c.Status == "pending":
+					got.Pending++
+				case c.Skipped != nil || c.Status == "skipped":
+					got.Skipped++
+				case c.Status == "passed":
+					got.Passed++
+				default:
+					t.Errorf("%s: testcase %q has unexpected status %q", run, c.Name, c.Status)
+				}
+			}
+		}
+		r := build(t, loadRun(t, run))
+		if got != r.Totals.Specs {
+			t.Errorf("%s: junit %+v, conformance.json %+v", run, got, r.Totals.Specs)
+		}
+	}
+}
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("conformance-report.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("conformance-report.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Every conformance.json written validates against the checked-in schema, and the schema
+// does reject a malformed report.
+func TestReportsValidateAgainstSchema(t *testing.T) {
+	schema := compileSchema(t)
+	waivers := []Waiver{
+		{Requirement: "koophone-instance-permissions", Target: "*", Reason: "vendor fix scheduled", Expires: "2026-12-31"},
+		{Requirement: "koophone-backup-operation", Target: "reference-mock", Reason: "old flake", Expires: "2026-01-31"},
+	}
+	for _, run := range []string{"run-fail", "run-fixed", "run-regressed"} {
+		dir := t.TempDir()
+		if err := WriteAll(build(t, loadRun(t, run), waivers...), dir); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, JSONFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(inst); err != nil {
+			t.Errorf("%s: %v", run, err)
+		}
+	}
+	bad := map[string]any{"schema_version": 1, "verdict": "maybe"}
+	if schema.Validate(bad) == nil {
+		t.Fatal("schema accepted a report with verdict \"maybe\" and no requirements")
+	}
+}
+
+// Each requirement of the catalog appears once in conformance.json and as a row of the HTML
+// matrix.
+func TestEveryCatalogRequirementInMatrix(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteAll(build(t, loadRun(t, "run-fail")), dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(filepath.Join(dir, JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := catalog.Default()
+	if len(back.Requirements) != len(cat.Requirements) {
+		t.Fatalf("json has %d requirements, catalog %d", len(back.Requirements), len(cat.Requirements))
+	}
+	for i, req := range cat.Requirements {
+		if back.Requirements[i].ID != req.ID {
+			t.Errorf("json requirement %d is %s, want %s", i, back.Requirements[i].ID, req.ID)
+		}
+		row := `<tr class="req" data-id="` + req.ID + `"`
+		if strings.Count(string(html), row) != 1 {
+			t.Errorf("html matrix has %d rows for %s, want 1", strings.Count(string(html), row), req.ID)
+		}
+	}
+}
+
+// A valid waiver turns a failure into waived (and the verdict into pass), an expired one does
+// not, a waiver for a passing requirement is stale, and one for another target is unused.
+func TestWaivers(t *testing.T) {
+	g := loadRun(t, "run-fail")
+	raw := []byte(`waivers:
+  - {requirement: koophone-instance-permissions, target: reference-mock, reason: "vendor fix in 2.3", expires: 2026-06-01}
+  - {requirement: koophone-backup-operation, target: "*", reason: "was flaky", expires: 2027-01-01}
+  - {requirement: koophone-instance-ids-max-items, target: other-vendor, reason: "n/a", expires: 2027-01-01}
+`)
+	ws, err := ParseWaivers(raw, catalog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := build(t, g, ws...)
+	if q := requirement(t, r, "koophone-instance-permissions"); q.Status != StatusWaived || !strings.Contains(q.Reason, "vendor fix in 2.3") {
+		t.Fatalf("on its expiry day the waiver applies: got %q %q", q.Status, q.Reason)
+	}
+	if r.Verdict != StatusPass || r.Totals.Waived != 1 {
+		t.Fatalf("verdict %q waived %d, want pass and 1", r.Verdict, r.Totals.Waived)
+	}
+	states := []string{r.Waivers[0].State, r.Waivers[1].State, r.Waivers[2].State}
+	if !slices.Equal(states, []string{WaiverApplied, WaiverStale, WaiverUnused}) {
+		t.Fatalf("waiver states %v", states)
+	}
+
+	later, err := Build(g, catalog.Default(), BuildOptions{Waivers: ws, Now: testNow.AddDate(0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := requirement(t, later, "koophone-instance-permissions"); q.Status != StatusFail || !strings.Contains(q.Reason, "expired") {
+		t.Fatalf("after expiry: got %q %q, want fail noting the expiry", q.Status, q.Reason)
+	}
+	if later.Verdict != StatusFail || later.Waivers[0].State != WaiverExpired {
+		t.Fatalf("after expiry: verdict %q, waiver %q", later.Verdict, later.Waivers[0].State)
+	}
+	var md bytes.Buffer
+	if err := RenderMarkdown(&md, later); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "expired on 2026-06-01") || !strings.Contains(md.String(), "is stale") {
+		t.Fatalf("summary does not mention the expired and stale waivers:\n%s", md.String())
+	}
+}
+
+// A waiver file with an unknown requirement, a malformed date, a missing reason or an unknown
+// key is refused with an error naming the entry and field.
+func TestWaiverFileErrors(t *testing.T) {
+	cases := map[string]string{
+		"waivers: [{requirement: no-such-req, target: x, reason: r, expires: 2027-01-01}]":              "waivers[0].requirement",
+		"waivers: [{requirement: vbs-internal-error, target: x, reason: r, expires: 01/02/2027}]":       "waivers[0].expires",
+		"waivers: [{requirement: vbs-internal-error, target: x, expires: 2027-01-01}]":                  "waivers[0].reason",
+		"waivers: [{requirement: vbs-internal-error, target: x, reason: r, expires: 2027-01-01, y: 1}]": "field y not found",
+		"waivers: [{requirement: vbs-internal-error, reason: r, expires: 2027-01-01}]":                  "waivers[0].target",
+	}
+	for in, want := range cases {
+		_, err := ParseWaivers([]byte(in), catalog.Default())
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one naming %q", in, err, want)
+		}
+	}
+}
+
+// Diff lists pass→fail as regressions, pass→not-evaluated as lost coverage, fail→pass as
+// fixes and first evaluations as newly evaluated.
+func TestDiff(t *testing.T) {
+	failed, fixed, regressed := build(t, loadRun(t, "run-fail")), build(t, loadRun(t, "run-fixed")), build(t, loadRun(t, "run-regressed"))
+
+	d := Diff(failed, fixed)
+	if d.HasRegressions() || !hasChange(d.Fixes, "koophone-instance-permissions") || !hasChange(d.NewlyEvaluated, "koophone-released-instance-refused") {
+		t.Fatalf("fail→fixed: %+v", d)
+	}
+	d = Diff(fixed, regressed)
+	if !d.HasRegressions() || !hasChange(d.Regressions, "koophone-response-200-shape") || len(d.Regressions) != 1 {
+		t.Fatalf("fixed→regressed: %+v", d)
+	}
+	d = Diff(fixed, failed)
+	if !hasChange(d.Regressions, "koophone-instance-permissions") || !hasChange(d.LostCoverage, "koophone-released-instance-refused") {
+		t.Fatalf("fixed→failed: %+v", d)
+	}
+	if hasChange(d.Regressions, "koophone-released-instance-refused") {
+		t.Fatal("lost coverage counted as a regression")
+	}
+	var text, md bytes.Buffer
+	if err := d.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "regressions (1)") || !strings.Contains(md.String(), "### Regressions") {
+		t.Fatalf("diff renderings:\n%s\n%s", text.String(), md.String())
+	}
+}
+
+func hasChange(cs []Change, id string) bool {
+	return slices.ContainsFunc(cs, func(c Change) bool { return c.ID == id })
+}
+
+// Two reports render side by side: one column per implementation and the requirements on
+// which they differ marked.
+func TestRenderComparison(t *testing.T) {
+	a, b := build(t, loadRun(t, "run-fail")), build(t, loadRun(t, "run-fixed"))
+	b.Target.Name = "vendor-b"
+	var html, md bytes.Buffer
+	if err := RenderHTML(&html, a, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderMarkdown(&md, a, b); err != nil {
+		t.Fatal(err)
+	}
+	page := html.String()
+	if !strings.Contains(page, "<th>reference-mock</th><th>vendor-b</th>") {
+		t.Fatal("comparison table lacks one column per implementation")
+	}
+	if !strings.Contains(page, `data-id="koophone-instance-permissions" data-status="fail pass"`) ||
+		!strings.Contains(page, `data-differs="true"`) {
+		t.Fatal("comparison row does not show fail on one and pass on the other")
+	}
+	if !strings.Contains(md.String(), "| `koophone-instance-permissions` | ❌ fail | ✅ pass |") {
+		t.Fatalf("markdown comparison:\n%s", md.String())
+	}
+}
+
+// No output file — JSON, HTML, Markdown, re-rendered comparison or diff — carries a token
+// that was in the evidence, in a header or in a failure message.
+func TestSecretsRedactedEverywhere(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "run-fail", "ginkgo.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(raw, []byte(leakToken)) || !bytes.Contains(raw, []byte(vbsLeakToken)) {
+		t.Fatal("testdata no longer carries the tokens this test looks for")
+	}
+	dir := t.TempDir()
+	r := build(t, loadRun(t, "run-fail"))
+	if err := WriteAll(r, dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(filepath.Join(dir, JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmp := filepath.Join(dir, "compare")
+	if err := WriteRendered(cmp, back, build(t, loadRun(t, "run-fixed"))); err != nil {
+		t.Fatal(err)
+	}
+	var diff bytes.Buffer
+	if err := Diff(build(t, loadRun(t, "run-fixed")), back).WriteMarkdown(&diff); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "diff.md"), diff.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := 0
+	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, tok := range []string{leakToken, vbsLeakToken} {
+			if bytes.Contains(data, []byte(tok)) {
+				t.Errorf("%s contains token %s", path, tok)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 6 {
+		t.Fatalf("checked only %d files", files)
+	}
+	if q := requirement(t, back, "koophone-instance-permissions"); !strings.Contains(q.Specs[0].Failure.Message, "[REDACTED]") {
+		t.Fatalf("failure message was not redacted but dropped: %q", q.Specs[0].Failure.Message)
+	}
+}
+
+// Evidence is bounded: long bodies are cut and only a few exchanges per spec are kept.
+func TestEvidenceIsBounded(t *testing.T) {
+	g := loadRun(t, "run-fail")
+	long := strings.Repeat("x", 10*maxExcerptBytes)
+	entry := func() ginkgotypes.ReportEntry {
+		v, _ := json.Marshal(map[string]any{"request": map[string]any{"method": "POST", "url": "http://x", "body": long},
+			"response": map[string]any{"status": 400, "body": map[string]any{"error_code": long}}})
+		return ginkgotypes.ReportEntry{Name: entryEvidence, Value: ginkgotypes.ReportEntryValue{AsJSON: string(v)}}
+	}
+	for i := range g {
+		for j := range g[i].SpecReports {
+			sr := &g[i].SpecReports[j]
+			if sr.LeafNodeText == "refuses a foreign instance" {
+				for range 10 {
+					sr.ReportEntries = append(sr.ReportEntries, entry())
+				}
+			}
+		}
+	}
+	q := requirement(t, build(t, g), "koophone-instance-permissions")
+	if len(q.Evidence) > maxEvidencePerSpec {
+		t.Fatalf("%d evidence entries kept, want at most %d", len(q.Evidence), maxEvidencePerSpec)
+	}
+	if q.Specs[0].EvidenceEntries != 11 {
+		t.Fatalf("spec counts %d evidence entries, want 11", q.Specs[0].EvidenceEntries)
+	}
+	for _, ev := range q.Evidence {
+		if len(ev.Request.Body) > maxExcerptBytes+len(truncationMarker) || len(ev.Response.Body) > maxExcerptBytes+len(truncationMarker) {
+			t.Fatalf("excerpt of %d/%d bytes", len(ev.Request.Body), len(ev.Response.Body))
+		}
+	}
+}
+
+// Input that is not a Ginkgo JSON report, or an entry whose value is not the documented JSON,
+// is an error naming what was wrong.
+func TestBadInputIsAClearError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ginkgo.json")
+	if err := os.WriteFile(path, []byte(`{"not":"an array"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadGinkgo(path); err == nil || !strings.Contains(err.Error(), "not a Ginkgo JSON report") {
+		t.Fatalf("got %v", err)
+	}
+	g := loadRun(t, "run-fail")
+	g[0].SpecReports[1].ReportEntries = append(g[0].SpecReports[1].ReportEntries,
+		ginkgotypes.ReportEntry{Name: entryAmbiguity, Value: ginkgotypes.ReportEntryValue{AsJSON: `[1,2]`}})
+	if _, err := Build(g, catalog.Default(), BuildOptions{}); err == nil || !strings.Contains(err.Error(), `report entry "ambiguity"`) {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := Build(nil, nil, BuildOptions{}); err == nil {
+		t.Fatal("no error without a catalog")
+	}
+}
+
+// Observed ambiguity readings are recorded per register entry, saying whether the strict
+// reading was taken.
+func TestAmbiguityReadings(t *testing.T) {
+	r := build(t, loadRun(t, "run-fail"))
+	byID := map[string]Ambiguity{}
+	for _, a := range r.Ambiguities {
+		byID[a.ID] = a
+	}
+	if a := byID["koophone-error-code-case"]; a.Outcome != AmbiguityTolerated || !slices.Equal(a.Observed, []string{"mixed-case"}) {
+		t.Fatalf("error-code-case: %+v", a)
+	}
+	if a := byID["vbs-empty-resources"]; a.Outcome != AmbiguityStrict {
+		t.Fatalf("vbs-empty-resources: %+v", a)
+	}
+	if a := byID["koophone-content-type"]; a.Outcome != AmbiguityNotObserved {
+		t.Fatalf("koophone-content-type: %+v", a)
+	}
+	if len(r.Ambiguities) != len(catalog.Default().Ambiguities) {
+		t.Fatalf("%d register entries in the report, catalog has %d", len(r.Ambiguities), len(catalog.Default().Ambiguities))
+	}
+}
