@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/koobackup/conformance/internal/mutation"
+)
+
+func init() {
+	register("mutate", "run the suites against every planted fault of the mock (mutation testing)", runMutate)
+}
+
+func runMutate(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return mutate(ctx, args, os.Stdout, os.Stderr)
+}
+
+// mutate runs mutation testing; stdout gets the score table, stderr progress and errors.
+func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mutate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "reports", "directory to write mutation.json and mutation.md into")
+	parallel := fs.Int("parallel", mutation.DefaultParallel, "mutants under test at the same time")
+	runTimeout := fs.Duration("run-timeout", mutation.DefaultRunTimeout, "bound on one suite run against one mutant")
+	var faults faultList
+	fs.Var(&faults, "fault", "run only this fault of the catalog (repeatable; default: all)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: conformance mutate [--out DIR] [--parallel N] [--fault NAME]... [--run-timeout D]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "conformance mutate: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *parallel < 1 {
+		fmt.Fprintf(stderr, "conformance mutate: --parallel: %d is not a positive number\n", *parallel)
+		return 2
+	}
+	if *runTimeout <= 0 {
+		fmt.Fprintf(stderr, "conformance mutate: --run-timeout: %s is not a positive duration\n", *runTimeout)
+		return 2
+	}
+	res, err := mutation.Run(ctx, mutation.Options{
+		Faults:     faults,
+		Parallel:   *parallel,
+		RunTimeout: *runTimeout,
+		Progress: func(m mutation.Mutant) {
+			state := "survived"
+			if m.Killed {
+				state = "killed"
+			}
+			fmt.Fprintf(stderr, "%s %-44s %s\n", time.Now().Format(time.TimeOnly), m.Fault, state)
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "conformance mutate: %v\n", err)
+		return 2
+	}
+	if err := mutation.WriteReports(*out, res); err != nil {
+		fmt.Fprintf(stderr, "conformance mutate: %v\n", err)
+		return 2
+	}
+	fmt.Fprint(stdout, mutation.ScoreTable(res))
+	fmt.Fprintf(stdout, "Fairness (lenient mock: default passes, strict flags exactly the multi-reading register entries): %v\n", res.Fairness.Holds)
+	if !res.Valid {
+		fmt.Fprintln(stdout, "INVALID: the pristine mock failed the suites; see", *out+"/"+mutation.MarkdownFile)
+	}
+	fmt.Fprintf(stdout, "Reports: %s/%s, %s/%s\n", *out, mutation.JSONFile, *out, mutation.MarkdownFile)
+	if !res.OK() {
+		return 1
+	}
+	return 0
+}

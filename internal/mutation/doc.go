@@ -1,0 +1,16 @@
+// Package mutation proves the conformance suites: it runs them against the pristine
+// reference mock and against the mock with each planted fault of the catalog
+// (internal/mock/faults.go) switched on, and counts the faults the suites kill.
+//
+// A suite that passes everything proves nothing; the mutation score is the evidence that
+// it catches real deviations, and the number falls when someone weakens a check. The
+// package also runs the fairness check: the lenient-but-conformant variant of the mock must
+// pass the default profile, and the strict profile must flag exactly the register entries
+// that variant deviates on — so the suites are shown to tell a deviation from a legitimate
+// reading.
+//
+// Each suite is compiled once into a test binary; every mutant gets its own in-process
+// mock on its own port and its own target file, and the binaries run as child processes
+// with bounded parallelism and a per-run timeout. docs/mutation.md explains the score and
+// how to add a fault.
+package mutation

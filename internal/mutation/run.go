@@ -1,0 +1,369 @@
+package mutation
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/redact"
+	"github.com/koobackup/conformance/internal/target"
+)
+
+// Defaults of Options.
+const (
+	DefaultParallel = 2
+	// DefaultRunTimeout bounds one suite binary against one mutant; a pristine run takes
+	// well under a second, so hitting it means the suite itself hangs.
+	DefaultRunTimeout = 2 * time.Minute
+	// DefaultRequestTimeout is written into every mutant's target file: hang faults are
+	// killed by the suites' request timeout, and the shipped 10 s default would make each
+	// of them cost that much per hanging spec.
+	DefaultRequestTimeout = 2 * time.Second
+)
+
+// Suite is one conformance suite package.
+type Suite struct {
+	// Name is the API it checks ("koophone", "vbs"): faults of an API are killed by its suite.
+	Name string
+	// Package is the import path relative to the module root, e.g. "./suites/koophone".
+	Package string
+}
+
+// Suites are the conformance suites the mutants run against.
+var Suites = []Suite{
+	{Name: "koophone", Package: "./suites/koophone"},
+	{Name: "vbs", Package: "./suites/vbs"},
+}
+
+// Options configure Run. The zero value runs every fault of the catalog from the module
+// root above the working directory.
+type Options struct {
+	// Root is the module root; empty means walk up from the working directory to go.mod.
+	Root string
+	// Faults restricts the run to these catalog names; empty means the whole catalog.
+	Faults []string
+	// Parallel bounds the mutants under test at the same time (DefaultParallel when < 1).
+	Parallel int
+	// RunTimeout bounds one suite binary run (DefaultRunTimeout when 0).
+	RunTimeout time.Duration
+	// RequestTimeout goes into each target file (DefaultRequestTimeout when 0).
+	RequestTimeout time.Duration
+	// WorkDir holds the binaries, target files and Ginkgo reports; empty means a temporary
+	// directory removed when Run returns.
+	WorkDir string
+	// Progress, when not nil, is called after each mutant finishes (from several goroutines
+	// one at a time).
+	Progress func(Mutant)
+}
+
+// UnknownFaultError is returned for a requested fault that is not in the catalog.
+type UnknownFaultError = mock.UnknownFaultError
+
+// CompileError says a suite did not compile; Output is the compiler's.
+type CompileError struct {
+	Package string
+	Output  string
+	Err     error
+}
+
+func (e *CompileError) Error() string {
+	return fmt.Sprintf("compile %s: %v\n%s", e.Package, e.Err, e.Output)
+}
+
+func (e *CompileError) Unwrap() error { return e.Err }
+
+// Run compiles the suites, runs them against the pristine mock, every selected fault and
+// the two fairness runs, and returns the result. An error means the run could not be made
+// (no module, no compiler, unknown fault); a run that was made but is not clean (pristine
+// failures, survivors, unfair strict profile) is described by the Result.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	faults, err := selectFaults(opts.Faults)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Root == "" {
+		if opts.Root, err = FindModuleRoot("."); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Parallel < 1 {
+		opts.Parallel = DefaultParallel
+	}
+	if opts.RunTimeout <= 0 {
+		opts.RunTimeout = DefaultRunTimeout
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if opts.WorkDir == "" {
+		dir, err := os.MkdirTemp("", "mutation-")
+		if err != nil {
+			return nil, fmt.Errorf("mutation: work directory: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		opts.WorkDir = dir
+	}
+	started := time.Now()
+	r := &runner{opts: opts, bins: map[string]string{}}
+	if err := r.compile(ctx); err != nil {
+		return nil, err
+	}
+
+	jobs := make([]job, 0, len(faults)+3)
+	jobs = append(jobs, job{name: "pristine"})
+	jobs = append(jobs, job{name: "lenient-default", lenient: true})
+	jobs = append(jobs, job{name: "lenient-strict", lenient: true, strict: true})
+	for _, f := range faults {
+		jobs = append(jobs, job{name: f.Name, fault: f.Name})
+	}
+	outcomes := make([]outcome, len(jobs))
+	sem := make(chan struct{}, opts.Parallel)
+	var wg sync.WaitGroup
+	var progress sync.Mutex
+	for i := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				outcomes[i] = outcome{err: ctx.Err()}
+				return
+			}
+			defer func() { <-sem }()
+			outcomes[i] = r.runJob(ctx, jobs[i])
+			if opts.Progress != nil && jobs[i].fault != "" {
+				progress.Lock()
+				opts.Progress(mutantOf(faults[i-3], outcomes[i]))
+				progress.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("mutation: %w", err)
+	}
+
+	res := &Result{
+		Pristine: pristineOf(outcomes[0]),
+		Fairness: fairnessOf(outcomes[1], outcomes[2], catalog.Default()),
+	}
+	for i, f := range faults {
+		res.Mutants = append(res.Mutants, mutantOf(f, outcomes[i+3]))
+	}
+	res.finish(catalog.Default())
+	res.Duration = time.Since(started).Round(time.Millisecond).String()
+	return res, nil
+}
+
+// selectFaults resolves names against the catalog, keeping the catalog's order.
+func selectFaults(names []string) ([]mock.Fault, error) {
+	all := mock.Faults()
+	if len(names) == 0 {
+		return all, nil
+	}
+	var out []mock.Fault
+	for _, n := range names {
+		if err := mock.CheckFault(n); err != nil {
+			return nil, fmt.Errorf("mutation: %w", err)
+		}
+	}
+	for _, f := range all {
+		if slices.Contains(names, f.Name) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// FindModuleRoot walks up from dir to the directory holding go.mod.
+func FindModuleRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("mutation: module root: %w", err)
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("mutation: module root: no go.mod in %s or above", abs)
+		}
+	}
+}
+
+type runner struct {
+	opts Options
+	bins map[string]string // suite name -> binary
+}
+
+// compile builds each suite once; every mutant reuses the binaries. Without -race: the
+// binaries talk to a mock over TCP, and the race detector would only slow them down.
+func (r *runner) compile(ctx context.Context) error {
+	errs := make([]error, len(Suites))
+	var wg sync.WaitGroup
+	for i, s := range Suites {
+		bin := filepath.Join(r.opts.WorkDir, s.Name+".test")
+		r.bins[s.Name] = bin
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, s.Package)
+			cmd.Dir = r.opts.Root
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				errs[i] = &CompileError{Package: s.Package, Output: string(out), Err: err}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("mutation: %w", err)
+	}
+	return nil
+}
+
+// job is one mock variant the suites run against.
+type job struct {
+	name    string
+	fault   string
+	lenient bool
+	strict  bool
+}
+
+// outcome is what both suites did against one job's mock.
+type outcome struct {
+	runs []SuiteRun
+	err  error // the mock could not be started or the target file written
+}
+
+func (r *runner) runJob(ctx context.Context, j job) outcome {
+	var mopts []mock.Option
+	if j.fault != "" {
+		mopts = append(mopts, mock.WithFault(j.fault))
+	}
+	if j.lenient {
+		mopts = append(mopts, mock.WithLenient())
+	}
+	mctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv, err := mock.Start(mctx, "127.0.0.1:0", mopts...)
+	if err != nil {
+		return outcome{err: fmt.Errorf("%s: %w", j.name, err)}
+	}
+	defer srv.Close()
+	dir := filepath.Join(r.opts.WorkDir, j.name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return outcome{err: fmt.Errorf("%s: %w", j.name, err)}
+	}
+	t := srv.Target()
+	t.Timeout = target.Duration(r.opts.RequestTimeout)
+	raw, err := t.Marshal()
+	if err == nil {
+		// The file holds the world's tokens: readable by the owner only.
+		err = os.WriteFile(filepath.Join(dir, "target.yaml"), raw, 0o600)
+	}
+	if err != nil {
+		return outcome{err: fmt.Errorf("%s: target file: %w", j.name, err)}
+	}
+	// Reports are published; the target's tokens must not reach them through a failure
+	// message or a crashed suite's output.
+	red := redact.New(t.Tokens()...)
+	var o outcome
+	for _, s := range Suites {
+		run := r.runSuite(ctx, s, dir, j.strict)
+		run.Error = red.String(run.Error)
+		for i := range run.Failures {
+			run.Failures[i].Text = red.String(run.Failures[i].Text)
+			run.Failures[i].Message = red.String(run.Failures[i].Message)
+		}
+		o.runs = append(o.runs, run)
+	}
+	return o
+}
+
+// maxOutputExcerpt bounds the suite output kept for a run that produced no report.
+const maxOutputExcerpt = 4 << 10
+
+func (r *runner) runSuite(ctx context.Context, s Suite, dir string, strict bool) SuiteRun {
+	run := SuiteRun{Suite: s.Name}
+	reportPath := filepath.Join(dir, s.Name+".ginkgo.json")
+	rctx, cancel := context.WithTimeout(ctx, r.opts.RunTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(rctx, r.bins[s.Name], "--ginkgo.json-report="+reportPath, "--ginkgo.no-color")
+	cmd.Dir = filepath.Join(r.opts.Root, filepath.FromSlash(s.Package))
+	cmd.Env = suiteEnv(filepath.Join(dir, "target.yaml"), strict)
+	cmd.WaitDelay = 5 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	runErr := cmd.Run()
+	run.Duration = time.Since(start).Round(time.Millisecond).String()
+	if rctx.Err() == context.DeadlineExceeded {
+		run.Error = fmt.Sprintf("suite run exceeded %s", r.opts.RunTimeout)
+		return run
+	}
+	raw, err := os.ReadFile(reportPath)
+	if err != nil {
+		run.Error = fmt.Sprintf("no Ginkgo report (%v); suite exited with %v: %s", err, runErr, excerpt(out.String(), maxOutputExcerpt))
+		return run
+	}
+	parsed, err := ParseGinkgoReport(raw)
+	if err != nil {
+		run.Error = err.Error()
+		return run
+	}
+	run.Specs, run.Passed, run.Failed = parsed.Specs, parsed.Passed, len(parsed.Failures)
+	run.Failures = parsed.Failures
+	if runErr != nil && run.Failed == 0 {
+		run.Error = fmt.Sprintf("suite exited with %v but reported no failed spec: %s", runErr, excerpt(out.String(), maxOutputExcerpt))
+	}
+	return run
+}
+
+// suiteEnv is the parent's environment with the suites' own variables replaced, so that a
+// developer's CONFORMANCE_PROFILE cannot leak into a mutant run.
+func suiteEnv(targetFile string, strict bool) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if hasEnvKey(kv, target.EnvVar) || hasEnvKey(kv, profileEnv) {
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env, target.EnvVar+"="+targetFile)
+	if strict {
+		env = append(env, profileEnv+"=strict")
+	}
+	return env
+}
+
+// profileEnv selects the suites' profile (docs/architecture.md, "Profiles").
+const profileEnv = "CONFORMANCE_PROFILE"
+
+func hasEnvKey(kv, key string) bool {
+	return len(kv) > len(key) && kv[:len(key)] == key && kv[len(key)] == '='
+}
+
+func excerpt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+func sortedUnique(in []string) []string {
+	out := slices.Clone(in)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
