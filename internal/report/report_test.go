@@ -535,3 +535,20 @@ func TestAmbiguityReadings(t *testing.T) {
 		t.Fatalf("%d register entries in the report, catalog has %d", len(r.Ambiguities), len(catalog.Default().Ambiguities))
 	}
 }
+
+// The HTML page is self-contained: no external stylesheet, script, font, image or import.
+func TestHTMLIsSelfContained(t *testing.T) {
+	var html bytes.Buffer
+	if err := RenderHTML(&html, build(t, loadRun(t, "run-fail"))); err != nil {
+		t.Fatal(err)
+	}
+	page := strings.ToLower(html.String())
+	for _, bad := range []string{`src="http`, `href="http`, `src="//`, `href="//`, "@import", "url(http", `rel="stylesheet"`, "@font-face"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page references an external resource: %q", bad)
+		}
+	}
+	if !strings.Contains(page, "<style>") || !strings.Contains(page, "<svg") {
+		t.Fatal("page lacks its inline CSS or SVG chart")
+	}
+}
