@@ -1,0 +1,195 @@
+package mutation
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/mock"
+)
+
+// minFaults is the size the catalog must keep (issue 6).
+const minFaults = 40
+
+// unplantable lists requirements no fault can violate, with the reason. Every other
+// requirement of the catalog must be named by a fault.
+var unplantable = map[string]string{}
+
+var (
+	fullRunOnce sync.Once
+	fullRun     *Result
+	fullRunErr  error
+)
+
+// runAll runs the whole catalog once for every test that needs it: the suites are compiled
+// once and each mutant costs well under a second, so one shared run keeps make test fast.
+func runAll(t *testing.T) *Result {
+	t.Helper()
+	fullRunOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		fullRun, fullRunErr = Run(ctx, Options{})
+	})
+	if fullRunErr != nil {
+		t.Fatalf("mutation run: %v", fullRunErr)
+	}
+	return fullRun
+}
+
+// The pristine reference mock passes every spec of both suites, so kills mean something.
+func TestPristineMockPassesEverySpec(t *testing.T) {
+	res := runAll(t)
+	if !res.Valid || !res.Pristine.Passed {
+		t.Fatalf("pristine mock failed: error %q, runs %+v", res.Pristine.Error, res.Pristine.Runs)
+	}
+	for _, run := range res.Pristine.Runs {
+		if run.Specs == 0 {
+			t.Errorf("suite %s ran no spec against the pristine mock", run.Suite)
+		}
+	}
+}
+
+// Every planted fault is killed by at least one spec, and by one labelled with a
+// requirement the fault names.
+func TestEveryFaultIsKilled(t *testing.T) {
+	res := runAll(t)
+	if res.Total != len(mock.Faults()) {
+		t.Fatalf("ran %d mutants, catalog has %d faults", res.Total, len(mock.Faults()))
+	}
+	for _, m := range res.Mutants {
+		switch {
+		case !m.Killed:
+			t.Errorf("fault %s survived (%s); error: %q", m.Fault, m.Description, m.Error)
+		case !m.RightReason:
+			var texts []string
+			for _, k := range m.Killers {
+				texts = append(texts, k.Text)
+			}
+			t.Errorf("fault %s was killed only by specs not labelled with %v: %v", m.Fault, m.Requirements, texts)
+		}
+	}
+	if res.Score != 1 {
+		t.Errorf("mutation score %.3f, want 1", res.Score)
+	}
+}
+
+// The lenient-but-conformant mock passes the default profile, and the strict profile flags
+// exactly the register entries with more than one reading.
+func TestFairnessHolds(t *testing.T) {
+	f := runAll(t).Fairness
+	if !f.DefaultPassed {
+		t.Errorf("default profile failed the lenient mock: %+v", f.DefaultFailures)
+	}
+	if !f.StrictFailed {
+		t.Error("strict profile passed the lenient mock")
+	}
+	if len(f.Missing) > 0 || len(f.Extra) > 0 {
+		t.Errorf("strict profile flagged %v; missing %v, unexpected %v", f.Flagged, f.Missing, f.Extra)
+	}
+	if !f.Holds {
+		t.Errorf("fairness does not hold: %+v", f)
+	}
+}
+
+// Each requirement of the catalog is violated by at least one fault, so each of its checks
+// is shown able to fail.
+func TestEveryRequirementIsViolatedByAFault(t *testing.T) {
+	named := map[string]bool{}
+	for _, f := range mock.Faults() {
+		for _, id := range f.Requirements {
+			named[id] = true
+		}
+	}
+	for _, r := range catalog.Default().Requirements {
+		_, skip := unplantable[r.ID]
+		if !named[r.ID] && !skip {
+			t.Errorf("requirement %s (%s) is violated by no fault", r.ID, r.Kind)
+		}
+		if named[r.ID] && skip {
+			t.Errorf("requirement %s is listed as unplantable but fault(s) violate it", r.ID)
+		}
+	}
+}
+
+// The catalog has at least 40 faults, spread over both APIs and every requirement kind,
+// and each names requirements of its own API that exist.
+func TestCatalogSizeAndSpread(t *testing.T) {
+	cat := catalog.Default()
+	faults := mock.Faults()
+	if len(faults) < minFaults {
+		t.Errorf("catalog has %d faults, want at least %d", len(faults), minFaults)
+	}
+	apis, kinds := map[string]int{}, map[string]int{}
+	for _, f := range faults {
+		apis[f.API]++
+		if len(f.Requirements) == 0 {
+			t.Errorf("fault %s names no requirement", f.Name)
+		}
+		if f.Description == "" {
+			t.Errorf("fault %s has no description", f.Name)
+		}
+		for _, id := range f.Requirements {
+			r, ok := cat.Requirement(id)
+			if !ok {
+				t.Errorf("fault %s names unknown requirement %s", f.Name, id)
+				continue
+			}
+			if r.API != f.API {
+				t.Errorf("fault %s (%s) names requirement %s of API %s", f.Name, f.API, id, r.API)
+			}
+			kinds[r.Kind]++
+		}
+	}
+	for _, a := range catalog.APIs {
+		if apis[a] == 0 {
+			t.Errorf("no fault for API %s", a)
+		}
+	}
+	for _, k := range catalog.Kinds {
+		if kinds[k] == 0 {
+			t.Errorf("no fault for requirement kind %s", k)
+		}
+	}
+}
+
+// Run refuses a fault name that is not in the catalog before compiling anything.
+func TestRunRejectsUnknownFault(t *testing.T) {
+	_, err := Run(context.Background(), Options{Faults: []string{"no-such-fault"}})
+	var unknown *UnknownFaultError
+	if !errors.As(err, &unknown) || unknown.Name != "no-such-fault" {
+		t.Fatalf("Run with an unknown fault: err = %v, want *UnknownFaultError naming it", err)
+	}
+}
+
+// FindModuleRoot finds this module's go.mod from a package directory below it.
+func TestFindModuleRoot(t *testing.T) {
+	root, err := FindModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := FindModuleRoot(root + "/internal/mutation"); got != root {
+		t.Errorf("from internal/mutation: %q, want %q", got, root)
+	}
+	if _, err := FindModuleRoot(t.TempDir()); err == nil {
+		t.Error("a directory outside any module was given a module root")
+	}
+}
+
+// selectFaults keeps the catalog's order and only the named faults.
+func TestSelectFaults(t *testing.T) {
+	all := mock.Faults()
+	picked, err := selectFaults([]string{all[2].Name, all[0].Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(picked) != 2 || picked[0].Name != all[0].Name || picked[1].Name != all[2].Name {
+		t.Errorf("selectFaults: %v", picked)
+	}
+	if got, _ := selectFaults(nil); !slices.EqualFunc(got, all, func(a, b mock.Fault) bool { return a.Name == b.Name }) {
+		t.Error("no names did not select the whole catalog")
+	}
+}

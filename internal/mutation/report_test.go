@@ -1,0 +1,176 @@
+package mutation
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
+
+	"github.com/koobackup/conformance/internal/catalog"
+)
+
+// ginkgoJSON builds the file --ginkgo.json-report writes, from spec reports.
+func ginkgoJSON(t *testing.T, specs ...ginkgotypes.SpecReport) []byte {
+	t.Helper()
+	raw, err := json.Marshal([]ginkgotypes.Report{{SuiteDescription: "Synthetic suite", SpecReports: specs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func spec(text string, state ginkgotypes.SpecState, msg string, labels ...string) ginkgotypes.SpecReport {
+	return ginkgotypes.SpecReport{
+		ContainerHierarchyTexts:  []string{"API"},
+		ContainerHierarchyLabels: [][]string{{"api:vbs"}},
+		LeafNodeType:             ginkgotypes.NodeTypeIt,
+		LeafNodeText:             text,
+		LeafNodeLabels:           labels,
+		State:                    state,
+		Failure:                  ginkgotypes.Failure{Message: msg},
+	}
+}
+
+// ParseGinkgoReport counts specs, and returns each failure with its full text, req labels
+// and the register entries a strict-profile message names, including past the excerpt.
+func TestParseGinkgoReport(t *testing.T) {
+	long := strings.Repeat("x", 2*maxMessage) + "\nstrict profile: register entry vbs-unknown-fields requires reading \"ignore\""
+	raw := ginkgoJSON(t,
+		spec("passes", ginkgotypes.SpecStatePassed, "", "req:vbs-a"),
+		spec("fails", ginkgotypes.SpecStateFailed, "strict profile: register entry vbs-reassociate requires", "req:vbs-b", "req:vbs-a", "conformance"),
+		spec("times out", ginkgotypes.SpecStateTimedout, long, "req:vbs-c"),
+		spec("skipped", ginkgotypes.SpecStateSkipped, ""),
+		ginkgotypes.SpecReport{LeafNodeType: ginkgotypes.NodeTypeBeforeSuite, State: ginkgotypes.SpecStatePanicked, Failure: ginkgotypes.Failure{Message: "boom"}},
+	)
+	p, err := ParseGinkgoReport(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Specs != 3 || p.Passed != 1 || len(p.Failures) != 3 {
+		t.Fatalf("parsed %+v, want 3 specs, 1 passed, 3 failures", p)
+	}
+	f := p.Failures[0]
+	if f.Text != "API fails" || strings.Join(f.Requirements, ",") != "vbs-a,vbs-b" || f.Suite != "Synthetic suite" {
+		t.Errorf("first failure %+v", f)
+	}
+	if len(p.Failures[1].Message) > maxMessage+len("…") {
+		t.Errorf("message not shortened: %d bytes", len(p.Failures[1].Message))
+	}
+	if got := StrictFlags(p.Failures); strings.Join(got, ",") != "vbs-reassociate,vbs-unknown-fields" {
+		t.Errorf("strict flags %v", got)
+	}
+	if p.Failures[2].Text != "[BeforeSuite]" {
+		t.Errorf("suite-level failure named %q", p.Failures[2].Text)
+	}
+}
+
+// A report that is not Ginkgo's JSON, or holds no suite, is a *ReportError.
+func TestParseGinkgoReportRejectsGarbage(t *testing.T) {
+	for _, raw := range []string{"", "{", `{"a":1}`, "[]"} {
+		_, err := ParseGinkgoReport([]byte(raw))
+		var re *ReportError
+		if !errors.As(err, &re) {
+			t.Errorf("%q: err = %v, want *ReportError", raw, err)
+		}
+	}
+}
+
+// syntheticResult is a run with one killed and one surviving fault over a tiny catalog.
+func syntheticResult(t *testing.T) (*Result, *catalog.Catalog) {
+	t.Helper()
+	cat, err := catalog.Parse([]byte(`version: 1
+requirements:
+  - {id: vbs-a, api: vbs, level: MUST, kind: limit, statement: s, source: {seed: 002_dce269810d0c77b5.txt, clause: c}}
+  - {id: vbs-b, api: vbs, level: MUST, kind: auth, statement: s, source: {seed: 002_dce269810d0c77b5.txt, clause: c}}
+`), []byte("version: 1\nambiguities: []\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Result{
+		Pristine: Baseline{Passed: true},
+		Mutants: []Mutant{
+			{Fault: "f-killed", API: "vbs", Requirements: []string{"vbs-a"}, Killed: true, RightReason: true,
+				Killers: []FailedSpec{{Text: "rejects | pipes", Requirements: []string{"vbs-a"}}}},
+			{Fault: "f-survived", API: "vbs", Requirements: []string{"vbs-b"}},
+		},
+		Fairness: Fairness{DefaultPassed: true, StrictFailed: true, Holds: true},
+	}
+	r.finish(cat)
+	return r, cat
+}
+
+// finish scores killed/total and names the kind whose requirements no killed fault proves.
+func TestFinishScoresAndFindsWeakestKind(t *testing.T) {
+	r, _ := syntheticResult(t)
+	if r.Killed != 1 || r.Total != 2 || r.Score != 0.5 || r.OK() {
+		t.Errorf("score %d/%d=%v ok=%v", r.Killed, r.Total, r.Score, r.OK())
+	}
+	if strings.Join(r.Weakest, ",") != "auth" {
+		t.Errorf("weakest %v, want auth", r.Weakest)
+	}
+	if len(r.Survivors()) != 1 || r.Survivors()[0].Fault != "f-survived" {
+		t.Errorf("survivors %v", r.Survivors())
+	}
+}
+
+// The writers produce the score table, a Markdown report naming survivors and weak kinds,
+// and JSON that reads back to the same score.
+func TestWriters(t *testing.T) {
+	r, _ := syntheticResult(t)
+	table := ScoreTable(r)
+	for _, want := range []string{"| f-killed | vbs | vbs-a | killed | rejects \\| pipes |", "| f-survived | vbs | vbs-b | survived |", "1/2 killed (50.0%)"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("score table lacks %q:\n%s", want, table)
+		}
+	}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"**Fail**: 1 fault(s) survived", "Weakest coverage: auth.", "| auth | 1 | 0 | 1 | 0 | vbs-b |", "fairness holds: yes"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := WriteReports(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Result
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Score != 0.5 || len(back.Mutants) != 2 || back.Mutants[0].Killers[0].Text != "rejects | pipes" {
+		t.Errorf("JSON round trip: %+v", back)
+	}
+	if _, err := os.Stat(filepath.Join(dir, MarkdownFile)); err != nil {
+		t.Error(err)
+	}
+}
+
+// An invalid baseline makes the whole result fail whatever the kills.
+func TestInvalidBaselineFails(t *testing.T) {
+	r, cat := syntheticResult(t)
+	r.Mutants = r.Mutants[:1]
+	r.Pristine.Passed = false
+	r.finish(cat)
+	if r.Valid || r.OK() {
+		t.Error("a result with a failing pristine run is valid")
+	}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "**Invalid run**") {
+		t.Errorf("markdown does not say the run is invalid:\n%s", md.String())
+	}
+}
