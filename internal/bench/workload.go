@@ -190,3 +190,17 @@ func grow(ids []string, want int, used map[string]bool, gen func(int) string) []
 	}
 	return out
 }
+
+// Only returns the rotation restricted to the cases whose names start with prefix (e.g.
+// "vbs-"), for servers that serve one API; valid backups still take distinct ids.
+func (w *Workload) Only(prefix string) func(i int) Request {
+	var sub []int
+	for i, n := range w.names {
+		if strings.HasPrefix(n, prefix) {
+			sub = append(sub, i)
+		}
+	}
+	return func(i int) Request {
+		return w.cases[sub[i%len(sub)]]((i / len(sub)) * len(w.cases))
+	}
+}

@@ -1,0 +1,162 @@
+package bench
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// event is one line of `go test -json` (test2json) output.
+type event struct {
+	Action  string
+	Package string
+	Test    string
+	Output  string
+}
+
+// Result is one benchmark's figures, the median of every sample (-count) of the run.
+type Result struct {
+	Package string `json:"package"`
+	// Name is the benchmark's full name without the GOMAXPROCS suffix.
+	Name    string             `json:"name"`
+	Samples int                `json:"samples"`
+	Metrics map[string]float64 `json:"metrics"`
+	Failed  bool               `json:"failed,omitempty"`
+}
+
+// ParseError says which line of `go test -json` output could not be read.
+type ParseError struct {
+	Line   int
+	Reason string
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("bench: go test output line %d: %s", e.Line, e.Reason) }
+
+// ParseEvents reads `go test -bench -benchmem -json` output and returns one Result per
+// benchmark, keyed by "package name". Benchmark result lines arrive split over several
+// output events, so output is joined per test before lines are read.
+func ParseEvents(r io.Reader) (map[string]*Result, error) {
+	type key struct{ pkg, test string }
+	outputs := map[key]*strings.Builder{}
+	var order []key
+	failed := map[key]bool{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Bytes()
+		if len(strings.TrimSpace(string(line))) == 0 {
+			continue
+		}
+		var ev event
+		if err := json.Unmarshal(line, &ev); err != nil {
+			return nil, &ParseError{Line: n, Reason: "not a test2json event: " + err.Error()}
+		}
+		if ev.Test == "" || !strings.HasPrefix(ev.Test, "Benchmark") {
+			continue
+		}
+		k := key{ev.Package, ev.Test}
+		switch ev.Action {
+		case "output":
+			b, ok := outputs[k]
+			if !ok {
+				b = &strings.Builder{}
+				outputs[k] = b
+				order = append(order, k)
+			}
+			b.WriteString(ev.Output)
+		case "fail":
+			failed[k] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("bench: read go test output: %w", err)
+	}
+	samples := map[string][]map[string]float64{}
+	out := map[string]*Result{}
+	for _, k := range order {
+		for _, line := range strings.Split(outputs[k].String(), "\n") {
+			m, ok := parseResultLine(line, k.test)
+			if !ok {
+				continue
+			}
+			id := k.pkg + " " + k.test
+			samples[id] = append(samples[id], m)
+			if out[id] == nil {
+				out[id] = &Result{Package: k.pkg, Name: k.test}
+			}
+		}
+	}
+	for k := range failed {
+		id := k.pkg + " " + k.test
+		if out[id] == nil {
+			out[id] = &Result{Package: k.pkg, Name: k.test}
+		}
+		out[id].Failed = true
+	}
+	for id, r := range out {
+		r.Samples = len(samples[id])
+		r.Metrics = medians(samples[id])
+	}
+	return out, nil
+}
+
+// parseResultLine reads "BenchmarkX-2 \t N\t v unit\t v unit..." for the benchmark test.
+func parseResultLine(line, test string) (map[string]float64, bool) {
+	fields := strings.Fields(line)
+	if len(fields) < 4 || (len(fields)-2)%2 != 0 {
+		return nil, false
+	}
+	name := fields[0]
+	if i := strings.LastIndex(name, "-"); i > 0 {
+		if _, err := strconv.Atoi(name[i+1:]); err == nil {
+			name = name[:i]
+		}
+	}
+	if name != test {
+		return nil, false
+	}
+	n, err := strconv.ParseFloat(fields[1], 64)
+	if err != nil {
+		return nil, false
+	}
+	m := map[string]float64{"iterations": n}
+	for i := 2; i+1 < len(fields); i += 2 {
+		v, err := strconv.ParseFloat(fields[i], 64)
+		if err != nil {
+			return nil, false
+		}
+		m[fields[i+1]] = v
+	}
+	return m, true
+}
+
+func medians(samples []map[string]float64) map[string]float64 {
+	byUnit := map[string][]float64{}
+	for _, s := range samples {
+		for u, v := range s {
+			byUnit[u] = append(byUnit[u], v)
+		}
+	}
+	out := map[string]float64{}
+	for u, vs := range byUnit {
+		out[u] = Median(vs)
+	}
+	return out
+}
+
+// Median of vs (the mean of the middle two for an even count); 0 for none.
+func Median(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
