@@ -34,7 +34,9 @@ type ParseError struct {
 	Reason string
 }
 
-func (e *ParseError) Error() string { return fmt.Sprintf("bench: go test output line %d: %s", e.Line, e.Reason) }
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("bench: go test output line %d: %s", e.Line, e.Reason)
+}
 
 // ParseEvents reads `go test -bench -benchmem -json` output and returns one Result per
 // benchmark, keyed by "package name". Benchmark result lines arrive split over several
