@@ -20,6 +20,9 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"seconds": func(f float64) string { return fmt.Sprintf("%.1f s", f) },
 	"ms":      func(f float64) string { return fmt.Sprintf("%.0f ms", f*1000) },
 	"add":     func(a, b int) int { return a + b },
+	// Long spec lists fold after the first few so a matrix row stays readable.
+	"firstSpecs": func(s []Spec) []Spec { return s[:min(len(s), specsShownPerRow)] },
+	"moreSpecs":  func(s []Spec) []Spec { return s[min(len(s), specsShownPerRow):] },
 	"sortedHeaders": func(h map[string]string) []string {
 		keys := make([]string, 0, len(h))
 		for k := range h {
@@ -42,6 +45,10 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		return StatusFail
 	},
 }).Parse(htmlTemplateText))
+
+// specsShownPerRow is how many specs a matrix row lists before folding the rest (failures
+// are sorted first, so they are always shown).
+const specsShownPerRow = 4
 
 // chartBar is one API's stacked bar in the summary chart.
 type chartBar struct {
