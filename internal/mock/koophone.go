@@ -68,7 +68,21 @@ func (m *Mock) kooPhoneError(w http.ResponseWriter, name string, status int, msg
 	if m.on(FaultKooPhoneErrorStatus500) && status == http.StatusBadRequest {
 		status = http.StatusInternalServerError
 	}
-	writeJSON(w, status, kooErrorBody{ErrorCode: code, ErrorMsg: msg})
+	if m.on(FaultKooPhoneInternalErrorCode1000) && name == kooInternalError {
+		code = m.cons.KooPhone.Code(kooParameterIncorrect).Code
+	}
+	if m.on(FaultKooPhoneErrorCodeWithoutPrefix) {
+		code = code[strings.LastIndex(code, ".")+1:]
+	}
+	m.kooPhoneWrite(w, status, kooErrorBody{ErrorCode: code, ErrorMsg: msg})
+}
+
+func (m *Mock) kooPhoneWrite(w http.ResponseWriter, status int, body any) {
+	ct := "application/json"
+	if m.on(FaultKooPhoneWrongContentType) {
+		ct = "text/plain; charset=utf-8"
+	}
+	writeJSONAs(w, status, ct, body)
 }
 
 // mixedCaseCode turns KOOPHONE.API.NNNN into KooPhone.API.NNNN.
@@ -86,6 +100,9 @@ func (m *Mock) serveKooPhone(w http.ResponseWriter, r *http.Request) {
 
 	// 1. Size. koophone-oversized-body-status: strict reading documented-400.
 	body, tooLarge, err := readBody(w, r)
+	if tooLarge && m.on(FaultKooPhoneOversizedDropped) {
+		panic(http.ErrAbortHandler)
+	}
 	if tooLarge {
 		msg := fmt.Sprintf("body: larger than %d bytes", MaxBodyBytes)
 		if m.takes(ambKooPhoneOversized, "transport-413") {
@@ -103,6 +120,9 @@ func (m *Mock) serveKooPhone(w http.ResponseWriter, r *http.Request) {
 	// 2. Media type. koophone-content-type: strict reading reject.
 	if !m.takes(ambKooPhoneContentType, "sniff") {
 		if ct := r.Header.Get("Content-Type"); !isJSONMediaType(ct) {
+			if m.on(FaultKooPhoneContentType500) {
+				panic(plantedPanic(FaultKooPhoneContentType500))
+			}
 			fail(paramProblem("Content-Type: %q is not application/json", ct))
 			return
 		}
@@ -110,6 +130,9 @@ func (m *Mock) serveKooPhone(w http.ResponseWriter, r *http.Request) {
 
 	// 3. Headers. koophone-missing-token-code: strict reading parameter-incorrect.
 	token := strings.TrimSpace(r.Header.Get(kc.TokenHeader))
+	if token == "" && m.on(FaultKooPhoneMissingTokenAccepted) {
+		token = m.world.desc.KooPhone.AuthToken
+	}
 	if token == "" {
 		if m.takes(ambKooPhoneMissingToken, "tenant-does-not-exist") {
 			fail(&kooProblem{code: kooTenantNotFound, msg: kc.TokenHeader + ": header is missing, no tenant can be resolved"})
@@ -140,13 +163,30 @@ func (m *Mock) serveKooPhone(w http.ResponseWriter, r *http.Request) {
 		fail(problem)
 		return
 	}
+	if m.on(FaultKooPhoneHang) {
+		<-r.Context().Done()
+		return
+	}
 	resp := kooSuccessBody{Data: kooTaskBody{TaskID: "RM_" + randomHex(), CmdJobs: jobs}}
+	if m.on(FaultKooPhoneEmptyTaskID) {
+		resp.Data.TaskID = ""
+	}
+	if m.on(FaultKooPhoneCmdJobsNull) {
+		resp.Data.CmdJobs = nil
+	}
 	// koophone-response-fields-optional: strict reading all-present.
 	if !m.takes(ambKooPhoneResponseFields, "status-only") {
 		resp.ErrorCode = kc.SuccessCode
 		resp.ErrorMsg = "ok"
 	}
-	writeJSON(w, http.StatusOK, resp)
+	if m.on(FaultKooPhoneSuccessCarriesErrorCode) {
+		resp.ErrorCode = kc.Code(kooParameterIncorrect).Code
+	}
+	status := http.StatusOK
+	if m.on(FaultKooPhoneSuccessStatus201) {
+		status = http.StatusCreated
+	}
+	m.kooPhoneWrite(w, status, resp)
 }
 
 // knownKooPhoneMembers are the members the parameter table lists; with the example read as
@@ -164,6 +204,9 @@ func (m *Mock) parseKooPhoneBody(r *http.Request, body []byte) ([]string, *kooPr
 			return nil, &kooProblem{code: kooInternalError, msg: "Internal service error."}
 		}
 		return nil, paramProblem("%s", msg)
+	}
+	if m.on(FaultKooPhoneUnknownField500) && hasUnknownMember(obj, knownKooPhoneMembers) {
+		panic(plantedPanic(FaultKooPhoneUnknownField500))
 	}
 	alias := m.takes(ambKooPhoneExampleShape, "example-as-alias")
 	// koophone-unknown-fields: strict reading ignore.
@@ -184,8 +227,15 @@ func (m *Mock) parseKooPhoneBody(r *http.Request, body []byte) ([]string, *kooPr
 			contractBody, _ = json.Marshal(map[string]any{"instance_ids": raw})
 		}
 	}
+	if !present && m.on(FaultKooPhoneMissingInstanceIDs500) {
+		panic(plantedPanic(FaultKooPhoneMissingInstanceIDs500))
+	}
 	if !present {
 		return nil, paramProblem("instance_ids: is required")
+	}
+	if one, ok := raw.(string); ok && m.on(FaultKooPhoneStringInstanceIDsAccepted) {
+		raw = []any{one}
+		contractBody, _ = json.Marshal(map[string]any{"instance_ids": raw})
 	}
 	list, ok := raw.([]any)
 	if !ok {
@@ -225,6 +275,9 @@ func (m *Mock) parseKooPhoneBody(r *http.Request, body []byte) ([]string, *kooPr
 	if v := m.kooPhoneContractViolation(r, contractBody, maxItems > kc.InstanceIDsMaxItems, maxLen > kc.InstanceIDMaxLength); v != "" {
 		return nil, paramProblem("%s", v)
 	}
+	if len(ids) == 0 && m.on(FaultKooPhoneEmptyList500) {
+		panic(plantedPanic(FaultKooPhoneEmptyList500))
+	}
 	// koophone-instance-ids-min-items: strict reading reject-empty.
 	if len(ids) == 0 && m.takes(ambKooPhoneMinItems, "reject-empty") {
 		return nil, paramProblem("instance_ids: is empty, at least 1 item required")
@@ -243,6 +296,9 @@ func (m *Mock) parseKooPhoneBody(r *http.Request, body []byte) ([]string, *kooPr
 	unique := ids[:0:0]
 	for i, id := range ids {
 		if j, seen := first[id]; seen {
+			if m.on(FaultKooPhoneDuplicateIDs500) {
+				panic(plantedPanic(FaultKooPhoneDuplicateIDs500))
+			}
 			if m.takes(ambKooPhoneDuplicates, "reject") {
 				return nil, paramProblem("instance_ids[%d]: %q repeats instance_ids[%d], each instance may be listed once", i, id, j)
 			}
@@ -318,6 +374,9 @@ func (m *Mock) backUp(token string, ids []string) ([]kooCmdJob, *kooProblem) {
 	}
 	if m.on(FaultKooPhoneJobForUnrequested) {
 		jobs = append(jobs, kooCmdJob{InstanceID: "unrequested" + randomHex()[:8], JobID: randomHex()})
+	}
+	if m.on(FaultKooPhoneJobDropped) && len(jobs) > 0 {
+		jobs = jobs[:len(jobs)-1]
 	}
 	if m.on(FaultKooPhoneDuplicateJobIDs) && len(jobs) > 0 {
 		for i := range jobs {

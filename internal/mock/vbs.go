@@ -49,6 +49,12 @@ type vbsFlatError struct {
 
 // vbsError writes the VBS error envelope {"error":{"code","message"}}.
 func (m *Mock) vbsError(w http.ResponseWriter, status int, code, msg string) {
+	if m.on(FaultVBSInternalError400) && status == http.StatusInternalServerError {
+		status = http.StatusBadRequest
+	}
+	if m.on(FaultVBSErrorCodeEmpty) {
+		code = ""
+	}
 	var body any = mockEnvelope(code, msg)
 	if m.on(FaultVBSErrorEnvelopeFlat) {
 		body = vbsFlatError{Code: code, Message: msg}
@@ -72,6 +78,9 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 
 	// 1. Size. vbs-oversized-body-status: strict reading documented-400.
 	body, tooLarge, err := readBody(w, r)
+	if tooLarge && m.on(FaultVBSOversizedDropped) {
+		panic(http.ErrAbortHandler)
+	}
 	if tooLarge {
 		status := http.StatusBadRequest
 		if m.takes(ambVBSOversized, "transport-413") {
@@ -98,6 +107,9 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 	case proj == nil && token == "":
 		m.vbsError(w, http.StatusUnauthorized, VBSCodeUnauthorized, vc.TokenHeader+": header is required")
 		return
+	case proj == nil && m.on(FaultVBSInvalidToken403):
+		m.vbsError(w, http.StatusForbidden, VBSCodeForbidden, vc.TokenHeader+": the token is not valid")
+		return
 	case proj == nil:
 		m.vbsError(w, http.StatusUnauthorized, VBSCodeUnauthorized, vc.TokenHeader+": the token is not valid")
 		return
@@ -115,6 +127,9 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 	// 3. Media type (vbs-content-type: strict reading reject), JSON, schema, semantics.
 	if !m.takes(ambVBSContentType, "sniff") {
 		if ct := r.Header.Get("Content-Type"); !isJSONMediaType(ct) {
+			if m.on(FaultVBSContentType500) {
+				panic(plantedPanic(FaultVBSContentType500))
+			}
 			badRequest("Content-Type: %q is not application/json", ct)
 			return
 		}
@@ -123,6 +138,9 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 	if msg != "" {
 		badRequest("%s", msg)
 		return
+	}
+	if len(resources) == 0 && m.on(FaultVBSEmptyResources500) {
+		panic(plantedPanic(FaultVBSEmptyResources500))
 	}
 	// vbs-empty-resources: strict reading reject.
 	if len(resources) == 0 && m.takes(ambVBSEmptyResources, "reject") {
@@ -134,6 +152,9 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 	unique := resources[:0:0]
 	for i, res := range resources {
 		if j, seen := first[res.ID]; seen {
+			if m.on(FaultVBSDuplicateResources500) {
+				panic(plantedPanic(FaultVBSDuplicateResources500))
+			}
 			if m.takes(ambVBSDuplicates, "reject") {
 				badRequest("resources[%d].resource_id: %q repeats resources[%d], each resource may be listed once", i, res.ID, j)
 				return
@@ -175,8 +196,14 @@ var knownVBSResourceMembers = map[string]bool{"resource_id": true, "resource_typ
 // resources in request order, or a message naming the field and the rule.
 func (m *Mock) parseVBSBody(r *http.Request, body []byte) (string, []vbsResource, string) {
 	obj, msg := decodeObject(body)
+	if msg != "" && m.on(FaultVBSMalformedJSON500) {
+		panic(plantedPanic(FaultVBSMalformedJSON500))
+	}
 	if msg != "" {
 		return "", nil, msg
+	}
+	if m.on(FaultVBSUnknownField500) && hasUnknownMember(obj, knownVBSMembers) {
+		panic(plantedPanic(FaultVBSUnknownField500))
 	}
 	// vbs-unknown-fields: strict reading ignore.
 	rejectUnknown := m.takes(ambVBSUnknownFields, "reject")
@@ -188,14 +215,23 @@ func (m *Mock) parseVBSBody(r *http.Request, body []byte) (string, []vbsResource
 		}
 	}
 	rawPolicy, ok := obj["backup_policy_id"]
+	if !ok && m.on(FaultVBSMissingPolicyID500) {
+		panic(plantedPanic(FaultVBSMissingPolicyID500))
+	}
 	if !ok {
 		return "", nil, "backup_policy_id: is required"
 	}
 	policyID, ok := rawPolicy.(string)
+	if !ok && m.on(FaultVBSWrongType500) {
+		panic(plantedPanic(FaultVBSWrongType500))
+	}
 	if !ok {
 		return "", nil, "backup_policy_id: must be a string, got " + jsonKind(rawPolicy)
 	}
 	rawList, ok := obj["resources"]
+	if !ok && m.on(FaultVBSMissingResources500) {
+		panic(plantedPanic(FaultVBSMissingResources500))
+	}
 	if !ok {
 		return "", nil, "resources: is required"
 	}
@@ -218,6 +254,9 @@ func (m *Mock) parseVBSBody(r *http.Request, body []byte) (string, []vbsResource
 		}
 		for _, field := range []string{"resource_id", "resource_type"} {
 			v, ok := res[field]
+			if !ok && m.on(FaultVBSMissingResourceField500) {
+				panic(plantedPanic(FaultVBSMissingResourceField500))
+			}
 			if !ok {
 				return "", nil, fmt.Sprintf("resources[%d].%s: is required", i, field)
 			}
@@ -272,10 +311,16 @@ func (m *Mock) associate(p *project, policyID string, resources []vbsResource) (
 		if !idOnly {
 			item.ResourceType, item.AvailabilityZone, item.OsVolHostAttr = res.Type, az, pod
 		}
+		if m.on(FaultVBSResourceTypeChanged) {
+			item.ResourceType = strings.ToUpper(res.Type)
+		}
 		out.SuccessResources = append(out.SuccessResources, item)
 	}
 	failure := func(res vbsResource, v *volume, code, msg string) {
 		item := vbsFailure{ResourceID: res.ID, Code: code, Message: msg}
+		if m.on(FaultVBSFailItemWithoutCode) {
+			item.Code, item.Message = "", ""
+		}
 		if !idOnly {
 			item.ResourceType = res.Type
 			if v != nil {
@@ -295,6 +340,9 @@ func (m *Mock) associate(p *project, policyID string, resources []vbsResource) (
 			}
 			return http.StatusOK, out, "", ""
 		}
+		if m.on(FaultVBSUnknownPolicy422) {
+			return http.StatusUnprocessableEntity, out, VBSCodePolicyNotFound, msg
+		}
 		return http.StatusNotFound, out, VBSCodePolicyNotFound, msg
 	}
 	// vbs-unknown-volume-reporting: strict reading per-resource; the lenient mock refuses
@@ -309,6 +357,9 @@ func (m *Mock) associate(p *project, policyID string, resources []vbsResource) (
 	for i, res := range resources {
 		v := p.volumes[res.ID]
 		switch {
+		case !slices.Contains(m.cons.VBS.ResourceTypes, res.Type) && m.on(FaultVBSUnsupportedTypeAssociated):
+			az, pod := placement(res.ID)
+			success(res, v, az, pod)
 		case !slices.Contains(m.cons.VBS.ResourceTypes, res.Type):
 			// vbs-unsupported-resource-type: strict reading per-resource.
 			failure(res, v, VBSCodeUnsupportedType, fmt.Sprintf("resources[%d].resource_type: %q is not supported, want one of %s", i, res.Type, strings.Join(m.cons.VBS.ResourceTypes, ", ")))
@@ -317,6 +368,8 @@ func (m *Mock) associate(p *project, policyID string, resources []vbsResource) (
 			success(res, nil, az, pod)
 		case v == nil:
 			failure(res, nil, VBSCodeVolumeNotFound, fmt.Sprintf("resources[%d].resource_id: volume %q not found in the project", i, res.ID))
+		case v.policy == policyID && m.on(FaultVBSReassociate500):
+			panic(plantedPanic(FaultVBSReassociate500))
 		case v.policy == policyID:
 			// vbs-reassociate: strict reading per-resource-failure.
 			if m.takes(ambVBSReassociate, "idempotent") {
@@ -326,6 +379,8 @@ func (m *Mock) associate(p *project, policyID string, resources []vbsResource) (
 			failure(res, v, VBSCodeAlreadyAssociated, fmt.Sprintf("resources[%d].resource_id: volume %q is already associated with this policy", i, res.ID))
 		case v.policy != "":
 			failure(res, v, VBSCodeBoundElsewhere, fmt.Sprintf("resources[%d].resource_id: volume %q is associated with another policy", i, res.ID))
+		case v.policy == "" && m.on(FaultVBSFreeVolumeFailedBesideUnknown) && namesUnknownVolume(p, resources):
+			failure(res, v, VBSCodeInternal, fmt.Sprintf("resources[%d].resource_id: volume %q was not associated", i, res.ID))
 		default:
 			v.policy = policyID
 			success(res, v, v.az, v.pod)
