@@ -1,8 +1,6 @@
 package conformance
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,12 +9,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 )
 
-// NewRequestID returns a fresh x-request-id.
-func NewRequestID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+// NewRequestID returns a fresh x-request-id, a UUID: the most common form of a "unique ID
+// of a request", so that a server checking the form still takes it.
+func NewRequestID() string { return newUUID() }
 
 // KooPhoneRequest is a valid backup request for the given ids: the tenant's token, a fresh
 // x-request-id, a JSON body {"instance_ids": ids}.

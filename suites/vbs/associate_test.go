@@ -36,7 +36,7 @@ func unknownVolumes(env *conformance.Env, n int) []string {
 	if len(ids) >= n {
 		return ids[:n]
 	}
-	return conformance.SyntheticIDs(n)
+	return conformance.SyntheticUUIDs(n)
 }
 
 // expectNoneAssociated fails when any of ids is reported in success_resources.
@@ -85,7 +85,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			401 and the error envelope.
 		*/
 		It("rejects an invalid token with 401", errorSpec("vbs-invalid-token"), func() {
-			forged := "invalid-" + conformance.NewRequestID()
+			forged := "invalid-token-" + conformance.SyntheticProjectID()
 			env.ExpectVBSError(env.Send(validUnknown().WithHeader(limits.TokenHeader, forged)), http.StatusUnauthorized)
 		})
 
@@ -96,7 +96,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			rejected with 403 (or 404, register vbs-status-mapping) and the error envelope.
 		*/
 		It("rejects a valid token on another project with 403", errorSpec("vbs-project-mismatch"), func() {
-			other := "cfx-" + conformance.NewRequestID()
+			other := conformance.SyntheticProjectID()
 			x := env.Send(env.OnProject(validUnknown(), other))
 			env.ExpectVBSErrorReading(x, "vbs-status-mapping", conformance.StatusReadings{
 				"preferred": {http.StatusForbidden}, "not-found-project": {http.StatusNotFound}})
