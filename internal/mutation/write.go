@@ -83,6 +83,10 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	return nil
 }
 
+// maxKillersShown bounds the killing specs listed per fault in the table; a fault that
+// fails dozens of specs (a wrong content type) would otherwise drown the rest.
+const maxKillersShown = 5
+
 // ScoreTable is the Markdown table of mutants followed by the score line; the command prints
 // it.
 func ScoreTable(r *Result) string {
@@ -99,7 +103,11 @@ func ScoreTable(r *Result) string {
 			result = "error"
 		}
 		var killers []string
-		for _, k := range m.Killers {
+		for i, k := range m.Killers {
+			if i == maxKillersShown {
+				killers = append(killers, fmt.Sprintf("… and %d more (see %s)", len(m.Killers)-i, JSONFile))
+				break
+			}
 			killers = append(killers, k.Text)
 		}
 		detail := strings.Join(killers, "<br>")
