@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -65,12 +63,14 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	rep := tally.Report(catalog.Default(), traffic.ReportOptions{Name: filepath.Base(file) + " (" + string(format) + ")", Kind: "check"})
-	return finishReport(rep, tally.Failed(), *reportDir, red, stdout, stderr)
+	return finishReport(rep, tally.Failed(), *reportDir, stdout, stderr)
 }
 
-// finishReport writes the report and turns the verdict into the exit status.
-func finishReport(rep *report.Report, failed bool, dir string, red *redact.Redactor, stdout, stderr io.Writer) int {
-	if err := writeViolationsReport(rep, dir, red); err != nil {
+// finishReport writes the report (conformance.json, conformance.html, summary.md: the same
+// files as a conformance run) and turns the verdict into the exit status. The evidence was
+// redacted when it entered the tally.
+func finishReport(rep *report.Report, failed bool, dir string, stdout, stderr io.Writer) int {
+	if err := report.WriteAll(rep, dir); err != nil {
 		fmt.Fprintf(stderr, "conformance: write report: %v\n", err)
 		return 2
 	}
@@ -87,61 +87,4 @@ func finishReport(rep *report.Report, failed bool, dir string, red *redact.Redac
 		return 1
 	}
 	return 0
-}
-
-// writeViolationsReport writes conformance.json and summary.md. It stands in for
-// report.WriteAll, which was not available when this command was written; the JSON is the
-// report package's model, so consumers read both the same way.
-func writeViolationsReport(rep *report.Report, dir string, red *redact.Redactor) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create report directory: %w", err)
-	}
-	b, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode report: %w", err)
-	}
-	b = red.Bytes(b)
-	var errs []error
-	errs = append(errs, os.WriteFile(filepath.Join(dir, "conformance.json"), append(b, '\n'), 0o644))
-	errs = append(errs, os.WriteFile(filepath.Join(dir, "summary.md"), []byte(red.String(markdownSummary(rep))), 0o644))
-	return errors.Join(errs...)
-}
-
-func markdownSummary(rep *report.Report) string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "# Traffic check: %s\n\n**Verdict: %s** — %s\n\n", rep.Target.Name, rep.Verdict, rep.VerdictReason)
-	fails := 0
-	for _, r := range rep.Requirements {
-		if r.Status != report.StatusFail {
-			continue
-		}
-		if fails == 0 {
-			sb.WriteString("| requirement | violations |\n| --- | --- |\n")
-		}
-		fails++
-		fmt.Fprintf(&sb, "| `%s` | %s |\n", r.ID, mdCell(r.Reason))
-	}
-	if len(rep.SuiteFailures) > 0 {
-		sb.WriteString("\n## Other failures\n\n")
-		for _, sf := range rep.SuiteFailures {
-			fmt.Fprintf(&sb, "- `%s`: %s\n", sf.Text, mdCell(sf.Message))
-		}
-	}
-	for _, r := range rep.Requirements {
-		if r.Status != report.StatusFail {
-			continue
-		}
-		fmt.Fprintf(&sb, "\n## %s\n\n%s\n", r.ID, r.Statement)
-		for _, ev := range r.Evidence {
-			fmt.Fprintf(&sb, "\n- %s\n", mdCell(ev.Spec))
-			for _, v := range ev.Violations {
-				fmt.Fprintf(&sb, "  - %s\n", mdCell(v))
-			}
-		}
-	}
-	return sb.String()
-}
-
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }

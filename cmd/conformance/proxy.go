@@ -133,7 +133,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	rep := tally.Report(catalog.Default(), traffic.ReportOptions{
 		Name: "proxy to " + upstream.Redacted(), Upstream: upstream.Redacted(), Kind: "proxy",
 	})
-	return finishReport(rep, tally.Failed(), *reportDir, red, stdout, stderr)
+	return finishReport(rep, tally.Failed(), *reportDir, stdout, stderr)
 }
 
 func parseUpstream(raw string) (*url.URL, error) {
