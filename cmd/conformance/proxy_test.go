@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/target"
+)
+
+// proxyRun is one `conformance proxy` in the background.
+type proxyRun struct {
+	addr   string
+	cancel context.CancelFunc
+	done   chan int
+	stdout *bytes.Buffer
+	stderr *bytes.Buffer
+}
+
+func startProxyCommand(t *testing.T, args ...string) *proxyRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr := &proxyRun{cancel: cancel, done: make(chan int, 1), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	ready := make(chan string, 1)
+	go func() { pr.done <- runProxy(ctx, args, pr.stdout, pr.stderr, func(a string) { ready <- a }) }()
+	select {
+	case pr.addr = <-ready:
+	case code := <-pr.done:
+		t.Fatalf("proxy exited %d before listening: %s", code, pr.stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("proxy did not start")
+	}
+	t.Cleanup(cancel)
+	return pr
+}
+
+func (pr *proxyRun) stop(t *testing.T) int {
+	t.Helper()
+	pr.cancel()
+	select {
+	case code := <-pr.done:
+		return code
+	case <-time.After(15 * time.Second):
+		t.Fatal("proxy did not stop")
+		return -1
+	}
+}
+
+func startMockTarget(t *testing.T) *target.Target {
+	t.Helper()
+	srv, err := mock.Start(context.Background(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv.Target()
+}
+
+func backup(t *testing.T, base string, tg *target.Target, body string, withRequestID bool) int {
+	t.Helper()
+	k := contract.Default().Constraints().KooPhone
+	req, _ := http.NewRequest(http.MethodPost, base+k.Path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(k.TokenHeader, tg.KooPhone.AuthToken)
+	if withRequestID {
+		req.Header.Set(k.RequestIDHeader, "req-cmd-1")
+	}
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+func loadReport(t *testing.T, dir string) *report.Report {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, report.JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r report.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{report.HTMLFile, report.MarkdownFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("report file missing: %v", err)
+		}
+	}
+	return &r
+}
+
+func failedRequirements(r *report.Report) []string {
+	var out []string
+	for _, req := range r.Requirements {
+		if req.Status == report.StatusFail {
+			out = append(out, req.ID)
+		}
+	}
+	return out
+}
+
+// A violating client makes the proxy exit 1 with a report naming the requirement; the recording checks offline to the same verdict.
+func TestProxyAndCheckCommandsFailOnViolations(t *testing.T) {
+	tg := startMockTarget(t)
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "traffic.ndjson")
+	pr := startProxyCommand(t, "--listen", "127.0.0.1:0", "--upstream", tg.KooPhone.BaseURL, "--record", rec, "--report-dir", filepath.Join(dir, "proxy"))
+	if code := backup(t, "http://"+pr.addr, tg, `{"user_id":"1008600000104285462","instance_id":"iRJEVP9"}`, true); code != http.StatusBadRequest {
+		t.Fatalf("mock answered %d", code)
+	}
+	if code := pr.stop(t); code != 1 {
+		t.Fatalf("proxy exit %d, want 1; stdout %s stderr %s", code, pr.stdout, pr.stderr)
+	}
+	live := failedRequirements(loadReport(t, filepath.Join(dir, "proxy")))
+	if fmt.Sprint(live) != "[koophone-instance-ids-required]" {
+		t.Fatalf("proxy failed %v", live)
+	}
+	raw, _ := os.ReadFile(rec)
+	for _, secret := range []string{tg.KooPhone.AuthToken} {
+		if bytes.Contains(raw, []byte(secret)) || strings.Contains(pr.stderr.String(), secret) {
+			t.Fatal("token in the recording or the log")
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := runCheck([]string{rec, "--report-dir", filepath.Join(dir, "check")}, &out, &errOut); code != 1 {
+		t.Fatalf("check exit %d: %s %s", code, out.String(), errOut.String())
+	}
+	if offline := failedRequirements(loadReport(t, filepath.Join(dir, "check"))); fmt.Sprint(offline) != fmt.Sprint(live) {
+		t.Fatalf("check failed %v, proxy %v", offline, live)
+	}
+	if !strings.Contains(out.String(), "koophone-instance-ids-required") {
+		t.Fatalf("check output does not name the requirement: %s", out.String())
+	}
+}
+
+// Clean traffic exits 0 from the proxy, and its HAR recording checks clean offline.
+func TestProxyAndCheckCommandsPassCleanTraffic(t *testing.T) {
+	tg := startMockTarget(t)
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "traffic.har")
+	pr := startProxyCommand(t, "--listen", "127.0.0.1:0", "--upstream", tg.KooPhone.BaseURL, "--record", rec, "--report-dir", dir)
+	if code := backup(t, "http://"+pr.addr, tg, fmt.Sprintf(`{"instance_ids":[%q]}`, tg.KooPhone.OwnedInstanceIDs[0]), true); code != http.StatusOK {
+		t.Fatalf("mock answered %d", code)
+	}
+	if code := pr.stop(t); code != 0 {
+		t.Fatalf("proxy exit %d: %s %s", code, pr.stdout, pr.stderr)
+	}
+	if r := loadReport(t, dir); r.Verdict != report.StatusPass {
+		t.Fatalf("verdict %s: %s", r.Verdict, r.VerdictReason)
+	}
+	var out, errOut bytes.Buffer
+	if code := runCheck([]string{"--report-dir", filepath.Join(dir, "check"), rec}, &out, &errOut); code != 0 {
+		t.Fatalf("check exit %d: %s %s", code, out.String(), errOut.String())
+	}
+}
+
+// Usage errors of both commands exit 2 and name the problem.
+func TestProxyAndCheckUsageErrors(t *testing.T) {
+	garbage := filepath.Join(t.TempDir(), "garbage.har")
+	if err := os.WriteFile(garbage, []byte("not a recording\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	proxyCases := map[string]struct {
+		args []string
+		want string
+	}{
+		"no upstream":  {[]string{}, "--upstream: is required"},
+		"bad scheme":   {[]string{"--upstream", "ftp://x"}, `scheme "ftp"`},
+		"stray arg":    {[]string{"--upstream", "http://x", "extra"}, `unexpected argument "extra"`},
+		"bad listen":   {[]string{"--upstream", "http://x", "--listen", "256.0.0.1:x"}, "--listen"},
+		"bad timeout":  {[]string{"--upstream", "http://x", "--timeout", "0s"}, "must be positive"},
+		"unknown flag": {[]string{"--nope"}, "flag provided but not defined"},
+	}
+	for name, c := range proxyCases {
+		var stdout, stderr bytes.Buffer
+		if code := runProxy(context.Background(), c.args, &stdout, &stderr, nil); code != 2 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("proxy %s: exit %d, stderr %q", name, code, stderr.String())
+		}
+	}
+	checkCases := map[string]struct {
+		args []string
+		want string
+	}{
+		"no file":      {[]string{}, "usage"},
+		"missing file": {[]string{"/nonexistent/rec.ndjson"}, "no such file"},
+		"garbage":      {[]string{garbage}, "line 1"},
+		"two files":    {[]string{garbage, garbage}, "usage"},
+	}
+	for name, c := range checkCases {
+		var stdout, stderr bytes.Buffer
+		if code := runCheck(c.args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("check %s: exit %d, stderr %q", name, code, stderr.String())
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package traffic
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/redact"
+	"github.com/koobackup/conformance/internal/report"
+)
+
+// Every requirement id this package reports against exists in the catalog.
+func TestRequirementIDsExistInCatalog(t *testing.T) {
+	cat := catalog.Default()
+	for api, ids := range requirementsOf {
+		for _, id := range []string{ids.oversized, ids.documentedStatus} {
+			if _, ok := cat.Requirement(id); !ok {
+				t.Errorf("%s: %q is not in the catalog", api, id)
+			}
+		}
+	}
+}
+
+func koophoneExchange(headers http.Header, body string) Exchange {
+	return Exchange{Request: Request{
+		Method: http.MethodPost, URL: "http://127.0.0.1:8081" + contract.Default().Constraints().KooPhone.Path,
+		Header: headers, Body: []byte(body), Size: int64(len(body)),
+	}}
+}
+
+// A conforming recorded exchange has no violation; a missing request id and a bad response are both named.
+func TestCheckBothSides(t *testing.T) {
+	c := contract.Default()
+	k := c.Constraints().KooPhone
+	h := http.Header{"Content-Type": {"application/json"}}
+	h.Set(k.TokenHeader, "tok")
+	h.Set(k.RequestIDHeader, "r1")
+	ok := koophoneExchange(h, `{"instance_ids":["a44uhlf7"]}`)
+	ok.Response = &Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: []byte(`{"error_code":"0","error_msg":"ok","data":{"task_id":"t1","cmd_jobs":[{"instance_id":"a44uhlf7","job_id":"j1"}]}}`)}
+	if vs := Check(c, ok); len(vs) != 0 {
+		t.Fatalf("conforming exchange: %v", vs)
+	}
+	bad := ok
+	bad.Request.Header = h.Clone()
+	bad.Request.Header.Del(k.RequestIDHeader)
+	bad.Response = &Response{Status: 404, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{}`)}
+	vs := Check(c, bad)
+	reqs := map[string]bool{}
+	for _, v := range vs {
+		reqs[v.RequirementID] = true
+	}
+	if !reqs["koophone-request-id-required"] || !reqs["koophone-documented-status"] {
+		t.Fatalf("violations %v", vs)
+	}
+}
+
+// Truncated bodies are reported as oversized rather than validated; a recorded malformed answer stays a violation.
+func TestCheckOversizedAndMalformed(t *testing.T) {
+	c := contract.Default()
+	ex := koophoneExchange(http.Header{}, strings.Repeat("x", 11))
+	ex.Request.Truncated, ex.Request.Size = true, 5<<20
+	vs := CheckRequest(c, ex)
+	if len(vs) != 1 || vs[0].Rule != RuleRequestBodyOversized || vs[0].RequirementID != "koophone-oversized-body" {
+		t.Fatalf("oversized: %v", vs)
+	}
+	mal := koophoneExchange(http.Header{}, "")
+	mal.Error, mal.ErrorKind = "malformed HTTP response", ErrorMalformedResponse
+	found := false
+	for _, v := range Check(c, mal) {
+		found = found || (v.Rule == RuleResponseMalformed && v.RequirementID == "koophone-documented-status")
+	}
+	if !found {
+		t.Fatalf("malformed answer not reported: %v", Check(c, mal))
+	}
+}
+
+// The tally's report fails the violated requirements with redacted evidence, lists upstream failures, and passes clean traffic.
+func TestTallyReport(t *testing.T) {
+	c := contract.Default()
+	const token = "tok-secret-abcdef"
+	tl := NewTally(redact.New(token))
+	h := http.Header{"Content-Type": {"application/json"}}
+	h.Set(c.Constraints().KooPhone.TokenHeader, token)
+	ex := koophoneExchange(h, `{"instance_ids":["`+token+`"]}`)
+	tl.Add(c, ex, Check(c, ex))
+	down := koophoneExchange(h, `{}`)
+	down.Error, down.ErrorKind = "upstream unreachable: connection refused", ErrorUpstreamUnreachable
+	tl.Add(c, down, nil)
+	rep := tl.Report(catalog.Default(), ReportOptions{Name: "t", Kind: "check"})
+	if rep.Verdict != report.StatusFail || !tl.Failed() {
+		t.Fatalf("verdict %s", rep.Verdict)
+	}
+	var failed *report.Requirement
+	for i, r := range rep.Requirements {
+		if r.ID == "koophone-request-id-required" {
+			failed = &rep.Requirements[i]
+		}
+	}
+	if failed == nil || failed.Status != report.StatusFail || len(failed.Evidence) != 1 {
+		t.Fatalf("requirement not failed with evidence: %+v", failed)
+	}
+	ev := failed.Evidence[0]
+	if strings.Contains(ev.Request.Body, token) || strings.Contains(strings.Join(mapValues(ev.Request.Headers), " "), token) {
+		t.Fatalf("token in evidence: %+v", ev.Request)
+	}
+	if len(rep.SuiteFailures) != 1 || rep.SuiteFailures[0].Text != string(ErrorUpstreamUnreachable) {
+		t.Fatalf("suite failures %+v", rep.SuiteFailures)
+	}
+
+	clean := NewTally(nil)
+	clean.Add(c, koophoneExchange(h, `{}`), nil)
+	if r := clean.Report(catalog.Default(), ReportOptions{Kind: "check"}); r.Verdict != report.StatusPass || clean.Failed() {
+		t.Fatalf("clean traffic: %s %s", r.Verdict, r.VerdictReason)
+	}
+	if r := NewTally(nil).Report(catalog.Default(), ReportOptions{Kind: "check"}); r.Verdict != report.StatusFail {
+		t.Fatal("an empty recording must not pass")
+	}
+}
+
+// Evidence per requirement is bounded however many exchanges violate it.
+func TestTallyEvidenceIsBounded(t *testing.T) {
+	c := contract.Default()
+	tl := NewTally(nil)
+	ex := koophoneExchange(http.Header{}, `{}`)
+	vs := Check(c, ex)
+	for i := 0; i < 3*MaxEvidencePerRequirement; i++ {
+		tl.Add(c, ex, vs)
+	}
+	for _, r := range tl.Report(catalog.Default(), ReportOptions{Kind: "check"}).Requirements {
+		if len(r.Evidence) > MaxEvidencePerRequirement {
+			t.Fatalf("%s keeps %d evidence entries", r.ID, len(r.Evidence))
+		}
+	}
+}
+
+func mapValues(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
