@@ -143,3 +143,16 @@ func mapValues(m map[string]string) []string {
 	}
 	return out
 }
+
+// An exchange on a path neither contract knows is reported once, on the request side.
+func TestUnknownRouteReportedOnce(t *testing.T) {
+	c := contract.Default()
+	ex := Exchange{
+		Request:  Request{Method: http.MethodGet, URL: "http://127.0.0.1:8081/healthz", Header: http.Header{}},
+		Response: &Response{Status: 200, Header: http.Header{}, Body: []byte("ok")},
+	}
+	vs := Check(c, ex)
+	if len(vs) != 1 || vs[0].Rule != contract.RuleRouteNotFound {
+		t.Fatalf("violations %v", vs)
+	}
+}

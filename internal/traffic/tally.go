@@ -234,7 +234,7 @@ func (t *Tally) Report(cat *catalog.Catalog, opts ReportOptions) *report.Report 
 		rt := t.unattributed[k]
 		r.SuiteFailures = append(r.SuiteFailures, report.SuiteFailure{
 			Suite: opts.Kind, Node: "exchange", Text: k, State: report.StatusFail,
-			Message: fmt.Sprintf("%d exchange(s): %s", rt.violations, rt.example),
+			Message: fmt.Sprintf("%d occurrence(s), e.g. %s", rt.violations, rt.example),
 		})
 	}
 	sort.Slice(r.SuiteFailures, func(i, j int) bool { return r.SuiteFailures[i].Text < r.SuiteFailures[j].Text })
