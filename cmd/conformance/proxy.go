@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -81,6 +82,10 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	var recording *traffic.Writer
 	var recordFile *os.File
 	if *record != "" {
+		if err := os.MkdirAll(filepath.Dir(*record), 0o755); err != nil {
+			fmt.Fprintf(stderr, "conformance proxy: --record: %v\n", err)
+			return 2
+		}
 		recordFile, err = os.Create(*record)
 		if err != nil {
 			fmt.Fprintf(stderr, "conformance proxy: --record: %v\n", err)
