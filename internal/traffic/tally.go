@@ -53,7 +53,10 @@ func NewTally(red *redact.Redactor) *Tally {
 
 // Add records one exchange and its violations.
 func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
-	ex = Redacted(ex, t.redactor)
+	// Only exchanges kept as evidence need redacting; a clean exchange costs a route lookup.
+	if len(vs) > 0 || ex.Error != "" {
+		ex = Redacted(ex, t.redactor)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.exchanges++
