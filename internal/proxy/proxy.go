@@ -192,13 +192,13 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	resp, err := p.transport.RoundTrip(out)
 	if err != nil {
-		p.upstreamFailed(w, r, ctx, api, &ex, &respViolations, err)
+		p.upstreamFailed(ctx, w, r, api, &ex, &respViolations, err)
 		return
 	}
 	defer resp.Body.Close()
 	respBody, respTruncated, err := readLimited(resp.Body, p.limit)
 	if err != nil {
-		p.upstreamFailed(w, r, ctx, api, &ex, &respViolations, fmt.Errorf("reading the response body: %w", err))
+		p.upstreamFailed(ctx, w, r, api, &ex, &respViolations, fmt.Errorf("reading the response body: %w", err))
 		return
 	}
 	ex.Response = &traffic.Response{
@@ -236,7 +236,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // upstreamFailed answers 504 when the upstream was too slow, 502 when it was unreachable or
 // answered something that is not HTTP (the latter is also a violation), and nothing when the
 // client itself went away.
-func (p *Proxy) upstreamFailed(w http.ResponseWriter, r *http.Request, ctx context.Context, api contract.API, ex *traffic.Exchange, vs *contract.Violations, err error) {
+func (p *Proxy) upstreamFailed(ctx context.Context, w http.ResponseWriter, r *http.Request, api contract.API, ex *traffic.Exchange, vs *contract.Violations, err error) {
 	switch {
 	case errors.Is(context.Cause(ctx), errUpstreamTimeout):
 		ex.Error, ex.ErrorKind = fmt.Sprintf("upstream did not answer within %s", p.timeout), traffic.ErrorUpstreamTimeout
