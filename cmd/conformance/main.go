@@ -8,7 +8,10 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 )
@@ -50,4 +53,20 @@ func main() {
 		os.Exit(2)
 	}
 	os.Exit(cmd.run(os.Args[2:]))
+}
+
+// parseFlags parses a subcommand's flags and refuses positional arguments. It returns the
+// exit code to stop with, or -1 to go on: 0 after -h, 2 on a usage error.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "conformance %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return 2
+	}
+	return -1
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -44,15 +43,8 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--fault NAME]... [--lenient]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "conformance mock: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if code := parseFlags(fs, args, stderr); code >= 0 {
+		return code
 	}
 	if *listFaults {
 		for _, f := range mock.Faults() {
