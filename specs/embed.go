@@ -16,6 +16,8 @@ const (
 	VBSFile          = "vbs-backup-policy-resources.yaml"
 	RequirementsFile = "requirements.yaml"
 	AmbiguitiesFile  = "ambiguities.yaml"
+	// RulesFile lists the stable ids of the validator's violation rules.
+	RulesFile = "rules.yaml"
 )
 
 // Read returns the bytes of one embedded contract file.

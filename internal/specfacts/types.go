@@ -1,0 +1,19 @@
+package specfacts
+
+// API names one of the two contracts, as requirement `api:` fields, `api:` labels and
+// reports spell it. It is the one API type of the module.
+type API string
+
+// RequirementID is the stable id of one requirement of specs/requirements.yaml. Reports,
+// waivers and diffs key on it.
+type RequirementID string
+
+// RuleID is the stable kebab-case id of one violation rule of specs/rules.yaml.
+type RuleID string
+
+// ErrorCodeName is the stable name of one of KooPhone's x-error-codes (tenant-not-found, …);
+// suites and the mock use it instead of the code string.
+type ErrorCodeName string
+
+// ResourceType is one value of the VBS resource_type enum.
+type ResourceType string
