@@ -107,7 +107,7 @@ func (x *Exchange) Tolerate(rules ...string) {
 func (x *Exchange) ContractViolations() contract.Violations {
 	var out contract.Violations
 	for _, v := range x.Violations {
-		if !x.tolerated[v.Rule] {
+		if !x.tolerated[string(v.Rule)] {
 			out = append(out, v)
 		}
 	}
@@ -189,7 +189,7 @@ func (e *Env) validate(x *Exchange) contract.Violations {
 	if vr.Header == nil {
 		vr.Header = http.Header{}
 	}
-	return e.Contract.ValidateResponse(vr, x.Request.Body, x.Status, x.Header, x.Body)
+	return e.Contract.ValidateResponse(vr, x.Status, x.Header, x.Body)
 }
 
 func describeTransportError(err error, timeout time.Duration) error {

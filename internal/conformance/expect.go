@@ -25,7 +25,7 @@ func (p *problems) answered(x *Exchange) bool {
 	for _, v := range x.ContractViolations() {
 		msg := fmt.Sprintf("contract violation [%s] at %s: %s", v.Rule, v.Location, v.Message)
 		if v.RequirementID != "" {
-			msg += " (requirement " + v.RequirementID + ")"
+			msg += " (requirement " + string(v.RequirementID) + ")"
 		}
 		*p = append(*p, msg)
 	}

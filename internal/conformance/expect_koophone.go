@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // NewRequestID returns a fresh x-request-id, a UUID: the most common form of a "unique ID
@@ -69,11 +71,11 @@ func (e *Env) codeName(code string) string {
 	for _, c := range k.ErrorCodes {
 		if code == c.Code {
 			e.Observe("koophone-error-code-case", "upper-case")
-			return c.Name
+			return string(c.Name)
 		}
 		if mixedCase(c.Code) == code {
 			e.Observe("koophone-error-code-case", "mixed-case")
-			return c.Name
+			return string(c.Name)
 		}
 	}
 	return ""
@@ -118,7 +120,7 @@ func (e *Env) expectKooPhoneCode(x *Exchange, entry string, readings CodeReading
 	k := e.Contract.Constraints().KooPhone
 	var want []string
 	for _, r := range sortedKeys(readings) {
-		c := k.Code(readings[r])
+		c := k.Code(specfacts.ErrorCodeName(readings[r]))
 		want = append(want, fmt.Sprintf("%d %s", c.Status, c.Code))
 	}
 	expected := "status and error_code " + strings.Join(want, " or ")
@@ -148,7 +150,7 @@ func (e *Env) expectKooPhoneCode(x *Exchange, entry string, readings CodeReading
 	case name != "" && len(matched) == 0:
 		p.addf("error_code %s (%s) is not the code this fault takes", code, name)
 	case name != "":
-		if c := k.Code(name); x.Status != c.Status {
+		if c := k.Code(specfacts.ErrorCodeName(name)); x.Status != c.Status {
 			p.addf("status %d; %s is documented with status %d", x.Status, c.Code, c.Status)
 		}
 	}

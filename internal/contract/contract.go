@@ -13,29 +13,21 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/specs"
-)
-
-// API names one of the two contracts.
-type API string
-
-// The two APIs, spelt as in the requirement catalog.
-const (
-	KooPhone API = "koophone"
-	VBS      API = "vbs"
 )
 
 // Contract is both OpenAPI documents, parsed, validated and indexed for routing. It is
 // immutable after Load and safe for concurrent use.
 type Contract struct {
-	docs       map[API]*openapi3.T
+	docs       map[specfacts.API]*openapi3.T
 	operations []*operation
 	constraint Constraints
 }
 
 // operation is one path+method of a document with everything validation needs resolved.
 type operation struct {
-	api      API
+	api      specfacts.API
 	id       string
 	method   string
 	template string
@@ -50,6 +42,11 @@ type operation struct {
 	statuses []int
 	// responseSources holds each response's x-source, decoded once at load.
 	responseSources map[*openapi3.Response]*catalog.Source
+	// ruleRequirements is the operation's x-rule-requirements: the requirement a violation
+	// of an operation-level rule breaks.
+	ruleRequirements map[specfacts.RuleID]specfacts.RequirementID
+	// bodyLimit is the operation's x-request-body-limit in bytes.
+	bodyLimit int64
 }
 
 var (
@@ -68,30 +65,35 @@ func Default() *Contract {
 	return defaultContract
 }
 
-// Load parses both embedded documents, validates them as OpenAPI and indexes their
-// operations. Example validation is left to the tests: the KooPhone document deliberately
-// carries the seed's own example request, which contradicts its parameter table.
+// Load parses both embedded documents, validates them as OpenAPI with kin-openapi's default
+// checks (examples included) and indexes their operations under each document's info.x-api.
 func Load() (*Contract, error) {
-	c := &Contract{docs: map[API]*openapi3.T{}}
-	for _, f := range []struct {
-		api  API
-		file string
-	}{{KooPhone, specs.KooPhoneFile}, {VBS, specs.VBSFile}} {
-		raw, err := specs.Read(f.file)
+	c := &Contract{docs: map[specfacts.API]*openapi3.T{}}
+	for _, file := range []string{specs.KooPhoneFile, specs.VBSFile} {
+		raw, err := specs.Read(file)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", f.file, err)
+			return nil, fmt.Errorf("read %s: %w", file, err)
 		}
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromData(raw)
 		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", f.file, err)
+			return nil, fmt.Errorf("parse %s: %w", file, err)
 		}
-		if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
-			return nil, fmt.Errorf("validate %s: %w", f.file, err)
+		if err := doc.Validate(context.Background()); err != nil {
+			return nil, fmt.Errorf("validate %s: %w", file, err)
 		}
-		c.docs[f.api] = doc
-		if err := c.index(f.api, doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.file, err)
+		var api specfacts.API
+		if doc.Info != nil {
+			if err := remarshal(doc.Info.Extensions["x-api"], &api); err != nil || !slices.Contains(specfacts.APIs(), api) {
+				return nil, fmt.Errorf("%s: info.x-api %q is not one of %v", file, api, specfacts.APIs())
+			}
+		}
+		if _, dup := c.docs[api]; dup || api == "" {
+			return nil, fmt.Errorf("%s: info.x-api %q is missing or names another document's API", file, api)
+		}
+		c.docs[api] = doc
+		if err := c.index(api, doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
 		}
 	}
 	var err error
@@ -101,7 +103,7 @@ func Load() (*Contract, error) {
 	return c, nil
 }
 
-func (c *Contract) index(api API, doc *openapi3.T) error {
+func (c *Contract) index(api specfacts.API, doc *openapi3.T) error {
 	schemes := map[string]*openapi3.SecurityScheme{}
 	if doc.Components != nil {
 		for name, ref := range doc.Components.SecuritySchemes {
@@ -146,6 +148,16 @@ func (c *Contract) index(api API, doc *openapi3.T) error {
 				o.statuses = append(o.statuses, n)
 			}
 			slices.Sort(o.statuses)
+			if err := remarshal(op.Extensions["x-rule-requirements"], &o.ruleRequirements); err != nil {
+				return fmt.Errorf("%s %s: x-rule-requirements: %w", m, p, err)
+			}
+			var limit struct {
+				Bytes int64 `json:"bytes"`
+			}
+			if err := remarshal(op.Extensions["x-request-body-limit"], &limit); err != nil || limit.Bytes <= 0 {
+				return fmt.Errorf("%s %s: x-request-body-limit lacks a positive bytes (%v)", m, p, err)
+			}
+			o.bodyLimit = limit.Bytes
 			c.operations = append(c.operations, o)
 		}
 	}
@@ -203,7 +215,7 @@ func (c *Contract) find(method, path string) (*operation, map[string]string, err
 
 // Route names the API and operation a request for method and path belongs to. The error is
 // a *RouteError (errors.Is ErrRouteNotFound or ErrMethodNotAllowed) when none does.
-func (c *Contract) Route(method, path string) (API, string, error) {
+func (c *Contract) Route(method, path string) (specfacts.API, string, error) {
 	o, _, err := c.find(strings.ToUpper(method), path)
 	if err != nil {
 		return "", "", err
@@ -216,7 +228,18 @@ func (c *Contract) Constraints() Constraints { return c.constraint }
 
 // Document returns the parsed OpenAPI document of one API, for callers that need more than
 // Constraints offers. It must not be modified.
-func (c *Contract) Document(api API) *openapi3.T { return c.docs[api] }
+func (c *Contract) Document(api specfacts.API) *openapi3.T { return c.docs[api] }
+
+// RuleRequirement is the requirement a violation of an operation-level rule breaks on the
+// API's operation (its x-rule-requirements), or "" when the document names none.
+func (c *Contract) RuleRequirement(api specfacts.API, rule specfacts.RuleID) specfacts.RequirementID {
+	for _, o := range c.operations {
+		if o.api == api {
+			return o.ruleRequirements[rule]
+		}
+	}
+	return ""
+}
 
 // sourceOf decodes an x-source extension, or nil when there is none.
 func sourceOf(ext map[string]any) *catalog.Source {
@@ -232,12 +255,12 @@ func sourceOf(ext map[string]any) *catalog.Source {
 }
 
 // requirementsOf decodes an x-requirements extension.
-func requirementsOf(ext map[string]any) []string {
+func requirementsOf(ext map[string]any) []specfacts.RequirementID {
 	raw, ok := ext["x-requirements"]
 	if !ok {
 		return nil
 	}
-	var ids []string
+	var ids []specfacts.RequirementID
 	if err := remarshal(raw, &ids); err != nil {
 		return nil
 	}
@@ -255,11 +278,11 @@ func remarshal(in, v any) error {
 
 // ErrorCode is one entry of KooPhone's x-error-codes.
 type ErrorCode struct {
-	Code    string         `json:"code"`
-	Name    string         `json:"name"`
-	Meaning string         `json:"meaning"`
-	Status  int            `json:"status"`
-	Source  catalog.Source `json:"x-source"`
+	Code    string                  `json:"code"`
+	Name    specfacts.ErrorCodeName `json:"name"`
+	Meaning string                  `json:"meaning"`
+	Status  int                     `json:"status"`
+	Source  catalog.Source          `json:"x-source"`
 }
 
 // Constraints are the limits, codes and enums of both contracts.
@@ -272,18 +295,19 @@ type Constraints struct {
 type KooPhoneConstraints struct {
 	Method, Path                 string
 	TokenHeader, RequestIDHeader string
-	InstanceIDsMaxItems          int
-	InstanceIDMaxLength          int
+	// BodyLimit is the operation's x-request-body-limit in bytes.
+	BodyLimit           int64
+	InstanceIDsMaxItems int
+	InstanceIDMaxLength int
 	// SuccessCode is the only error_code a 200 may carry.
 	SuccessCode string
 	ErrorCodes  []ErrorCode
 	Statuses    []int
 }
 
-// Code returns the error code with the x-error-codes name (tenant-not-found,
-// parameter-incorrect, instance-permissions, internal-error). An unknown name is a
-// programming error and panics.
-func (k KooPhoneConstraints) Code(name string) ErrorCode {
+// Code returns the error code with the x-error-codes name (specfacts.CodeParameterIncorrect,
+// …). An unknown name is a programming error and panics.
+func (k KooPhoneConstraints) Code(name specfacts.ErrorCodeName) ErrorCode {
 	for _, c := range k.ErrorCodes {
 		if c.Name == name {
 			return c
@@ -296,8 +320,10 @@ func (k KooPhoneConstraints) Code(name string) ErrorCode {
 type VBSConstraints struct {
 	Method, PathTemplate string
 	TokenHeader          string
-	ResourceTypes        []string
-	Statuses             []int
+	// BodyLimit is the operation's x-request-body-limit in bytes.
+	BodyLimit     int64
+	ResourceTypes []string
+	Statuses      []int
 }
 
 // Path fills the project id into the path template.
@@ -305,7 +331,7 @@ func (v VBSConstraints) Path(projectID string) string {
 	return strings.Replace(v.PathTemplate, "{project_id}", projectID, 1)
 }
 
-func (c *Contract) onlyOperation(api API) (*operation, error) {
+func (c *Contract) onlyOperation(api specfacts.API) (*operation, error) {
 	var found *operation
 	for _, o := range c.operations {
 		if o.api == api {
@@ -323,12 +349,12 @@ func (c *Contract) onlyOperation(api API) (*operation, error) {
 
 func readConstraints(c *Contract) (Constraints, error) {
 	var out Constraints
-	kp, err := c.onlyOperation(KooPhone)
+	kp, err := c.onlyOperation(specfacts.KooPhone)
 	if err != nil {
 		return out, err
 	}
 	k := &out.KooPhone
-	k.Method, k.Path, k.Statuses = kp.method, kp.template, kp.statuses
+	k.Method, k.Path, k.Statuses, k.BodyLimit = kp.method, kp.template, kp.statuses, kp.bodyLimit
 	if k.TokenHeader, err = kp.tokenHeader(); err != nil {
 		return out, err
 	}
@@ -364,12 +390,12 @@ func readConstraints(c *Contract) (Constraints, error) {
 		return out, fmt.Errorf("koophone 400: error_code has no readable x-error-codes (%v)", err)
 	}
 
-	vbs, err := c.onlyOperation(VBS)
+	vbs, err := c.onlyOperation(specfacts.VBS)
 	if err != nil {
 		return out, err
 	}
 	v := &out.VBS
-	v.Method, v.PathTemplate, v.Statuses = vbs.method, vbs.template, vbs.statuses
+	v.Method, v.PathTemplate, v.Statuses, v.BodyLimit = vbs.method, vbs.template, vbs.statuses, vbs.bodyLimit
 	if v.TokenHeader, err = vbs.tokenHeader(); err != nil {
 		return out, err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // exchange is one request/response pair the validation benchmark checks.
@@ -53,8 +54,8 @@ func benchExchanges(b *testing.B) []exchange {
 
 	h := http.Header{"Content-Type": {"application/json"}}
 	return []exchange{
-		{api: string(contract.KooPhone), req: kr, reqBody: kReq, respBody: kResp, respHeader: h},
-		{api: string(contract.VBS), req: vr, reqBody: vReq, respBody: vResp, respHeader: h},
+		{api: string(specfacts.KooPhone), req: kr, reqBody: kReq, respBody: kResp, respHeader: h},
+		{api: string(specfacts.VBS), req: vr, reqBody: vReq, respBody: vResp, respHeader: h},
 	}
 }
 
@@ -86,7 +87,7 @@ func BenchmarkValidation(b *testing.B) {
 		b.Run(ex.api+"/response/contract", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if vs := c.ValidateResponse(ex.req, ex.reqBody, http.StatusOK, ex.respHeader, ex.respBody); len(vs) != 0 {
+				if vs := c.ValidateResponse(ex.req, http.StatusOK, ex.respHeader, ex.respBody); len(vs) != 0 {
 					b.Fatal(vs)
 				}
 			}

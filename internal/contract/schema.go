@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -12,13 +11,14 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // schemaViolations turns kin-openapi's schema errors into violations located under base.
 // root is the schema that was validated; fallbackReq and fallbackSrc apply when no schema
 // on the way to the failing value names a requirement or a source.
-func schemaViolations(err error, root *openapi3.Schema, rule, base, fallbackReq string, fallbackSrc *catalog.Source, vs Violations) Violations {
-	quoteValues := rule == RuleRequestBodySchema || rule == RuleResponseBodySchema
+func schemaViolations(err error, root *openapi3.Schema, rule specfacts.RuleID, base string, fallbackReq specfacts.RequirementID, fallbackSrc *catalog.Source, vs Violations) Violations {
+	quoteValues := rule == specfacts.RuleRequestBodySchema || rule == specfacts.RuleResponseBodySchema
 	for _, se := range flattenSchemaErrors(err) {
 		tokens := se.JSONPointer()
 		var loc strings.Builder
@@ -109,8 +109,8 @@ var requirementSuffixes = map[string][]string{
 
 // pickRequirement chooses, from the nearest schema upwards, the x-requirements id that
 // matches the failing keyword; failing that the nearest id at all; failing that fallback.
-func pickRequirement(chain []*openapi3.Schema, field, fallback string) string {
-	nearest := ""
+func pickRequirement(chain []*openapi3.Schema, field string, fallback specfacts.RequirementID) specfacts.RequirementID {
+	var nearest specfacts.RequirementID
 	suffixes := requirementSuffixes[field]
 	for i := len(chain) - 1; i >= 0; i-- {
 		ids := requirementsOf(chain[i].Extensions)
@@ -119,7 +119,7 @@ func pickRequirement(chain []*openapi3.Schema, field, fallback string) string {
 		}
 		for _, id := range ids {
 			for _, suf := range suffixes {
-				if strings.HasSuffix(id, suf) {
+				if strings.HasSuffix(string(id), suf) {
 					return id
 				}
 			}
@@ -238,5 +238,3 @@ func quote(v any) string {
 	}
 	return string(b)
 }
-
-func sortStrings(s []string) { slices.Sort(s) }

@@ -7,30 +7,13 @@ import (
 	"strings"
 
 	"github.com/koobackup/conformance/internal/catalog"
-)
-
-// Rules a Violation may carry. They are stable: reports, fixtures and waivers key on them.
-const (
-	RuleRouteNotFound              = "route-not-found"
-	RuleMethodNotAllowed           = "method-not-allowed"
-	RuleRequestHeaderMissing       = "request-header-missing"
-	RuleRequestSecurityMissing     = "request-security-missing"
-	RuleRequestBodyMissing         = "request-body-missing"
-	RuleRequestBodyInvalidJSON     = "request-body-invalid-json"
-	RuleRequestContentType         = "request-content-type"
-	RuleRequestBodySchema          = "request-body-schema"
-	RuleRequestParameterSchema     = "request-parameter-schema"
-	RuleResponseStatusUndocumented = "response-status-undocumented"
-	RuleResponseContentType        = "response-content-type"
-	RuleResponseBodyInvalidJSON    = "response-body-invalid-json"
-	RuleResponseBodySchema         = "response-body-schema"
-	RuleResponseHeaderSchema       = "response-header-schema"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // Violation is one way an exchange departs from the contract.
 type Violation struct {
-	// Rule is the stable kebab-case name of the check that failed.
-	Rule string `json:"rule"`
+	// Rule is the stable kebab-case id of the check that failed (specs/rules.yaml).
+	Rule specfacts.RuleID `json:"rule"`
 	// Location is a JSON pointer into the exchange: /request/headers/x-request-id,
 	// /request/body/instance_ids/3, /response/status.
 	Location string `json:"location"`
@@ -41,7 +24,7 @@ type Violation struct {
 	// HowToFix says what a conforming exchange would do instead.
 	HowToFix string `json:"how_to_fix,omitempty"`
 	// RequirementID is the catalog requirement the finding breaks, best effort.
-	RequirementID string `json:"requirement_id,omitempty"`
+	RequirementID specfacts.RequirementID `json:"requirement_id,omitempty"`
 	// Source is the nearest x-source of the spec element that failed.
 	Source *catalog.Source `json:"source,omitempty"`
 }

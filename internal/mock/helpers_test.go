@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 )
 
@@ -98,7 +99,7 @@ func (f fixture) violations(r req, ex exchange) contract.Violations {
 	if _, _, err := c.Route(hr.Method, hr.URL.Path); err != nil && !errors.Is(err, contract.ErrMethodNotAllowed) {
 		return nil
 	}
-	return c.ValidateResponse(hr, r.body, ex.status, ex.header, ex.body)
+	return c.ValidateResponse(hr, ex.status, ex.header, ex.body)
 }
 
 func (f fixture) doUnchecked(t testing.TB, r req) exchange {
@@ -184,7 +185,7 @@ func resources(policy string, vols ...string) map[string]any {
 }
 
 func codeOf(name string) string {
-	return contract.Default().Constraints().KooPhone.Code(name).Code
+	return contract.Default().Constraints().KooPhone.Code(specfacts.ErrorCodeName(name)).Code
 }
 
 func wantKooError(t *testing.T, ex exchange, status int, name, msgPart string) {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // Names of the KooPhone error codes (x-error-codes in the spec); the codes themselves and
@@ -55,7 +56,7 @@ type kooCmdJob struct {
 // kooPhoneError writes the KooPhone error envelope. status 0 means the code's documented
 // status (koophone-error-status: by-meaning).
 func (m *Mock) kooPhoneError(w http.ResponseWriter, name string, status int, msg string) {
-	ec := m.cons.KooPhone.Code(name)
+	ec := m.cons.KooPhone.Code(specfacts.ErrorCodeName(name))
 	code := ec.Code
 	if status == 0 {
 		status = ec.Status

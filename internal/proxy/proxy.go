@@ -17,13 +17,14 @@ import (
 
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/redact"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/traffic"
 )
 
-// DefaultBodyLimit is how much of a body the proxy buffers for validation. It matches the
-// 1 MiB the catalog's oversized-body requirements allow a server to refuse: no conforming
-// request or response of these APIs comes near it.
-const DefaultBodyLimit = 1 << 20
+// DefaultBodyLimit is how much of a body the proxy buffers for validation: the specs'
+// x-request-body-limit, above which the oversized-body requirements allow a server to refuse
+// a request. No conforming request or response of these APIs comes near it.
+const DefaultBodyLimit = specfacts.RequestBodyLimit
 
 // DefaultTimeout bounds one exchange with the upstream, from sending the request to the
 // end of the buffered response.
@@ -294,9 +295,9 @@ func (p *Proxy) answer(w http.ResponseWriter, api contract.API, status int, code
 	cons := p.contract.Constraints()
 	switch {
 	case api == contract.KooPhone && status < 500:
-		body = map[string]string{"error_code": cons.KooPhone.Code("parameter-incorrect").Code, "error_msg": message}
+		body = map[string]string{"error_code": cons.KooPhone.Code(specfacts.CodeParameterIncorrect).Code, "error_msg": message}
 	case api == contract.KooPhone:
-		body = map[string]string{"error_code": cons.KooPhone.Code("internal-error").Code, "error_msg": message}
+		body = map[string]string{"error_code": cons.KooPhone.Code(specfacts.CodeInternalError).Code, "error_msg": message}
 	case api == contract.VBS:
 		body = map[string]map[string]string{"error": {"code": code, "message": message}}
 	default:

@@ -22,6 +22,7 @@ import (
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/proxy"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 	"github.com/koobackup/conformance/internal/traffic"
 )
@@ -167,7 +168,7 @@ func TestSeedExampleRequestIsNamed(t *testing.T) {
 		t.Fatalf("mock answered %d", resp.StatusCode)
 	}
 	logs := f.logs.String()
-	if !strings.Contains(logs, "koophone-instance-ids-required") || !strings.Contains(logs, `"location":"/request/body`) {
+	if !strings.Contains(logs, string(specfacts.ReqKooPhoneInstanceIDsRequired)) || !strings.Contains(logs, `"location":"/request/body`) {
 		t.Fatalf("violation not logged with requirement and location:\n%s", logs)
 	}
 	if strings.Contains(logs, tg.KooPhone.AuthToken) {
@@ -191,13 +192,13 @@ func TestRejectAnswersWithDocumentedEnvelope(t *testing.T) {
 		Code string `json:"error_code"`
 		Msg  string `json:"error_msg"`
 	}
-	if err := json.Unmarshal(b, &kp); err != nil || resp.StatusCode != http.StatusBadRequest || kp.Code != cons.KooPhone.Code("parameter-incorrect").Code {
+	if err := json.Unmarshal(b, &kp); err != nil || resp.StatusCode != http.StatusBadRequest || kp.Code != cons.KooPhone.Code(specfacts.CodeParameterIncorrect).Code {
 		t.Fatalf("KooPhone rejection: %d %s (%v)", resp.StatusCode, b, err)
 	}
 	if !strings.Contains(kp.Msg, cons.KooPhone.RequestIDHeader) || resp.Header.Get(proxy.HeaderProxyAnswer) != "rejected" {
 		t.Fatalf("message does not name the missing header: %q", kp.Msg)
 	}
-	if vs := contract.Default().ValidateResponse(httptest.NewRequest(http.MethodPost, koophonePath(), nil), nil, resp.StatusCode, resp.Header, b); len(vs) != 0 {
+	if vs := contract.Default().ValidateResponse(httptest.NewRequest(http.MethodPost, koophonePath(), nil), resp.StatusCode, resp.Header, b); len(vs) != 0 {
 		t.Fatalf("the proxy's own rejection violates the contract: %v", vs)
 	}
 
@@ -225,7 +226,7 @@ func TestUpstreamDownIs502InEnvelope(t *testing.T) {
 	cons := contract.Default().Constraints()
 
 	resp, b := f.post(t, koophonePath(), nil, `{}`)
-	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(b), cons.KooPhone.Code("internal-error").Code) {
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(b), cons.KooPhone.Code(specfacts.CodeInternalError).Code) {
 		t.Fatalf("KooPhone: %d %s", resp.StatusCode, b)
 	}
 	resp, b = f.post(t, cons.VBS.Path("p"), nil, `{}`)
@@ -295,7 +296,7 @@ func TestMalformedUpstreamResponse(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
 	logs := f.logs.String()
-	if !strings.Contains(logs, traffic.RuleResponseMalformed) || !strings.Contains(logs, "koophone-documented-status") {
+	if !strings.Contains(logs, string(specfacts.RuleResponseMalformed)) || !strings.Contains(logs, string(specfacts.ReqKooPhoneDocumentedStatus)) {
 		t.Fatalf("violation not logged:\n%s", logs)
 	}
 }
@@ -321,7 +322,7 @@ func TestOversizedBodiesStreamAndAreReported(t *testing.T) {
 		t.Fatalf("client got %d bytes with status %d", len(b), resp.StatusCode)
 	}
 	logs := f.logs.String()
-	for _, want := range []string{traffic.RuleRequestBodyOversized, traffic.RuleResponseBodyOversized, "vbs-oversized-body"} {
+	for _, want := range []string{string(specfacts.RuleRequestBodyOversized), string(specfacts.RuleResponseBodyOversized), string(specfacts.ReqVBSOversizedBody)} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
 		}

@@ -8,24 +8,14 @@ import (
 	"sort"
 
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
-// Rules this package adds to the contract's, for what the contract cannot see: bodies too
-// large to buffer and upstream answers that are not HTTP at all.
-const (
-	RuleRequestBodyOversized  = "request-body-oversized"
-	RuleResponseBodyOversized = "response-body-oversized"
-	RuleResponseMalformed     = "response-malformed"
-)
-
-// requirementsOf names, per API, the catalog requirements the extra rules report against:
-// an oversized body is what the oversized-body requirement is about, and an answer that is
-// not a documented status with a JSON body breaks the documented-status requirement. A test
-// checks every id against the catalog.
-var requirementsOf = map[contract.API]struct{ oversized, documentedStatus string }{
-	contract.KooPhone: {oversized: "koophone-oversized-body", documentedStatus: "koophone-documented-status"},
-	contract.VBS:      {oversized: "vbs-oversized-body", documentedStatus: "vbs-documented-status"},
-}
+// This package adds three rules of specs/rules.yaml to the contract's, for what the contract
+// cannot see: bodies too large to buffer (specfacts.RuleRequestBodyOversized,
+// RuleResponseBodyOversized) and upstream answers that are not HTTP at all
+// (RuleResponseMalformed). The requirement each breaks is the operation's
+// x-rule-requirements entry for the rule.
 
 // httpRequest rebuilds the request line and headers the contract validates; the body is
 // passed separately, as the contract asks.
@@ -46,16 +36,16 @@ func httpRequest(r Request) (*http.Request, error) {
 func CheckRequest(c *contract.Contract, ex Exchange) contract.Violations {
 	req, err := httpRequest(ex.Request)
 	if err != nil {
-		return contract.Violations{{Rule: contract.RuleRouteNotFound, Location: "/request/url", Message: err.Error()}}
+		return contract.Violations{{Rule: specfacts.RuleRouteNotFound, Location: "/request/url", Message: err.Error()}}
 	}
 	if ex.Request.Truncated {
 		api, _, _ := c.Route(req.Method, req.URL.Path)
 		return contract.Violations{{
-			Rule:          RuleRequestBodyOversized,
+			Rule:          specfacts.RuleRequestBodyOversized,
 			Location:      "/request/body",
 			Message:       fmt.Sprintf("request body of %d bytes is over the %d bytes the proxy validates; it was streamed through unvalidated", ex.Request.Size, len(ex.Request.Body)-1),
 			HowToFix:      "send a body the contract allows: no valid request of these APIs comes near this size",
-			RequirementID: requirementsOf[api].oversized,
+			RequirementID: c.RuleRequirement(api, specfacts.RuleRequestBodyOversized),
 		}}
 	}
 	return c.ValidateRequest(req, ex.Request.Body)
@@ -76,35 +66,31 @@ func CheckResponse(c *contract.Contract, ex Exchange) contract.Violations {
 		// operation to be checked against.
 		return nil
 	}
-	reqBody := ex.Request.Body
-	if ex.Request.Truncated {
-		reqBody = nil
-	}
 	if ex.Response.Truncated {
 		api, _, _ := c.Route(req.Method, req.URL.Path)
 		return contract.Violations{{
-			Rule:          RuleResponseBodyOversized,
+			Rule:          specfacts.RuleResponseBodyOversized,
 			Location:      "/response/body",
 			Message:       fmt.Sprintf("response body of at least %d bytes is over the %d bytes the proxy validates; it was streamed through unvalidated", ex.Response.Size, len(ex.Response.Body)-1),
-			RequirementID: requirementsOf[api].documentedStatus,
+			RequirementID: c.RuleRequirement(api, specfacts.RuleResponseBodyOversized),
 		}}
 	}
-	return c.ValidateResponse(req, reqBody, ex.Response.Status, ex.Response.Header, ex.Response.Body)
+	return c.ValidateResponse(req, ex.Response.Status, ex.Response.Header, ex.Response.Body)
 }
 
 // MalformedResponse is the violation of an upstream whose answer was not a complete HTTP
 // response (garbage, a dropped connection, a body shorter than announced).
 func MalformedResponse(c *contract.Contract, ex Exchange, cause error) contract.Violation {
-	api := contract.API("")
+	var api specfacts.API
 	if req, err := httpRequest(ex.Request); err == nil {
 		api, _, _ = c.Route(req.Method, req.URL.Path)
 	}
 	return contract.Violation{
-		Rule:          RuleResponseMalformed,
+		Rule:          specfacts.RuleResponseMalformed,
 		Location:      "/response",
 		Message:       "the upstream's answer is not a complete HTTP response: " + cause.Error(),
 		HowToFix:      "answer every request with a documented status and a complete JSON body; never drop the connection",
-		RequirementID: requirementsOf[api].documentedStatus,
+		RequirementID: c.RuleRequirement(api, specfacts.RuleResponseMalformed),
 	}
 }
 

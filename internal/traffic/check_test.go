@@ -9,15 +9,18 @@ import (
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
-// Every requirement id this package reports against exists in the catalog.
-func TestRequirementIDsExistInCatalog(t *testing.T) {
+// Every rule this package adds names, on each API, a catalog requirement of that API.
+func TestRuleRequirementsExistInCatalog(t *testing.T) {
 	cat := catalog.Default()
-	for api, ids := range requirementsOf {
-		for _, id := range []string{ids.oversized, ids.documentedStatus} {
-			if _, ok := cat.Requirement(id); !ok {
-				t.Errorf("%s: %q is not in the catalog", api, id)
+	c := contract.Default()
+	for _, api := range specfacts.APIs() {
+		for _, rule := range []specfacts.RuleID{specfacts.RuleRequestBodyOversized, specfacts.RuleResponseBodyOversized, specfacts.RuleResponseMalformed} {
+			id := c.RuleRequirement(api, rule)
+			if r, ok := cat.Requirement(string(id)); !ok || specfacts.API(r.API) != api {
+				t.Errorf("%s %s: x-rule-requirements names %q, not a requirement of the API", api, rule, id)
 			}
 		}
 	}
@@ -48,11 +51,11 @@ func TestCheckBothSides(t *testing.T) {
 	bad.Request.Header.Del(k.RequestIDHeader)
 	bad.Response = &Response{Status: 404, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{}`)}
 	vs := Check(c, bad)
-	reqs := map[string]bool{}
+	reqs := map[specfacts.RequirementID]bool{}
 	for _, v := range vs {
 		reqs[v.RequirementID] = true
 	}
-	if !reqs["koophone-request-id-required"] || !reqs["koophone-documented-status"] {
+	if !reqs[specfacts.ReqKooPhoneRequestIDRequired] || !reqs[specfacts.ReqKooPhoneDocumentedStatus] {
 		t.Fatalf("violations %v", vs)
 	}
 }
@@ -63,14 +66,14 @@ func TestCheckOversizedAndMalformed(t *testing.T) {
 	ex := koophoneExchange(http.Header{}, strings.Repeat("x", 11))
 	ex.Request.Truncated, ex.Request.Size = true, 5<<20
 	vs := CheckRequest(c, ex)
-	if len(vs) != 1 || vs[0].Rule != RuleRequestBodyOversized || vs[0].RequirementID != "koophone-oversized-body" {
+	if len(vs) != 1 || vs[0].Rule != specfacts.RuleRequestBodyOversized || vs[0].RequirementID != specfacts.ReqKooPhoneOversizedBody {
 		t.Fatalf("oversized: %v", vs)
 	}
 	mal := koophoneExchange(http.Header{}, "")
 	mal.Error, mal.ErrorKind = "malformed HTTP response", ErrorMalformedResponse
 	found := false
 	for _, v := range Check(c, mal) {
-		found = found || (v.Rule == RuleResponseMalformed && v.RequirementID == "koophone-documented-status")
+		found = found || (v.Rule == specfacts.RuleResponseMalformed && v.RequirementID == specfacts.ReqKooPhoneDocumentedStatus)
 	}
 	if !found {
 		t.Fatalf("malformed answer not reported: %v", Check(c, mal))
@@ -95,7 +98,7 @@ func TestTallyReport(t *testing.T) {
 	}
 	var failed *report.Requirement
 	for i, r := range rep.Requirements {
-		if r.ID == "koophone-request-id-required" {
+		if r.ID == string(specfacts.ReqKooPhoneRequestIDRequired) {
 			failed = &rep.Requirements[i]
 		}
 	}
@@ -152,7 +155,7 @@ func TestUnknownRouteReportedOnce(t *testing.T) {
 		Response: &Response{Status: 200, Header: http.Header{}, Body: []byte("ok")},
 	}
 	vs := Check(c, ex)
-	if len(vs) != 1 || vs[0].Rule != contract.RuleRouteNotFound {
+	if len(vs) != 1 || vs[0].Rule != specfacts.RuleRouteNotFound {
 		t.Fatalf("violations %v", vs)
 	}
 }

@@ -83,9 +83,9 @@ func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
 		return rt
 	}
 	for _, v := range vs {
-		rt := slot(t.byReq, v.RequirementID)
+		rt := slot(t.byReq, string(v.RequirementID))
 		if v.RequirementID == "" {
-			rt = slot(t.unattributed, "violation "+v.Rule)
+			rt = slot(t.unattributed, "violation "+string(v.Rule))
 		}
 		rt.violations++
 		line := describe(v)
@@ -129,7 +129,7 @@ func (t *Tally) Failed() bool {
 func describe(v contract.Violation) string {
 	s := fmt.Sprintf("%s at %s: %s", v.Rule, v.Location, v.Message)
 	if v.RequirementID != "" {
-		s = v.RequirementID + ": " + s
+		s = string(v.RequirementID) + ": " + s
 	}
 	return s
 }
