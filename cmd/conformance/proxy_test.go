@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 )
 
@@ -121,14 +123,15 @@ func TestProxyAndCheckCommandsFailOnViolations(t *testing.T) {
 	dir := t.TempDir()
 	rec := filepath.Join(dir, "traffic.ndjson")
 	pr := startProxyCommand(t, "--listen", "127.0.0.1:0", "--upstream", tg.KooPhone.BaseURL, "--record", rec, "--report-dir", filepath.Join(dir, "proxy"))
-	if code := backup(t, "http://"+pr.addr, tg, `{"user_id":"1008600000104285462","instance_id":"iRJEVP9"}`, true); code != http.StatusBadRequest {
+	seed := string(contract.Default().Constraints().KooPhone.SeedExample)
+	if code := backup(t, "http://"+pr.addr, tg, seed, true); code != http.StatusBadRequest {
 		t.Fatalf("mock answered %d", code)
 	}
 	if code := pr.stop(t); code != 1 {
 		t.Fatalf("proxy exit %d, want 1; stdout %s stderr %s", code, pr.stdout, pr.stderr)
 	}
 	live := failedRequirements(loadReport(t, filepath.Join(dir, "proxy")))
-	if fmt.Sprint(live) != "[koophone-instance-ids-required]" {
+	if !slices.Equal(live, []string{string(specfacts.ReqKooPhoneInstanceIDsRequired)}) {
 		t.Fatalf("proxy failed %v", live)
 	}
 	raw, _ := os.ReadFile(rec)
@@ -144,7 +147,7 @@ func TestProxyAndCheckCommandsFailOnViolations(t *testing.T) {
 	if offline := failedRequirements(loadReport(t, filepath.Join(dir, "check"))); fmt.Sprint(offline) != fmt.Sprint(live) {
 		t.Fatalf("check failed %v, proxy %v", offline, live)
 	}
-	if !strings.Contains(out.String(), "koophone-instance-ids-required") {
+	if !strings.Contains(out.String(), string(specfacts.ReqKooPhoneInstanceIDsRequired)) {
 		t.Fatalf("check output does not name the requirement: %s", out.String())
 	}
 }

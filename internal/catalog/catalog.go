@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/specs"
 )
 
@@ -73,8 +74,15 @@ type Catalog struct {
 // Kinds lists the requirement kinds, in the order reports present them.
 var Kinds = []string{"shape", "limit", "error-semantics", "behaviour", "auth", "robustness"}
 
-// APIs lists the API names requirements and ambiguities may name.
-var APIs = []string{"koophone", "vbs"}
+// APIs lists the API names requirements and ambiguities may name: the OpenAPI documents'
+// info.x-api, through specfacts.
+var APIs = func() []string {
+	var out []string
+	for _, a := range specfacts.APIs() {
+		out = append(out, string(a))
+	}
+	return out
+}()
 
 // Levels lists the RFC 2119 levels a requirement may take.
 var Levels = []string{"MUST", "SHOULD", "MAY"}

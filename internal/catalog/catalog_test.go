@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/specs"
 )
 
@@ -33,9 +34,10 @@ func TestEmbeddedCatalogPassesCheck(t *testing.T) {
 // Lookups find entries by id, report absence, and filter by API.
 func TestLookups(t *testing.T) {
 	c := Default()
-	r, ok := c.Requirement("koophone-instance-ids-max-items")
-	if !ok || r.API != "koophone" || r.Kind != "limit" {
-		t.Fatalf("Requirement(koophone-instance-ids-max-items) = %+v, %v", r, ok)
+	id := specfacts.ReqKooPhoneInstanceIDsMaxItems
+	r, ok := c.Requirement(string(id))
+	if !ok || r.API != string(specfacts.KooPhone) || r.Kind != "limit" {
+		t.Fatalf("Requirement(%s) = %+v, %v", id, r, ok)
 	}
 	if _, ok := c.Requirement("no-such-requirement"); ok {
 		t.Fatal("Requirement found an id that does not exist")

@@ -23,6 +23,7 @@ import (
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/proxy"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 	"github.com/koobackup/conformance/internal/traffic"
 )
@@ -222,7 +223,7 @@ func TestSDKTreatsErrorBodyUnder200AsSuccess(t *testing.T) {
 	if len(vs) == 0 {
 		t.Fatal("the proxy did not flag a 200 carrying the error envelope")
 	}
-	if vs[0].RequirementID != "vbs-response-200-shape" {
+	if vs[0].RequirementID != specfacts.ReqVBSResponse200Shape {
 		t.Fatalf("flagged as %+v", vs)
 	}
 }
@@ -259,8 +260,9 @@ func TestGenericClientKooPhoneConforms(t *testing.T) {
 
 // brokenCalls are the three mistakes the issue names, each with the requirement the proxy must name.
 func brokenCalls(tg *target.Target) []struct {
-	name, requestID, requirement string
-	body                         any
+	name, requestID string
+	requirement     specfacts.RequirementID
+	body            any
 } {
 	max := contract.Default().Constraints().KooPhone.InstanceIDsMaxItems
 	ids := make([]string, max+1)
@@ -268,12 +270,13 @@ func brokenCalls(tg *target.Target) []struct {
 		ids[i] = fmt.Sprintf("inst%04d", i)
 	}
 	return []struct {
-		name, requestID, requirement string
-		body                         any
+		name, requestID string
+		requirement     specfacts.RequirementID
+		body            any
 	}{
-		{"seed example request", "req-b-1", "koophone-instance-ids-required", map[string]string{"user_id": "1008600000104285462", "instance_id": "iRJEVP9"}},
-		{"no x-request-id", "", "koophone-request-id-required", map[string]any{"instance_ids": tg.KooPhone.OwnedInstanceIDs[:1]}},
-		{"101 ids", "req-b-3", "koophone-instance-ids-max-items", map[string]any{"instance_ids": ids}},
+		{"seed example request", "req-b-1", specfacts.ReqKooPhoneInstanceIDsRequired, json.RawMessage(contract.Default().Constraints().KooPhone.SeedExample)},
+		{"no x-request-id", "", specfacts.ReqKooPhoneRequestIDRequired, map[string]any{"instance_ids": tg.KooPhone.OwnedInstanceIDs[:1]}},
+		{"101 ids", "req-b-3", specfacts.ReqKooPhoneInstanceIDsMaxItems, map[string]any{"instance_ids": ids}},
 	}
 }
 
@@ -306,18 +309,19 @@ func TestBrokenClientIsCaught(t *testing.T) {
 		}
 	}
 	for _, call := range calls {
-		if !failed[call.requirement] {
+		if !failed[string(call.requirement)] {
 			t.Errorf("%s: requirement %s not named; failed: %v", call.name, call.requirement, failed)
 		}
 	}
 }
 
-// Through a rejecting proxy the broken client receives the documented KooPhone 400 KOOPHONE.API.1000.
+// Through a rejecting proxy the broken client receives the documented KooPhone 400 with the
+// parameter-incorrect code.
 func TestBrokenClientGetsDocumentedErrorWhenRejected(t *testing.T) {
 	tg := startMock(t)
 	g := startGate(t, tg.KooPhone.BaseURL, proxy.WithReject())
 	c := serviceClient(t, tg.KooPhone.AuthToken, g.url+"/v1/")
-	want := contract.Default().Constraints().KooPhone.Code("parameter-incorrect").Code
+	want := contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code
 	for _, call := range brokenCalls(tg) {
 		_, err := koophonePost(t, c, call.body, call.requestID)
 		var e400 gophercloud.ErrDefault400

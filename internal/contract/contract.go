@@ -301,6 +301,9 @@ type KooPhoneConstraints struct {
 	InstanceIDMaxLength int
 	// SuccessCode is the only error_code a 200 may carry.
 	SuccessCode string
+	// SeedExample is the JSON of the seed document's own example request (x-seed-example),
+	// which contradicts the parameter table (koophone-example-request-shape).
+	SeedExample []byte
 	ErrorCodes  []ErrorCode
 	Statuses    []int
 }
@@ -374,6 +377,16 @@ func readConstraints(c *Contract) (Constraints, error) {
 		return out, fmt.Errorf("koophone request: instance_ids lacks maxItems or items.maxLength")
 	}
 	k.InstanceIDsMaxItems, k.InstanceIDMaxLength = int(*ids.MaxItems), int(*ids.Items.Value.MaxLength)
+	var seed struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if mt := kp.op.RequestBody.Value.Content.Get("application/json"); mt != nil {
+		_ = remarshal(mt.Extensions["x-seed-example"], &seed)
+	}
+	if len(seed.Value) == 0 {
+		return out, fmt.Errorf("koophone request: no x-seed-example value")
+	}
+	k.SeedExample = seed.Value
 	code, err := property(responseSchema(kp.op, http.StatusOK), "error_code")
 	if err != nil {
 		return out, fmt.Errorf("koophone 200: %w", err)

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,6 +57,9 @@ func TestSeedExampleRequestIsRefused(t *testing.T) {
 		t.Fatalf("x-seed-example: %v %v", ex, err)
 	}
 	body, _ := json.Marshal(ex.Value)
+	if !bytes.Equal(body, k.SeedExample) {
+		t.Fatalf("Constraints().KooPhone.SeedExample is %s, x-seed-example is %s", k.SeedExample, body)
+	}
 	r := httptest.NewRequest(k.Method, k.Path, nil)
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set(k.RequestIDHeader, "example-request")

@@ -30,6 +30,7 @@ type Const struct {
 type Facts struct {
 	APIs          []Const
 	Requirements  []Const
+	Ambiguities   []Const
 	Rules         []Const
 	ErrorCodes    []Const
 	ResourceTypes []Const
@@ -197,6 +198,20 @@ func Read(fsys fs.FS) (*Facts, error) {
 		errs = append(errs, fail(specs.RequirementsFile, "no requirements"))
 	}
 
+	var ambs struct {
+		Ambiguities []struct{ ID, API, Question string }
+	}
+	if err := decode(fsys, specs.AmbiguitiesFile, &ambs); err != nil {
+		return nil, err
+	}
+	for i, a := range ambs.Ambiguities {
+		if !kebab.MatchString(a.ID) || !apis[a.API] {
+			errs = append(errs, fail(specs.AmbiguitiesFile, "ambiguities[%d] (%q) needs a kebab-case id and a known api", i, a.ID))
+			continue
+		}
+		f.Ambiguities = append(f.Ambiguities, Const{Value: a.ID, Comment: a.Question})
+	}
+
 	var rules struct {
 		Rules []struct{ ID, Side, Description string }
 	}
@@ -217,7 +232,7 @@ func Read(fsys fs.FS) (*Facts, error) {
 	for _, g := range []struct {
 		prefix string
 		list   []Const
-	}{{"", f.APIs}, {"Req", f.Requirements}, {"Rule", f.Rules}, {"Code", f.ErrorCodes}, {"ResourceType", f.ResourceTypes}} {
+	}{{"", f.APIs}, {"Req", f.Requirements}, {"Amb", f.Ambiguities}, {"Rule", f.Rules}, {"Code", f.ErrorCodes}, {"ResourceType", f.ResourceTypes}} {
 		seen := map[string]string{}
 		for i := range g.list {
 			c := &g.list[i]
@@ -284,8 +299,8 @@ var initialisms = map[string]string{
 	"api": "API", "url": "URL", "http": "HTTP", "uuid": "UUID",
 }
 
-// GoName turns a kebab-case id into an exported Go identifier: "koophone-instance-ids-type"
-// becomes "KooPhoneInstanceIDsType".
+// GoName turns a kebab-case id into an exported Go identifier: "koophone-job-ids-json"
+// becomes "KooPhoneJobIDsJSON".
 func GoName(id string) string {
 	var b strings.Builder
 	for _, w := range strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
@@ -325,6 +340,23 @@ const (
 func RequirementIDs() []RequirementID {
 	return []RequirementID{
 {{- range .Requirements}}
+		{{.Name}},
+{{- end}}
+	}
+}
+
+// The entry ids of the ambiguity register, ` + path.Join("specs", specs.AmbiguitiesFile) + `, with their questions.
+const (
+{{- range .Ambiguities}}
+	// {{.Name}}: {{.Comment}}
+	{{.Name}} AmbiguityID = {{printf "%q" .Value}}
+{{- end}}
+)
+
+// AmbiguityIDs returns every register entry id in register order.
+func AmbiguityIDs() []AmbiguityID {
+	return []AmbiguityID{
+{{- range .Ambiguities}}
 		{{.Name}},
 {{- end}}
 	}
@@ -385,7 +417,7 @@ const MockFaultHeader = {{printf "%q" .MockFaultHeader}}
 
 // Render returns the gofmt-ed Go source of the facts.
 func Render(f *Facts) ([]byte, error) {
-	for _, list := range [][]Const{f.APIs, f.Requirements, f.Rules, f.ErrorCodes, f.ResourceTypes} {
+	for _, list := range [][]Const{f.APIs, f.Requirements, f.Ambiguities, f.Rules, f.ErrorCodes, f.ResourceTypes} {
 		for i := range list {
 			list[i].Comment = strings.Join(strings.Fields(list[i].Comment), " ")
 		}

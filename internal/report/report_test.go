@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // The testdata runs come from a throwaway Ginkgo suite (see testdata/README.md); it puts
@@ -44,9 +47,9 @@ func build(t *testing.T, g []ginkgotypes.Report, ws ...Waiver) *Report {
 	return r
 }
 
-func requirement(t *testing.T, r *Report, id string) Requirement {
+func requirement(t *testing.T, r *Report, id specfacts.RequirementID) Requirement {
 	t.Helper()
-	i := slices.IndexFunc(r.Requirements, func(q Requirement) bool { return q.ID == id })
+	i := slices.IndexFunc(r.Requirements, func(q Requirement) bool { return q.ID == string(id) })
 	if i < 0 {
 		t.Fatalf("requirement %s missing from report", id)
 	}
@@ -57,24 +60,25 @@ func requirement(t *testing.T, r *Report, id string) Requirement {
 // recorded exchange as evidence, and fails the headline verdict.
 func TestForcedFailureIsFailWithEvidence(t *testing.T) {
 	r := build(t, loadRun(t, "run-fail"))
-	q := requirement(t, r, "koophone-instance-permissions")
+	q := requirement(t, r, specfacts.ReqKooPhoneInstancePermissions)
 	if q.Status != StatusFail {
 		t.Fatalf("status %q, want fail", q.Status)
 	}
 	if len(q.Evidence) == 0 || q.Evidence[0].Response == nil || q.Evidence[0].Response.Status != 400 {
 		t.Fatalf("want the 400 exchange as evidence, got %+v", q.Evidence)
 	}
-	if len(q.Evidence[0].Violations) == 0 || !strings.Contains(q.Evidence[0].Violations[0], "KOOPHONE.API.1001") {
+	permissions := contract.Default().Constraints().KooPhone.Code(specfacts.CodeInstancePermissions).Code
+	if len(q.Evidence[0].Violations) == 0 || !strings.Contains(q.Evidence[0].Violations[0], permissions) {
 		t.Fatalf("want the contract violation in evidence, got %v", q.Evidence[0].Violations)
 	}
-	if q.Specs[0].Failure == nil || !strings.Contains(q.Specs[0].Failure.Message, "want 400 KOOPHONE.API.1001") ||
+	if q.Specs[0].Failure == nil || !strings.Contains(q.Specs[0].Failure.Message, "want 400 "+permissions) ||
 		!strings.Contains(q.Specs[0].Failure.Location, ".go:") {
 		t.Fatalf("want failure message and location, got %+v", q.Specs[0].Failure)
 	}
 	if r.Verdict != StatusFail || r.Totals.Fail != 1 {
 		t.Fatalf("verdict %q with %d failures, want fail with 1", r.Verdict, r.Totals.Fail)
 	}
-	if got := requirement(t, r, "koophone-backup-operation").Status; got != StatusPass {
+	if got := requirement(t, r, specfacts.ReqKooPhoneBackupOperation).Status; got != StatusPass {
 		t.Fatalf("passing requirement has status %q", got)
 	}
 }
@@ -83,11 +87,11 @@ func TestForcedFailureIsFailWithEvidence(t *testing.T) {
 // never pass; pending specs and requirements without specs are not-evaluated too.
 func TestAllSkippedIsNotEvaluatedWithReason(t *testing.T) {
 	r := build(t, loadRun(t, "run-fail"))
-	cases := map[string]string{
-		"koophone-internal-error":            "fault_injection: false",
-		"koophone-released-instance-refused": "owned instance pool too small",
-		"vbs-reassociate":                    notEvaluatedAllPending,
-		"koophone-unknown-tenant":            notEvaluatedNoSpec,
+	cases := map[specfacts.RequirementID]string{
+		specfacts.ReqKooPhoneInternalError:           "fault_injection: false",
+		specfacts.ReqKooPhoneReleasedInstanceRefused: "owned instance pool too small",
+		specfacts.ReqVBSReassociate:                  notEvaluatedAllPending,
+		specfacts.ReqKooPhoneUnknownTenant:           notEvaluatedNoSpec,
 	}
 	for id, reason := range cases {
 		q := requirement(t, r, id)
@@ -141,7 +145,7 @@ func TestAbsentAPISectionIsNotEvaluated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := requirement(t, r, "vbs-associate-operation")
+	q := requirement(t, r, specfacts.ReqVBSAssociateOperation)
 	if q.Status != StatusNotEvaluated || !strings.Contains(q.Reason, "does not describe the vbs API") {
 		t.Fatalf("status %q reason %q", q.Status, q.Reason)
 	}
@@ -223,8 +227,8 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 func TestReportsValidateAgainstSchema(t *testing.T) {
 	schema := compileSchema(t)
 	waivers := []Waiver{
-		{Requirement: "koophone-instance-permissions", Target: "*", Reason: "vendor fix scheduled", Expires: "2026-12-31"},
-		{Requirement: "koophone-backup-operation", Target: "reference-mock", Reason: "old flake", Expires: "2026-01-31"},
+		{Requirement: string(specfacts.ReqKooPhoneInstancePermissions), Target: "*", Reason: "vendor fix scheduled", Expires: "2026-12-31"},
+		{Requirement: string(specfacts.ReqKooPhoneBackupOperation), Target: "reference-mock", Reason: "old flake", Expires: "2026-01-31"},
 	}
 	for _, run := range []string{"run-fail", "run-fixed", "run-regressed"} {
 		dir := t.TempDir()
@@ -283,17 +287,17 @@ func TestEveryCatalogRequirementInMatrix(t *testing.T) {
 // not, a waiver for a passing requirement is stale, and one for another target is unused.
 func TestWaivers(t *testing.T) {
 	g := loadRun(t, "run-fail")
-	raw := []byte(`waivers:
-  - {requirement: koophone-instance-permissions, target: reference-mock, reason: "vendor fix in 2.3", expires: 2026-06-01}
-  - {requirement: koophone-backup-operation, target: "*", reason: "was flaky", expires: 2027-01-01}
-  - {requirement: koophone-instance-ids-max-items, target: other-vendor, reason: "n/a", expires: 2027-01-01}
-`)
+	raw := []byte(fmt.Sprintf(`waivers:
+  - {requirement: %s, target: reference-mock, reason: "vendor fix in 2.3", expires: 2026-06-01}
+  - {requirement: %s, target: "*", reason: "was flaky", expires: 2027-01-01}
+  - {requirement: %s, target: other-vendor, reason: "n/a", expires: 2027-01-01}
+`, specfacts.ReqKooPhoneInstancePermissions, specfacts.ReqKooPhoneBackupOperation, specfacts.ReqKooPhoneInstanceIDsMaxItems))
 	ws, err := ParseWaivers(raw, catalog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := build(t, g, ws...)
-	if q := requirement(t, r, "koophone-instance-permissions"); q.Status != StatusWaived || !strings.Contains(q.Reason, "vendor fix in 2.3") {
+	if q := requirement(t, r, specfacts.ReqKooPhoneInstancePermissions); q.Status != StatusWaived || !strings.Contains(q.Reason, "vendor fix in 2.3") {
 		t.Fatalf("on its expiry day the waiver applies: got %q %q", q.Status, q.Reason)
 	}
 	if r.Verdict != StatusPass || r.Totals.Waived != 1 {
@@ -308,7 +312,7 @@ func TestWaivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q := requirement(t, later, "koophone-instance-permissions"); q.Status != StatusFail || !strings.Contains(q.Reason, "expired") {
+	if q := requirement(t, later, specfacts.ReqKooPhoneInstancePermissions); q.Status != StatusFail || !strings.Contains(q.Reason, "expired") {
 		t.Fatalf("after expiry: got %q %q, want fail noting the expiry", q.Status, q.Reason)
 	}
 	if later.Verdict != StatusFail || later.Waivers[0].State != WaiverExpired {
@@ -326,12 +330,13 @@ func TestWaivers(t *testing.T) {
 // A waiver file with an unknown requirement, a malformed date, a missing reason or an unknown
 // key is refused with an error naming the entry and field.
 func TestWaiverFileErrors(t *testing.T) {
+	known := specfacts.ReqVBSInternalError
 	cases := map[string]string{
-		"waivers: [{requirement: no-such-req, target: x, reason: r, expires: 2027-01-01}]":              "waivers[0].requirement",
-		"waivers: [{requirement: vbs-internal-error, target: x, reason: r, expires: 01/02/2027}]":       "waivers[0].expires",
-		"waivers: [{requirement: vbs-internal-error, target: x, expires: 2027-01-01}]":                  "waivers[0].reason",
-		"waivers: [{requirement: vbs-internal-error, target: x, reason: r, expires: 2027-01-01, y: 1}]": "field y not found",
-		"waivers: [{requirement: vbs-internal-error, reason: r, expires: 2027-01-01}]":                  "waivers[0].target",
+		"waivers: [{requirement: no-such-req, target: x, reason: r, expires: 2027-01-01}]":                  "waivers[0].requirement",
+		fmt.Sprintf("waivers: [{requirement: %s, target: x, reason: r, expires: 01/02/2027}]", known):       "waivers[0].expires",
+		fmt.Sprintf("waivers: [{requirement: %s, target: x, expires: 2027-01-01}]", known):                  "waivers[0].reason",
+		fmt.Sprintf("waivers: [{requirement: %s, target: x, reason: r, expires: 2027-01-01, y: 1}]", known): "field y not found",
+		fmt.Sprintf("waivers: [{requirement: %s, reason: r, expires: 2027-01-01}]", known):                  "waivers[0].target",
 	}
 	for in, want := range cases {
 		_, err := ParseWaivers([]byte(in), catalog.Default())
@@ -347,18 +352,18 @@ func TestDiff(t *testing.T) {
 	failed, fixed, regressed := build(t, loadRun(t, "run-fail")), build(t, loadRun(t, "run-fixed")), build(t, loadRun(t, "run-regressed"))
 
 	d := Diff(failed, fixed)
-	if d.HasRegressions() || !hasChange(d.Fixes, "koophone-instance-permissions") || !hasChange(d.NewlyEvaluated, "koophone-released-instance-refused") {
+	if d.HasRegressions() || !hasChange(d.Fixes, specfacts.ReqKooPhoneInstancePermissions) || !hasChange(d.NewlyEvaluated, specfacts.ReqKooPhoneReleasedInstanceRefused) {
 		t.Fatalf("fail→fixed: %+v", d)
 	}
 	d = Diff(fixed, regressed)
-	if !d.HasRegressions() || !hasChange(d.Regressions, "koophone-response-200-shape") || len(d.Regressions) != 1 {
+	if !d.HasRegressions() || !hasChange(d.Regressions, specfacts.ReqKooPhoneResponse200Shape) || len(d.Regressions) != 1 {
 		t.Fatalf("fixed→regressed: %+v", d)
 	}
 	d = Diff(fixed, failed)
-	if !hasChange(d.Regressions, "koophone-instance-permissions") || !hasChange(d.LostCoverage, "koophone-released-instance-refused") {
+	if !hasChange(d.Regressions, specfacts.ReqKooPhoneInstancePermissions) || !hasChange(d.LostCoverage, specfacts.ReqKooPhoneReleasedInstanceRefused) {
 		t.Fatalf("fixed→failed: %+v", d)
 	}
-	if hasChange(d.Regressions, "koophone-released-instance-refused") {
+	if hasChange(d.Regressions, specfacts.ReqKooPhoneReleasedInstanceRefused) {
 		t.Fatal("lost coverage counted as a regression")
 	}
 	var text, md bytes.Buffer
@@ -373,8 +378,8 @@ func TestDiff(t *testing.T) {
 	}
 }
 
-func hasChange(cs []Change, id string) bool {
-	return slices.ContainsFunc(cs, func(c Change) bool { return c.ID == id })
+func hasChange(cs []Change, id specfacts.RequirementID) bool {
+	return slices.ContainsFunc(cs, func(c Change) bool { return c.ID == string(id) })
 }
 
 // Two reports render side by side: one column per implementation and the requirements on
@@ -393,11 +398,11 @@ func TestRenderComparison(t *testing.T) {
 	if !strings.Contains(page, "<th>reference-mock</th><th>vendor-b</th>") {
 		t.Fatal("comparison table lacks one column per implementation")
 	}
-	if !strings.Contains(page, `data-id="koophone-instance-permissions" data-status="fail pass"`) ||
+	if !strings.Contains(page, `data-id="`+string(specfacts.ReqKooPhoneInstancePermissions)+`" data-status="fail pass"`) ||
 		!strings.Contains(page, `data-differs="true"`) {
 		t.Fatal("comparison row does not show fail on one and pass on the other")
 	}
-	if !strings.Contains(md.String(), "| `koophone-instance-permissions` | ❌ fail | ✅ pass |") {
+	if !strings.Contains(md.String(), "| `"+string(specfacts.ReqKooPhoneInstancePermissions)+"` | ❌ fail | ✅ pass |") {
 		t.Fatalf("markdown comparison:\n%s", md.String())
 	}
 }
@@ -455,7 +460,7 @@ func TestSecretsRedactedEverywhere(t *testing.T) {
 	if files < 6 {
 		t.Fatalf("checked only %d files", files)
 	}
-	if q := requirement(t, back, "koophone-instance-permissions"); !strings.Contains(q.Specs[0].Failure.Message, "[REDACTED]") {
+	if q := requirement(t, back, specfacts.ReqKooPhoneInstancePermissions); !strings.Contains(q.Specs[0].Failure.Message, "[REDACTED]") {
 		t.Fatalf("failure message was not redacted but dropped: %q", q.Specs[0].Failure.Message)
 	}
 }
@@ -479,7 +484,7 @@ func TestEvidenceIsBounded(t *testing.T) {
 			}
 		}
 	}
-	q := requirement(t, build(t, g), "koophone-instance-permissions")
+	q := requirement(t, build(t, g), specfacts.ReqKooPhoneInstancePermissions)
 	if len(q.Evidence) > maxEvidencePerSpec {
 		t.Fatalf("%d evidence entries kept, want at most %d", len(q.Evidence), maxEvidencePerSpec)
 	}
@@ -518,18 +523,18 @@ func TestBadInputIsAClearError(t *testing.T) {
 // reading was taken.
 func TestAmbiguityReadings(t *testing.T) {
 	r := build(t, loadRun(t, "run-fail"))
-	byID := map[string]Ambiguity{}
+	byID := map[specfacts.AmbiguityID]Ambiguity{}
 	for _, a := range r.Ambiguities {
-		byID[a.ID] = a
+		byID[specfacts.AmbiguityID(a.ID)] = a
 	}
-	if a := byID["koophone-error-code-case"]; a.Outcome != AmbiguityTolerated || !slices.Equal(a.Observed, []string{"mixed-case"}) {
+	if a := byID[specfacts.AmbKooPhoneErrorCodeCase]; a.Outcome != AmbiguityTolerated || !slices.Equal(a.Observed, []string{"mixed-case"}) {
 		t.Fatalf("error-code-case: %+v", a)
 	}
-	if a := byID["vbs-empty-resources"]; a.Outcome != AmbiguityStrict {
-		t.Fatalf("vbs-empty-resources: %+v", a)
+	if a := byID[specfacts.AmbVBSEmptyResources]; a.Outcome != AmbiguityStrict {
+		t.Fatalf("%s: %+v", specfacts.AmbVBSEmptyResources, a)
 	}
-	if a := byID["koophone-content-type"]; a.Outcome != AmbiguityNotObserved {
-		t.Fatalf("koophone-content-type: %+v", a)
+	if a := byID[specfacts.AmbKooPhoneContentType]; a.Outcome != AmbiguityNotObserved {
+		t.Fatalf("%s: %+v", specfacts.AmbKooPhoneContentType, a)
 	}
 	if len(r.Ambiguities) != len(catalog.Default().Ambiguities) {
 		t.Fatalf("%d register entries in the report, catalog has %d", len(r.Ambiguities), len(catalog.Default().Ambiguities))

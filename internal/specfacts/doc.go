@@ -1,5 +1,5 @@
 // Package specfacts holds the facts of specs/ that code names, as typed constants: the API
-// names, the requirement ids, the violation rule ids, KooPhone's error-code names, the VBS
+// names, the requirement ids, the ambiguity register's entry ids, the violation rule ids, KooPhone's error-code names, the VBS
 // resource types, the request body limit and the reference mock's fault header.
 //
 // The constants are generated (facts_gen.go, by cmd/factgen); a test fails when the file

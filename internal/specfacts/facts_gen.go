@@ -170,6 +170,103 @@ func RequirementIDs() []RequirementID {
 	}
 }
 
+// The entry ids of the ambiguity register, specs/ambiguities.yaml, with their questions.
+const (
+	// AmbKooPhoneExampleRequestShape: The example request sends user_id and a single instance_id, while the parameter table requires instance_ids. Is the example shape a request the service understands?
+	AmbKooPhoneExampleRequestShape AmbiguityID = "koophone-example-request-shape"
+	// AmbKooPhoneErrorCodeCase: Error codes are spelled both KooPhone.API.NNNN and KOOPHONE.API.NNNN. Which spelling is on the wire?
+	AmbKooPhoneErrorCodeCase AmbiguityID = "koophone-error-code-case"
+	// AmbKooPhoneInstanceIDsMinItems: A maximum is stated but no minimum. Is an empty instance_ids a request error?
+	AmbKooPhoneInstanceIDsMinItems AmbiguityID = "koophone-instance-ids-min-items"
+	// AmbKooPhoneResponseFieldsOptional: The response tables have no Mandatory column. Must a 200 carry error_code "0" and error_msg?
+	AmbKooPhoneResponseFieldsOptional AmbiguityID = "koophone-response-fields-optional"
+	// AmbKooPhoneMissingTokenCode: A request without x-auth-token lacks a mandatory parameter and also names no tenant. Which code?
+	AmbKooPhoneMissingTokenCode AmbiguityID = "koophone-missing-token-code"
+	// AmbKooPhoneUnknownInstanceCode: An instance id that exists nowhere is neither "another tenant's" nor malformed. Which code?
+	AmbKooPhoneUnknownInstanceCode AmbiguityID = "koophone-unknown-instance-code"
+	// AmbKooPhoneInstanceIDEmptyString: No minimum length is stated for an instance id. Is "" malformed or merely unknown?
+	AmbKooPhoneInstanceIDEmptyString AmbiguityID = "koophone-instance-id-empty-string"
+	// AmbKooPhoneIDLengthUnit: Are the 32 "characters" Unicode characters or bytes? A 32-character id of two-byte characters is 64 bytes.
+	AmbKooPhoneIDLengthUnit AmbiguityID = "koophone-id-length-unit"
+	// AmbKooPhoneDuplicateInstanceIDs: May instance_ids name the same instance twice?
+	AmbKooPhoneDuplicateInstanceIDs AmbiguityID = "koophone-duplicate-instance-ids"
+	// AmbKooPhoneRebackupCode: No code is documented for an instance whose prerequisite no longer holds (already backed up and released). Which code refuses it?
+	AmbKooPhoneRebackupCode AmbiguityID = "koophone-rebackup-code"
+	// AmbKooPhoneErrorStatus: The 400 and the 500 tables both list every code (and even "0: successful."). Which status carries which code?
+	AmbKooPhoneErrorStatus AmbiguityID = "koophone-error-status"
+	// AmbKooPhoneUnknownFields: The example request carries members the table does not list. Are unknown members an error?
+	AmbKooPhoneUnknownFields AmbiguityID = "koophone-unknown-fields"
+	// AmbKooPhoneContentType: The page never names a media type. Is a JSON body sent as text/plain a request error?
+	AmbKooPhoneContentType AmbiguityID = "koophone-content-type"
+	// AmbKooPhoneOversizedBodyStatus: The page documents only 200, 400 and 500. A body over the service's size limit is a request error; may the transport answer 413?
+	AmbKooPhoneOversizedBodyStatus AmbiguityID = "koophone-oversized-body-status"
+	// AmbVBSAuthHeader: The page never says how a request authenticates.
+	AmbVBSAuthHeader AmbiguityID = "vbs-auth-header"
+	// AmbVBSStatusMapping: The page lists statuses but not which failure maps to which. A token used on another project, or a policy that does not exist, could take more than one.
+	AmbVBSStatusMapping AmbiguityID = "vbs-status-mapping"
+	// AmbVBSUnknownPolicyReporting: When the policy does not exist, is the whole request an error, or does every resource fail?
+	AmbVBSUnknownPolicyReporting AmbiguityID = "vbs-unknown-policy-reporting"
+	// AmbVBSUnknownVolumeReporting: Is a volume that does not exist a per-resource failure or a request error?
+	AmbVBSUnknownVolumeReporting AmbiguityID = "vbs-unknown-volume-reporting"
+	// AmbVBSUnsupportedResourceType: Is a resource_type other than volume a malformed request or a resource that fails?
+	AmbVBSUnsupportedResourceType AmbiguityID = "vbs-unsupported-resource-type"
+	// AmbVBSEmptyResources: Is an empty resources list a request error?
+	AmbVBSEmptyResources AmbiguityID = "vbs-empty-resources"
+	// AmbVBSDuplicateResources: May resources name the same volume twice?
+	AmbVBSDuplicateResources AmbiguityID = "vbs-duplicate-resources"
+	// AmbVBSReassociate: What answers a volume that is already bound to the policy?
+	AmbVBSReassociate AmbiguityID = "vbs-reassociate"
+	// AmbVBSResponseListsOptional: The response table has no Mandatory column. May an empty list be left out?
+	AmbVBSResponseListsOptional AmbiguityID = "vbs-response-lists-optional"
+	// AmbVBSResponseItemFieldsOptional: Must each listed resource carry resource_type, availability_zone and os_vol_host_attr? A volume that does not exist has no AZ or POD.
+	AmbVBSResponseItemFieldsOptional AmbiguityID = "vbs-response-item-fields-optional"
+	// AmbVBSErrorCodeFormat: The error code is shown only as "XXXX" and the codes are on another page. What form does it take?
+	AmbVBSErrorCodeFormat AmbiguityID = "vbs-error-code-format"
+	// AmbVBSErrorBodyUnder200: The example response shows the error envelope as an alternative without naming its status. May a 200 carry the error envelope?
+	AmbVBSErrorBodyUnder200 AmbiguityID = "vbs-error-body-under-200"
+	// AmbVBSUnknownFields: Are members not in the parameter table an error?
+	AmbVBSUnknownFields AmbiguityID = "vbs-unknown-fields"
+	// AmbVBSContentType: The page never names a media type. Is a JSON body sent as text/plain an error?
+	AmbVBSContentType AmbiguityID = "vbs-content-type"
+	// AmbVBSOversizedBodyStatus: 413 is not in the page's list. May the transport answer an oversized body with 413?
+	AmbVBSOversizedBodyStatus AmbiguityID = "vbs-oversized-body-status"
+)
+
+// AmbiguityIDs returns every register entry id in register order.
+func AmbiguityIDs() []AmbiguityID {
+	return []AmbiguityID{
+		AmbKooPhoneExampleRequestShape,
+		AmbKooPhoneErrorCodeCase,
+		AmbKooPhoneInstanceIDsMinItems,
+		AmbKooPhoneResponseFieldsOptional,
+		AmbKooPhoneMissingTokenCode,
+		AmbKooPhoneUnknownInstanceCode,
+		AmbKooPhoneInstanceIDEmptyString,
+		AmbKooPhoneIDLengthUnit,
+		AmbKooPhoneDuplicateInstanceIDs,
+		AmbKooPhoneRebackupCode,
+		AmbKooPhoneErrorStatus,
+		AmbKooPhoneUnknownFields,
+		AmbKooPhoneContentType,
+		AmbKooPhoneOversizedBodyStatus,
+		AmbVBSAuthHeader,
+		AmbVBSStatusMapping,
+		AmbVBSUnknownPolicyReporting,
+		AmbVBSUnknownVolumeReporting,
+		AmbVBSUnsupportedResourceType,
+		AmbVBSEmptyResources,
+		AmbVBSDuplicateResources,
+		AmbVBSReassociate,
+		AmbVBSResponseListsOptional,
+		AmbVBSResponseItemFieldsOptional,
+		AmbVBSErrorCodeFormat,
+		AmbVBSErrorBodyUnder200,
+		AmbVBSUnknownFields,
+		AmbVBSContentType,
+		AmbVBSOversizedBodyStatus,
+	}
+}
+
 // The violation rule ids of specs/rules.yaml.
 const (
 	// RuleRouteNotFound: The request's path matches no operation of either contract.

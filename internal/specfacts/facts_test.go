@@ -28,7 +28,7 @@ func TestGeneratedFileMatchesSpecs(t *testing.T) {
 // The lists hold every constant once, and the ids the suites and reports key on are there.
 func TestListsAreComplete(t *testing.T) {
 	for name, n := range map[string]int{"APIs": len(APIs()), "RequirementIDs": len(RequirementIDs()),
-		"RuleIDs": len(RuleIDs()), "ErrorCodeNames": len(ErrorCodeNames()), "ResourceTypes": len(ResourceTypes())} {
+		"AmbiguityIDs": len(AmbiguityIDs()), "RuleIDs": len(RuleIDs()), "ErrorCodeNames": len(ErrorCodeNames()), "ResourceTypes": len(ResourceTypes())} {
 		if n == 0 {
 			t.Errorf("%s is empty", name)
 		}
@@ -43,6 +43,7 @@ func TestListsAreComplete(t *testing.T) {
 		}
 	}
 	unique("RequirementIDs", strs(RequirementIDs()))
+	unique("AmbiguityIDs", strs(AmbiguityIDs()))
 	unique("RuleIDs", strs(RuleIDs()))
 	unique("ErrorCodeNames", strs(ErrorCodeNames()))
 	if RequestBodyLimit <= 0 || MockFaultHeader == "" {

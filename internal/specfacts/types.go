@@ -8,6 +8,10 @@ type API string
 // waivers and diffs key on it.
 type RequirementID string
 
+// AmbiguityID is the stable id of one entry of the ambiguity register,
+// specs/ambiguities.yaml. Several equal a requirement id; the types keep them apart.
+type AmbiguityID string
+
 // RuleID is the stable kebab-case id of one violation rule of specs/rules.yaml.
 type RuleID string
 
