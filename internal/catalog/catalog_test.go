@@ -130,7 +130,7 @@ func TestCheckRejectsBrokenCatalogs(t *testing.T) {
 		{"bad kind", strings.Replace(validRequirements, "kind: limit", "kind: vibes", 1), validAmbiguities, "koophone-a", "kind"},
 		{"bad api", strings.Replace(validRequirements, "api: koophone\n    level", "api: other\n    level", 1), validAmbiguities, "koophone-a", "api"},
 		{"bad level", strings.Replace(validRequirements, "level: MUST", "level: MUSTN'T", 1), validAmbiguities, "koophone-a", "level"},
-		{"not kebab-case", strings.Replace(strings.Replace(validRequirements, "id: koophone-a", "id: KooPhone_A", 1), "", "", 0), strings.Replace(validAmbiguities, "[koophone-a]", "[KooPhone_A]", 1), "KooPhone_A", "id"},
+		{"not kebab-case", strings.Replace(validRequirements, "id: koophone-a", "id: KooPhone_A", 1), strings.Replace(validAmbiguities, "[koophone-a]", "[KooPhone_A]", 1), "KooPhone_A", "id"},
 		{"inferred without reasoning", validRequirements + "    inferred: true\n", validAmbiguities, "koophone-a", "reasoning"},
 	}
 	for _, tc := range cases {

@@ -32,7 +32,7 @@ func (c *Contract) ValidateRequest(r *http.Request, body []byte) Violations {
 	vs = o.checkSecurity(r, vs)
 	vs = o.checkParameters(r, pathParams, vs)
 	vs = o.checkRequestBody(r.Header, body, vs)
-	return vs.sort()
+	return vs.Sort()
 }
 
 func routeViolation(err error) Violation {

@@ -52,7 +52,7 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, h http.Header, 
 		vs = checkResponseHeader(name, hr.Value, h, bodyReq, resSource, vs)
 	}
 	if len(resp.Content) == 0 {
-		return vs.sort()
+		return vs.Sort()
 	}
 	ct := h.Get("Content-Type")
 	mt := mediaTypeFor(resp.Content, ct)
@@ -69,10 +69,10 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, h http.Header, 
 			RequirementID: o.ruleRequirements[specfacts.RuleResponseContentType],
 			Source:        resSource,
 		})
-		return vs.sort()
+		return vs.Sort()
 	}
 	if mt.Schema == nil || mt.Schema.Value == nil {
-		return vs.sort()
+		return vs.Sort()
 	}
 	var value any
 	if err := json.Unmarshal(body, &value); err != nil {
@@ -83,12 +83,12 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, h http.Header, 
 			HowToFix:      "send a JSON document matching the documented schema",
 			RequirementID: bodyReq,
 			Source:        resSource,
-		}).sort()
+		}).Sort()
 	}
 	if err := mt.Schema.Value.VisitJSON(value, responseSchemaOptions...); err != nil {
 		vs = schemaViolations(err, mt.Schema.Value, specfacts.RuleResponseBodySchema, "/response/body", bodyReq, resSource, vs)
 	}
-	return vs.sort()
+	return vs.Sort()
 }
 
 // checkResponseHeader validates one documented response header.

@@ -53,7 +53,9 @@ func (vs Violations) Err() error {
 	return vs
 }
 
-func (vs Violations) sort() Violations {
+// Sort orders the violations by (Location, Rule, Message) in place and returns them, so that
+// callers merging several validations print them in the same stable order.
+func (vs Violations) Sort() Violations {
 	sort.SliceStable(vs, func(i, j int) bool {
 		a, b := vs[i], vs[j]
 		if a.Location != b.Location {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
 
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/specfacts"
@@ -101,15 +100,5 @@ func Check(c *contract.Contract, ex Exchange) contract.Violations {
 	if ex.Response == nil && ex.ErrorKind == ErrorMalformedResponse {
 		vs = append(vs, MalformedResponse(c, ex, errors.New(ex.Error)))
 	}
-	sort.SliceStable(vs, func(i, j int) bool {
-		a, b := vs[i], vs[j]
-		if a.Location != b.Location {
-			return a.Location < b.Location
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		return a.Message < b.Message
-	})
-	return vs
+	return vs.Sort()
 }
