@@ -1,6 +1,6 @@
 // Package specs embeds the hand-written contracts of the two APIs — the OpenAPI documents,
-// the requirement catalog and the ambiguity register — so that binaries and suites never
-// depend on the working directory.
+// the requirement catalog, the ambiguity register and the violation rule ids — so that
+// binaries and suites never depend on the working directory.
 package specs
 
 import "embed"

@@ -5,5 +5,7 @@
 // location, a message naming the field and the limit, and the requirement it breaks.
 //
 // It also exposes the limits, codes and enums of the contracts (Constraints) so that the
-// mock and the suites read them from the specs instead of repeating literals.
+// mock and the suites read them from the specs instead of repeating literals. Names that code
+// spells (API names, rule and requirement ids, error-code names) are package specfacts'
+// generated constants.
 package contract
