@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -106,7 +107,7 @@ func (f fixture) doUnchecked(t testing.TB, r req) exchange {
 	rec := httptest.NewRecorder()
 	f.m.ServeHTTP(rec, r.build())
 	ex := exchange{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
-	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !f.m.on(FaultVBSWrongContentType) {
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !slices.Contains(f.m.faults, FaultVBSWrongContentType) {
 		t.Fatalf("Content-Type %q, want application/json; body %s", ct, ex.body)
 	}
 	_ = json.Unmarshal(ex.body, &ex.json)

@@ -207,5 +207,5 @@ func TestKooPhoneInjectedInternalError(t *testing.T) {
 		t.Fatal("internal error released the instance")
 	}
 	bad := f.do(t, f.koo(ids(id)).with(FaultHeader, "explode"))
-	wantKooError(t, bad, http.StatusBadRequest, kooParameterIncorrect, `X-Mock-Fault: "explode" is not a known fault`)
+	wantKooError(t, bad, http.StatusBadRequest, kooParameterIncorrect, `X-Mock-Fault: "explode" is not a known injected failure`)
 }

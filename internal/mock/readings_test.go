@@ -1,44 +1,92 @@
 package mock
 
 import (
-	"slices"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/koobackup/conformance/internal/catalog"
 )
 
-// The reading table covers every register entry: Strict is the register's strict reading,
-// Lenient is a listed reading, and differs from Strict whenever the entry has more than one.
-func TestReadingsCoverRegister(t *testing.T) {
-	cat, err := catalog.Load()
-	if err != nil {
+// The strict readings are the register's; the lenient ones differ from them on every entry
+// with more than one legitimate reading and are legitimate themselves.
+func TestStrictAndLenientReadingsFollowTheRegister(t *testing.T) {
+	strict, lenient := StrictReadings(), LenientReadings()
+	for _, a := range catalog.Default().Ambiguities {
+		if strict[a.ID] != a.Strict {
+			t.Errorf("%s: strict %q, register %q", a.ID, strict[a.ID], a.Strict)
+		}
+		if !a.Tolerates(lenient[a.ID]) {
+			t.Errorf("%s: lenient %q is not a legitimate reading", a.ID, lenient[a.ID])
+		}
+		if len(a.Default) > 1 && lenient[a.ID] == a.Strict {
+			t.Errorf("%s: lenient takes the strict reading although %v are legitimate", a.ID, a.Default)
+		}
+	}
+	if len(strict) != len(catalog.Default().Ambiguities) {
+		t.Errorf("%d strict readings for %d entries", len(strict), len(catalog.Default().Ambiguities))
+	}
+}
+
+// An unknown entry or reading is refused with a message listing what exists.
+func TestCheckReadingNamesWhatExists(t *testing.T) {
+	if err := CheckReading("koophone-unknown-instance-code", "parameter-incorrect"); err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
-	for _, a := range cat.Ambiguities {
-		seen[a.ID] = true
-		c, ok := Readings[a.ID]
-		if !ok {
-			t.Errorf("%s: not in the reading table", a.ID)
-			continue
-		}
-		ids := make([]string, len(a.Readings))
-		for i, r := range a.Readings {
-			ids[i] = r.ID
-		}
-		if c.Strict != a.Strict {
-			t.Errorf("%s: table strict %q, register strict %q", a.ID, c.Strict, a.Strict)
-		}
-		if !slices.Contains(ids, c.Lenient) || !a.Tolerates(c.Lenient) {
-			t.Errorf("%s: lenient %q is not a tolerated reading %v", a.ID, c.Lenient, ids)
-		}
-		if len(ids) > 1 && c.Lenient == c.Strict {
-			t.Errorf("%s: lenient takes the strict reading although %v are legitimate", a.ID, ids)
+	cases := map[string][2]string{
+		"no such register entry":    {"koophone-no-such-entry", "x"},
+		"not a legitimate reading":  {"koophone-unknown-instance-code", "teapot"},
+		"koophone-error-code-case,": {"nope", "x"},
+		"permissions, parameter":    {"koophone-unknown-instance-code", "teapot"},
+	}
+	for want, c := range cases {
+		err := CheckReading(c[0], c[1])
+		var re *ReadingError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckReading(%s, %s) = %v, want a *ReadingError saying %q", c[0], c[1], err, want)
 		}
 	}
-	for id := range Readings {
-		if !seen[id] {
-			t.Errorf("%s: in the table but not in the register", id)
+	if _, _, err := ParseReading("no-equals-sign"); err == nil || !strings.Contains(err.Error(), "ENTRY=READING") {
+		t.Errorf("ParseReading without '=': %v", err)
+	}
+	e, r, err := ParseReading("vbs-reassociate=conflict")
+	if err != nil || e != "vbs-reassociate" || r != "conflict" {
+		t.Errorf("ParseReading = %q, %q, %v", e, r, err)
+	}
+}
+
+// The mock takes each reading it is given, one entry at a time, and the strict one elsewhere.
+func TestWithReadingTakesOneEntry(t *testing.T) {
+	m := New(nil, WithReading("vbs-reassociate", "conflict"))
+	got := m.Readings()
+	if got["vbs-reassociate"] != "conflict" {
+		t.Fatalf("vbs-reassociate = %q", got["vbs-reassociate"])
+	}
+	for e, r := range StrictReadings() {
+		if e != "vbs-reassociate" && got[e] != r {
+			t.Errorf("%s = %q, want the strict %q", e, got[e], r)
+		}
+	}
+	if !m.lenient() || New(nil).lenient() {
+		t.Error("lenient() does not tell a non-strict reading from the reference")
+	}
+}
+
+// Every catalog fault has a plant, and every plant a catalog entry.
+func TestEveryFaultIsPlanted(t *testing.T) {
+	for _, f := range Faults() {
+		p, ok := plants[f.Name]
+		if !ok {
+			t.Errorf("fault %s has no plant", f.Name)
+			continue
+		}
+		if p.configure == nil && p.request == nil && p.response == nil {
+			t.Errorf("fault %s: the plant does nothing", f.Name)
+		}
+	}
+	for name := range plants {
+		if _, ok := LookupFault(name); !ok {
+			t.Errorf("plant %s is not in the fault catalog", name)
 		}
 	}
 }
