@@ -177,4 +177,3 @@ func CheckFault(name string) error {
 	}
 	return nil
 }
-

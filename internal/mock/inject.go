@@ -39,7 +39,9 @@ const (
 func InjectInternalError() InjectedFailure { return InjectedFailure{kind: injectInternalError} }
 
 // InjectLatency delays the answer by d.
-func InjectLatency(d time.Duration) InjectedFailure { return InjectedFailure{kind: injectLatency, latency: d} }
+func InjectLatency(d time.Duration) InjectedFailure {
+	return InjectedFailure{kind: injectLatency, latency: d}
+}
 
 // InjectDropConnection closes the connection without an answer.
 func InjectDropConnection() InjectedFailure { return InjectedFailure{kind: injectDropConnection} }
@@ -133,4 +135,3 @@ func (m *Mock) applyInjectedFailures(w http.ResponseWriter, r *http.Request, whi
 	}
 	return true
 }
-

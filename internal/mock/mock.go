@@ -155,4 +155,3 @@ func (m *Mock) Target(baseURL string) *target.Target {
 	}
 	return &t
 }
-

@@ -114,4 +114,3 @@ func decodeObject(body []byte) (map[string]any, string) {
 	}
 	return obj, ""
 }
-
