@@ -219,11 +219,17 @@ var vbsPlants = map[string]plant{
 		},
 	},
 
+	// Whatever the reading says about listing resource_type, the deviation reports one, and
+	// not the one requested.
 	FaultVBSResourceTypeChanged: {response: func(c *plantCall) {
+		requested := map[string]string{}
+		for _, res := range c.resources() {
+			requested[res.ID] = res.Type
+		}
 		c.editLists(func(success, fail []any) ([]any, []any) {
 			for _, item := range success {
 				if it, ok := item.(map[string]any); ok {
-					if t, ok := it["resource_type"].(string); ok {
+					if t, ok := requested[fmt.Sprint(it["resource_id"])]; ok {
 						it["resource_type"] = strings.ToUpper(t)
 					}
 				}

@@ -77,6 +77,56 @@ func TestEveryFaultIsKilled(t *testing.T) {
 	}
 }
 
+// lenientBlindSpots are the planted faults the lenient configuration hides from the
+// suites, with the reason. Each is a probe whose answer is the same whether or not the
+// server checks the thing under test once it takes the listed reading; issue 12
+// ("trustworthy verdicts") makes such probes say "inconclusive" instead of passing. A fault
+// listed here that the suites kill fails the test, so the list cannot go stale.
+var lenientBlindSpots = map[string]string{
+	mock.FaultKooPhoneIDLength33Accepted: "koophone-unknown-instance-code=parameter-incorrect: a 33-character id names no instance, " +
+		"so a server that skips the length check refuses it with KOOPHONE.API.1000 as an unknown instance, " +
+		"the very answer the length check gives; no instance of that length can be owned to tell them apart (issue 12)",
+}
+
+// Every planted fault also runs on the lenient mock (every entry's first non-strict
+// reading): each is killed there for its own requirements, except the listed blind spots,
+// which the lenient readings hide and must still be hidden (or the list is stale).
+func TestEveryFaultOnTheLenientMock(t *testing.T) {
+	res := runAll(t)
+	var lenient *ConfigurationResult
+	for i := range res.Configurations {
+		if res.Configurations[i].Name == LenientConfiguration.Name {
+			lenient = &res.Configurations[i]
+		}
+	}
+	if lenient == nil {
+		t.Fatalf("no %s configuration in the result: %+v", LenientConfiguration.Name, res.Configurations)
+	}
+	if lenient.Total != len(mock.Faults()) || len(lenient.Readings) == 0 {
+		t.Fatalf("lenient configuration ran %d faults with readings %v", lenient.Total, lenient.Readings)
+	}
+	for _, m := range lenient.Mutants {
+		reason, blind := lenientBlindSpots[m.Fault]
+		switch {
+		case m.Error != "":
+			t.Errorf("fault %s on the lenient mock: %s", m.Fault, m.Error)
+		case blind && m.Killed:
+			t.Errorf("fault %s is listed as hidden by the lenient readings (%s) but the suites kill it: remove it from lenientBlindSpots", m.Fault, reason)
+		case blind:
+			t.Logf("known blind spot, issue 12: %s survives on the lenient mock: %s", m.Fault, reason)
+		case !m.Killed:
+			t.Errorf("fault %s survived on the lenient mock (%s)", m.Fault, m.Description)
+		case !m.RightReason:
+			t.Errorf("fault %s on the lenient mock was killed only by specs not labelled with %v", m.Fault, m.Requirements)
+		}
+	}
+	for name := range lenientBlindSpots {
+		if _, ok := mock.LookupFault(name); !ok {
+			t.Errorf("lenientBlindSpots names %s, which is not a fault", name)
+		}
+	}
+}
+
 // The lenient-but-conformant mock passes the default profile, and the strict profile flags
 // exactly the register entries with more than one reading.
 func TestFairnessHolds(t *testing.T) {

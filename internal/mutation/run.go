@@ -39,6 +39,44 @@ type Suite struct {
 	Package string
 }
 
+// Configuration is a combination of register readings the mock takes while a fault is
+// planted on it: every planted fault runs on each configuration, so that a fault a
+// legitimate reading hides shows up as a survivor of that configuration.
+type Configuration struct {
+	Name string
+	// Readings are the readings the mock takes (mock.WithReadings); nil is the strict mock.
+	Readings mock.Readings
+}
+
+// StrictConfiguration is the reference mock; LenientConfiguration takes every register
+// entry's first non-strict reading.
+var (
+	StrictConfiguration  = Configuration{Name: "strict"}
+	LenientConfiguration = Configuration{Name: "lenient", Readings: mock.LenientReadings()}
+)
+
+// ConfigurationResult is every selected fault planted on a configuration other than the
+// strict one (whose mutants are Result.Mutants and make the score).
+type ConfigurationResult struct {
+	Name string `json:"name"`
+	// Readings are the readings of the configuration that differ from the strict ones.
+	Readings map[string]string `json:"readings"`
+	Mutants  []Mutant          `json:"mutants"`
+	Killed   int               `json:"killed"`
+	Total    int               `json:"total"`
+}
+
+// Survivors lists the faults the configuration's readings hide from the suites.
+func (c ConfigurationResult) Survivors() []Mutant {
+	var out []Mutant
+	for _, m := range c.Mutants {
+		if !m.Killed {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // Suites are the conformance suites the mutants run against.
 var Suites = []Suite{
 	{Name: "koophone", Package: "./suites/koophone"},
@@ -62,8 +100,10 @@ type Options struct {
 	// directory removed when Run returns.
 	WorkDir string
 	// Progress, when not nil, is called after each mutant finishes (from several goroutines
-	// one at a time).
-	Progress func(Mutant)
+	// one at a time) with the configuration it ran on.
+	Progress func(configuration string, m Mutant)
+	// StrictOnly plants the faults on the strict mock only, skipping LenientConfiguration.
+	StrictOnly bool
 }
 
 // UnknownFaultError is returned for a requested fault that is not in the catalog.
@@ -82,8 +122,9 @@ func (e *CompileError) Error() string {
 
 func (e *CompileError) Unwrap() error { return e.Err }
 
-// Run compiles the suites, runs them against the pristine mock, every selected fault and
-// the two fairness runs, and returns the result. An error means the run could not be made
+// Run compiles the suites, runs them against the pristine mock, every selected fault on
+// each configuration (the strict mock, and unless StrictOnly the lenient one) and the two
+// fairness runs, and returns the result. An error means the run could not be made
 // (no module, no compiler, unknown fault); a run that was made but is not clean (pristine
 // failures, survivors, unfair strict profile) is described by the Result.
 func Run(ctx context.Context, opts Options) (*Result, error) {
@@ -119,12 +160,23 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	jobs := make([]job, 0, len(faults)+3)
+	configs := []Configuration{StrictConfiguration}
+	if !opts.StrictOnly {
+		configs = append(configs, LenientConfiguration)
+	}
+	jobs := make([]job, 0, len(configs)*len(faults)+3)
 	jobs = append(jobs, job{name: "pristine"})
-	jobs = append(jobs, job{name: "lenient-default", lenient: true})
-	jobs = append(jobs, job{name: "lenient-strict", lenient: true, strict: true})
-	for _, f := range faults {
-		jobs = append(jobs, job{name: f.Name, fault: f.Name})
+	jobs = append(jobs, job{name: "lenient-default", readings: LenientConfiguration.Readings})
+	jobs = append(jobs, job{name: "lenient-strict", readings: LenientConfiguration.Readings, strict: true})
+	const fixed = 3
+	for ci, c := range configs {
+		for fi, f := range faults {
+			name := f.Name
+			if c.Readings != nil {
+				name = c.Name + "-" + f.Name
+			}
+			jobs = append(jobs, job{name: name, fault: f.Name, readings: c.Readings, config: ci, faultIndex: fi})
+		}
 	}
 	outcomes := make([]outcome, len(jobs))
 	sem := make(chan struct{}, opts.Parallel)
@@ -142,9 +194,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 			defer func() { <-sem }()
 			outcomes[i] = r.runJob(ctx, jobs[i])
-			if opts.Progress != nil && jobs[i].fault != "" {
+			if j := jobs[i]; opts.Progress != nil && j.fault != "" {
 				progress.Lock()
-				opts.Progress(mutantOf(faults[i-3], outcomes[i]))
+				opts.Progress(configs[j.config].Name, mutantOf(faults[j.faultIndex], outcomes[i]))
 				progress.Unlock()
 			}
 		}()
@@ -159,7 +211,24 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Fairness: fairnessOf(outcomes[1], outcomes[2], catalog.Default()),
 	}
 	for i, f := range faults {
-		res.Mutants = append(res.Mutants, mutantOf(f, outcomes[i+3]))
+		res.Mutants = append(res.Mutants, mutantOf(f, outcomes[fixed+i]))
+	}
+	strict := mock.StrictReadings()
+	for ci, c := range configs[1:] {
+		cr := ConfigurationResult{Name: c.Name, Readings: map[string]string{}, Total: len(faults)}
+		for entry, reading := range c.Readings {
+			if strict[entry] != reading {
+				cr.Readings[entry] = reading
+			}
+		}
+		for i, f := range faults {
+			m := mutantOf(f, outcomes[fixed+(ci+1)*len(faults)+i])
+			if m.Killed {
+				cr.Killed++
+			}
+			cr.Mutants = append(cr.Mutants, m)
+		}
+		res.Configurations = append(res.Configurations, cr)
 	}
 	res.finish(catalog.Default())
 	res.Duration = time.Since(started).Round(time.Millisecond).String()
@@ -235,10 +304,12 @@ func (r *runner) compile(ctx context.Context) error {
 
 // job is one mock variant the suites run against.
 type job struct {
-	name    string
-	fault   string
-	lenient bool
-	strict  bool
+	name     string
+	fault    string
+	readings mock.Readings
+	strict   bool // run the suites under the strict profile
+	// config and faultIndex locate a fault job in the configurations and the faults.
+	config, faultIndex int
 }
 
 // outcome is what both suites did against one job's mock.
@@ -252,8 +323,8 @@ func (r *runner) runJob(ctx context.Context, j job) outcome {
 	if j.fault != "" {
 		mopts = append(mopts, mock.WithFault(j.fault))
 	}
-	if j.lenient {
-		mopts = append(mopts, mock.WithLenient())
+	if j.readings != nil {
+		mopts = append(mopts, mock.WithReadings(j.readings))
 	}
 	mctx, cancel := context.WithCancel(ctx)
 	defer cancel()

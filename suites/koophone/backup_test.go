@@ -226,24 +226,28 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		Testname: KooPhone, instance_ids of the wrong type
 		Requirement: koophone-instance-ids-required, koophone-instance-ids-type
 		Description: A body without instance_ids, or whose instance_ids is not an array of
-		strings, MUST be rejected with 400 and KOOPHONE.API.1000.
+		strings, MUST be rejected with 400 and KOOPHONE.API.1000. The ids in the bodies are
+		owned ones when the target allows it, so that an implementation that reads a
+		mistyped list anyway cannot hide behind the answer for an unknown instance.
 	*/
+	typeClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/mistyped-instance-ids", 1)
 	DescribeTable("rejects a body whose instance_ids is missing or mistyped with KOOPHONE.API.1000",
 		func(body string) {
-			x := env.Send(env.KooPhoneRaw([]byte(body)))
+			id := ownedOrSynthetic(env, typeClaim, 1)[0]
+			x := env.Send(env.KooPhoneRaw([]byte(strings.ReplaceAll(body, "<id>", id))))
 			env.ExpectKooPhoneError(x, paramWrong)
 		},
 		Entry("missing", errorSpec("koophone-instance-ids-required"), `{}`),
-		Entry("misspelt", errorSpec("koophone-instance-ids-required"), `{"instance_id_list":["cfx-none-1"]}`),
-		Entry("a string", errorSpec("koophone-instance-ids-type"), `{"instance_ids":"cfx-none-1"}`),
+		Entry("misspelt", errorSpec("koophone-instance-ids-required"), `{"instance_id_list":["<id>"]}`),
+		Entry("a string", errorSpec("koophone-instance-ids-type"), `{"instance_ids":"<id>"}`),
 		Entry("a number", errorSpec("koophone-instance-ids-type"), `{"instance_ids":42}`),
 		Entry("a boolean", errorSpec("koophone-instance-ids-type"), `{"instance_ids":true}`),
-		Entry("an object", errorSpec("koophone-instance-ids-type"), `{"instance_ids":{"id":"cfx-none-1"}}`),
+		Entry("an object", errorSpec("koophone-instance-ids-type"), `{"instance_ids":{"id":"<id>"}}`),
 		Entry("null", errorSpec("koophone-instance-ids-type"), `{"instance_ids":null}`),
 		Entry("an array of numbers", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[1,2]}`),
 		Entry("an array holding null", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[null]}`),
-		Entry("an array of arrays", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[["cfx-none-1"]]}`),
-		Entry("an array of objects", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[{"instance_id":"cfx-none-1"}]}`),
+		Entry("an array of arrays", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[["<id>"]]}`),
+		Entry("an array of objects", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[{"instance_id":"<id>"}]}`),
 	)
 
 	/*

@@ -30,6 +30,16 @@ func answerSpec(ids ...string) Labels {
 	return conformance.Req(append(ids, "vbs-response-200-shape", "vbs-each-resource-once", "vbs-resource-type-echo", "vbs-documented-status")...)
 }
 
+// freeOrUnknown returns the reserved free volume when the target allows state-changing
+// requests and the pool could serve it, otherwise a volume that does not exist, so that a
+// read-only target is never sent a request that a faulty server could act on.
+func freeOrUnknown(env *conformance.Env, r *conformance.Reservation) []string {
+	if env.Target.AllowMutating && r.Available() {
+		return r.IDs()
+	}
+	return unknownVolumes(env, 1)
+}
+
 // unknownVolumes returns volumes that do not exist: the target's, or synthetic ones.
 func unknownVolumes(env *conformance.Env, n int) []string {
 	ids := env.Target.VBS.UnknownVolumeIDs
@@ -86,10 +96,15 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Requirement: vbs-project-mismatch
 			Description: A valid token used on a project_id it does not belong to MUST be
 			rejected with 403 (or 404, register vbs-status-mapping) and the error envelope.
+			The request names a free volume of the token's project when the target allows
+			it, so that an implementation that ignores the project cannot hide behind the
+			answer for an unknown volume.
 		*/
+		mismatchClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/project-mismatch", 1)
 		It("rejects a valid token on another project with 403", errorSpec("vbs-project-mismatch"), func() {
 			other := conformance.SyntheticProjectID()
-			env.ExpectReading(env.Send(env.OnProject(validUnknown(), other)), "vbs-status-mapping", conformance.Probe{})
+			req := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, mismatchClaim)...))
+			env.ExpectReading(env.Send(env.OnProject(req, other)), "vbs-status-mapping", conformance.Probe{})
 		})
 	})
 
