@@ -115,7 +115,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		error envelope (or 400, or a 200 in which every resource failed: register
 		vbs-unknown-policy-reporting); no resource is associated.
 	*/
-	It("rejects a policy that does not exist", errorSpec("vbs-unknown-policy"), func() {
+	It("rejects a policy that does not exist", errorSpec("vbs-unknown-policy", "vbs-response-200-shape"), func() {
 		requested := env.Volumes(unknownVolumes(env, 1)...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.UnknownBackupPolicyID, requested))
 		env.ExpectReading(x, "vbs-unknown-policy-reporting", conformance.Probe{Resources: requested})
@@ -130,7 +130,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Description: A request naming an unknown policy and a free volume MUST NOT report
 			the volume as associated.
 		*/
-		It("does not associate the volume", conformance.Mutating, errorSpec("vbs-unknown-policy"), func() {
+		It("does not associate the volume", conformance.Mutating, errorSpec("vbs-unknown-policy", "vbs-response-200-shape"), func() {
 			requested := env.Volumes(claim.IDs()...)
 			x := env.Send(env.VBSRequest(env.Target.VBS.UnknownBackupPolicyID, requested))
 			env.ExpectReading(x, "vbs-unknown-policy-reporting", conformance.Probe{Resources: requested})
