@@ -85,7 +85,14 @@ func (e *Env) Judge(x *Exchange, a catalog.Ambiguity, probe Probe) Judgement {
 	j := Judgement{Entry: a.ID}
 	var want []string
 	for _, r := range a.Readings {
-		want = append(want, fmt.Sprintf("%s (%s)", r.Outcome, r.ID))
+		if !a.Tolerates(r.ID) {
+			continue
+		}
+		name := r.ID
+		if r.ID == a.Strict {
+			name += ", the strict reading"
+		}
+		want = append(want, fmt.Sprintf("%s (%s)", r.Outcome, name))
 	}
 	j.Expected = fmt.Sprintf("register entry %s: %s", a.ID, strings.Join(want, "; or "))
 	if x.Err != nil {
@@ -94,6 +101,9 @@ func (e *Env) Judge(x *Exchange, a catalog.Ambiguity, probe Probe) Judgement {
 	}
 	statusFits := false
 	for _, r := range a.Readings {
+		if !a.Tolerates(r.ID) {
+			continue
+		}
 		for _, o := range r.Outcome {
 			if !statusMatches(o, x.Status) {
 				continue

@@ -113,7 +113,7 @@ func TestJudgeNamesTheReadings(t *testing.T) {
 	vol := []Resource{{ID: "v-unknown", Type: "volume"}}
 	j := judge(t, e, answer(500, map[string]any{"error": map[string]string{"code": "X", "message": "m"}}), "vbs-unknown-volume-reporting", Probe{Resources: vol})
 	msg := j.Expected + "\n" + strings.Join(j.Problems, "\n")
-	if len(j.Readings) != 0 || !strings.Contains(msg, "per-resource") || !strings.Contains(msg, "request-error") || !strings.Contains(msg, "status 500 is the outcome of no reading") {
+	if len(j.Readings) != 0 || !strings.Contains(msg, "per-resource, the strict reading") || !strings.Contains(msg, "request-error") || !strings.Contains(msg, "status 500 is the outcome of no reading") {
 		t.Fatalf("500 judged %v:\n%s", j.Readings, msg)
 	}
 	typ := "volume"
