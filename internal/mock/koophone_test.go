@@ -197,7 +197,7 @@ func TestKooPhoneWrongMethod(t *testing.T) {
 	}
 }
 
-// The fault header's internal-error answers 500 9999 and changes nothing.
+// The injected failure internal-error (X-Mock-Fault) answers 500 9999 and changes nothing.
 func TestKooPhoneInjectedInternalError(t *testing.T) {
 	f := newFixture(t)
 	id := f.t.KooPhone.OwnedInstanceIDs[0]

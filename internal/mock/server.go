@@ -59,7 +59,7 @@ func Start(ctx context.Context, addr string, opts ...Option) (*Server, error) {
 			Handler:           m,
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       60 * time.Second,
-			// Dropped connections (the fault header) and clients that go away are expected;
+			// Dropped connections (an injected failure) and clients that go away are expected;
 			// net/http's own complaints about them are noise.
 			ErrorLog: log.New(io.Discard, "", 0),
 		},

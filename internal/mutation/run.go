@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -132,33 +133,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Root == "" {
-		if opts.Root, err = FindModuleRoot("."); err != nil {
-			return nil, err
-		}
-	}
-	if opts.Parallel < 1 {
-		opts.Parallel = DefaultParallel
-	}
-	if opts.RunTimeout <= 0 {
-		opts.RunTimeout = DefaultRunTimeout
-	}
-	if opts.RequestTimeout <= 0 {
-		opts.RequestTimeout = DefaultRequestTimeout
-	}
-	if opts.WorkDir == "" {
-		dir, err := os.MkdirTemp("", "mutation-")
-		if err != nil {
-			return nil, fmt.Errorf("mutation: work directory: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		opts.WorkDir = dir
-	}
 	started := time.Now()
-	r := &runner{opts: opts, bins: map[string]string{}}
-	if err := r.compile(ctx); err != nil {
+	r, cleanup, err := newRunner(ctx, opts)
+	if err != nil {
 		return nil, err
 	}
+	defer cleanup()
+	opts = r.opts
 
 	configs := []Configuration{StrictConfiguration}
 	if !opts.StrictOnly {
@@ -233,6 +214,109 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.finish(catalog.Default())
 	res.Duration = time.Since(started).Round(time.Millisecond).String()
 	return res, nil
+}
+
+// newRunner fills in the defaults of opts, makes the work directory and compiles the
+// suites; cleanup removes a temporary work directory.
+func newRunner(ctx context.Context, opts Options) (*runner, func(), error) {
+	var err error
+	cleanup := func() {}
+	if opts.Root == "" {
+		if opts.Root, err = FindModuleRoot("."); err != nil {
+			return nil, cleanup, err
+		}
+	}
+	if opts.Parallel < 1 {
+		opts.Parallel = DefaultParallel
+	}
+	if opts.RunTimeout <= 0 {
+		opts.RunTimeout = DefaultRunTimeout
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if opts.WorkDir == "" {
+		dir, err := os.MkdirTemp("", "mutation-")
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("mutation: work directory: %w", err)
+		}
+		cleanup = func() { os.RemoveAll(dir) }
+		opts.WorkDir = dir
+	}
+	r := &runner{opts: opts, bins: map[string]string{}}
+	if err := r.compile(ctx); err != nil {
+		cleanup()
+		return nil, func() {}, err
+	}
+	return r, cleanup, nil
+}
+
+// ReadingCheck is both suites against a mock that takes one non-strict reading of one
+// register entry and the strict reading of every other.
+type ReadingCheck struct {
+	Entry   string `json:"entry"`
+	Reading string `json:"reading"`
+	// DefaultFailures are what the default profile failed: nothing, on a fair suite.
+	DefaultFailures []FailedSpec `json:"default_failures,omitempty"`
+	// Flagged are the register entries the strict profile named as deviations.
+	Flagged []string `json:"flagged"`
+	Error   string   `json:"error,omitempty"`
+}
+
+// CheckReadings runs both suites under both profiles against the mock taking, in turn,
+// each non-strict legitimate reading of each register entry: the proof that the mock takes
+// any reading, that the default profile accepts it, and that the strict profile names the
+// entry. Options.Faults is ignored.
+func CheckReadings(ctx context.Context, opts Options) ([]ReadingCheck, error) {
+	r, cleanup, err := newRunner(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	var checks []ReadingCheck
+	for _, a := range catalog.Default().Ambiguities {
+		for _, reading := range a.Default {
+			if reading != a.Strict {
+				checks = append(checks, ReadingCheck{Entry: a.ID, Reading: reading})
+			}
+		}
+	}
+	sem := make(chan struct{}, r.opts.Parallel)
+	var wg sync.WaitGroup
+	for i := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				checks[i].Error = ctx.Err().Error()
+				return
+			}
+			defer func() { <-sem }()
+			c := &checks[i]
+			readings := mock.Readings{c.Entry: c.Reading}
+			name := "reading-" + c.Entry + "-" + c.Reading
+			def := r.runJob(ctx, job{name: name + "-default", readings: readings})
+			strict := r.runJob(ctx, job{name: name + "-strict", readings: readings, strict: true})
+			var errs []string
+			for _, o := range []outcome{def, strict} {
+				if o.err != nil {
+					errs = append(errs, o.err.Error())
+				} else if e := runErrors(o.runs); e != "" {
+					errs = append(errs, e)
+				}
+			}
+			c.Error = strings.Join(errs, "; ")
+			c.DefaultFailures = failuresOf(def.runs)
+			c.Flagged = StrictFlags(failuresOf(strict.runs))
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("mutation: %w", err)
+	}
+	return checks, nil
 }
 
 // selectFaults resolves names against the catalog, keeping the catalog's order.
