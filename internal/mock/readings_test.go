@@ -90,3 +90,57 @@ func TestEveryFaultIsPlanted(t *testing.T) {
 		}
 	}
 }
+
+// The readings no preset takes (neither strict nor lenient) answer as the register's
+// outcome says, each on a mock that takes it alone.
+func TestReadingsBeyondTheLenientPreset(t *testing.T) {
+	t.Run("koophone-duplicate-instance-ids=job-per-entry: one job per mention", func(t *testing.T) {
+		f := newFixture(t, WithReading("koophone-duplicate-instance-ids", "job-per-entry"))
+		id := f.t.KooPhone.OwnedInstanceIDs[0]
+		ex := f.do(t, f.koo(ids(id, id)))
+		jobs, _ := kooData(ex)["cmd_jobs"].([]any)
+		if ex.status != 200 || len(jobs) != 2 {
+			t.Fatalf("got %d %s, want 200 with 2 jobs", ex.status, ex.body)
+		}
+	})
+	t.Run("koophone-oversized-body-status=parsed: judged on its content", func(t *testing.T) {
+		f := newFixture(t, WithReading("koophone-oversized-body-status", "parsed"))
+		body := ids("nosuch-1")
+		body["padding"] = strings.Repeat("x", MaxBodyBytes)
+		r := f.koo(body)
+		wantKooError(t, f.doUnchecked(t, r), 400, kooInstancePermissions, "is not an instance of this tenant")
+	})
+	t.Run("vbs-unknown-policy-reporting=bad-request: 400 with the envelope", func(t *testing.T) {
+		f := newFixture(t, WithReading("vbs-unknown-policy-reporting", "bad-request"))
+		wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.UnknownBackupPolicyID, f.t.VBS.VolumeIDs[0]))), 400, VBSCodePolicyNotFound, "does not exist")
+	})
+	t.Run("vbs-duplicate-resources=per-entry: success, then already associated", func(t *testing.T) {
+		f := newFixture(t, WithReading("vbs-duplicate-resources", "per-entry"))
+		v := f.t.VBS.VolumeIDs[0]
+		ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v, v)))
+		if ex.status != 200 || len(vbsList(ex, "success_resources")) != 1 || len(vbsList(ex, "fail_resources")) != 1 {
+			t.Fatalf("got %d %s", ex.status, ex.body)
+		}
+	})
+	t.Run("vbs-reassociate=conflict: 409 and nothing bound", func(t *testing.T) {
+		f := newFixture(t, WithReading("vbs-reassociate", "conflict"))
+		v, w := f.t.VBS.VolumeIDs[0], f.t.VBS.VolumeIDs[1]
+		if ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v))); ex.status != 200 {
+			t.Fatalf("first association: %d %s", ex.status, ex.body)
+		}
+		wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, w, v))), 409, VBSCodeAlreadyAssociated, "already associated")
+		if ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, w))); len(vbsList(ex, "success_resources")) != 1 {
+			t.Fatalf("the refused request bound %s: %s", w, ex.body)
+		}
+	})
+	t.Run("vbs-oversized-body-status=parsed: the unknown volume fails", func(t *testing.T) {
+		f := newFixture(t, WithReading("vbs-oversized-body-status", "parsed"))
+		body := resources(f.t.VBS.BackupPolicyID, "nosuch-v")
+		body["padding"] = strings.Repeat("x", MaxBodyBytes)
+		r := f.vbs(body)
+		ex := f.doUnchecked(t, r)
+		if ex.status != 200 || len(vbsList(ex, "fail_resources")) != 1 {
+			t.Fatalf("got %d %.300s", ex.status, ex.body)
+		}
+	})
+}
