@@ -21,6 +21,18 @@ type plant struct {
 	response func(c *plantCall)
 }
 
+// plants are all planted faults by name.
+var plants = func() map[string]plant {
+	out := map[string]plant{}
+	for n, p := range kooPhonePlants {
+		out[n] = p
+	}
+	for n, p := range vbsPlants {
+		out[n] = p
+	}
+	return out
+}()
+
 // plantCall is one request and its answer as the plants see them.
 type plantCall struct {
 	m         *Mock
@@ -158,7 +170,7 @@ func (c *plantCall) editAnswer(edit func(obj map[string]any)) {
 	}
 }
 
-// header returns a request header, trimmed.
+// requestHeader returns a request header, trimmed.
 func (c *plantCall) requestHeader(name string) string {
 	return strings.TrimSpace(c.r.Header.Get(name))
 }

@@ -372,15 +372,3 @@ func nonNil(l []any) []any {
 	}
 	return l
 }
-
-// plants are all planted faults by name.
-var plants = func() map[string]plant {
-	out := map[string]plant{}
-	for n, p := range kooPhonePlants {
-		out[n] = p
-	}
-	for n, p := range vbsPlants {
-		out[n] = p
-	}
-	return out
-}()
