@@ -55,14 +55,23 @@ func StrictReadings() Readings {
 // LenientReadings take, for every entry with more than one legitimate reading, the first
 // one the register lists after the strict one — a conformant implementation that is the
 // strict one nowhere it need not be.
-func LenientReadings() Readings {
+func LenientReadings() Readings { return nonStrictReadings(false) }
+
+// LastLenientReadings take, for every entry with more than one legitimate reading, the last
+// non-strict one the register lists: with LenientReadings they cover every reading of
+// every entry that has at most three.
+func LastLenientReadings() Readings { return nonStrictReadings(true) }
+
+func nonStrictReadings(last bool) Readings {
 	out := Readings{}
 	for _, a := range catalog.Default().Ambiguities {
 		out[a.ID] = a.Strict
 		for _, r := range a.Default {
 			if r != a.Strict {
 				out[a.ID] = r
-				break
+				if !last {
+					break
+				}
 			}
 		}
 	}

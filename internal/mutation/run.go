@@ -50,10 +50,12 @@ type Configuration struct {
 }
 
 // StrictConfiguration is the reference mock; LenientConfiguration takes every register
-// entry's first non-strict reading.
+// entry's first non-strict reading, LastLenientConfiguration its last one, so that between
+// them every legitimate reading of the register is under every planted fault.
 var (
-	StrictConfiguration  = Configuration{Name: "strict"}
-	LenientConfiguration = Configuration{Name: "lenient", Readings: mock.LenientReadings()}
+	StrictConfiguration      = Configuration{Name: "strict"}
+	LenientConfiguration     = Configuration{Name: "lenient", Readings: mock.LenientReadings()}
+	LastLenientConfiguration = Configuration{Name: "lenient-last", Readings: mock.LastLenientReadings()}
 )
 
 // ConfigurationResult is every selected fault planted on a configuration other than the
@@ -103,7 +105,8 @@ type Options struct {
 	// Progress, when not nil, is called after each mutant finishes (from several goroutines
 	// one at a time) with the configuration it ran on.
 	Progress func(configuration string, m Mutant)
-	// StrictOnly plants the faults on the strict mock only, skipping LenientConfiguration.
+	// StrictOnly plants the faults on the strict mock only, skipping the lenient
+	// configurations.
 	StrictOnly bool
 }
 
@@ -124,7 +127,7 @@ func (e *CompileError) Error() string {
 func (e *CompileError) Unwrap() error { return e.Err }
 
 // Run compiles the suites, runs them against the pristine mock, every selected fault on
-// each configuration (the strict mock, and unless StrictOnly the lenient one) and the two
+// each configuration (the strict mock, and unless StrictOnly the two lenient ones) and the two
 // fairness runs, and returns the result. An error means the run could not be made
 // (no module, no compiler, unknown fault); a run that was made but is not clean (pristine
 // failures, survivors, unfair strict profile) is described by the Result.
@@ -143,7 +146,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	configs := []Configuration{StrictConfiguration}
 	if !opts.StrictOnly {
-		configs = append(configs, LenientConfiguration)
+		configs = append(configs, LenientConfiguration, LastLenientConfiguration)
 	}
 	jobs := make([]job, 0, len(configs)*len(faults)+3)
 	jobs = append(jobs, job{name: "pristine"})

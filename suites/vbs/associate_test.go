@@ -333,7 +333,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		(register vbs-duplicate-resources); never a 5xx, never an unrequested resource.
 	*/
 	dupClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/duplicates", 1)
-	It("rejects a repeated volume, or associates it once", conformance.Mutating, conformance.Req("vbs-duplicate-resources", "vbs-documented-status"), func() {
+	It("rejects a repeated volume, or associates it once", conformance.Mutating, conformance.Req("vbs-duplicate-resources", "vbs-response-200-shape", "vbs-documented-status"), func() {
 		v := env.Volumes(dupClaim.IDs()[0])[0]
 		requested := []conformance.Resource{v, v}
 		env.ExpectReading(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), "vbs-duplicate-resources", conformance.Probe{Resources: requested})
