@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/target"
 )
@@ -35,12 +36,15 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	writeTarget := fs.String("write-target", "", "write a target file describing the running mock to this path (for CONFORMANCE_TARGET)")
 	worldFile := fs.String("world", "", "target file to build the world from (default: the embedded fixtures/world/default.yaml)")
-	lenient := fs.Bool("lenient", false, "take a non-strict legitimate reading of every ambiguity register entry")
+	lenient := fs.Bool("lenient", false, "take a non-strict legitimate reading of every ambiguity register entry (--reading overrides it per entry)")
+	var readings faultList
+	fs.Var(&readings, "reading", "take this reading of a register entry, ENTRY=READING (repeatable); see --list-readings")
+	listReadings := fs.Bool("list-readings", false, "list the register entries and their readings and exit")
 	var faults faultList
 	fs.Var(&faults, "fault", "switch on a planted fault of the catalog (repeatable); see --list-faults")
 	listFaults := fs.Bool("list-faults", false, "list the fault catalog and exit")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--fault NAME]... [--lenient]")
+		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--lenient] [--reading ENTRY=READING]... [--fault NAME]...")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, stderr); code >= 0 {
@@ -51,6 +55,21 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 			fmt.Fprintf(stderr, "%-42s %s (%s)\n", f.Name, f.Description, strings.Join(f.Requirements, ", "))
 		}
 		return 0
+	}
+	if *listReadings {
+		for _, a := range catalog.Default().Ambiguities {
+			fmt.Fprintf(stderr, "%-36s %s (strict: %s)\n", a.ID, strings.Join(a.Default, ", "), a.Strict)
+		}
+		return 0
+	}
+	chosen := mock.Readings{}
+	for _, kv := range readings {
+		entry, reading, err := mock.ParseReading(kv)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance mock: --reading: %v\n", err)
+			return 2
+		}
+		chosen[entry] = reading
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -65,6 +84,7 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 	if *lenient {
 		opts = append(opts, mock.WithLenient())
 	}
+	opts = append(opts, mock.WithReadings(chosen))
 	if *worldFile != "" {
 		t, err := target.Load(*worldFile)
 		if err != nil {
@@ -98,7 +118,7 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 			return 2
 		}
 	}
-	logger.Info("reference mock listening", "url", srv.URL(), "lenient", *lenient, "faults", faults.String(), "target_file", *writeTarget)
+	logger.Info("reference mock listening", "url", srv.URL(), "lenient", *lenient, "readings", readings.String(), "faults", faults.String(), "target_file", *writeTarget)
 	if ready != nil {
 		ready <- srv.URL()
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -32,8 +33,9 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	runTimeout := fs.Duration("run-timeout", mutation.DefaultRunTimeout, "bound on one suite run against one mutant")
 	var faults faultList
 	fs.Var(&faults, "fault", "run only this fault of the catalog (repeatable; default: all)")
+	strictOnly := fs.Bool("strict-only", false, "plant the faults on the strict mock only, not also on the lenient one")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conformance mutate [--out DIR] [--parallel N] [--fault NAME]... [--run-timeout D]")
+		fmt.Fprintln(stderr, "usage: conformance mutate [--out DIR] [--parallel N] [--fault NAME]... [--run-timeout D] [--strict-only]")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, stderr); code >= 0 {
@@ -51,12 +53,13 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Faults:     faults,
 		Parallel:   *parallel,
 		RunTimeout: *runTimeout,
-		Progress: func(m mutation.Mutant) {
+		StrictOnly: *strictOnly,
+		Progress: func(configuration string, m mutation.Mutant) {
 			state := "survived"
 			if m.Killed {
 				state = "killed"
 			}
-			fmt.Fprintf(stderr, "%s %-44s %s\n", time.Now().Format(time.TimeOnly), m.Fault, state)
+			fmt.Fprintf(stderr, "%s %-8s %-44s %s\n", time.Now().Format(time.TimeOnly), configuration, m.Fault, state)
 		},
 	})
 	if err != nil {
@@ -69,6 +72,17 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprint(stdout, mutation.ScoreTable(res))
 	fmt.Fprintf(stdout, "Fairness (lenient mock: default passes, strict flags exactly the multi-reading register entries): %v\n", res.Fairness.Holds)
+	for _, c := range res.Configurations {
+		var survivors []string
+		for _, m := range c.Survivors() {
+			survivors = append(survivors, m.Fault)
+		}
+		fmt.Fprintf(stdout, "Faults planted on the %s mock: %d/%d killed", c.Name, c.Killed, c.Total)
+		if len(survivors) > 0 {
+			fmt.Fprintf(stdout, "; hidden by its readings: %s", strings.Join(survivors, ", "))
+		}
+		fmt.Fprintln(stdout)
+	}
 	if !res.Valid {
 		fmt.Fprintln(stdout, "INVALID: the pristine mock failed the suites; see", *out+"/"+mutation.MarkdownFile)
 	}

@@ -34,10 +34,12 @@ type Requirement struct {
 	Ambiguities []string `yaml:"ambiguities,omitempty" json:"ambiguities,omitempty"`
 }
 
-// Reading is one legitimate interpretation of an ambiguous passage.
+// Reading is one legitimate interpretation of an ambiguous passage, with the answer a
+// target taking it gives to the entry's probe.
 type Reading struct {
-	ID          string `yaml:"id" json:"id"`
-	Description string `yaml:"description" json:"description"`
+	ID          string   `yaml:"id" json:"id"`
+	Description string   `yaml:"description" json:"description"`
+	Outcome     Outcomes `yaml:"outcome" json:"outcome"`
 }
 
 // Rejected is an interpretation the project considered and judged not legitimate.
@@ -61,6 +63,16 @@ type Ambiguity struct {
 
 // Tolerates reports whether the default profile accepts the reading.
 func (a Ambiguity) Tolerates(reading string) bool { return slices.Contains(a.Default, reading) }
+
+// Reading returns the reading with the id.
+func (a Ambiguity) Reading(id string) (Reading, bool) {
+	for _, r := range a.Readings {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Reading{}, false
+}
 
 // Catalog is the requirement catalog together with the ambiguity register.
 type Catalog struct {
@@ -227,8 +239,9 @@ func (e *CheckError) Error() string {
 var kebab = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // Check verifies the structure of the catalog and the register: unique kebab-case ids,
-// known api, level and kind, reasoning for inferred requirements, default readings that
-// exist with the strict reading among them, and cross references that resolve. It returns
+// known api, level and kind, reasoning for inferred requirements, an outcome in the
+// register's vocabulary for every reading (known keys, known code names), default readings
+// that exist with the strict reading among them, and cross references that resolve. It returns
 // every problem found, joined, each a *CheckError.
 func (c *Catalog) Check() error {
 	var errs []error
@@ -309,6 +322,14 @@ func (c *Catalog) Check() error {
 				bad(af, a.ID, i, fmt.Sprintf("readings[%d].id", j), "duplicate reading %q", r.ID)
 			}
 			readings[r.ID] = true
+			if len(r.Outcome) == 0 {
+				bad(af, a.ID, i, fmt.Sprintf("readings[%d].outcome", j), "missing: every reading states its observable outcome")
+			}
+			for k, o := range r.Outcome {
+				for _, problem := range checkOutcome(a.API, o) {
+					bad(af, a.ID, i, fmt.Sprintf("readings[%d].outcome[%d]", j, k), "reading %q: %s", r.ID, problem)
+				}
+			}
 		}
 		if len(a.Default) == 0 {
 			bad(af, a.ID, i, "default", "at least one reading is required")

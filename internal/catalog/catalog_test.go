@@ -98,8 +98,8 @@ ambiguities:
     clauses: [{seed: s.txt, clause: "a"}]
     question: Which?
     readings:
-      - {id: one, description: One.}
-      - {id: two, description: Two.}
+      - {id: one, description: One., outcome: {status: 400, code: parameter-incorrect}}
+      - {id: two, description: Two., outcome: [{status: 200, success: true}, {status: 413}]}
     default: [one, two]
     strict: one
     requirements: [koophone-a]
@@ -127,6 +127,10 @@ func TestCheckRejectsBrokenCatalogs(t *testing.T) {
 		{"dangling requirement reference", validRequirements, strings.Replace(validAmbiguities, "requirements: [koophone-a]", "requirements: [koophone-gone]", 1), "koophone-x", "requirements[0]"},
 		{"strict not in default", validRequirements, strings.Replace(validAmbiguities, "default: [one, two]", "default: [two]", 1), "koophone-x", "strict"},
 		{"default names no reading", validRequirements, strings.Replace(validAmbiguities, "default: [one, two]", "default: [one, three]", 1), "koophone-x", "default[1]"},
+		{"reading without outcome", validRequirements, strings.Replace(validAmbiguities, ", outcome: {status: 400, code: parameter-incorrect}", "", 1), "koophone-x", "readings[0].outcome"},
+		{"unknown outcome key", validRequirements, strings.Replace(validAmbiguities, "code: parameter-incorrect}", "code: parameter-incorrect, colour: red}", 1), "koophone-x", "readings[0].outcome[0]"},
+		{"unknown code name", validRequirements, strings.Replace(validAmbiguities, "code: parameter-incorrect", "code: parameter-wrong", 1), "koophone-x", "readings[0].outcome[0]"},
+		{"envelope on a KooPhone entry", validRequirements, strings.Replace(validAmbiguities, "{status: 413}", "{status: 413, envelope: true}", 1), "koophone-x", "readings[1].outcome[1]"},
 		{"bad kind", strings.Replace(validRequirements, "kind: limit", "kind: vibes", 1), validAmbiguities, "koophone-a", "kind"},
 		{"bad api", strings.Replace(validRequirements, "api: koophone\n    level", "api: other\n    level", 1), validAmbiguities, "koophone-a", "api"},
 		{"bad level", strings.Replace(validRequirements, "level: MUST", "level: MUSTN'T", 1), validAmbiguities, "koophone-a", "level"},
@@ -285,5 +289,43 @@ func TestCheckVerbatimRejects(t *testing.T) {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q: %v", w, err)
 		}
+	}
+}
+
+// A misspelt outcome key or code name is refused with a message naming the entry, the
+// reading, the key and the vocabulary it should have come from.
+func TestOutcomeErrorsNameWhatIsWrong(t *testing.T) {
+	bad := strings.Replace(strings.Replace(validAmbiguities, "code: parameter-incorrect}", "code: parameter-wrong, colour: red}", 1), "", "", 0)
+	c, err := Parse([]byte(validRequirements), []byte(bad))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	msg := fmt.Sprint(c.Check())
+	for _, want := range []string{`koophone-x`, `reading "one"`, `unknown outcome key "colour"`, `unknown code name "parameter-wrong"`, "parameter-incorrect", "resource_in"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("check error does not say %q:\n%s", want, msg)
+		}
+	}
+}
+
+// Every reading of the embedded register states an outcome, and status and code take one
+// value or a list.
+func TestEmbeddedReadingsHaveOutcomes(t *testing.T) {
+	c := Default()
+	for _, a := range c.Ambiguities {
+		for _, r := range a.Readings {
+			if len(r.Outcome) == 0 {
+				t.Errorf("%s/%s has no outcome", a.ID, r.ID)
+			}
+		}
+	}
+	a, _ := c.Ambiguity("vbs-unknown-volume-reporting")
+	r, _ := a.Reading("request-error")
+	if got := r.Outcome[0].Statuses; len(got) != 2 || got[0] != 400 || got[1] != 404 || !r.Outcome[0].Envelope {
+		t.Errorf("vbs-unknown-volume-reporting/request-error outcome = %+v", r.Outcome)
+	}
+	a, _ = c.Ambiguity("vbs-oversized-body-status")
+	if r, _ := a.Reading("parsed"); len(r.Outcome) != 2 {
+		t.Errorf("vbs-oversized-body-status/parsed has %d alternatives, want 2", len(r.Outcome))
 	}
 }

@@ -3,12 +3,12 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
-
-	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // NewRequestID returns a fresh x-request-id, a UUID: the most common form of a "unique ID
@@ -44,12 +44,8 @@ func (e *Env) KooPhoneJSON(v any) Request {
 	return e.KooPhoneRaw(body)
 }
 
-// CodeReadings maps a register reading to the error code name (x-error-codes name) that
-// reading answers with.
-type CodeReadings map[string]string
-
 // koophoneCode returns the error_code of an error body and the problems with its envelope.
-func (e *Env) koophoneCode(x *Exchange, p *problems) string {
+func koophoneCode(x *Exchange, p *problems) string {
 	obj := x.Object()
 	if obj == nil {
 		p.addf("the body is not a JSON object with error_code")
@@ -63,109 +59,92 @@ func (e *Env) koophoneCode(x *Exchange, p *problems) string {
 	return code
 }
 
-// codeName resolves a wire code to its x-error-codes name, judging its spelling against
-// the register entry koophone-error-code-case. It returns "" for an undocumented code.
-func (e *Env) codeName(code string) string {
-	GinkgoHelper()
-	k := e.Contract.Constraints().KooPhone
-	for _, c := range k.ErrorCodes {
-		if code == c.Code {
-			e.Observe("koophone-error-code-case", "upper-case")
-			return string(c.Name)
-		}
-		if mixedCase(c.Code) == code {
-			e.Observe("koophone-error-code-case", "mixed-case")
-			return string(c.Name)
-		}
-	}
-	return ""
-}
+// codeCaseEntry is the register entry on how the KooPhone code prefix is spelt; every
+// error answer is an observation of it.
+const codeCaseEntry = "koophone-error-code-case"
 
-// mixedCase spells a code as the error code specification sentence does (KooPhone.API.NNNN).
-func mixedCase(code string) string {
-	if i := strings.Index(code, "."); i > 0 && strings.EqualFold(code[:i], "KooPhone") {
-		return "KooPhone" + code[i:]
+// codeName resolves a wire code to its x-error-codes name and the reading of
+// koophone-error-code-case its spelling shows, from the readings' code_prefix. It returns
+// "" for an undocumented code or spelling.
+func (e *Env) codeName(code string) (name, spelling string) {
+	k := e.Contract.Constraints().KooPhone
+	a, _ := e.Catalog.Ambiguity(codeCaseEntry)
+	for _, c := range k.ErrorCodes {
+		for _, r := range a.Readings {
+			for _, o := range r.Outcome {
+				pre := o.CodePrefix
+				if pre == "" || len(c.Code) < len(pre) || !strings.EqualFold(c.Code[:len(pre)], pre) {
+					continue
+				}
+				if code == pre+c.Code[len(pre):] {
+					return string(c.Name), r.ID
+				}
+			}
+		}
 	}
-	return code
+	return "", ""
 }
 
 // ExpectKooPhoneError expects a request error: the status the code is documented with
 // (400 for the client codes) and the error_code named by codeName.
-func (e *Env) ExpectKooPhoneError(x *Exchange, codeName string) {
+func (e *Env) ExpectKooPhoneError(x *Exchange, codeName specfacts.ErrorCodeName) {
 	GinkgoHelper()
-	e.expectKooPhoneCode(x, "", CodeReadings{"": codeName})
+	e.ExpectKooPhoneErrorOneOf(x, codeName)
 }
 
 // ExpectKooPhoneErrorOneOf expects a request error with any of the named codes, without
 // recording a register reading: for requests whose answer cannot tell readings apart.
-func (e *Env) ExpectKooPhoneErrorOneOf(x *Exchange, codeNames ...string) {
+func (e *Env) ExpectKooPhoneErrorOneOf(x *Exchange, codeNames ...specfacts.ErrorCodeName) {
 	GinkgoHelper()
-	readings := CodeReadings{}
-	for _, n := range codeNames {
-		readings[n] = n
-	}
-	e.expectKooPhoneCode(x, "", readings)
-}
-
-// ExpectKooPhoneErrorReading expects one of the codes the register entry allows; the code
-// observed tells which reading the target took, and the profile judges it. Readings that
-// answer with the same code cannot be told apart and are not recorded.
-func (e *Env) ExpectKooPhoneErrorReading(x *Exchange, entry string, readings CodeReadings) string {
-	GinkgoHelper()
-	return e.expectKooPhoneCode(x, entry, readings)
-}
-
-func (e *Env) expectKooPhoneCode(x *Exchange, entry string, readings CodeReadings) string {
-	GinkgoHelper()
-	k := e.Contract.Constraints().KooPhone
 	var want []string
-	for _, r := range sortedKeys(readings) {
-		c := k.Code(specfacts.ErrorCodeName(readings[r]))
+	k := e.Contract.Constraints().KooPhone
+	names := make([]string, 0, len(codeNames))
+	for _, n := range codeNames {
+		names = append(names, string(n))
+		c := k.Code(n)
 		want = append(want, fmt.Sprintf("%d %s", c.Status, c.Code))
 	}
-	expected := "status and error_code " + strings.Join(want, " or ")
-	if entry != "" {
-		expected += " (register entry " + entry + ")"
-	}
 	var p problems
-	if !p.answered(x) {
-		e.judge(x, expected, p)
-		return ""
+	spelling := ""
+	if p.answered(x) {
+		_, spelling = e.checkKooPhoneCode(x, names, &p)
 	}
-	code := e.koophoneCode(x, &p)
-	name := ""
+	e.judge(x, "status and error_code "+strings.Join(want, " or "), p)
+	e.observeSpelling(spelling)
+}
+
+// observeSpelling records the reading of koophone-error-code-case an accepted error showed.
+func (e *Env) observeSpelling(spelling string) {
+	GinkgoHelper()
+	if spelling != "" {
+		e.Observe(codeCaseEntry, spelling)
+	}
+}
+
+// checkKooPhoneCode adds the problems of an error answer that must carry one of the named
+// codes under its documented status; it returns the name found and the spelling reading.
+func (e *Env) checkKooPhoneCode(x *Exchange, codeNames []string, p *problems) (string, string) {
+	k := e.Contract.Constraints().KooPhone
+	code := koophoneCode(x, p)
+	name, spelling := "", ""
 	if code != "" {
-		name = e.codeName(code)
+		name, spelling = e.codeName(code)
 		if name == "" {
 			p.addf("error_code %q is not a documented code", code)
 		}
 	}
-	var matched []string
-	for _, r := range sortedKeys(readings) {
-		if readings[r] == name {
-			matched = append(matched, r)
-		}
-	}
 	switch {
-	case name != "" && len(matched) == 0:
-		p.addf("error_code %s (%s) is not the code this fault takes", code, name)
+	case name != "" && !slices.Contains(codeNames, name):
+		p.addf("error_code %s (%s) is not the code this request takes", code, name)
 	case name != "":
 		if c := k.Code(specfacts.ErrorCodeName(name)); x.Status != c.Status {
 			p.addf("status %d; %s is documented with status %d", x.Status, c.Code, c.Status)
 		}
 	}
 	if name == "" && x.Status >= 200 && x.Status < 300 {
-		p.addf("the fault was answered with success status %d", x.Status)
+		p.addf("the request was answered with success status %d", x.Status)
 	}
-	e.judge(x, expected, p)
-	if entry != "" && len(matched) == 1 {
-		e.Observe(entry, matched[0])
-		return matched[0]
-	}
-	if len(matched) > 0 {
-		return matched[0]
-	}
-	return ""
+	return name, spelling
 }
 
 // CmdJob is one job of a backup answer.
@@ -183,44 +162,41 @@ type backupAnswer struct {
 	} `json:"data"`
 }
 
+// backup is a checked 200 answer: its jobs and the members it left out.
+type backup struct {
+	jobs            []CmdJob
+	checked, absent []string
+}
+
 // ExpectBackup expects a 200 that starts a task whose cmd_jobs name exactly the requested
 // instances, once each, with distinct job ids. requested must be distinct.
 func (e *Env) ExpectBackup(x *Exchange, requested []string) []CmdJob {
 	GinkgoHelper()
-	return e.expectBackupJobs(x, requested, len(requested))
-}
-
-// ExpectBackupJobCount is ExpectBackup for a request naming an instance more than once
-// (koophone-duplicate-instance-ids): jobs must cover the distinct requested set, and their
-// number must be jobCount.
-func (e *Env) ExpectBackupJobCount(x *Exchange, requested []string, jobCount int) []CmdJob {
-	GinkgoHelper()
-	return e.expectBackupJobs(x, requested, jobCount)
-}
-
-func (e *Env) expectBackupJobs(x *Exchange, requested []string, jobCount int) []CmdJob {
-	GinkgoHelper()
-	expected := fmt.Sprintf("200 with a task and exactly %d cmd_jobs covering the requested instances", jobCount)
 	var p problems
+	b := e.checkBackup(x, requested, len(requested), &p)
+	e.judge(x, fmt.Sprintf("200 with a task and exactly %d cmd_jobs covering the requested instances", len(requested)), p)
+	e.observeShape(KooPhone, b.checked, b.absent)
+	return b.jobs
+}
+
+// checkBackup adds the problems of an answer that must be a 200 whose jobs cover the
+// distinct requested instances, jobCount jobs in all.
+func (e *Env) checkBackup(x *Exchange, requested []string, jobCount int, p *problems) backup {
 	if !p.answered(x) {
-		e.judge(x, expected, p)
-		return nil
+		return backup{}
 	}
 	if x.Status != http.StatusOK {
 		p.addf("status %d, want 200", x.Status)
-		e.judge(x, expected, p)
-		return nil
+		return backup{}
 	}
 	var a backupAnswer
 	if err := x.JSON(&a); err != nil {
 		p.addf("%v", err)
-		e.judge(x, expected, p)
-		return nil
+		return backup{}
 	}
 	if a.Data == nil {
 		p.addf("no data: a 200 must carry the task and its jobs")
-		e.judge(x, expected, p)
-		return nil
+		return backup{}
 	}
 	if a.Data.TaskID == "" {
 		p.addf("data.task_id is empty")
@@ -251,11 +227,12 @@ func (e *Env) expectBackupJobs(x *Exchange, requested []string, jobCount int) []
 	if len(a.Data.CmdJobs) != jobCount {
 		p.addf("%d cmd_jobs, want %d", len(a.Data.CmdJobs), jobCount)
 	}
-	e.judge(x, expected, p)
-	if a.ErrorCode != nil && a.ErrorMsg != nil {
-		e.Observe("koophone-response-fields-optional", "all-present")
-	} else {
-		e.Observe("koophone-response-fields-optional", "status-only")
+	b := backup{jobs: a.Data.CmdJobs, checked: []string{"error_code", "error_msg"}}
+	if a.ErrorCode == nil {
+		b.absent = append(b.absent, "error_code")
 	}
-	return a.Data.CmdJobs
+	if a.ErrorMsg == nil {
+		b.absent = append(b.absent, "error_msg")
+	}
+	return b
 }

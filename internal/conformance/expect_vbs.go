@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/koobackup/conformance/internal/catalog"
 )
 
 // Resource is one entry of a VBS request's resources.
@@ -59,62 +59,22 @@ func (e *Env) OnProject(r Request, projectID string) Request {
 	return r
 }
 
-// StatusReadings maps a register reading to the error statuses it answers with.
-type StatusReadings map[string][]int
-
 // ExpectVBSError expects the error envelope with exactly this status.
 func (e *Env) ExpectVBSError(x *Exchange, status int) {
 	GinkgoHelper()
-	e.expectVBSStatus(x, "", StatusReadings{"": {status}})
-}
-
-// ExpectVBSErrorReading expects the envelope with one of the statuses the register entry
-// allows, records the reading the status shows, and lets the profile judge it.
-func (e *Env) ExpectVBSErrorReading(x *Exchange, entry string, readings StatusReadings) string {
-	GinkgoHelper()
-	return e.expectVBSStatus(x, entry, readings)
-}
-
-func (e *Env) expectVBSStatus(x *Exchange, entry string, readings StatusReadings) string {
-	GinkgoHelper()
-	var want []string
-	for _, r := range sortedKeys(readings) {
-		for _, st := range readings[r] {
-			want = append(want, fmt.Sprint(st))
-		}
-	}
-	expected := "status " + strings.Join(want, " or ") + ` with {"error":{"code","message"}}`
-	if entry != "" {
-		expected += " (register entry " + entry + ")"
-	}
 	var p problems
-	if !p.answered(x) {
-		e.judge(x, expected, p)
-		return ""
-	}
-	var matched []string
-	for _, r := range sortedKeys(readings) {
-		if slices.Contains(readings[r], x.Status) {
-			matched = append(matched, r)
+	if p.answered(x) {
+		if x.Status != status {
+			p.addf("status %d, want %d", x.Status, status)
 		}
+		checkEnvelope(x, &p)
 	}
-	if len(matched) == 0 {
-		p.addf("status %d, want %s", x.Status, strings.Join(want, " or "))
-	}
-	e.expectEnvelope(x, &p)
-	e.judge(x, expected, p)
-	if entry != "" && len(matched) == 1 {
-		e.Observe(entry, matched[0])
-	}
-	if len(matched) > 0 {
-		return matched[0]
-	}
-	return ""
+	e.judge(x, fmt.Sprintf(`status %d with {"error":{"code","message"}}`, status), p)
 }
 
-// expectEnvelope checks the error envelope even where the contract would not (a 200 that
+// checkEnvelope checks the error envelope even where the contract would not (a 200 that
 // carries it, or a tolerated undocumented status).
-func (e *Env) expectEnvelope(x *Exchange, p *problems) {
+func checkEnvelope(x *Exchange, p *problems) {
 	var env struct {
 		Error *struct {
 			Code    any `json:"code"`
@@ -147,6 +107,10 @@ type ResultItem struct {
 type AssociateResult struct {
 	Success []ResultItem
 	Fail    []ResultItem
+
+	// checked are the members whose presence the answer could show; absent those it left
+	// out (the register entries with may_omit readings are judged on them).
+	checked, absent []string
 }
 
 // Succeeded reports whether id is in success_resources.
@@ -154,6 +118,14 @@ func (r AssociateResult) Succeeded(id string) bool { return contains(r.Success, 
 
 // Failed reports whether id is in fail_resources.
 func (r AssociateResult) Failed(id string) bool { return contains(r.Fail, id) }
+
+// In reports whether id is in the named list (success_resources or fail_resources).
+func (r AssociateResult) In(list, id string) bool {
+	if list == catalog.ResourceListFail {
+		return r.Failed(id)
+	}
+	return r.Succeeded(id)
+}
 
 func contains(items []ResultItem, id string) bool {
 	for _, it := range items {
@@ -169,10 +141,20 @@ func contains(items []ResultItem, id string) bool {
 // requested must be distinct.
 func (e *Env) ExpectAssociate(x *Exchange, requested []Resource) AssociateResult {
 	GinkgoHelper()
-	res, p := e.parseAssociate(x)
-	if res == nil {
-		e.judge(x, "200 with success_resources and fail_resources", p)
-		return AssociateResult{}
+	var p problems
+	res := e.checkAssociate(x, requested, nil, &p)
+	e.judge(x, "200 whose success_resources and fail_resources hold each requested resource exactly once", p)
+	e.observeShape(VBS, res.checked, res.absent)
+	return res
+}
+
+// checkAssociate adds the problems of an answer that must be a 200 whose lists hold every
+// requested resource, nothing unrequested, types echoed; perID says how many entries each
+// resource id must have (1 when nil or absent).
+func (e *Env) checkAssociate(x *Exchange, requested []Resource, perID map[string]int, p *problems) AssociateResult {
+	res, ok := parseAssociate(x, p)
+	if !ok {
+		return res
 	}
 	want := map[string]Resource{}
 	for _, r := range requested {
@@ -192,42 +174,34 @@ func (e *Env) ExpectAssociate(x *Exchange, requested []Resource) AssociateResult
 			}
 		}
 	}
-	check("success_resources", res.Success)
-	check("fail_resources", res.Fail)
+	check(catalog.ResourceListSuccess, res.Success)
+	check(catalog.ResourceListFail, res.Fail)
 	for _, id := range sortedKeys(want) {
-		switch count[id] {
-		case 0:
+		n := 1
+		if c, ok := perID[id]; ok {
+			n = c
+		}
+		switch {
+		case count[id] == 0:
 			p.addf("requested resource %q is in neither list", id)
-		case 1:
-		default:
+		case count[id] != n && n == 1:
 			p.addf("requested resource %q appears %d times across the lists", id, count[id])
+		case count[id] != n:
+			p.addf("requested resource %q appears %d times across the lists, want %d (once per entry of the request)", id, count[id], n)
 		}
 	}
-	e.judge(x, "200 whose success_resources and fail_resources hold each requested resource exactly once", p)
-	return *res
+	return res
 }
 
-// ExpectAssociateAnswer expects a well-formed 200 without the partition check, for requests
-// whose resources are deliberately not distinct.
-func (e *Env) ExpectAssociateAnswer(x *Exchange) AssociateResult {
-	GinkgoHelper()
-	res, p := e.parseAssociate(x)
-	e.judge(x, "200 with success_resources and fail_resources", p)
-	if res == nil {
-		return AssociateResult{}
-	}
-	return *res
-}
-
-func (e *Env) parseAssociate(x *Exchange) (*AssociateResult, problems) {
-	GinkgoHelper()
-	var p problems
+// parseAssociate reads a 200 answer: its lists, the members it left out, and the problems
+// of every item whatever the reading (ids, codes and messages of failures).
+func parseAssociate(x *Exchange, p *problems) (AssociateResult, bool) {
 	if !p.answered(x) {
-		return nil, p
+		return AssociateResult{}, false
 	}
 	if x.Status != http.StatusOK {
 		p.addf("status %d, want 200", x.Status)
-		return nil, p
+		return AssociateResult{}, false
 	}
 	var raw struct {
 		Success *[]ResultItem   `json:"success_resources"`
@@ -236,38 +210,36 @@ func (e *Env) parseAssociate(x *Exchange) (*AssociateResult, problems) {
 	}
 	if err := x.JSON(&raw); err != nil {
 		p.addf("%v", err)
-		return nil, p
+		return AssociateResult{}, false
 	}
 	if raw.Error != nil {
 		// vbs-error-body-under-200: rejected reading.
 		p.addf(`a 200 carries the error envelope {"error":…}: an error must use an error status (register entry vbs-error-body-under-200)`)
-		return nil, p
+		return AssociateResult{}, false
 	}
-	if raw.Success != nil && raw.Fail != nil {
-		e.Observe("vbs-response-lists-optional", "both-present")
-	} else {
-		e.Observe("vbs-response-lists-optional", "omit-empty")
-	}
-	res := &AssociateResult{}
+	res := AssociateResult{checked: []string{catalog.ResourceListSuccess, catalog.ResourceListFail}}
 	if raw.Success != nil {
 		res.Success = *raw.Success
+	} else {
+		res.absent = append(res.absent, catalog.ResourceListSuccess)
 	}
 	if raw.Fail != nil {
 		res.Fail = *raw.Fail
+	} else {
+		res.absent = append(res.absent, catalog.ResourceListFail)
 	}
-	allPresent := true
+	absent := map[string]bool{}
 	for i, it := range res.Success {
-		if it.ResourceType == nil || it.AvailabilityZone == nil || it.OsVolHostAttr == nil {
-			allPresent = false
-		}
+		absent["resource_type"] = absent["resource_type"] || it.ResourceType == nil
+		absent["availability_zone"] = absent["availability_zone"] || it.AvailabilityZone == nil
+		absent["os_vol_host_attr"] = absent["os_vol_host_attr"] || it.OsVolHostAttr == nil
 		if it.ResourceID == "" {
 			p.addf("success_resources[%d].resource_id is empty", i)
 		}
 	}
 	for i, it := range res.Fail {
-		if it.ResourceType == nil {
-			allPresent = false
-		}
+		// A failed resource may have no AZ or POD (it may not exist); its type is echoed.
+		absent["resource_type"] = absent["resource_type"] || it.ResourceType == nil
 		if it.Code == nil || *it.Code == "" {
 			p.addf("fail_resources[%d] has no code", i)
 		}
@@ -276,11 +248,12 @@ func (e *Env) parseAssociate(x *Exchange) (*AssociateResult, problems) {
 		}
 	}
 	if len(res.Success)+len(res.Fail) > 0 {
-		if allPresent {
-			e.Observe("vbs-response-item-fields-optional", "all-present")
-		} else {
-			e.Observe("vbs-response-item-fields-optional", "id-only")
+		res.checked = append(res.checked, "resource_type", "availability_zone", "os_vol_host_attr")
+		for _, m := range sortedKeys(absent) {
+			if absent[m] {
+				res.absent = append(res.absent, m)
+			}
 		}
 	}
-	return res, p
+	return res, true
 }

@@ -6,13 +6,19 @@
 // account, and so that client teams have a faithful stand-in: every documented error path
 // is reachable, every rejected request names the offending field and the rule, and where
 // the ambiguity register (specs/ambiguities.yaml) allows several readings the mock takes
-// the strict one (readings.go; WithLenient switches to another legitimate reading).
+// the strict one unless told otherwise: WithReading(s) chooses any legitimate reading per
+// entry, WithLenient the first non-strict one of every entry (readings.go holds one
+// decision function per entry; koophone.go and vbs.go call them and read as the
+// specification).
 //
 // Request checking reuses internal/contract, the one source of truth for shapes, limits,
 // codes and header names; the semantic rules a schema cannot express live here.
 //
-// Two further mechanisms serve the project's own testing: the fault header
-// (X-Mock-Fault: internal-error | latency=<d> | drop-connection), which lets suites provoke
-// what a client cannot, and the fault catalog (faults.go), planted deviations that
-// mutation testing switches on one at a time to prove the suites catch them.
+// Two further mechanisms serve the project's own testing: injected failures
+// (X-Mock-Fault: internal-error | latency=<d> | drop-connection, inject.go), which let
+// suites provoke what a client cannot, and planted faults (faults.go), deviations that
+// mutation testing switches on one at a time to prove the suites catch them. A planted
+// fault is applied around the reference handlers (plant.go, plants_*.go), on top of any
+// readings. Files: mock.go (type, options), serve.go (routing, recovery, logging), wire.go
+// (JSON and body helpers), world.go (state), server.go (listening).
 package mock

@@ -8,7 +8,9 @@ import (
 
 // Fault is a planted deviation from the contract: a way the mock can be made to misbehave
 // so that mutation testing can prove the suites notice. Requirements names the catalog
-// entries (specs/requirements.yaml) a suite must fail when the fault is on.
+// entries (specs/requirements.yaml) a suite must fail when the fault is on. A planted fault
+// lives outside the reference handlers (plant.go, plants_koophone.go, plants_vbs.go), so
+// that it applies on top of any combination of readings.
 type Fault struct {
 	Name         string
 	API          string // "koophone" or "vbs"
@@ -16,8 +18,8 @@ type Fault struct {
 	Requirements []string
 }
 
-// Fault names. Adding a fault is one constant, one catalog entry and one `m.on(name)` hook
-// in the handler where the deviation happens.
+// Fault names. Adding a fault is one constant, one catalog entry, and one plant (a
+// request-side and/or response-side deviation) in plants_koophone.go or plants_vbs.go.
 const (
 	FaultKooPhoneAccepts101IDs             = "koophone-accepts-101-ids"
 	FaultKooPhoneIDLength33Accepted        = "koophone-id-length-33-accepted"
@@ -175,31 +177,3 @@ func CheckFault(name string) error {
 	}
 	return nil
 }
-
-// plantedPanic is what the "answered with a 500" faults panic with: ServeHTTP recovers every
-// panic into the API's internal error, exactly what a server that trips over bad input does.
-type plantedPanic string
-
-// hasUnknownMember reports whether obj has a member the known set does not list.
-func hasUnknownMember(obj map[string]any, known map[string]bool) bool {
-	for k := range obj {
-		if !known[k] {
-			return true
-		}
-	}
-	return false
-}
-
-// namesUnknownVolume reports whether a request names a volume that does not exist, for the fault that lets one unknown volume spoil the free ones.
-func namesUnknownVolume(p *project, resources []vbsResource) bool {
-	for _, res := range resources {
-		if p.volumes[res.ID] == nil {
-			return true
-		}
-	}
-	return false
-}
-
-// on reports whether a planted fault is switched on; it is the hook every deviation sits
-// behind.
-func (m *Mock) on(fault string) bool { return m.faults[fault] }

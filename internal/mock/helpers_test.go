@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,7 +108,7 @@ func (f fixture) doUnchecked(t testing.TB, r req) exchange {
 	rec := httptest.NewRecorder()
 	f.m.ServeHTTP(rec, r.build())
 	ex := exchange{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
-	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !f.m.on(FaultVBSWrongContentType) {
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !slices.Contains(f.m.faults, FaultVBSWrongContentType) {
 		t.Fatalf("Content-Type %q, want application/json; body %s", ct, ex.body)
 	}
 	_ = json.Unmarshal(ex.body, &ex.json)
@@ -184,11 +185,11 @@ func resources(policy string, vols ...string) map[string]any {
 	return map[string]any{"backup_policy_id": policy, "resources": rs}
 }
 
-func codeOf(name string) string {
-	return contract.Default().Constraints().KooPhone.Code(specfacts.ErrorCodeName(name)).Code
+func codeOf(name specfacts.ErrorCodeName) string {
+	return contract.Default().Constraints().KooPhone.Code(name).Code
 }
 
-func wantKooError(t *testing.T, ex exchange, status int, name, msgPart string) {
+func wantKooError(t *testing.T, ex exchange, status int, name specfacts.ErrorCodeName, msgPart string) {
 	t.Helper()
 	if ex.status != status || ex.code() != codeOf(name) || !strings.Contains(ex.message(), msgPart) {
 		t.Fatalf("got %d %s, want %d %s with message containing %q", ex.status, ex.body, status, codeOf(name), msgPart)

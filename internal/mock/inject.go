@@ -2,41 +2,51 @@ package mock
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
 
-// FaultHeader is the request header, honoured only by this mock, that injects what a
-// client cannot otherwise provoke (docs/architecture.md, "Mock fault header").
-const FaultHeader = "X-Mock-Fault"
+// InjectedFailureHeader is the request header, honoured only by this mock, that injects a
+// failure a client cannot otherwise provoke (docs/architecture.md, "Injected failures").
+// An injected failure is the mock failing on request; a planted fault (faults.go) is the
+// mock deviating from the contract for mutation testing.
+const InjectedFailureHeader = "X-Mock-Fault"
+
+// FaultHeader is the header's former name, kept while other packages move to
+// InjectedFailureHeader.
+const FaultHeader = InjectedFailureHeader
 
 // maxInjectedLatency bounds latency=<d> so that a typo cannot park a connection for hours.
 const maxInjectedLatency = 2 * time.Minute
 
-// Injection is one injected failure: an internal error, a delay, or a dropped connection.
-type Injection struct {
-	kind    injectionKind
+// InjectedFailure is one injected failure: an internal error, a delay, or a dropped
+// connection.
+type InjectedFailure struct {
+	kind    failureKind
 	latency time.Duration
 }
 
-type injectionKind int
+type failureKind int
 
 const (
-	injectInternalError injectionKind = iota + 1
+	injectInternalError failureKind = iota + 1
 	injectLatency
 	injectDropConnection
 )
 
 // InjectInternalError makes the request fail with the API's internal error (500).
-func InjectInternalError() Injection { return Injection{kind: injectInternalError} }
+func InjectInternalError() InjectedFailure { return InjectedFailure{kind: injectInternalError} }
 
 // InjectLatency delays the answer by d.
-func InjectLatency(d time.Duration) Injection { return Injection{kind: injectLatency, latency: d} }
+func InjectLatency(d time.Duration) InjectedFailure {
+	return InjectedFailure{kind: injectLatency, latency: d}
+}
 
 // InjectDropConnection closes the connection without an answer.
-func InjectDropConnection() Injection { return Injection{kind: injectDropConnection} }
+func InjectDropConnection() InjectedFailure { return InjectedFailure{kind: injectDropConnection} }
 
-func (i Injection) String() string {
+func (i InjectedFailure) String() string {
 	switch i.kind {
 	case injectInternalError:
 		return "internal-error"
@@ -48,20 +58,20 @@ func (i Injection) String() string {
 	return "none"
 }
 
-// InjectionError says what is wrong with a fault header value.
-type InjectionError struct {
+// InjectedFailureError says what is wrong with an X-Mock-Fault header value.
+type InjectedFailureError struct {
 	Item   string
 	Reason string
 }
 
-func (e *InjectionError) Error() string {
-	return fmt.Sprintf("%s: %q %s; want internal-error, latency=<duration> or drop-connection", FaultHeader, e.Item, e.Reason)
+func (e *InjectedFailureError) Error() string {
+	return fmt.Sprintf("%s: %q %s; want internal-error, latency=<duration> or drop-connection", InjectedFailureHeader, e.Item, e.Reason)
 }
 
-// ParseInjections reads a fault header value: a comma-separated list of internal-error,
+// ParseInjectedFailures reads an X-Mock-Fault header value: a comma-separated list of internal-error,
 // latency=<Go duration> and drop-connection.
-func ParseInjections(value string) ([]Injection, error) {
-	var out []Injection
+func ParseInjectedFailures(value string) ([]InjectedFailure, error) {
+	var out []InjectedFailure
 	for _, item := range strings.Split(value, ",") {
 		item = strings.TrimSpace(item)
 		switch {
@@ -74,15 +84,54 @@ func ParseInjections(value string) ([]Injection, error) {
 		case strings.HasPrefix(item, "latency="):
 			d, err := time.ParseDuration(strings.TrimPrefix(item, "latency="))
 			if err != nil {
-				return nil, &InjectionError{Item: item, Reason: "has no valid duration"}
+				return nil, &InjectedFailureError{Item: item, Reason: "has no valid duration"}
 			}
 			if d < 0 || d > maxInjectedLatency {
-				return nil, &InjectionError{Item: item, Reason: fmt.Sprintf("is outside 0..%s", maxInjectedLatency)}
+				return nil, &InjectedFailureError{Item: item, Reason: fmt.Sprintf("is outside 0..%s", maxInjectedLatency)}
 			}
 			out = append(out, InjectLatency(d))
 		default:
-			return nil, &InjectionError{Item: item, Reason: "is not a known fault"}
+			return nil, &InjectedFailureError{Item: item, Reason: "is not a known injected failure"}
 		}
 	}
 	return out, nil
+}
+
+// applyInjectedFailures honours WithInjectedFailures and the X-Mock-Fault header, after
+// routing and before anything reads the body or touches the world. It reports whether to go
+// on.
+func (m *Mock) applyInjectedFailures(w http.ResponseWriter, r *http.Request, which api) bool {
+	list := m.injected
+	if v := r.Header.Get(InjectedFailureHeader); v != "" {
+		parsed, err := ParseInjectedFailures(v)
+		if err != nil {
+			m.requestError(w, which, err.Error())
+			return false
+		}
+		list = append(append([]InjectedFailure(nil), list...), parsed...)
+	}
+	for _, in := range list {
+		if in.kind == injectLatency {
+			t := time.NewTimer(in.latency)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return false
+			}
+		}
+	}
+	for _, in := range list {
+		if in.kind == injectDropConnection {
+			dropConnection(w)
+			return false
+		}
+	}
+	for _, in := range list {
+		if in.kind == injectInternalError {
+			m.internalError(w, which, "internal error injected by "+InjectedFailureHeader)
+			return false
+		}
+	}
+	return true
 }

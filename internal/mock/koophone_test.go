@@ -2,6 +2,7 @@ package mock
 
 import (
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"regexp"
 	"strings"
@@ -90,7 +91,7 @@ func TestKooPhoneRefusals(t *testing.T) {
 	cases := []struct {
 		name  string
 		build func(f fixture) req
-		code  string
+		code  specfacts.ErrorCodeName
 		msg   string
 	}{
 		{"missing token", func(f fixture) req { return f.koo(ids(own[0])).without("x-auth-token") }, kooParameterIncorrect, "x-auth-token: header is required"},
@@ -197,7 +198,7 @@ func TestKooPhoneWrongMethod(t *testing.T) {
 	}
 }
 
-// The fault header's internal-error answers 500 9999 and changes nothing.
+// The injected failure internal-error (X-Mock-Fault) answers 500 9999 and changes nothing.
 func TestKooPhoneInjectedInternalError(t *testing.T) {
 	f := newFixture(t)
 	id := f.t.KooPhone.OwnedInstanceIDs[0]
@@ -207,5 +208,5 @@ func TestKooPhoneInjectedInternalError(t *testing.T) {
 		t.Fatal("internal error released the instance")
 	}
 	bad := f.do(t, f.koo(ids(id)).with(FaultHeader, "explode"))
-	wantKooError(t, bad, http.StatusBadRequest, kooParameterIncorrect, `X-Mock-Fault: "explode" is not a known fault`)
+	wantKooError(t, bad, http.StatusBadRequest, kooParameterIncorrect, `X-Mock-Fault: "explode" is not a known injected failure`)
 }

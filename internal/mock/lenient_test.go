@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,7 +9,7 @@ import (
 	"github.com/koobackup/conformance/internal/contract"
 )
 
-func lenientCode(name string) string { return mixedCaseCode(codeOf(name)) }
+func lenientCode(name specfacts.ErrorCodeName) string { return mixedCaseCode(codeOf(name)) }
 
 // The lenient KooPhone takes a non-strict legitimate reading of every register entry, and
 // each answer still validates against the contract.
@@ -18,7 +19,7 @@ func TestLenientKooPhoneReadings(t *testing.T) {
 		name   string
 		build  func(f fixture) req
 		status int
-		code   string // x-error-codes name; "" for 200
+		code   specfacts.ErrorCodeName // x-error-codes name; "" for 200
 		check  func(t *testing.T, f fixture, ex exchange)
 	}{
 		{"example-as-alias: the seed example is refused for its instance", func(f fixture) req {

@@ -1,8 +1,16 @@
 package mock
 
-// Reading ids of the ambiguity register (specs/ambiguities.yaml), keyed by entry id. The
-// handlers branch on these ids, never on a mode flag, so that the table below is the one
-// place that says which reading each variant of the mock takes.
+import (
+	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/koobackup/conformance/internal/catalog"
+)
+
+// Register entry ids (specs/ambiguities.yaml) the mock decides on.
 const (
 	ambKooPhoneExampleShape   = "koophone-example-request-shape"
 	ambKooPhoneCodeCase       = "koophone-error-code-case"
@@ -14,85 +22,321 @@ const (
 	ambKooPhoneLengthUnit     = "koophone-id-length-unit"
 	ambKooPhoneDuplicates     = "koophone-duplicate-instance-ids"
 	ambKooPhoneRebackup       = "koophone-rebackup-code"
-	ambKooPhoneErrorStatus    = "koophone-error-status"
 	ambKooPhoneUnknownFields  = "koophone-unknown-fields"
 	ambKooPhoneContentType    = "koophone-content-type"
 	ambKooPhoneOversized      = "koophone-oversized-body-status"
 
-	ambVBSAuthHeader        = "vbs-auth-header"
-	ambVBSStatusMapping     = "vbs-status-mapping"
-	ambVBSUnknownPolicy     = "vbs-unknown-policy-reporting"
-	ambVBSUnknownVolume     = "vbs-unknown-volume-reporting"
-	ambVBSUnsupportedType   = "vbs-unsupported-resource-type"
-	ambVBSEmptyResources    = "vbs-empty-resources"
-	ambVBSDuplicates        = "vbs-duplicate-resources"
-	ambVBSReassociate       = "vbs-reassociate"
-	ambVBSListsOptional     = "vbs-response-lists-optional"
-	ambVBSItemFields        = "vbs-response-item-fields-optional"
-	ambVBSErrorCodeFormat   = "vbs-error-code-format"
-	ambVBSErrorBodyUnder200 = "vbs-error-body-under-200"
-	ambVBSUnknownFields     = "vbs-unknown-fields"
-	ambVBSContentType       = "vbs-content-type"
-	ambVBSOversized         = "vbs-oversized-body-status"
+	ambVBSStatusMapping   = "vbs-status-mapping"
+	ambVBSUnknownPolicy   = "vbs-unknown-policy-reporting"
+	ambVBSUnknownVolume   = "vbs-unknown-volume-reporting"
+	ambVBSUnsupportedType = "vbs-unsupported-resource-type"
+	ambVBSEmptyResources  = "vbs-empty-resources"
+	ambVBSDuplicates      = "vbs-duplicate-resources"
+	ambVBSReassociate     = "vbs-reassociate"
+	ambVBSListsOptional   = "vbs-response-lists-optional"
+	ambVBSItemFields      = "vbs-response-item-fields-optional"
+	ambVBSUnknownFields   = "vbs-unknown-fields"
+	ambVBSContentType     = "vbs-content-type"
+	ambVBSOversized       = "vbs-oversized-body-status"
 )
 
-// ReadingChoice is what one variant of the mock does about one register entry.
-type ReadingChoice struct {
-	// Strict is the register's strict reading, which the default mock takes.
-	Strict string
-	// Lenient is the reading WithLenient takes: another legitimate reading wherever the
-	// register lists more than one, so the suites' default profile is exercised on a
-	// conformant implementation that is not the strict one.
-	Lenient string
+// Readings is the reading the mock takes for each register entry, keyed by entry id. An
+// entry it does not name takes the register's strict reading.
+type Readings map[string]string
+
+// StrictReadings are the register's strict readings: the reference mock.
+func StrictReadings() Readings {
+	out := Readings{}
+	for _, a := range catalog.Default().Ambiguities {
+		out[a.ID] = a.Strict
+	}
+	return out
 }
 
-// Readings is the reading table of the mock, keyed by register entry id. A test checks it
-// against specs/ambiguities.yaml: every entry present, Strict equal to the register's strict
-// reading, Lenient a listed reading that differs from Strict whenever the entry has more
-// than one.
-var Readings = map[string]ReadingChoice{
-	ambKooPhoneExampleShape:   {Strict: "table-authoritative", Lenient: "example-as-alias"},
-	ambKooPhoneCodeCase:       {Strict: "upper-case", Lenient: "mixed-case"},
-	ambKooPhoneMinItems:       {Strict: "reject-empty", Lenient: "accept-empty"},
-	ambKooPhoneResponseFields: {Strict: "all-present", Lenient: "status-only"},
-	ambKooPhoneMissingToken:   {Strict: "parameter-incorrect", Lenient: "tenant-does-not-exist"},
-	ambKooPhoneUnknownInst:    {Strict: "permissions", Lenient: "parameter-incorrect"},
-	ambKooPhoneEmptyID:        {Strict: "parameter-incorrect", Lenient: "permissions"},
-	ambKooPhoneLengthUnit:     {Strict: "characters", Lenient: "bytes"},
-	ambKooPhoneDuplicates:     {Strict: "reject", Lenient: "deduplicate"},
-	ambKooPhoneRebackup:       {Strict: "parameter-incorrect", Lenient: "permissions"},
-	ambKooPhoneErrorStatus:    {Strict: "by-meaning", Lenient: "by-meaning"},
-	ambKooPhoneUnknownFields:  {Strict: "ignore", Lenient: "reject"},
-	ambKooPhoneContentType:    {Strict: "reject", Lenient: "sniff"},
-	ambKooPhoneOversized:      {Strict: "documented-400", Lenient: "transport-413"},
+// LenientReadings take, for every entry with more than one legitimate reading, the first
+// one the register lists after the strict one — a conformant implementation that is the
+// strict one nowhere it need not be.
+func LenientReadings() Readings { return nonStrictReadings(false) }
 
-	ambVBSAuthHeader:        {Strict: "x-auth-token", Lenient: "x-auth-token"},
-	ambVBSStatusMapping:     {Strict: "preferred", Lenient: "not-found-project"},
-	ambVBSUnknownPolicy:     {Strict: "request-error", Lenient: "all-failed"},
-	ambVBSUnknownVolume:     {Strict: "per-resource", Lenient: "request-error"},
-	ambVBSUnsupportedType:   {Strict: "per-resource", Lenient: "request-error"},
-	ambVBSEmptyResources:    {Strict: "reject", Lenient: "accept"},
-	ambVBSDuplicates:        {Strict: "reject", Lenient: "deduplicate"},
-	ambVBSReassociate:       {Strict: "per-resource-failure", Lenient: "idempotent"},
-	ambVBSListsOptional:     {Strict: "both-present", Lenient: "omit-empty"},
-	ambVBSItemFields:        {Strict: "all-present", Lenient: "id-only"},
-	ambVBSErrorCodeFormat:   {Strict: "any-non-empty", Lenient: "any-non-empty"},
-	ambVBSErrorBodyUnder200: {Strict: "error-status", Lenient: "error-status"},
-	ambVBSUnknownFields:     {Strict: "ignore", Lenient: "reject"},
-	ambVBSContentType:       {Strict: "reject", Lenient: "sniff"},
-	ambVBSOversized:         {Strict: "documented-400", Lenient: "transport-413"},
+// LastLenientReadings take, for every entry with more than one legitimate reading, the last
+// non-strict one the register lists: with LenientReadings they cover every reading of
+// every entry that has at most three.
+func LastLenientReadings() Readings { return nonStrictReadings(true) }
+
+func nonStrictReadings(last bool) Readings {
+	out := Readings{}
+	for _, a := range catalog.Default().Ambiguities {
+		out[a.ID] = a.Strict
+		for _, r := range a.Default {
+			if r != a.Strict {
+				out[a.ID] = r
+				if !last {
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
-// takes reports whether this mock takes the given reading of a register entry. An entry
-// missing from the table is a programming error caught by the readings test, so it reads
-// as "not this reading" rather than panicking on a client's request.
-func (m *Mock) takes(entry, reading string) bool {
-	c, ok := Readings[entry]
+// ReadingError says why ENTRY=READING cannot be taken.
+type ReadingError struct {
+	Entry, Reading string
+	Reason         string
+}
+
+func (e *ReadingError) Error() string {
+	return fmt.Sprintf("reading %s=%s: %s", e.Entry, e.Reading, e.Reason)
+}
+
+// CheckReading returns a *ReadingError unless reading is a legitimate reading (one the
+// default profile accepts) of the register entry, so that a command line can refuse a
+// misspelt --reading before building the mock.
+func CheckReading(entry, reading string) error {
+	cat := catalog.Default()
+	a, ok := cat.Ambiguity(entry)
 	if !ok {
-		return false
+		ids := make([]string, 0, len(cat.Ambiguities))
+		for _, a := range cat.Ambiguities {
+			ids = append(ids, a.ID)
+		}
+		sort.Strings(ids)
+		return &ReadingError{Entry: entry, Reading: reading, Reason: "no such register entry; entries: " + strings.Join(ids, ", ")}
 	}
-	if m.lenient {
-		return c.Lenient == reading
+	if !a.Tolerates(reading) {
+		return &ReadingError{Entry: entry, Reading: reading, Reason: fmt.Sprintf("not a legitimate reading of the entry; readings: %s", strings.Join(a.Default, ", "))}
 	}
-	return c.Strict == reading
+	return nil
+}
+
+// ParseReading reads ENTRY=READING and checks it.
+func ParseReading(s string) (entry, reading string, err error) {
+	entry, reading, ok := strings.Cut(s, "=")
+	if !ok || entry == "" || reading == "" {
+		return "", "", &ReadingError{Entry: s, Reason: "want ENTRY=READING, e.g. koophone-unknown-instance-code=parameter-incorrect"}
+	}
+	return entry, reading, CheckReading(entry, reading)
+}
+
+// WithReadings makes the mock take these readings (on top of any chosen before). New panics
+// on one CheckReading refuses: that is a programming error.
+func WithReadings(rs Readings) Option {
+	return func(m *Mock) {
+		for entry, reading := range rs {
+			if err := CheckReading(entry, reading); err != nil {
+				panic(fmt.Sprintf("mock.WithReadings: %v", err))
+			}
+			m.readings[entry] = reading
+		}
+	}
+}
+
+// WithReading makes the mock take one reading of one register entry.
+func WithReading(entry, reading string) Option { return WithReadings(Readings{entry: reading}) }
+
+// WithLenient makes the mock take LenientReadings.
+func WithLenient() Option { return WithReadings(LenientReadings()) }
+
+// Readings returns the reading the mock takes for every register entry.
+func (m *Mock) Readings() Readings {
+	out := StrictReadings()
+	for e, r := range m.readings {
+		out[e] = r
+	}
+	return out
+}
+
+// lenient reports whether the mock takes a non-strict reading anywhere (its target name
+// says so).
+func (m *Mock) lenient() bool {
+	for e, r := range m.readings {
+		if a, ok := catalog.Default().Ambiguity(e); ok && a.Strict != r {
+			return true
+		}
+	}
+	return false
+}
+
+// takes reports whether the mock takes the reading of the entry. The decisions below are
+// the only callers: each entry's logic is in one function of this file.
+func (m *Mock) takes(entry, reading string) bool {
+	if r, ok := m.readings[entry]; ok {
+		return r == reading
+	}
+	a, _ := catalog.Default().Ambiguity(entry)
+	return a.Strict == reading
+}
+
+// ---------------------------------------------------------------- KooPhone decisions
+
+// kooCodeSpelling spells a documented code (koophone-error-code-case): upper-case as in
+// the error tables, or the prefix as the specification sentence writes it.
+func (m *Mock) kooCodeSpelling(code string) string {
+	if m.takes(ambKooPhoneCodeCase, "mixed-case") {
+		return mixedCaseCode(code)
+	}
+	return code
+}
+
+// kooExampleAlias (koophone-example-request-shape): whether instance_id (and the
+// example's user_id) is understood as a one-element instance_ids.
+func (m *Mock) kooExampleAlias() bool { return m.takes(ambKooPhoneExampleShape, "example-as-alias") }
+
+// kooRejectsEmptyList (koophone-instance-ids-min-items).
+func (m *Mock) kooRejectsEmptyList() bool { return m.takes(ambKooPhoneMinItems, "reject-empty") }
+
+// kooSuccessCarriesCode (koophone-response-fields-optional): whether a 200 carries
+// error_code "0" and error_msg.
+func (m *Mock) kooSuccessCarriesCode() bool { return m.takes(ambKooPhoneResponseFields, "all-present") }
+
+// kooMissingTokenCode (koophone-missing-token-code): the code of a missing token.
+func (m *Mock) kooMissingTokenCode() specfacts.ErrorCodeName {
+	if m.takes(ambKooPhoneMissingToken, "tenant-does-not-exist") {
+		return kooTenantNotFound
+	}
+	return kooParameterIncorrect
+}
+
+// kooUnknownInstanceCode (koophone-unknown-instance-code).
+func (m *Mock) kooUnknownInstanceCode() specfacts.ErrorCodeName {
+	if m.takes(ambKooPhoneUnknownInst, "parameter-incorrect") {
+		return kooParameterIncorrect
+	}
+	return kooInstancePermissions
+}
+
+// kooEmptyIDMalformed (koophone-instance-id-empty-string): whether "" is malformed (1000)
+// rather than an instance the caller does not own (1001, the ownership check).
+func (m *Mock) kooEmptyIDMalformed() bool {
+	return m.takes(ambKooPhoneEmptyID, "parameter-incorrect")
+}
+
+// kooIDLength (koophone-id-length-unit): the length of an id in the unit the mock counts.
+func (m *Mock) kooIDLength(id string) (n int, unit string) {
+	if m.takes(ambKooPhoneLengthUnit, "bytes") {
+		return len(id), "bytes"
+	}
+	return len([]rune(id)), "characters"
+}
+
+// kooDuplicates (koophone-duplicate-instance-ids): reject, or keep one job per instance,
+// or one job per entry.
+func (m *Mock) kooDuplicates() (reject, perEntry bool) {
+	return m.takes(ambKooPhoneDuplicates, "reject"), m.takes(ambKooPhoneDuplicates, "job-per-entry")
+}
+
+// kooRebackupCode (koophone-rebackup-code).
+func (m *Mock) kooRebackupCode() specfacts.ErrorCodeName {
+	if m.takes(ambKooPhoneRebackup, "permissions") {
+		return kooInstancePermissions
+	}
+	return kooParameterIncorrect
+}
+
+// kooRejectsUnknownMembers (koophone-unknown-fields).
+func (m *Mock) kooRejectsUnknownMembers() bool { return m.takes(ambKooPhoneUnknownFields, "reject") }
+
+// kooChecksMediaType (koophone-content-type): reject a body not sent as JSON, or sniff it.
+func (m *Mock) kooChecksMediaType() bool { return !m.takes(ambKooPhoneContentType, "sniff") }
+
+// kooBodyLimit and kooOversizedStatus (koophone-oversized-body-status): the size limit
+// (none below the suites' test body under parsed) and the status over it (0: the code's).
+func (m *Mock) kooBodyLimit() int64 { return bodyLimit(m.takes(ambKooPhoneOversized, "parsed")) }
+
+func (m *Mock) kooOversizedStatus() int {
+	if m.takes(ambKooPhoneOversized, "transport-413") {
+		return http.StatusRequestEntityTooLarge
+	}
+	return 0
+}
+
+// ---------------------------------------------------------------- VBS decisions
+
+// vbsMismatchStatus (vbs-status-mapping): a valid token on a project it does not belong to.
+func (m *Mock) vbsMismatchStatus() (status int, code string) {
+	if m.takes(ambVBSStatusMapping, "not-found-project") {
+		return http.StatusNotFound, VBSCodeNotFound
+	}
+	return http.StatusForbidden, VBSCodeForbidden
+}
+
+// vbsUnknownPolicy (vbs-unknown-policy-reporting): the status of a request naming an
+// unknown policy, 200 when every resource fails instead.
+func (m *Mock) vbsUnknownPolicy() int {
+	switch {
+	case m.takes(ambVBSUnknownPolicy, "all-failed"):
+		return http.StatusOK
+	case m.takes(ambVBSUnknownPolicy, "bad-request"):
+		return http.StatusBadRequest
+	}
+	return http.StatusNotFound
+}
+
+// vbsUnknownVolumeRefusesRequest (vbs-unknown-volume-reporting).
+func (m *Mock) vbsUnknownVolumeRefusesRequest() bool {
+	return m.takes(ambVBSUnknownVolume, "request-error")
+}
+
+// vbsUnsupportedTypeRefusesRequest (vbs-unsupported-resource-type).
+func (m *Mock) vbsUnsupportedTypeRefusesRequest() bool {
+	return m.takes(ambVBSUnsupportedType, "request-error")
+}
+
+// vbsRejectsEmpty (vbs-empty-resources).
+func (m *Mock) vbsRejectsEmpty() bool { return m.takes(ambVBSEmptyResources, "reject") }
+
+// vbsDuplicates (vbs-duplicate-resources): reject, report once, or report per entry.
+func (m *Mock) vbsDuplicates() (reject, perEntry bool) {
+	return m.takes(ambVBSDuplicates, "reject"), m.takes(ambVBSDuplicates, "per-entry")
+}
+
+// vbsReassociate (vbs-reassociate): fail the volume, report it associated again, or refuse
+// the request with 409.
+func (m *Mock) vbsReassociate() (idempotent, conflict bool) {
+	return m.takes(ambVBSReassociate, "idempotent"), m.takes(ambVBSReassociate, "conflict")
+}
+
+// vbsOmitsEmptyLists (vbs-response-lists-optional).
+func (m *Mock) vbsOmitsEmptyLists() bool { return m.takes(ambVBSListsOptional, "omit-empty") }
+
+// vbsIDOnlyItems (vbs-response-item-fields-optional).
+func (m *Mock) vbsIDOnlyItems() bool { return m.takes(ambVBSItemFields, "id-only") }
+
+// vbsRejectsUnknownMembers (vbs-unknown-fields).
+func (m *Mock) vbsRejectsUnknownMembers() bool { return m.takes(ambVBSUnknownFields, "reject") }
+
+// vbsChecksMediaType (vbs-content-type).
+func (m *Mock) vbsChecksMediaType() bool { return !m.takes(ambVBSContentType, "sniff") }
+
+// vbsBodyLimit and vbsOversizedStatus (vbs-oversized-body-status).
+func (m *Mock) vbsBodyLimit() int64 { return bodyLimit(m.takes(ambVBSOversized, "parsed")) }
+
+func (m *Mock) vbsOversizedStatus() int {
+	if m.takes(ambVBSOversized, "transport-413") {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}
+
+// bodyLimit is MaxBodyBytes, or under the parsed reading a limit well above any body the
+// suites send, so that the body is judged on its content.
+func bodyLimit(parsed bool) int64 {
+	if parsed {
+		return parsedBodyLimit
+	}
+	return MaxBodyBytes
+}
+
+// parsedBodyLimit bounds what the mock reads under the parsed readings of the oversized
+// entries: no limit at all would let one request exhaust memory.
+const parsedBodyLimit = 8 << 20
+
+// sortedKeysOf returns the keys of a string map in order, for stable messages.
+func sortedKeysOf(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -1,44 +1,155 @@
 package mock
 
 import (
-	"slices"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/koobackup/conformance/internal/catalog"
 )
 
-// The reading table covers every register entry: Strict is the register's strict reading,
-// Lenient is a listed reading, and differs from Strict whenever the entry has more than one.
-func TestReadingsCoverRegister(t *testing.T) {
-	cat, err := catalog.Load()
-	if err != nil {
+// The strict readings are the register's; the lenient ones differ from them on every entry
+// with more than one legitimate reading and are legitimate themselves.
+func TestStrictAndLenientReadingsFollowTheRegister(t *testing.T) {
+	strict, lenient := StrictReadings(), LenientReadings()
+	for _, a := range catalog.Default().Ambiguities {
+		if strict[a.ID] != a.Strict {
+			t.Errorf("%s: strict %q, register %q", a.ID, strict[a.ID], a.Strict)
+		}
+		if !a.Tolerates(lenient[a.ID]) {
+			t.Errorf("%s: lenient %q is not a legitimate reading", a.ID, lenient[a.ID])
+		}
+		if len(a.Default) > 1 && lenient[a.ID] == a.Strict {
+			t.Errorf("%s: lenient takes the strict reading although %v are legitimate", a.ID, a.Default)
+		}
+	}
+	// Between them, the two lenient presets take every legitimate reading of every entry.
+	last := LastLenientReadings()
+	for _, a := range catalog.Default().Ambiguities {
+		for _, r := range a.Default {
+			if r != strict[a.ID] && r != lenient[a.ID] && r != last[a.ID] {
+				t.Errorf("%s: reading %q is taken by neither lenient preset", a.ID, r)
+			}
+		}
+	}
+	if len(strict) != len(catalog.Default().Ambiguities) {
+		t.Errorf("%d strict readings for %d entries", len(strict), len(catalog.Default().Ambiguities))
+	}
+}
+
+// An unknown entry or reading is refused with a message listing what exists.
+func TestCheckReadingNamesWhatExists(t *testing.T) {
+	if err := CheckReading("koophone-unknown-instance-code", "parameter-incorrect"); err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
-	for _, a := range cat.Ambiguities {
-		seen[a.ID] = true
-		c, ok := Readings[a.ID]
+	cases := map[string][2]string{
+		"no such register entry":    {"koophone-no-such-entry", "x"},
+		"not a legitimate reading":  {"koophone-unknown-instance-code", "teapot"},
+		"koophone-error-code-case,": {"nope", "x"},
+		"permissions, parameter":    {"koophone-unknown-instance-code", "teapot"},
+	}
+	for want, c := range cases {
+		err := CheckReading(c[0], c[1])
+		var re *ReadingError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckReading(%s, %s) = %v, want a *ReadingError saying %q", c[0], c[1], err, want)
+		}
+	}
+	if _, _, err := ParseReading("no-equals-sign"); err == nil || !strings.Contains(err.Error(), "ENTRY=READING") {
+		t.Errorf("ParseReading without '=': %v", err)
+	}
+	e, r, err := ParseReading("vbs-reassociate=conflict")
+	if err != nil || e != "vbs-reassociate" || r != "conflict" {
+		t.Errorf("ParseReading = %q, %q, %v", e, r, err)
+	}
+}
+
+// The mock takes each reading it is given, one entry at a time, and the strict one elsewhere.
+func TestWithReadingTakesOneEntry(t *testing.T) {
+	m := New(nil, WithReading("vbs-reassociate", "conflict"))
+	got := m.Readings()
+	if got["vbs-reassociate"] != "conflict" {
+		t.Fatalf("vbs-reassociate = %q", got["vbs-reassociate"])
+	}
+	for e, r := range StrictReadings() {
+		if e != "vbs-reassociate" && got[e] != r {
+			t.Errorf("%s = %q, want the strict %q", e, got[e], r)
+		}
+	}
+	if !m.lenient() || New(nil).lenient() {
+		t.Error("lenient() does not tell a non-strict reading from the reference")
+	}
+}
+
+// Every catalog fault has a plant, and every plant a catalog entry.
+func TestEveryFaultIsPlanted(t *testing.T) {
+	for _, f := range Faults() {
+		p, ok := plants[f.Name]
 		if !ok {
-			t.Errorf("%s: not in the reading table", a.ID)
+			t.Errorf("fault %s has no plant", f.Name)
 			continue
 		}
-		ids := make([]string, len(a.Readings))
-		for i, r := range a.Readings {
-			ids[i] = r.ID
-		}
-		if c.Strict != a.Strict {
-			t.Errorf("%s: table strict %q, register strict %q", a.ID, c.Strict, a.Strict)
-		}
-		if !slices.Contains(ids, c.Lenient) || !a.Tolerates(c.Lenient) {
-			t.Errorf("%s: lenient %q is not a tolerated reading %v", a.ID, c.Lenient, ids)
-		}
-		if len(ids) > 1 && c.Lenient == c.Strict {
-			t.Errorf("%s: lenient takes the strict reading although %v are legitimate", a.ID, ids)
+		if p.configure == nil && p.request == nil && p.response == nil {
+			t.Errorf("fault %s: the plant does nothing", f.Name)
 		}
 	}
-	for id := range Readings {
-		if !seen[id] {
-			t.Errorf("%s: in the table but not in the register", id)
+	for name := range plants {
+		if _, ok := LookupFault(name); !ok {
+			t.Errorf("plant %s is not in the fault catalog", name)
 		}
 	}
+}
+
+// The readings no preset takes (neither strict nor lenient) answer as the register's
+// outcome says, each on a mock that takes it alone.
+func TestReadingsBeyondTheLenientPreset(t *testing.T) {
+	t.Run("koophone-duplicate-instance-ids=job-per-entry: one job per mention", func(t *testing.T) {
+		f := newFixture(t, WithReading("koophone-duplicate-instance-ids", "job-per-entry"))
+		id := f.t.KooPhone.OwnedInstanceIDs[0]
+		ex := f.do(t, f.koo(ids(id, id)))
+		jobs, _ := kooData(ex)["cmd_jobs"].([]any)
+		if ex.status != 200 || len(jobs) != 2 {
+			t.Fatalf("got %d %s, want 200 with 2 jobs", ex.status, ex.body)
+		}
+	})
+	t.Run("koophone-oversized-body-status=parsed: judged on its content", func(t *testing.T) {
+		f := newFixture(t, WithReading("koophone-oversized-body-status", "parsed"))
+		body := ids("nosuch-1")
+		body["padding"] = strings.Repeat("x", MaxBodyBytes)
+		r := f.koo(body)
+		wantKooError(t, f.doUnchecked(t, r), 400, kooInstancePermissions, "is not an instance of this tenant")
+	})
+	t.Run("vbs-unknown-policy-reporting=bad-request: 400 with the envelope", func(t *testing.T) {
+		f := newFixture(t, WithReading("vbs-unknown-policy-reporting", "bad-request"))
+		wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.UnknownBackupPolicyID, f.t.VBS.VolumeIDs[0]))), 400, VBSCodePolicyNotFound, "does not exist")
+	})
+	t.Run("vbs-duplicate-resources=per-entry: success, then already associated", func(t *testing.T) {
+		f := newFixture(t, WithReading("vbs-duplicate-resources", "per-entry"))
+		v := f.t.VBS.VolumeIDs[0]
+		ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v, v)))
+		if ex.status != 200 || len(vbsList(ex, "success_resources")) != 1 || len(vbsList(ex, "fail_resources")) != 1 {
+			t.Fatalf("got %d %s", ex.status, ex.body)
+		}
+	})
+	t.Run("vbs-reassociate=conflict: 409 and nothing bound", func(t *testing.T) {
+		f := newFixture(t, WithReading("vbs-reassociate", "conflict"))
+		v, w := f.t.VBS.VolumeIDs[0], f.t.VBS.VolumeIDs[1]
+		if ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v))); ex.status != 200 {
+			t.Fatalf("first association: %d %s", ex.status, ex.body)
+		}
+		wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, w, v))), 409, VBSCodeAlreadyAssociated, "already associated")
+		if ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, w))); len(vbsList(ex, "success_resources")) != 1 {
+			t.Fatalf("the refused request bound %s: %s", w, ex.body)
+		}
+	})
+	t.Run("vbs-oversized-body-status=parsed: the unknown volume fails", func(t *testing.T) {
+		f := newFixture(t, WithReading("vbs-oversized-body-status", "parsed"))
+		body := resources(f.t.VBS.BackupPolicyID, "nosuch-v")
+		body["padding"] = strings.Repeat("x", MaxBodyBytes)
+		r := f.vbs(body)
+		ex := f.doUnchecked(t, r)
+		if ex.status != 200 || len(vbsList(ex, "fail_resources")) != 1 {
+			t.Fatalf("got %d %.300s", ex.status, ex.body)
+		}
+	})
 }

@@ -32,7 +32,7 @@ func WithWorld(w *World) Option { return func(m *Mock) { m.startWorld = w } }
 // Start listens on addr (e.g. "127.0.0.1:0") and serves a new mock until ctx is done or
 // Close is called.
 func Start(ctx context.Context, addr string, opts ...Option) (*Server, error) {
-	probe := &Mock{faults: map[string]bool{}}
+	probe := &Mock{readings: map[string]string{}}
 	for _, o := range opts {
 		if o != nil {
 			o(probe)
@@ -59,7 +59,7 @@ func Start(ctx context.Context, addr string, opts ...Option) (*Server, error) {
 			Handler:           m,
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       60 * time.Second,
-			// Dropped connections (the fault header) and clients that go away are expected;
+			// Dropped connections (an injected failure) and clients that go away are expected;
 			// net/http's own complaints about them are noise.
 			ErrorLog: log.New(io.Discard, "", 0),
 		},

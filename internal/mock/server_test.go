@@ -95,15 +95,15 @@ func TestServerOverTCP(t *testing.T) {
 	t.Fatal("server still answering after its context ended")
 }
 
-// WithInjectedFaults applies to every request as the header does for one.
-func TestInjectedFaultsOption(t *testing.T) {
-	f := newFixture(t, WithInjectedFaults(InjectInternalError()))
+// WithInjectedFailures applies to every request as the header does for one.
+func TestInjectedFailuresOption(t *testing.T) {
+	f := newFixture(t, WithInjectedFailures(InjectInternalError()))
 	ex := f.do(t, f.koo(ids(f.t.KooPhone.OwnedInstanceIDs[0])))
 	wantKooError(t, ex, 500, kooInternalError, "internal error")
-	if _, err := ParseInjections("latency=1h"); err == nil {
+	if _, err := ParseInjectedFailures("latency=1h"); err == nil {
 		t.Fatal("latency over the bound accepted")
 	}
-	got, err := ParseInjections(" internal-error , latency=5ms,drop-connection")
+	got, err := ParseInjectedFailures(" internal-error , latency=5ms,drop-connection")
 	if err != nil || len(got) != 3 || got[1].String() != "latency=5ms" {
 		t.Fatalf("parsed %v, %v", got, err)
 	}

@@ -42,32 +42,9 @@ type vbsResponseOmitEmpty struct {
 	FailResources    []vbsFailure `json:"fail_resources,omitempty"`
 }
 
-type vbsFlatError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // vbsError writes the VBS error envelope {"error":{"code","message"}}.
 func (m *Mock) vbsError(w http.ResponseWriter, status int, code, msg string) {
-	if m.on(FaultVBSInternalError400) && status == http.StatusInternalServerError {
-		status = http.StatusBadRequest
-	}
-	if m.on(FaultVBSErrorCodeEmpty) {
-		code = ""
-	}
-	var body any = mockEnvelope(code, msg)
-	if m.on(FaultVBSErrorEnvelopeFlat) {
-		body = vbsFlatError{Code: code, Message: msg}
-	}
-	m.vbsWrite(w, status, body)
-}
-
-func (m *Mock) vbsWrite(w http.ResponseWriter, status int, body any) {
-	ct := "application/json"
-	if m.on(FaultVBSWrongContentType) {
-		ct = "text/plain; charset=utf-8"
-	}
-	writeJSONAs(w, status, ct, body)
+	writeJSON(w, status, mockEnvelope(code, msg))
 }
 
 func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string) {
@@ -76,17 +53,10 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 		m.vbsError(w, http.StatusBadRequest, VBSCodeBadRequest, fmt.Sprintf(format, a...))
 	}
 
-	// 1. Size. vbs-oversized-body-status: strict reading documented-400.
-	body, tooLarge, err := readBody(w, r)
-	if tooLarge && m.on(FaultVBSOversizedDropped) {
-		panic(http.ErrAbortHandler)
-	}
+	// 1. Size (vbs-oversized-body-status).
+	body, tooLarge, err := readBody(w, r, m.vbsBodyLimit())
 	if tooLarge {
-		status := http.StatusBadRequest
-		if m.takes(ambVBSOversized, "transport-413") {
-			status = http.StatusRequestEntityTooLarge
-		}
-		m.vbsError(w, status, VBSCodeBodyTooLarge, fmt.Sprintf("body: larger than %d bytes", MaxBodyBytes))
+		m.vbsError(w, m.vbsOversizedStatus(), VBSCodeBodyTooLarge, fmt.Sprintf("body: larger than %d bytes", MaxBodyBytes))
 		return
 	}
 	if err != nil {
@@ -100,84 +70,63 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 	w0.mu.Lock()
 	proj := w0.projectByToken[token]
 	w0.mu.Unlock()
-	if proj == nil && m.on(FaultVBSAuthNotEnforced) {
-		proj = w0.projects[w0.desc.VBS.ProjectID]
-	}
 	switch {
 	case proj == nil && token == "":
 		m.vbsError(w, http.StatusUnauthorized, VBSCodeUnauthorized, vc.TokenHeader+": header is required")
 		return
-	case proj == nil && m.on(FaultVBSInvalidToken403):
-		m.vbsError(w, http.StatusForbidden, VBSCodeForbidden, vc.TokenHeader+": the token is not valid")
-		return
 	case proj == nil:
 		m.vbsError(w, http.StatusUnauthorized, VBSCodeUnauthorized, vc.TokenHeader+": the token is not valid")
 		return
-	case proj.id != projectID && !m.on(FaultVBSProjectMismatchIgnored):
-		msg := fmt.Sprintf("project_id: the token does not grant access to project %q", projectID)
-		// vbs-status-mapping: strict reading preferred (403 for another project's token).
-		if m.takes(ambVBSStatusMapping, "not-found-project") {
-			m.vbsError(w, http.StatusNotFound, VBSCodeNotFound, fmt.Sprintf("project_id: project %q not found", projectID))
-			return
-		}
-		m.vbsError(w, http.StatusForbidden, VBSCodeForbidden, msg)
+	case proj.id != projectID:
+		// vbs-status-mapping.
+		status, code := m.vbsMismatchStatus()
+		m.vbsError(w, status, code, fmt.Sprintf("project_id: the token does not grant access to project %q", projectID))
 		return
 	}
 
-	// 3. Media type (vbs-content-type: strict reading reject), JSON, schema, semantics.
-	if !m.takes(ambVBSContentType, "sniff") {
-		if ct := r.Header.Get("Content-Type"); !isJSONMediaType(ct) {
-			if m.on(FaultVBSContentType500) {
-				panic(plantedPanic(FaultVBSContentType500))
-			}
-			badRequest("Content-Type: %q is not application/json", ct)
-			return
-		}
+	// 3. Media type (vbs-content-type), JSON, schema, semantics.
+	if ct := r.Header.Get("Content-Type"); m.vbsChecksMediaType() && !isJSONMediaType(ct) {
+		badRequest("Content-Type: %q is not application/json", ct)
+		return
 	}
 	policyID, resources, msg := m.parseVBSBody(r, body)
 	if msg != "" {
 		badRequest("%s", msg)
 		return
 	}
-	if len(resources) == 0 && m.on(FaultVBSEmptyResources500) {
-		panic(plantedPanic(FaultVBSEmptyResources500))
-	}
-	// vbs-empty-resources: strict reading reject.
-	if len(resources) == 0 && m.takes(ambVBSEmptyResources, "reject") {
+	// vbs-empty-resources.
+	if len(resources) == 0 && m.vbsRejectsEmpty() {
 		badRequest("resources: is empty, at least 1 item required")
 		return
 	}
-	// vbs-duplicate-resources: strict reading reject.
+	// vbs-duplicate-resources.
+	reject, perEntry := m.vbsDuplicates()
 	first := map[string]int{}
-	unique := resources[:0:0]
+	kept := resources[:0:0]
 	for i, res := range resources {
 		if j, seen := first[res.ID]; seen {
-			if m.on(FaultVBSDuplicateResources500) {
-				panic(plantedPanic(FaultVBSDuplicateResources500))
-			}
-			if m.takes(ambVBSDuplicates, "reject") {
+			if reject {
 				badRequest("resources[%d].resource_id: %q repeats resources[%d], each resource may be listed once", i, res.ID, j)
 				return
 			}
-			continue
+			if !perEntry {
+				continue
+			}
+		} else {
+			first[res.ID] = i
 		}
-		first[res.ID] = i
-		unique = append(unique, res)
+		kept = append(kept, res)
 	}
 
 	// 4-5 under the world lock.
-	status, out, errCode, errMsg := m.associate(proj, policyID, unique)
+	status, out, errCode, errMsg := m.associate(proj, policyID, kept)
 	if status != http.StatusOK {
 		m.vbsError(w, status, errCode, errMsg)
 		return
 	}
-	if m.on(FaultVBSHang) {
-		<-r.Context().Done()
-		return
-	}
-	// vbs-response-lists-optional: strict reading both-present.
-	if m.takes(ambVBSListsOptional, "omit-empty") {
-		m.vbsWrite(w, http.StatusOK, vbsResponseOmitEmpty(out))
+	// vbs-response-lists-optional.
+	if m.vbsOmitsEmptyLists() {
+		writeJSON(w, http.StatusOK, vbsResponseOmitEmpty(out))
 		return
 	}
 	if out.SuccessResources == nil {
@@ -186,7 +135,7 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 	if out.FailResources == nil {
 		out.FailResources = []vbsFailure{}
 	}
-	m.vbsWrite(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 var knownVBSMembers = map[string]bool{"backup_policy_id": true, "resources": true}
@@ -196,17 +145,11 @@ var knownVBSResourceMembers = map[string]bool{"resource_id": true, "resource_typ
 // resources in request order, or a message naming the field and the rule.
 func (m *Mock) parseVBSBody(r *http.Request, body []byte) (string, []vbsResource, string) {
 	obj, msg := decodeObject(body)
-	if msg != "" && m.on(FaultVBSMalformedJSON500) {
-		panic(plantedPanic(FaultVBSMalformedJSON500))
-	}
 	if msg != "" {
 		return "", nil, msg
 	}
-	if m.on(FaultVBSUnknownField500) && hasUnknownMember(obj, knownVBSMembers) {
-		panic(plantedPanic(FaultVBSUnknownField500))
-	}
-	// vbs-unknown-fields: strict reading ignore.
-	rejectUnknown := m.takes(ambVBSUnknownFields, "reject")
+	// vbs-unknown-fields.
+	rejectUnknown := m.vbsRejectsUnknownMembers()
 	if rejectUnknown {
 		for _, k := range sortedKeys(obj) {
 			if !knownVBSMembers[k] {
@@ -215,23 +158,14 @@ func (m *Mock) parseVBSBody(r *http.Request, body []byte) (string, []vbsResource
 		}
 	}
 	rawPolicy, ok := obj["backup_policy_id"]
-	if !ok && m.on(FaultVBSMissingPolicyID500) {
-		panic(plantedPanic(FaultVBSMissingPolicyID500))
-	}
 	if !ok {
 		return "", nil, "backup_policy_id: is required"
 	}
 	policyID, ok := rawPolicy.(string)
-	if !ok && m.on(FaultVBSWrongType500) {
-		panic(plantedPanic(FaultVBSWrongType500))
-	}
 	if !ok {
 		return "", nil, "backup_policy_id: must be a string, got " + jsonKind(rawPolicy)
 	}
 	rawList, ok := obj["resources"]
-	if !ok && m.on(FaultVBSMissingResources500) {
-		panic(plantedPanic(FaultVBSMissingResources500))
-	}
 	if !ok {
 		return "", nil, "resources: is required"
 	}
@@ -254,9 +188,6 @@ func (m *Mock) parseVBSBody(r *http.Request, body []byte) (string, []vbsResource
 		}
 		for _, field := range []string{"resource_id", "resource_type"} {
 			v, ok := res[field]
-			if !ok && m.on(FaultVBSMissingResourceField500) {
-				panic(plantedPanic(FaultVBSMissingResourceField500))
-			}
 			if !ok {
 				return "", nil, fmt.Sprintf("resources[%d].%s: is required", i, field)
 			}
@@ -265,9 +196,9 @@ func (m *Mock) parseVBSBody(r *http.Request, body []byte) (string, []vbsResource
 			}
 		}
 		resources[i] = vbsResource{ID: res["resource_id"].(string), Type: res["resource_type"].(string)}
-		// vbs-unsupported-resource-type: strict reading per-resource (checked in associate);
-		// the lenient mock refuses the request.
-		if !slices.Contains(m.cons.VBS.ResourceTypes, resources[i].Type) && m.takes(ambVBSUnsupportedType, "request-error") {
+		// vbs-unsupported-resource-type: a request error, or (checked in associate) a
+		// resource that fails.
+		if !slices.Contains(m.cons.VBS.ResourceTypes, resources[i].Type) && m.vbsUnsupportedTypeRefusesRequest() {
 			return "", nil, fmt.Sprintf("resources[%d].resource_type: %q is not one of %s", i, resources[i].Type, strings.Join(m.cons.VBS.ResourceTypes, ", "))
 		}
 	}
@@ -276,8 +207,8 @@ func (m *Mock) parseVBSBody(r *http.Request, body []byte) (string, []vbsResource
 			continue
 		}
 		// Every resource_type is a string by now, so a finding there is the enum, which the
-		// strict reading reports per resource.
-		if strings.HasSuffix(v.Location, "/resource_type") && m.takes(ambVBSUnsupportedType, "per-resource") {
+		// per-resource reading reports in fail_resources.
+		if strings.HasSuffix(v.Location, "/resource_type") && !m.vbsUnsupportedTypeRefusesRequest() {
 			continue
 		}
 		return "", nil, v.Message
@@ -304,23 +235,17 @@ func (m *Mock) associate(p *project, policyID string, resources []vbsResource) (
 	defer w.mu.Unlock()
 	var out vbsResponse
 
-	idOnly := m.takes(ambVBSItemFields, "id-only")
-	success := func(res vbsResource, v *volume, az, pod string) {
+	// vbs-response-item-fields-optional.
+	idOnly := m.vbsIDOnlyItems()
+	success := func(res vbsResource, az, pod string) {
 		item := vbsSuccess{ResourceID: res.ID}
-		// vbs-response-item-fields-optional: strict reading all-present.
 		if !idOnly {
 			item.ResourceType, item.AvailabilityZone, item.OsVolHostAttr = res.Type, az, pod
-		}
-		if m.on(FaultVBSResourceTypeChanged) {
-			item.ResourceType = strings.ToUpper(res.Type)
 		}
 		out.SuccessResources = append(out.SuccessResources, item)
 	}
 	failure := func(res vbsResource, v *volume, code, msg string) {
 		item := vbsFailure{ResourceID: res.ID, Code: code, Message: msg}
-		if m.on(FaultVBSFailItemWithoutCode) {
-			item.Code, item.Message = "", ""
-		}
 		if !idOnly {
 			item.ResourceType = res.Type
 			if v != nil {
@@ -330,71 +255,52 @@ func (m *Mock) associate(p *project, policyID string, resources []vbsResource) (
 		out.FailResources = append(out.FailResources, item)
 	}
 
-	if !p.policies[policyID] && !m.on(FaultVBSUnknownPolicy200) {
+	if !p.policies[policyID] {
 		msg := fmt.Sprintf("backup_policy_id: policy %q does not exist in the project", policyID)
-		// vbs-unknown-policy-reporting: strict reading request-error, with 404
-		// (vbs-status-mapping: preferred).
-		if m.takes(ambVBSUnknownPolicy, "all-failed") {
-			for _, res := range resources {
-				failure(res, p.volumes[res.ID], VBSCodePolicyNotFound, msg)
-			}
-			return http.StatusOK, out, "", ""
+		// vbs-unknown-policy-reporting.
+		status := m.vbsUnknownPolicy()
+		if status != http.StatusOK {
+			return status, out, VBSCodePolicyNotFound, msg
 		}
-		if m.on(FaultVBSUnknownPolicy422) {
-			return http.StatusUnprocessableEntity, out, VBSCodePolicyNotFound, msg
+		for _, res := range resources {
+			failure(res, p.volumes[res.ID], VBSCodePolicyNotFound, msg)
 		}
-		return http.StatusNotFound, out, VBSCodePolicyNotFound, msg
+		return http.StatusOK, out, "", ""
 	}
-	// vbs-unknown-volume-reporting: strict reading per-resource; the lenient mock refuses
-	// the whole request and binds nothing.
-	if m.takes(ambVBSUnknownVolume, "request-error") {
+	// vbs-unknown-volume-reporting, when an unknown volume refuses the whole request.
+	if m.vbsUnknownVolumeRefusesRequest() {
 		for i, res := range resources {
 			if p.volumes[res.ID] == nil {
 				return http.StatusNotFound, out, VBSCodeVolumeNotFound, fmt.Sprintf("resources[%d].resource_id: volume %q not found in the project", i, res.ID)
 			}
 		}
 	}
+	// vbs-reassociate, when a volume bound already refuses the whole request.
+	idempotent, conflict := m.vbsReassociate()
+	if conflict {
+		for i, res := range resources {
+			if v := p.volumes[res.ID]; v != nil && v.policy == policyID {
+				return http.StatusConflict, out, VBSCodeAlreadyAssociated, fmt.Sprintf("resources[%d].resource_id: volume %q is already associated with this policy", i, res.ID)
+			}
+		}
+	}
 	for i, res := range resources {
 		v := p.volumes[res.ID]
 		switch {
-		case !slices.Contains(m.cons.VBS.ResourceTypes, res.Type) && m.on(FaultVBSUnsupportedTypeAssociated):
-			az, pod := placement(res.ID)
-			success(res, v, az, pod)
 		case !slices.Contains(m.cons.VBS.ResourceTypes, res.Type):
-			// vbs-unsupported-resource-type: strict reading per-resource.
+			// vbs-unsupported-resource-type, per resource.
 			failure(res, v, VBSCodeUnsupportedType, fmt.Sprintf("resources[%d].resource_type: %q is not supported, want one of %s", i, res.Type, strings.Join(m.cons.VBS.ResourceTypes, ", ")))
-		case v == nil && m.on(FaultVBSUnknownVolumeSucceeds):
-			az, pod := placement(res.ID)
-			success(res, nil, az, pod)
 		case v == nil:
 			failure(res, nil, VBSCodeVolumeNotFound, fmt.Sprintf("resources[%d].resource_id: volume %q not found in the project", i, res.ID))
-		case v.policy == policyID && m.on(FaultVBSReassociate500):
-			panic(plantedPanic(FaultVBSReassociate500))
+		case v.policy == policyID && idempotent:
+			success(res, v.az, v.pod)
 		case v.policy == policyID:
-			// vbs-reassociate: strict reading per-resource-failure.
-			if m.takes(ambVBSReassociate, "idempotent") {
-				success(res, v, v.az, v.pod)
-				continue
-			}
 			failure(res, v, VBSCodeAlreadyAssociated, fmt.Sprintf("resources[%d].resource_id: volume %q is already associated with this policy", i, res.ID))
 		case v.policy != "":
 			failure(res, v, VBSCodeBoundElsewhere, fmt.Sprintf("resources[%d].resource_id: volume %q is associated with another policy", i, res.ID))
-		case v.policy == "" && m.on(FaultVBSFreeVolumeFailedBesideUnknown) && namesUnknownVolume(p, resources):
-			failure(res, v, VBSCodeInternal, fmt.Sprintf("resources[%d].resource_id: volume %q was not associated", i, res.ID))
 		default:
 			v.policy = policyID
-			success(res, v, v.az, v.pod)
-		}
-	}
-	if m.on(FaultVBSResourceInBothLists) && len(out.SuccessResources) > 0 {
-		s := out.SuccessResources[0]
-		out.FailResources = append(out.FailResources, vbsFailure{ResourceID: s.ResourceID, ResourceType: s.ResourceType, Code: VBSCodeAlreadyAssociated, Message: "already associated"})
-	}
-	if m.on(FaultVBSResourceDropped) {
-		if n := len(out.FailResources); n > 0 {
-			out.FailResources = out.FailResources[:n-1]
-		} else if n := len(out.SuccessResources); n > 0 {
-			out.SuccessResources = out.SuccessResources[:n-1]
+			success(res, v.az, v.pod)
 		}
 	}
 	return http.StatusOK, out, "", ""

@@ -79,6 +79,11 @@ func LoadWorld(t *target.Target) (*World, error) {
 	if t.KooPhone == nil || t.VBS == nil {
 		return nil, &WorldError{Reason: "the mock serves both APIs; the file must describe koophone and vbs"}
 	}
+	for _, entry := range sortedKeysOf(t.MockReadings) {
+		if err := CheckReading(entry, t.MockReadings[entry]); err != nil {
+			return nil, &WorldError{Reason: "mock_readings: " + err.Error()}
+		}
+	}
 	w := &World{
 		desc:           *t,
 		tenantsByToken: map[string]*tenant{},

@@ -77,6 +77,94 @@ func TestEveryFaultIsKilled(t *testing.T) {
 	}
 }
 
+// lenientBlindSpots are the planted faults the lenient configurations hide from the
+// suites, with the reason. Each is a probe whose answer is the same whether or not the
+// server checks the thing under test once it takes the listed reading; issue 12
+// ("trustworthy verdicts") makes such probes say "inconclusive" instead of passing. A fault
+// listed here that the suites kill fails the test, so the list cannot go stale.
+var lenientBlindSpots = map[string]string{
+	mock.FaultKooPhoneIDLength33Accepted: "koophone-unknown-instance-code=parameter-incorrect: a 33-character id names no instance, " +
+		"so a server that skips the length check refuses it with KOOPHONE.API.1000 as an unknown instance, " +
+		"the very answer the length check gives; no instance of that length can be owned to tell them apart (issue 12)",
+}
+
+// Every planted fault also runs on the lenient mocks (every entry's first, and last,
+// non-strict reading): each is killed there for its own requirements, except the listed
+// blind spots, which the lenient readings hide and must still be hidden (or the list is
+// stale).
+func TestEveryFaultOnTheLenientMocks(t *testing.T) {
+	res := runAll(t)
+	want := []string{LenientConfiguration.Name, LastLenientConfiguration.Name}
+	var got []string
+	for _, c := range res.Configurations {
+		got = append(got, c.Name)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("configurations %v, want %v", got, want)
+	}
+	for _, c := range res.Configurations {
+		if c.Total != len(mock.Faults()) || len(c.Readings) == 0 {
+			t.Fatalf("%s configuration ran %d faults with readings %v", c.Name, c.Total, c.Readings)
+		}
+		for _, m := range c.Mutants {
+			reason, blind := lenientBlindSpots[m.Fault]
+			switch {
+			case m.Error != "":
+				t.Errorf("%s: fault %s: %s", c.Name, m.Fault, m.Error)
+			case blind && m.Killed:
+				t.Errorf("%s: fault %s is listed as hidden by the lenient readings (%s) but the suites kill it: remove it from lenientBlindSpots", c.Name, m.Fault, reason)
+			case blind:
+				t.Logf("known blind spot, issue 12: %s survives on the %s mock: %s", m.Fault, c.Name, reason)
+			case !m.Killed:
+				t.Errorf("%s: fault %s survived (%s)", c.Name, m.Fault, m.Description)
+			case !m.RightReason:
+				t.Errorf("%s: fault %s was killed only by specs not labelled with %v", c.Name, m.Fault, m.Requirements)
+			}
+		}
+	}
+	for name := range lenientBlindSpots {
+		if _, ok := mock.LookupFault(name); !ok {
+			t.Errorf("lenientBlindSpots names %s, which is not a fault", name)
+		}
+	}
+}
+
+// readingMisattributions are register entries the strict profile names on a mock that
+// takes one reading of another entry, because the probe of the named entry cannot tell
+// the readings apart there; issue 12 makes such probes say "inconclusive".
+var readingMisattributions = map[string][]string{
+	// The multi-byte id at the maximum length names no instance: refused with 1000 as an
+	// unknown instance, it looks like the bytes reading of koophone-id-length-unit.
+	"koophone-unknown-instance-code=parameter-incorrect": {"koophone-id-length-unit"},
+}
+
+// The mock takes each non-strict reading of each register entry on its own: the default
+// profile passes it, and the strict profile names that entry (and only the listed
+// misattributions besides).
+func TestEveryReadingIsTakenAndTolerated(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	checks, err := CheckReadings(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(checks) < 30 {
+		t.Fatalf("%d non-strict readings checked, the register has more", len(checks))
+	}
+	for _, c := range checks {
+		key := c.Entry + "=" + c.Reading
+		want := sortedUnique(append([]string{c.Entry}, readingMisattributions[key]...))
+		switch {
+		case c.Error != "":
+			t.Errorf("%s: %s", key, c.Error)
+		case len(c.DefaultFailures) > 0:
+			t.Errorf("%s: the default profile failed %d spec(s), first %q: %s", key, len(c.DefaultFailures), c.DefaultFailures[0].Text, c.DefaultFailures[0].Message)
+		case !slices.Equal(c.Flagged, want):
+			t.Errorf("%s: the strict profile named %v, want %v", key, c.Flagged, want)
+		}
+	}
+}
+
 // The lenient-but-conformant mock passes the default profile, and the strict profile flags
 // exactly the register entries with more than one reading.
 func TestFairnessHolds(t *testing.T) {

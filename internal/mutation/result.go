@@ -29,6 +29,9 @@ type Result struct {
 	Weakest  []string `json:"weakest_kinds"`
 	Fairness Fairness `json:"fairness"`
 	Duration string   `json:"duration,omitempty"`
+	// Configurations are the same faults planted on mocks taking other readings (run.go);
+	// their survivors are faults a legitimate reading hides from the suites.
+	Configurations []ConfigurationResult `json:"configurations,omitempty"`
 }
 
 // OK reports whether the run proves the suites: a valid baseline, every mutant killed and

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +40,46 @@ type Suite struct {
 	Package string
 }
 
+// Configuration is a combination of register readings the mock takes while a fault is
+// planted on it: every planted fault runs on each configuration, so that a fault a
+// legitimate reading hides shows up as a survivor of that configuration.
+type Configuration struct {
+	Name string
+	// Readings are the readings the mock takes (mock.WithReadings); nil is the strict mock.
+	Readings mock.Readings
+}
+
+// StrictConfiguration is the reference mock; LenientConfiguration takes every register
+// entry's first non-strict reading, LastLenientConfiguration its last one, so that between
+// them every legitimate reading of the register is under every planted fault.
+var (
+	StrictConfiguration      = Configuration{Name: "strict"}
+	LenientConfiguration     = Configuration{Name: "lenient", Readings: mock.LenientReadings()}
+	LastLenientConfiguration = Configuration{Name: "lenient-last", Readings: mock.LastLenientReadings()}
+)
+
+// ConfigurationResult is every selected fault planted on a configuration other than the
+// strict one (whose mutants are Result.Mutants and make the score).
+type ConfigurationResult struct {
+	Name string `json:"name"`
+	// Readings are the readings of the configuration that differ from the strict ones.
+	Readings map[string]string `json:"readings"`
+	Mutants  []Mutant          `json:"mutants"`
+	Killed   int               `json:"killed"`
+	Total    int               `json:"total"`
+}
+
+// Survivors lists the faults the configuration's readings hide from the suites.
+func (c ConfigurationResult) Survivors() []Mutant {
+	var out []Mutant
+	for _, m := range c.Mutants {
+		if !m.Killed {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // Suites are the conformance suites the mutants run against.
 var Suites = []Suite{
 	{Name: "koophone", Package: "./suites/koophone"},
@@ -62,8 +103,11 @@ type Options struct {
 	// directory removed when Run returns.
 	WorkDir string
 	// Progress, when not nil, is called after each mutant finishes (from several goroutines
-	// one at a time).
-	Progress func(Mutant)
+	// one at a time) with the configuration it ran on.
+	Progress func(configuration string, m Mutant)
+	// StrictOnly plants the faults on the strict mock only, skipping the lenient
+	// configurations.
+	StrictOnly bool
 }
 
 // UnknownFaultError is returned for a requested fault that is not in the catalog.
@@ -82,8 +126,9 @@ func (e *CompileError) Error() string {
 
 func (e *CompileError) Unwrap() error { return e.Err }
 
-// Run compiles the suites, runs them against the pristine mock, every selected fault and
-// the two fairness runs, and returns the result. An error means the run could not be made
+// Run compiles the suites, runs them against the pristine mock, every selected fault on
+// each configuration (the strict mock, and unless StrictOnly the two lenient ones) and the two
+// fairness runs, and returns the result. An error means the run could not be made
 // (no module, no compiler, unknown fault); a run that was made but is not clean (pristine
 // failures, survivors, unfair strict profile) is described by the Result.
 func Run(ctx context.Context, opts Options) (*Result, error) {
@@ -91,40 +136,31 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Root == "" {
-		if opts.Root, err = FindModuleRoot("."); err != nil {
-			return nil, err
-		}
-	}
-	if opts.Parallel < 1 {
-		opts.Parallel = DefaultParallel
-	}
-	if opts.RunTimeout <= 0 {
-		opts.RunTimeout = DefaultRunTimeout
-	}
-	if opts.RequestTimeout <= 0 {
-		opts.RequestTimeout = DefaultRequestTimeout
-	}
-	if opts.WorkDir == "" {
-		dir, err := os.MkdirTemp("", "mutation-")
-		if err != nil {
-			return nil, fmt.Errorf("mutation: work directory: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		opts.WorkDir = dir
-	}
 	started := time.Now()
-	r := &runner{opts: opts, bins: map[string]string{}}
-	if err := r.compile(ctx); err != nil {
+	r, cleanup, err := newRunner(ctx, opts)
+	if err != nil {
 		return nil, err
 	}
+	defer cleanup()
+	opts = r.opts
 
-	jobs := make([]job, 0, len(faults)+3)
+	configs := []Configuration{StrictConfiguration}
+	if !opts.StrictOnly {
+		configs = append(configs, LenientConfiguration, LastLenientConfiguration)
+	}
+	jobs := make([]job, 0, len(configs)*len(faults)+3)
 	jobs = append(jobs, job{name: "pristine"})
-	jobs = append(jobs, job{name: "lenient-default", lenient: true})
-	jobs = append(jobs, job{name: "lenient-strict", lenient: true, strict: true})
-	for _, f := range faults {
-		jobs = append(jobs, job{name: f.Name, fault: f.Name})
+	jobs = append(jobs, job{name: "lenient-default", readings: LenientConfiguration.Readings})
+	jobs = append(jobs, job{name: "lenient-strict", readings: LenientConfiguration.Readings, strict: true})
+	const fixed = 3
+	for ci, c := range configs {
+		for fi, f := range faults {
+			name := f.Name
+			if c.Readings != nil {
+				name = c.Name + "-" + f.Name
+			}
+			jobs = append(jobs, job{name: name, fault: f.Name, readings: c.Readings, config: ci, faultIndex: fi})
+		}
 	}
 	outcomes := make([]outcome, len(jobs))
 	sem := make(chan struct{}, opts.Parallel)
@@ -142,9 +178,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 			defer func() { <-sem }()
 			outcomes[i] = r.runJob(ctx, jobs[i])
-			if opts.Progress != nil && jobs[i].fault != "" {
+			if j := jobs[i]; opts.Progress != nil && j.fault != "" {
 				progress.Lock()
-				opts.Progress(mutantOf(faults[i-3], outcomes[i]))
+				opts.Progress(configs[j.config].Name, mutantOf(faults[j.faultIndex], outcomes[i]))
 				progress.Unlock()
 			}
 		}()
@@ -159,11 +195,131 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Fairness: fairnessOf(outcomes[1], outcomes[2], catalog.Default()),
 	}
 	for i, f := range faults {
-		res.Mutants = append(res.Mutants, mutantOf(f, outcomes[i+3]))
+		res.Mutants = append(res.Mutants, mutantOf(f, outcomes[fixed+i]))
+	}
+	strict := mock.StrictReadings()
+	for ci, c := range configs[1:] {
+		cr := ConfigurationResult{Name: c.Name, Readings: map[string]string{}, Total: len(faults)}
+		for entry, reading := range c.Readings {
+			if strict[entry] != reading {
+				cr.Readings[entry] = reading
+			}
+		}
+		for i, f := range faults {
+			m := mutantOf(f, outcomes[fixed+(ci+1)*len(faults)+i])
+			if m.Killed {
+				cr.Killed++
+			}
+			cr.Mutants = append(cr.Mutants, m)
+		}
+		res.Configurations = append(res.Configurations, cr)
 	}
 	res.finish(catalog.Default())
 	res.Duration = time.Since(started).Round(time.Millisecond).String()
 	return res, nil
+}
+
+// newRunner fills in the defaults of opts, makes the work directory and compiles the
+// suites; cleanup removes a temporary work directory.
+func newRunner(ctx context.Context, opts Options) (*runner, func(), error) {
+	var err error
+	cleanup := func() {}
+	if opts.Root == "" {
+		if opts.Root, err = FindModuleRoot("."); err != nil {
+			return nil, cleanup, err
+		}
+	}
+	if opts.Parallel < 1 {
+		opts.Parallel = DefaultParallel
+	}
+	if opts.RunTimeout <= 0 {
+		opts.RunTimeout = DefaultRunTimeout
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if opts.WorkDir == "" {
+		dir, err := os.MkdirTemp("", "mutation-")
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("mutation: work directory: %w", err)
+		}
+		cleanup = func() { os.RemoveAll(dir) }
+		opts.WorkDir = dir
+	}
+	r := &runner{opts: opts, bins: map[string]string{}}
+	if err := r.compile(ctx); err != nil {
+		cleanup()
+		return nil, func() {}, err
+	}
+	return r, cleanup, nil
+}
+
+// ReadingCheck is both suites against a mock that takes one non-strict reading of one
+// register entry and the strict reading of every other.
+type ReadingCheck struct {
+	Entry   string `json:"entry"`
+	Reading string `json:"reading"`
+	// DefaultFailures are what the default profile failed: nothing, on a fair suite.
+	DefaultFailures []FailedSpec `json:"default_failures,omitempty"`
+	// Flagged are the register entries the strict profile named as deviations.
+	Flagged []string `json:"flagged"`
+	Error   string   `json:"error,omitempty"`
+}
+
+// CheckReadings runs both suites under both profiles against the mock taking, in turn,
+// each non-strict legitimate reading of each register entry: the proof that the mock takes
+// any reading, that the default profile accepts it, and that the strict profile names the
+// entry. Options.Faults is ignored.
+func CheckReadings(ctx context.Context, opts Options) ([]ReadingCheck, error) {
+	r, cleanup, err := newRunner(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	var checks []ReadingCheck
+	for _, a := range catalog.Default().Ambiguities {
+		for _, reading := range a.Default {
+			if reading != a.Strict {
+				checks = append(checks, ReadingCheck{Entry: a.ID, Reading: reading})
+			}
+		}
+	}
+	sem := make(chan struct{}, r.opts.Parallel)
+	var wg sync.WaitGroup
+	for i := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				checks[i].Error = ctx.Err().Error()
+				return
+			}
+			defer func() { <-sem }()
+			c := &checks[i]
+			readings := mock.Readings{c.Entry: c.Reading}
+			name := "reading-" + c.Entry + "-" + c.Reading
+			def := r.runJob(ctx, job{name: name + "-default", readings: readings})
+			strict := r.runJob(ctx, job{name: name + "-strict", readings: readings, strict: true})
+			var errs []string
+			for _, o := range []outcome{def, strict} {
+				if o.err != nil {
+					errs = append(errs, o.err.Error())
+				} else if e := runErrors(o.runs); e != "" {
+					errs = append(errs, e)
+				}
+			}
+			c.Error = strings.Join(errs, "; ")
+			c.DefaultFailures = failuresOf(def.runs)
+			c.Flagged = StrictFlags(failuresOf(strict.runs))
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("mutation: %w", err)
+	}
+	return checks, nil
 }
 
 // selectFaults resolves names against the catalog, keeping the catalog's order.
@@ -235,10 +391,12 @@ func (r *runner) compile(ctx context.Context) error {
 
 // job is one mock variant the suites run against.
 type job struct {
-	name    string
-	fault   string
-	lenient bool
-	strict  bool
+	name     string
+	fault    string
+	readings mock.Readings
+	strict   bool // run the suites under the strict profile
+	// config and faultIndex locate a fault job in the configurations and the faults.
+	config, faultIndex int
 }
 
 // outcome is what both suites did against one job's mock.
@@ -252,8 +410,8 @@ func (r *runner) runJob(ctx context.Context, j job) outcome {
 	if j.fault != "" {
 		mopts = append(mopts, mock.WithFault(j.fault))
 	}
-	if j.lenient {
-		mopts = append(mopts, mock.WithLenient())
+	if j.readings != nil {
+		mopts = append(mopts, mock.WithReadings(j.readings))
 	}
 	mctx, cancel := context.WithCancel(ctx)
 	defer cancel()

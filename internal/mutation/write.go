@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -62,6 +63,16 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	fmt.Fprintf(&b, "\nWeakest coverage: %s.\n", strings.Join(r.Weakest, ", "))
 	b.WriteString("\n## Fairness\n\n")
 	b.WriteString(fairnessText(r.Fairness))
+	for _, c := range r.Configurations {
+		fmt.Fprintf(&b, "\n## Faults planted on the %s mock\n\n", c.Name)
+		fmt.Fprintf(&b, "The mock takes these non-strict readings: %s. %d of %d faults killed.\n\n", cell(readingList(c.Readings)), c.Killed, c.Total)
+		if s := c.Survivors(); len(s) > 0 {
+			b.WriteString("Survivors — on a conformant implementation that reads the register this way, the suites cannot see these deviations:\n\n")
+			for _, m := range s {
+				fmt.Fprintf(&b, "- %s (%s)\n", m.Fault, cell(m.Description))
+			}
+		}
+	}
 	if !r.Pristine.Passed {
 		b.WriteString("\n## Pristine failures\n\n")
 		if r.Pristine.Error != "" {
@@ -181,4 +192,13 @@ func firstLine(s string) string {
 func cell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+func readingList(readings map[string]string) string {
+	var out []string
+	for e, r := range readings {
+		out = append(out, e+"="+r)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }

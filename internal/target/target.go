@@ -35,6 +35,11 @@ type Target struct {
 	FaultInjection bool `yaml:"fault_injection,omitempty" json:"fault_injection,omitempty"`
 	// Secrets are extra strings to redact from every output besides the tokens.
 	Secrets []string `yaml:"secrets,omitempty" json:"-"`
+	// MockReadings, read only by the reference mock when it serves this file as its world
+	// (conformance mock --world), choose a register reading per entry of
+	// specs/ambiguities.yaml: entry id -> reading id. Entries not named take the strict
+	// reading. The mock writes the non-strict readings it takes into its own target file.
+	MockReadings map[string]string `yaml:"mock_readings,omitempty" json:"mock_readings,omitempty"`
 	// Warnings lists keys of the file this version does not know; they are ignored, not
 	// refused, because the format allows more optional keys.
 	Warnings []string `yaml:"-" json:"warnings,omitempty"`

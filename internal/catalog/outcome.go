@@ -1,0 +1,269 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/koobackup/conformance/specs"
+)
+
+// Outcome is what a target taking one reading answers to the register entry's probe, in
+// the vocabulary the register's header documents. A zero field says nothing about that part
+// of the answer.
+type Outcome struct {
+	// Statuses are the HTTP statuses any of which the reading answers with.
+	Statuses []int `json:"status,omitempty"`
+	// Codes are KooPhone error codes by their x-error-codes name, any of which the reading
+	// answers with, each under the status the spec documents for it.
+	Codes []string `json:"code,omitempty"`
+	// Envelope: the body is the VBS error envelope.
+	Envelope bool `json:"envelope,omitempty"`
+	// Success: the request is carried out for everything it names.
+	Success bool `json:"success,omitempty"`
+	// ResourceIn is the VBS list reporting the resources the probe is about.
+	ResourceIn string `json:"resource_in,omitempty"`
+	// Repeats says how many result items an item named twice yields: once or per-entry.
+	Repeats string `json:"repeats,omitempty"`
+	// MayOmit are members of the answer the reading lets be absent or null.
+	MayOmit []string `json:"may_omit,omitempty"`
+	// CodePrefix is the spelling of the KooPhone error code's product prefix.
+	CodePrefix string `json:"code_prefix,omitempty"`
+
+	// unknown are keys of the register the vocabulary does not have; Check reports them.
+	unknown []string
+}
+
+// Outcome keys of the register, and the values the enumerated ones take.
+const (
+	keyStatus     = "status"
+	keyCode       = "code"
+	keyEnvelope   = "envelope"
+	keySuccess    = "success"
+	keyResourceIn = "resource_in"
+	keyRepeats    = "repeats"
+	keyMayOmit    = "may_omit"
+	keyCodePrefix = "code_prefix"
+
+	// ResourceListSuccess and ResourceListFail are the two VBS result lists.
+	ResourceListSuccess = "success_resources"
+	ResourceListFail    = "fail_resources"
+	// RepeatsOnce and RepeatsPerEntry are the values of repeats.
+	RepeatsOnce     = "once"
+	RepeatsPerEntry = "per-entry"
+)
+
+// OutcomeKeys lists the keys an outcome may have, in the order the register documents them.
+var OutcomeKeys = []string{keyStatus, keyCode, keyEnvelope, keySuccess, keyResourceIn, keyRepeats, keyMayOmit, keyCodePrefix}
+
+// JudgesBody reports whether the outcome says anything about the body; a status alone
+// leaves it unjudged (an answer of the transport, not of the API).
+func (o Outcome) JudgesBody() bool {
+	return len(o.Codes) > 0 || o.Envelope || o.Success || o.ResourceIn != "" || o.Repeats != "" || len(o.MayOmit) > 0 || o.CodePrefix != ""
+}
+
+// String renders the outcome for failure messages, e.g. "400 parameter-incorrect".
+func (o Outcome) String() string {
+	var parts []string
+	if len(o.Statuses) > 0 {
+		var st []string
+		for _, s := range o.Statuses {
+			st = append(st, fmt.Sprint(s))
+		}
+		parts = append(parts, strings.Join(st, "/"))
+	}
+	if len(o.Codes) > 0 {
+		parts = append(parts, strings.Join(o.Codes, "/"))
+	}
+	if o.Envelope {
+		parts = append(parts, "error envelope")
+	}
+	if o.Success {
+		parts = append(parts, "carried out")
+	}
+	if o.ResourceIn != "" {
+		parts = append(parts, "in "+o.ResourceIn)
+	}
+	if o.Repeats != "" {
+		parts = append(parts, "repeats "+o.Repeats)
+	}
+	if len(o.MayOmit) > 0 {
+		parts = append(parts, "may omit "+strings.Join(o.MayOmit, ", "))
+	}
+	if o.CodePrefix != "" {
+		parts = append(parts, "code prefix "+o.CodePrefix)
+	}
+	if len(parts) == 0 {
+		return "any answer"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Outcomes are the alternatives of one reading; any of them may hold.
+type Outcomes []Outcome
+
+// String joins the alternatives with "or".
+func (os Outcomes) String() string {
+	var parts []string
+	for _, o := range os {
+		parts = append(parts, o.String())
+	}
+	return strings.Join(parts, " or ")
+}
+
+// UnmarshalYAML reads one outcome mapping or a list of them.
+func (os *Outcomes) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		out := make(Outcomes, len(n.Content))
+		for i, c := range n.Content {
+			if err := out[i].UnmarshalYAML(c); err != nil {
+				return err
+			}
+		}
+		*os = out
+		return nil
+	}
+	var o Outcome
+	if err := o.UnmarshalYAML(n); err != nil {
+		return err
+	}
+	*os = Outcomes{o}
+	return nil
+}
+
+// UnmarshalYAML reads the outcome vocabulary; status and code take one value or a list.
+// Unknown keys are kept for Check, which names them with the entry and the reading.
+func (o *Outcome) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: an outcome is a mapping of %s", n.Line, strings.Join(OutcomeKeys, ", "))
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i].Value, n.Content[i+1]
+		var err error
+		switch key {
+		case keyStatus:
+			o.Statuses, err = oneOrMany[int](val)
+		case keyCode:
+			o.Codes, err = oneOrMany[string](val)
+		case keyEnvelope:
+			err = val.Decode(&o.Envelope)
+		case keySuccess:
+			err = val.Decode(&o.Success)
+		case keyResourceIn:
+			err = val.Decode(&o.ResourceIn)
+		case keyRepeats:
+			err = val.Decode(&o.Repeats)
+		case keyMayOmit:
+			o.MayOmit, err = oneOrMany[string](val)
+		case keyCodePrefix:
+			err = val.Decode(&o.CodePrefix)
+		default:
+			o.unknown = append(o.unknown, key)
+		}
+		if err != nil {
+			return fmt.Errorf("line %d: outcome %s: %w", val.Line, key, err)
+		}
+	}
+	return nil
+}
+
+func oneOrMany[T any](n *yaml.Node) ([]T, error) {
+	if n.Kind == yaml.SequenceNode {
+		var out []T
+		err := n.Decode(&out)
+		return out, err
+	}
+	var one T
+	if err := n.Decode(&one); err != nil {
+		return nil, err
+	}
+	return []T{one}, nil
+}
+
+// checkOutcome returns the problems of one outcome of a reading of an entry of api.
+func checkOutcome(api string, o Outcome) []string {
+	var p []string
+	for _, k := range o.unknown {
+		p = append(p, fmt.Sprintf("unknown outcome key %q; known keys: %s", k, strings.Join(OutcomeKeys, ", ")))
+	}
+	for _, s := range o.Statuses {
+		if s < 100 || s > 599 {
+			p = append(p, fmt.Sprintf("status %d is not an HTTP status", s))
+		}
+	}
+	if len(o.Codes) > 0 {
+		if api != "koophone" {
+			p = append(p, "code names KooPhone error codes; a VBS answer has the envelope instead")
+		}
+		names := kooPhoneCodeNames()
+		for _, c := range o.Codes {
+			if !slices.Contains(names, c) {
+				p = append(p, fmt.Sprintf("unknown code name %q; the KooPhone spec's x-error-codes names are %s", c, strings.Join(names, ", ")))
+			}
+		}
+	}
+	if o.Envelope && api != "vbs" {
+		p = append(p, "envelope is the VBS error body; a KooPhone error names its code")
+	}
+	if o.ResourceIn != "" && (api != "vbs" || (o.ResourceIn != ResourceListSuccess && o.ResourceIn != ResourceListFail)) {
+		p = append(p, fmt.Sprintf("resource_in %q: want %s or %s, on a VBS entry", o.ResourceIn, ResourceListSuccess, ResourceListFail))
+	}
+	if o.Repeats != "" && o.Repeats != RepeatsOnce && o.Repeats != RepeatsPerEntry {
+		p = append(p, fmt.Sprintf("repeats %q: want %s or %s", o.Repeats, RepeatsOnce, RepeatsPerEntry))
+	}
+	if o.CodePrefix != "" && api != "koophone" {
+		p = append(p, "code_prefix applies to KooPhone error codes only")
+	}
+	if !o.JudgesBody() && len(o.Statuses) == 0 {
+		p = append(p, "states nothing observable; give at least a status")
+	}
+	return p
+}
+
+var (
+	codeNamesOnce sync.Once
+	codeNames     []string
+)
+
+// kooPhoneCodeNames reads the names of the x-error-codes of the embedded KooPhone spec. The
+// contract package is the one that interprets the spec, but it imports this package; the
+// names are all the register needs from it.
+func kooPhoneCodeNames() []string {
+	codeNamesOnce.Do(func() {
+		raw, err := specs.Read(specs.KooPhoneFile)
+		if err != nil {
+			return
+		}
+		var root yaml.Node
+		if yaml.Unmarshal(raw, &root) != nil {
+			return
+		}
+		seen := map[string]bool{}
+		var walk func(n *yaml.Node)
+		walk = func(n *yaml.Node) {
+			for i, c := range n.Content {
+				if n.Kind == yaml.MappingNode && i%2 == 0 && c.Value == "x-error-codes" && i+1 < len(n.Content) {
+					var codes []struct {
+						Name string `yaml:"name"`
+					}
+					if n.Content[i+1].Decode(&codes) == nil {
+						for _, ec := range codes {
+							seen[ec.Name] = true
+						}
+					}
+				}
+				walk(c)
+			}
+		}
+		walk(&root)
+		for n := range seen {
+			codeNames = append(codeNames, n)
+		}
+		sort.Strings(codeNames)
+	})
+	return codeNames
+}

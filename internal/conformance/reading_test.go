@@ -1,0 +1,146 @@
+package conformance
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/specs"
+)
+
+// catalogWith loads the embedded catalog with the register text edited by replace, and
+// checks it as the embedded one is checked.
+func catalogWith(t *testing.T, old, new string) *catalog.Catalog {
+	t.Helper()
+	reqs, err := specs.Read(specs.RequirementsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ambs, err := specs.Read(specs.AmbiguitiesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(ambs)
+	if !strings.Contains(text, old) {
+		t.Fatalf("the register has no %q to edit", old)
+	}
+	c, err := catalog.Parse(reqs, []byte(strings.Replace(text, old, new, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(); err != nil {
+		t.Fatalf("edited register does not check: %v", err)
+	}
+	return c
+}
+
+func envWith(c *catalog.Catalog) *Env { return &Env{Catalog: c, Contract: contract.Default()} }
+
+func answer(status int, body any) *Exchange {
+	raw, _ := json.Marshal(body)
+	return &Exchange{Status: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: raw}
+}
+
+func judge(t *testing.T, e *Env, x *Exchange, entry string, p Probe) Judgement {
+	t.Helper()
+	a, ok := e.Catalog.Ambiguity(entry)
+	if !ok {
+		t.Fatalf("no entry %s", entry)
+	}
+	return e.Judge(x, a, p)
+}
+
+// A reading added to the register alone — no edit to the engine or a suite — is accepted
+// and recorded when an answer shows its outcome, for a KooPhone code and a VBS status.
+func TestSyntheticReadingIsAcceptedWithoutSuiteEdits(t *testing.T) {
+	tenant := contract.Default().Constraints().KooPhone.Code("tenant-not-found").Code
+	koo := answer(400, map[string]string{"error_code": tenant, "error_msg": "no tenant"})
+	if j := judge(t, envWith(catalog.Default()), koo, "koophone-unknown-instance-code", Probe{}); len(j.Readings) != 0 {
+		t.Fatalf("before the register names it, %s was accepted as %v", tenant, j.Readings)
+	}
+	c := catalogWith(t, `      - id: parameter-incorrect
+        description: 400 KOOPHONE.API.1000, the parameter names nothing.
+        outcome: {status: 400, code: parameter-incorrect}
+    default: [permissions, parameter-incorrect]`, `      - id: parameter-incorrect
+        description: 400 KOOPHONE.API.1000, the parameter names nothing.
+        outcome: {status: 400, code: parameter-incorrect}
+      - id: synthetic-no-tenant
+        description: A synthetic reading added by a test.
+        outcome: {status: 400, code: tenant-not-found}
+    default: [permissions, parameter-incorrect, synthetic-no-tenant]`)
+	j := judge(t, envWith(c), koo, "koophone-unknown-instance-code", Probe{})
+	if j.Reading() != "synthetic-no-tenant" {
+		t.Fatalf("synthetic KooPhone reading not observed: %+v", j)
+	}
+
+	vbs := answer(422, map[string]any{"error": map[string]string{"code": "X.1", "message": "bound"}})
+	c = catalogWith(t, `      - id: conflict
+        description: 409 with the envelope.
+        outcome: {status: 409, envelope: true}`, `      - id: conflict
+        description: 409 with the envelope.
+        outcome: {status: 409, envelope: true}
+      - id: synthetic-unprocessable
+        description: A synthetic reading added by a test.
+        outcome: {status: 422, envelope: true}`)
+	c = catalogWithDefault(t, c, "vbs-reassociate", "synthetic-unprocessable")
+	if j := judge(t, envWith(c), vbs, "vbs-reassociate", Probe{Resources: []Resource{{ID: "v1", Type: "volume"}}}); j.Reading() != "synthetic-unprocessable" {
+		t.Fatalf("synthetic VBS reading not observed: %+v", j)
+	}
+}
+
+// catalogWithDefault adds a reading to an entry's default profile in a parsed catalog.
+func catalogWithDefault(t *testing.T, c *catalog.Catalog, entry, reading string) *catalog.Catalog {
+	t.Helper()
+	for i := range c.Ambiguities {
+		if c.Ambiguities[i].ID == entry {
+			c.Ambiguities[i].Default = append(c.Ambiguities[i].Default, reading)
+		}
+	}
+	if err := c.Check(); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// An answer that fits no reading is refused with every reading's outcome named, and an
+// answer that fits the per-resource reading of an unknown volume names it.
+func TestJudgeNamesTheReadings(t *testing.T) {
+	e := envWith(catalog.Default())
+	vol := []Resource{{ID: "v-unknown", Type: "volume"}}
+	j := judge(t, e, answer(500, map[string]any{"error": map[string]string{"code": "X", "message": "m"}}), "vbs-unknown-volume-reporting", Probe{Resources: vol})
+	msg := j.Expected + "\n" + strings.Join(j.Problems, "\n")
+	if len(j.Readings) != 0 || !strings.Contains(msg, "per-resource, the strict reading") || !strings.Contains(msg, "request-error") || !strings.Contains(msg, "status 500 is the outcome of no reading") {
+		t.Fatalf("500 judged %v:\n%s", j.Readings, msg)
+	}
+	typ := "volume"
+	ok := answer(200, map[string]any{"success_resources": []any{}, "fail_resources": []any{
+		map[string]any{"resource_id": "v-unknown", "resource_type": typ, "code": "X", "message": "gone"}}})
+	if j := judge(t, e, ok, "vbs-unknown-volume-reporting", Probe{Resources: vol}); j.Reading() != "per-resource" {
+		t.Fatalf("per-resource answer judged %+v", j)
+	}
+	// Reported as associated: no reading allows it.
+	bad := answer(200, map[string]any{"success_resources": []any{
+		map[string]any{"resource_id": "v-unknown", "resource_type": typ, "availability_zone": "az", "os_vol_host_attr": "pod"}}, "fail_resources": []any{}})
+	if j := judge(t, e, bad, "vbs-unknown-volume-reporting", Probe{Resources: vol}); len(j.Readings) != 0 ||
+		!slices.ContainsFunc(j.Problems, func(p string) bool { return strings.Contains(p, `resource "v-unknown" is not in fail_resources`) }) {
+		t.Fatalf("associated unknown volume judged %+v", j)
+	}
+}
+
+// Two readings the probe cannot tell apart are both named, and none is recorded.
+func TestJudgeAmbiguousAnswerRecordsNothing(t *testing.T) {
+	c := catalogWith(t, `      - id: bytes
+        description: Count UTF-8 bytes; a 32-character multi-byte id is too long, 400 KOOPHONE.API.1000.
+        outcome: {status: 400, code: parameter-incorrect}`, `      - id: bytes
+        description: Count UTF-8 bytes; a 32-character multi-byte id is too long, 400 KOOPHONE.API.1000.
+        outcome: {status: 400, code: [parameter-incorrect, instance-permissions]}`)
+	perm := contract.Default().Constraints().KooPhone.Code("instance-permissions").Code
+	j := judge(t, envWith(c), answer(400, map[string]string{"error_code": perm, "error_msg": "m"}), "koophone-id-length-unit", Probe{})
+	if len(j.Readings) != 2 || j.Reading() != "" {
+		t.Fatalf("judged %+v, want both readings and none recorded", j)
+	}
+}

@@ -1,0 +1,166 @@
+package mock
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// api says which of the two APIs a path belongs to; the envelope of 405, 500 and fault
+// header errors follows it.
+type api int
+
+const (
+	apiNone api = iota
+	apiKooPhone
+	apiVBS
+)
+
+// ServeHTTP routes, applies planted faults and injected failures, and recovers panics into
+// the API's internal error. Panics are bugs or planted faults: no client input is meant to
+// reach that path on the reference mock (the fuzz tests check it).
+func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w}
+	which, projectID := m.route(r.URL.Path)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				m.logRequest(r, http.StatusInternalServerError, start, "connection dropped")
+				panic(p)
+			}
+			m.log.Error("panic serving request", "method", r.Method, "path", m.redactor.String(r.URL.Path), "panic", m.redactor.String(fmt.Sprint(p)))
+			if !rec.wroteHeader {
+				m.internalError(rec, which, "internal error")
+			}
+		}
+		m.logRequest(r, rec.status, start, "")
+	}()
+
+	if m.beforeServe != nil {
+		m.beforeServe(r)
+	}
+	if which == apiNone {
+		writeJSON(rec, http.StatusNotFound, mockEnvelope(mockCodeNoSuchPath,
+			fmt.Sprintf("no operation at %s; this mock serves %s %s and %s %s", m.redactor.String(r.URL.Path),
+				m.cons.KooPhone.Method, m.cons.KooPhone.Path, m.cons.VBS.Method, m.cons.VBS.PathTemplate)))
+		return
+	}
+	method := m.cons.KooPhone.Method
+	if which == apiVBS {
+		method = m.cons.VBS.Method
+	}
+	if r.Method != method {
+		rec.Header().Set("Allow", method)
+		msg := fmt.Sprintf("method %s is not allowed on this path; use %s", r.Method, method)
+		if which == apiKooPhone {
+			m.kooPhoneError(rec, "parameter-incorrect", http.StatusMethodNotAllowed, msg)
+		} else {
+			m.vbsError(rec, http.StatusMethodNotAllowed, VBSCodeMethodNotAllowed, msg)
+		}
+		return
+	}
+	if len(m.plants) > 0 {
+		m.servePlanted(rec, r, which, projectID)
+		return
+	}
+	m.serveReference(rec, r, which, projectID)
+}
+
+// serveReference is the specification: injected failures, then the API's handler.
+func (m *Mock) serveReference(w http.ResponseWriter, r *http.Request, which api, projectID string) {
+	if !m.applyInjectedFailures(w, r, which) {
+		return
+	}
+	if which == apiKooPhone {
+		m.serveKooPhone(w, r)
+	} else {
+		m.serveVBS(w, r, projectID)
+	}
+}
+
+// route matches the two operation paths; the VBS project id is one non-empty segment.
+func (m *Mock) route(path string) (api, string) {
+	if path == m.cons.KooPhone.Path {
+		return apiKooPhone, ""
+	}
+	if m.vbsPrefix != "" && strings.HasPrefix(path, m.vbsPrefix) && strings.HasSuffix(path, m.vbsSuffix) &&
+		len(path) > len(m.vbsPrefix)+len(m.vbsSuffix) {
+		id := path[len(m.vbsPrefix) : len(path)-len(m.vbsSuffix)]
+		if id != "" && !strings.Contains(id, "/") {
+			return apiVBS, id
+		}
+	}
+	return apiNone, ""
+}
+
+// dropConnection closes the connection without writing anything. Where the writer cannot
+// be hijacked (HTTP/2, recorders) it aborts the handler, which net/http turns into a reset.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}
+
+// requestError answers a request error in the envelope of the API the path belongs to.
+func (m *Mock) requestError(w http.ResponseWriter, which api, msg string) {
+	switch which {
+	case apiKooPhone:
+		m.kooPhoneError(w, "parameter-incorrect", 0, msg)
+	case apiVBS:
+		m.vbsError(w, http.StatusBadRequest, VBSCodeBadRequest, msg)
+	default:
+		writeJSON(w, http.StatusBadRequest, mockEnvelope(mockCodeBadRequest, msg))
+	}
+}
+
+func (m *Mock) internalError(w http.ResponseWriter, which api, msg string) {
+	switch which {
+	case apiKooPhone:
+		m.kooPhoneError(w, "internal-error", 0, msg)
+	case apiVBS:
+		m.vbsError(w, http.StatusInternalServerError, VBSCodeInternal, msg)
+	default:
+		writeJSON(w, http.StatusInternalServerError, mockEnvelope(mockCodeInternal, msg))
+	}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if !s.wroteHeader {
+		s.status = code
+		s.wroteHeader = true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if !s.wroteHeader {
+		s.WriteHeader(http.StatusOK)
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (drop-connection).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func (m *Mock) logRequest(r *http.Request, status int, start time.Time, note string) {
+	attrs := []any{
+		"method", r.Method,
+		"path", m.redactor.String(r.URL.Path),
+		"status", status,
+		"latency", time.Since(start).Round(time.Microsecond).String(),
+	}
+	if note != "" {
+		attrs = append(attrs, "note", note)
+	}
+	m.log.Info("request", attrs...)
+}
