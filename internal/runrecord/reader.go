@@ -276,6 +276,9 @@ func appendDecoded[T any](list []T, e ginkgotypes.ReportEntry) ([]T, error) {
 	if json.Unmarshal(raw, &s) == nil {
 		raw = []byte(s)
 	}
+	if len(raw) == 0 || string(raw) == "null" {
+		return list, errors.New("value is empty")
+	}
 	var v T
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return list, err

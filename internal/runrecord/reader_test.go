@@ -89,6 +89,7 @@ func TestReadDecodesEveryRecord(t *testing.T) {
 func TestReadRefusesMalformedRecords(t *testing.T) {
 	for name, e := range map[string]ginkgotypes.ReportEntry{
 		"evidence not an object":  entry(EntryEvidence, "not json"),
+		"target null":             entry(EntryTarget, nil),
 		"verdict unknown outcome": entry(EntryVerdict, Verdict{Outcome: "maybe", Reason: "r"}),
 		"verdict without reason":  entry(EntryVerdict, Verdict{Outcome: OutcomeInconclusive}),
 		"unreachable without api": entry(EntryUnreachable, Unreachable{Reason: "r"}),
