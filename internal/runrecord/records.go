@@ -93,6 +93,14 @@ func (o Observation) String() string {
 	return fmt.Sprintf("register entry %s: the target takes reading %q (strict: %q)", o.ID, o.Reading, o.Strict)
 }
 
+// Profiles a Target may name (docs/architecture.md, "Profiles").
+const (
+	// ProfileDefault accepts every legitimate reading of every register entry.
+	ProfileDefault = "default"
+	// ProfileStrict requires the register's strict reading.
+	ProfileStrict = "strict"
+)
+
 // Target describes the implementation under test (entry EntryTarget); it never carries a
 // token.
 type Target struct {
