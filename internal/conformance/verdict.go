@@ -23,3 +23,16 @@ func Inconclusive(reason string) {
 	AddReportEntry(runrecord.EntryVerdict, runrecord.Verdict{Outcome: runrecord.OutcomeInconclusive, Reason: reason}, ReportEntryVisibilityNever)
 	Skip("inconclusive: " + reason)
 }
+
+// NotApplicable ends the current spec because the reading the target took leaves it
+// nothing to check — e.g. a follow-up that re-checks a refused request on a target that
+// did not refuse it. It records a verdict entry and skips; the report leaves the spec out
+// of its requirements' status instead of counting it as a gap (a plain skip would make
+// them partially evaluated). Use SkipBecause, not this, when the spec could not run for
+// want of pool ids, permission or configuration.
+func NotApplicable(reason string) {
+	GinkgoHelper()
+	failOnStrictDeviations()
+	AddReportEntry(runrecord.EntryVerdict, runrecord.Verdict{Outcome: runrecord.OutcomeNotApplicable, Reason: reason}, ReportEntryVisibilityNever)
+	Skip("not applicable: " + reason)
+}

@@ -189,12 +189,15 @@ func (b *builder) spec(suite, suiteAPI string, sp runrecord.Spec, suiteCounts *S
 	for _, reason := range sp.Inconclusive() {
 		spec.Inconclusive = append(spec.Inconclusive, b.excerpt(reason, maxExcerptBytes))
 	}
+	for _, reason := range sp.NotApplicable() {
+		spec.NotApplicable = append(spec.NotApplicable, b.excerpt(reason, maxExcerptBytes))
+	}
 	if sp.Passed() && len(sp.Evidence) == 0 {
 		// A pass that exchanged nothing with the target could not have failed on a
 		// deviating one.
 		spec.Inconclusive = append(spec.Inconclusive, passedWithoutExchange)
 	}
-	if sp.Skipped() && len(sp.Inconclusive()) == 0 {
+	if sp.Skipped() && len(sp.Verdicts) == 0 {
 		for _, s := range sp.SkipReasons {
 			if reason := b.excerpt(s.Reason, maxExcerptBytes); reason != "" && !slices.Contains(spec.SkipReasons, reason) {
 				spec.SkipReasons = append(spec.SkipReasons, reason)

@@ -41,6 +41,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		switch {
 		case len(s.Inconclusive) > 0:
 			return StatusInconclusive
+		case len(s.NotApplicable) > 0:
+			return "not-applicable"
 		case isFailureState(s.State):
 			return StatusFail
 		case s.State == ginkgotypes.SpecStatePassed.String():

@@ -168,7 +168,10 @@ type Spec struct {
 	SkipReasons    []string `json:"skip_reasons,omitempty"`
 	// Inconclusive holds why the spec could not tell (its verdict records, or "passed
 	// without an exchange"); such a spec never counts as evidence of a pass.
-	Inconclusive    []string `json:"inconclusive,omitempty"`
+	Inconclusive []string `json:"inconclusive,omitempty"`
+	// NotApplicable holds why the reading the target took left the spec nothing to check;
+	// such a spec counts neither as evidence nor as a gap.
+	NotApplicable   []string `json:"not_applicable,omitempty"`
 	Mutating        bool     `json:"mutating"`
 	EvidenceEntries int      `json:"evidence_entries"`
 }

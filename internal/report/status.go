@@ -17,6 +17,7 @@ const (
 	notEvaluatedAPIAbsent   = "the target does not describe the %s API"
 	notEvaluatedNotRunLabel = "its specs did not run (filtered out)"
 	notEvaluatedUnreachable = "target unreachable: "
+	notEvaluatedNotApplic   = "no spec that checks it applied to the readings the target took"
 )
 
 // decide sets a requirement's status from its specs: pass only when every spec ran and at
@@ -28,12 +29,17 @@ func decide(rr *Requirement, present map[string]bool, unreachable map[string]str
 		rr.Status, rr.Reason = StatusNotEvaluated, notEvaluatedUnreachable+reason
 		return
 	}
-	var failed, conclusive, inconclusive, notRun int
-	var skipReasons, inconclusiveReasons []string
+	var failed, conclusive, inconclusive, notRun, notApplicable int
+	var skipReasons, inconclusiveReasons, notApplicableReasons []string
 	for _, s := range rr.Specs {
 		switch {
 		case s.Failure != nil || isFailureState(s.State):
 			failed++
+		case len(s.NotApplicable) > 0:
+			notApplicable++
+			for _, reason := range s.NotApplicable {
+				notApplicableReasons = appendOnce(notApplicableReasons, reason)
+			}
 		case len(s.Inconclusive) > 0:
 			inconclusive++
 			for _, reason := range s.Inconclusive {
@@ -55,11 +61,11 @@ func decide(rr *Requirement, present map[string]bool, unreachable map[string]str
 		rr.Status = StatusPass
 	case conclusive > 0:
 		rr.Status = StatusPartiallyEvaluated
-		rr.Reason = fmt.Sprintf("%d of %d specs gave conclusive evidence", conclusive, len(rr.Specs)) +
+		rr.Reason = fmt.Sprintf("%d of %d applicable specs gave conclusive evidence", conclusive, len(rr.Specs)-notApplicable) +
 			gaps(notRun, skipReasons, inconclusive, inconclusiveReasons)
 	case inconclusive > 0:
 		rr.Status = StatusInconclusive
-		rr.Reason = fmt.Sprintf("no spec could tell a conformant server from a deviating one") +
+		rr.Reason = "no spec could tell a conformant server from a deviating one" +
 			gaps(notRun, skipReasons, inconclusive, inconclusiveReasons)
 	default:
 		rr.Status = StatusNotEvaluated
@@ -75,11 +81,13 @@ func decide(rr *Requirement, present map[string]bool, unreachable map[string]str
 			rr.Reason = fmt.Sprintf(notEvaluatedAPIAbsent, rr.API)
 		case len(rr.Specs) == 0:
 			rr.Reason = notEvaluatedNoSpec
+		case notApplicable == len(rr.Specs):
+			rr.Reason = notEvaluatedNotApplic + ": " + strings.Join(notApplicableReasons, "; ")
 		case len(skipReasons) > 0:
 			rr.Reason = notEvaluatedAllSkipped + ": " + strings.Join(skipReasons, "; ")
 		case pending == len(rr.Specs):
 			rr.Reason = notEvaluatedAllPending
-		case notRun > pending:
+		case notRun+notApplicable > pending:
 			rr.Reason = notEvaluatedAllSkipped
 		default:
 			rr.Reason = notEvaluatedNotRunLabel
@@ -126,6 +134,8 @@ func stateRank(s Spec) int {
 		return 1
 	case len(s.Inconclusive) > 0:
 		return 2
+	case len(s.NotApplicable) > 0:
+		return 4
 	}
 	return 3
 }

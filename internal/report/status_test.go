@@ -52,7 +52,7 @@ func TestSkippedSpecLeavesRequirementPartiallyEvaluated(t *testing.T) {
 		entry(runrecord.EntrySkipReason, runrecord.SkipReason{Reason: "the target file does not say allow_mutating: true"}))
 	r := build(t, g)
 	q := requirement(t, r, "koophone-instance-ids-max-items")
-	if q.Status != StatusPartiallyEvaluated || !strings.Contains(q.Reason, "1 of 2 specs") || !strings.Contains(q.Reason, "allow_mutating") {
+	if q.Status != StatusPartiallyEvaluated || !strings.Contains(q.Reason, "1 of 2 applicable specs") || !strings.Contains(q.Reason, "allow_mutating") {
 		t.Fatalf("status %q reason %q", q.Status, q.Reason)
 	}
 	if r.Totals.PartiallyEvaluated == 0 || r.Verdict != StatusPass {
@@ -183,7 +183,28 @@ func TestRenderingsShowEvidenceStatuses(t *testing.T) {
 		!strings.Contains(html.String(), `<span class="badge inconclusive">inconclusive</span>`) {
 		t.Fatal("html matrix does not show partially-evaluated and inconclusive rows")
 	}
-	if !strings.Contains(md.String(), "### Not conclusive") || !strings.Contains(md.String(), "`koophone-instance-ids-max-items` partially-evaluated — 1 of 2 specs") {
+	if !strings.Contains(md.String(), "### Not conclusive") || !strings.Contains(md.String(), "`koophone-instance-ids-max-items` partially-evaluated — 1 of 2 applicable specs") {
 		t.Fatalf("summary:\n%s", md.String())
+	}
+}
+
+// A spec the target's reading left nothing to check (a not-applicable verdict) counts
+// neither as a gap nor as evidence: its requirement passes on its other specs, and is
+// not-evaluated, saying why, when it has no other.
+func TestNotApplicableSpecIsLeftOut(t *testing.T) {
+	g := loadRun(t, "run-fixed")
+	addSpec(t, g, "rejects 101 instance ids", "re-checks a refused request", ginkgotypes.SpecStateSkipped,
+		entry(runrecord.EntryVerdict, runrecord.Verdict{Outcome: runrecord.OutcomeNotApplicable, Reason: "the request was answered per resource"}))
+	sr := specNamed(t, g, "refuses a released instance")
+	sr.State = ginkgotypes.SpecStateSkipped
+	sr.ReportEntries = append(sr.ReportEntries, entry(runrecord.EntryVerdict,
+		runrecord.Verdict{Outcome: runrecord.OutcomeNotApplicable, Reason: "the first backup was refused"}))
+	r := build(t, g)
+	if q := requirement(t, r, "koophone-instance-ids-max-items"); q.Status != StatusPass {
+		t.Errorf("status %q reason %q, want pass", q.Status, q.Reason)
+	}
+	q := requirement(t, r, "koophone-released-instance-refused")
+	if q.Status != StatusNotEvaluated || !strings.Contains(q.Reason, "the first backup was refused") {
+		t.Errorf("status %q reason %q", q.Status, q.Reason)
 	}
 }

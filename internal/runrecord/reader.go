@@ -84,10 +84,15 @@ func (s Spec) Mutating() bool { return slices.Contains(s.Labels, MutatingLabel) 
 
 // Inconclusive returns the reasons of the spec's inconclusive verdicts; none means the
 // spec's outcome stands as Ginkgo reports it.
-func (s Spec) Inconclusive() []string {
+func (s Spec) Inconclusive() []string { return s.verdictReasons(OutcomeInconclusive) }
+
+// NotApplicable returns the reasons of the spec's not-applicable verdicts.
+func (s Spec) NotApplicable() []string { return s.verdictReasons(OutcomeNotApplicable) }
+
+func (s Spec) verdictReasons(outcome string) []string {
 	var out []string
 	for _, v := range s.Verdicts {
-		if v.Outcome == OutcomeInconclusive && !slices.Contains(out, v.Reason) {
+		if v.Outcome == outcome && !slices.Contains(out, v.Reason) {
 			out = append(out, v.Reason)
 		}
 	}
@@ -259,8 +264,8 @@ func spec(sr ginkgotypes.SpecReport) (Spec, error) {
 }
 
 func checkVerdict(v Verdict) error {
-	if v.Outcome != OutcomeInconclusive {
-		return fmt.Errorf("outcome %q is not one of [%s]", v.Outcome, OutcomeInconclusive)
+	if v.Outcome != OutcomeInconclusive && v.Outcome != OutcomeNotApplicable {
+		return fmt.Errorf("outcome %q is not one of [%s %s]", v.Outcome, OutcomeInconclusive, OutcomeNotApplicable)
 	}
 	if v.Reason == "" {
 		return errors.New(`"reason" is empty`)

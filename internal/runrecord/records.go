@@ -131,11 +131,17 @@ const (
 	// OutcomeInconclusive: the spec ran, but the reading the target takes leaves its probe
 	// unable to tell a server that checks the thing under test from one that does not.
 	OutcomeInconclusive = "inconclusive"
+	// OutcomeNotApplicable: the reading the target took leaves the spec nothing to check
+	// (e.g. "binds nothing when it refuses the whole request" on a target that answered per
+	// resource). The spec neither counts as evidence nor as a gap. Never for a spec that
+	// could not run for want of pool ids, permission or configuration: those are skips.
+	OutcomeNotApplicable = "not-applicable"
 )
 
 // Verdict qualifies the outcome of the spec that emits it (entry EntryVerdict). A spec
-// that records an inconclusive verdict is skipped right after (conformance.Inconclusive),
-// so Ginkgo never counts it as passed; the report counts it as ran-but-could-not-tell.
+// that records a verdict is skipped right after (conformance.Inconclusive,
+// conformance.NotApplicable), so Ginkgo never counts it as passed; the report counts an
+// inconclusive spec as ran-but-could-not-tell and leaves a not-applicable one out.
 type Verdict struct {
 	Outcome string `json:"outcome"`
 	Reason  string `json:"reason"`
