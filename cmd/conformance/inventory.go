@@ -18,7 +18,7 @@ func runInventory(args []string) int {
 	fs := flag.NewFlagSet("inventory", flag.ContinueOnError)
 	write := fs.String("write", "", "write the inventory to this file")
 	check := fs.String("check", "", "exit 1 when this file differs from the generated inventory")
-	labels := fs.Bool("labels", false, "also dry-run the suites and hold each block's Requirement line against its specs' req: labels")
+	labels := fs.Bool("labels", false, "also dry-run the suites: hold each block's Requirement line against its specs' req: labels and check every requirement has a spec")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -52,6 +52,10 @@ func runInventory(args []string) int {
 			return 2
 		}
 		if err := inventory.CheckLabels(inv, specs); err != nil {
+			fmt.Fprintln(os.Stderr, "inventory:", err)
+			code = 1
+		}
+		if err := inventory.Coverage(specs, catalog.Default()); err != nil {
 			fmt.Fprintln(os.Stderr, "inventory:", err)
 			code = 1
 		}

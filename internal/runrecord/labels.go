@@ -26,11 +26,6 @@ func RequirementsOf(labels []string) []string {
 	return valuesOf(labels, RequirementLabelPrefix)
 }
 
-// KindsOf returns the kinds named by kind: labels, once each.
-func KindsOf(labels []string) []string {
-	return valuesOf(labels, KindLabelPrefix)
-}
-
 // APIOf returns the first api: label's value, or "" when there is none.
 func APIOf(labels []string) string {
 	if apis := valuesOf(labels, APILabelPrefix); len(apis) > 0 {
