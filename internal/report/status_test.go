@@ -2,6 +2,9 @@ package report
 
 import (
 	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -206,5 +209,31 @@ func TestNotApplicableSpecIsLeftOut(t *testing.T) {
 	q := requirement(t, r, "koophone-released-instance-refused")
 	if q.Status != StatusNotEvaluated || !strings.Contains(q.Reason, "the first backup was refused") {
 		t.Errorf("status %q reason %q", q.Status, q.Reason)
+	}
+}
+
+// A conformance.json of schema version 1 (before the evidence statuses) is still read, so
+// `report diff` against an older baseline keeps working; an unknown version is refused.
+func TestLoadReadsVersionOne(t *testing.T) {
+	dir := t.TempDir()
+	r := build(t, loadRun(t, "run-fixed"))
+	r.SchemaVersion = 1
+	if err := WriteAll(r, dir); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, JSONFile)
+	if _, err := Load(path); err != nil {
+		t.Fatalf("version 1: %v", err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, bytes.Replace(raw, []byte(`"schema_version": 1`), []byte(`"schema_version": 9`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ve *VersionError
+	if _, err := Load(path); !errors.As(err, &ve) {
+		t.Fatalf("version 9: got %v", err)
 	}
 }
