@@ -25,7 +25,7 @@ conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TAR
 	$(GINKGO) -p -procs=$(PROCS) --randomize-all --keep-going --timeout=20m \
 		--json-report=ginkgo.json --junit-report=junit.xml --output-dir=$(REPORTS) \
 		./suites/... || rc=$$?; \
-	$(GO) run ./cmd/conformance report build --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS) $(if $(WAIVERS),--waivers $(WAIVERS)) || { r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
+	$(GO) run ./cmd/conformance report build --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS) $(if $(WAIVERS),--waivers $(WAIVERS)) $(if $(filter 1,$(REQUIRE_CONCLUSIVE)),--require-conclusive) || { r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
 	exit $$rc
 
 .PHONY: test

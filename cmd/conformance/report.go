@@ -10,6 +10,7 @@ import (
 	"github.com/koobackup/conformance/fixtures"
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
 )
 
@@ -20,7 +21,7 @@ func init() {
 }
 
 const reportUsage = `usage:
-  conformance report build --ginkgo reports/ginkgo.json --out reports [--waivers FILE] [--target FILE]
+  conformance report build --ginkgo reports/ginkgo.json --out reports [--waivers FILE] [--target FILE] [--require-conclusive]
   conformance report render conformance.json [more.json ...] --out DIR
   conformance report diff OLD.json NEW.json [--markdown]`
 
@@ -67,6 +68,8 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 	ginkgoPath := fs.String("ginkgo", "reports/ginkgo.json", "Ginkgo JSON report of the run (--json-report)")
 	out := fs.String("out", "reports", "directory for conformance.json, conformance.html and summary.md")
 	waiversPath := fs.String("waivers", "", "waiver file (YAML)")
+	requireConclusive := fs.Bool("require-conclusive", false,
+		"fail the run when any requirement is partially evaluated, inconclusive or not evaluated (REQUIRE_CONCLUSIVE=1 make conformance)")
 	targetPath := fs.String("target", "", "target file of the run, for its secrets and metadata (default $"+target.EnvVar+", else the reference mock's default world)")
 	fs.Usage = func() { fmt.Fprintln(stderr, reportUsage); fs.PrintDefaults() }
 	if rest, err := splitPositional(fs, args); err != nil || len(rest) > 0 {
@@ -81,7 +84,7 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
 		return 2
 	}
-	opts := report.BuildOptions{Secrets: tgt.Tokens(), Target: &report.TargetInfo{Name: tgt.Name, Profile: tgt.Profile,
+	opts := report.BuildOptions{Secrets: tgt.Tokens(), RequireConclusive: *requireConclusive, Target: &report.TargetInfo{Name: tgt.Name, Profile: tgt.Profile,
 		AllowMutating: tgt.AllowMutating}}
 	if tgt.KooPhone != nil {
 		opts.Target.KooPhoneBaseURL = tgt.KooPhone.BaseURL
@@ -95,12 +98,12 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	suites, err := report.LoadGinkgo(*ginkgoPath)
+	run, err := runrecord.ReadFile(*ginkgoPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
 		return 2
 	}
-	r, err := report.Build(suites, cat, opts)
+	r, err := report.Build(run, cat, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
 		return 2
@@ -114,6 +117,13 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 	for _, w := range r.Waivers {
 		if w.State == report.WaiverExpired || w.State == report.WaiverStale {
 			fmt.Fprintf(stdout, "  waiver %s for %s: %s\n", w.State, w.Requirement, w.Note)
+		}
+	}
+	if r.RequireConclusive && r.Verdict != report.StatusPass {
+		for _, q := range r.Requirements {
+			if !report.Conclusive(q.Status) {
+				fmt.Fprintf(stdout, "  %s %s: %s\n", q.Status, q.ID, q.Reason)
+			}
 		}
 	}
 	if r.Verdict != report.StatusPass {

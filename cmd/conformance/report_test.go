@@ -55,3 +55,17 @@ func TestReportExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// report build --require-conclusive exits 1 on a run that passes by default but leaves
+// requirements open, and names them.
+func TestReportRequireConclusive(t *testing.T) {
+	t.Setenv("CONFORMANCE_TARGET", "")
+	var out, errOut bytes.Buffer
+	ginkgo := filepath.Join(reportTestdata, "run-fixed", "ginkgo.json")
+	if code := runReport([]string{"build", "--ginkgo", ginkgo, "--out", t.TempDir(), "--require-conclusive"}, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "--require-conclusive") || !strings.Contains(out.String(), "inconclusive vbs-empty-resources:") {
+		t.Fatalf("output does not say why:\n%s", out.String())
+	}
+}

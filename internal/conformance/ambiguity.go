@@ -5,22 +5,12 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/koobackup/conformance/internal/runrecord"
 )
 
 // Observation is the report entry saying which reading of a register entry the target took.
-type Observation struct {
-	ID        string `json:"id"`
-	Reading   string `json:"reading"`
-	Strict    string `json:"strict"`
-	Tolerated bool   `json:"tolerated"`
-}
-
-func (o Observation) String() string {
-	if o.Reading == o.Strict {
-		return fmt.Sprintf("register entry %s: the target takes the strict reading %q", o.ID, o.Reading)
-	}
-	return fmt.Sprintf("register entry %s: the target takes reading %q (strict: %q)", o.ID, o.Reading, o.Strict)
-}
+type Observation = runrecord.Observation
 
 // Observe records that the target took reading of the register entry id, and judges it:
 // a reading the register does not list is a spec bug (fails loudly); a legitimate reading
@@ -42,7 +32,7 @@ func (e *Env) Observe(id, reading string) bool {
 		Fail(fmt.Sprintf("suite bug: %q is not a reading of register entry %s", reading, id))
 	}
 	obs := Observation{ID: id, Reading: reading, Strict: a.Strict, Tolerated: reading != a.Strict}
-	AddReportEntry("ambiguity", obs, ReportEntryVisibilityFailureOrVerbose)
+	AddReportEntry(runrecord.EntryAmbiguity, obs, ReportEntryVisibilityFailureOrVerbose)
 	if reading == a.Strict {
 		return true
 	}

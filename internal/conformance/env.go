@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -14,6 +13,7 @@ import (
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/redact"
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
 )
 
@@ -79,7 +79,7 @@ func Setup(api API) bool {
 		env.BuiltIn = os.Getenv(target.EnvVar) == ""
 		current = env
 		pools.resolve(env.Target)
-		AddReportEntry("target", env.targetEntry(), ReportEntryVisibilityNever)
+		AddReportEntry(runrecord.EntryTarget, env.targetEntry(), ReportEntryVisibilityNever)
 	})
 	SynchronizedAfterSuite(func() {}, func() {
 		if builtin != nil {
@@ -119,15 +119,11 @@ func SkipBecause(reason string) {
 // skipWithReason skips the current spec and records why, for the report.
 func skipWithReason(reason string) {
 	GinkgoHelper()
-	AddReportEntry("skip-reason", skipReason{Reason: reason}, ReportEntryVisibilityNever)
+	AddReportEntry(runrecord.EntrySkipReason, skipReason{Reason: reason}, ReportEntryVisibilityNever)
 	Skip(reason)
 }
 
-type skipReason struct {
-	Reason string `json:"reason"`
-}
-
-func (s skipReason) String() string { return s.Reason }
+type skipReason = runrecord.SkipReason
 
 // loadOrStartTarget returns the target file bytes: the file named by CONFORMANCE_TARGET, or
 // a description of the reference mock it starts on 127.0.0.1:0.
@@ -210,20 +206,7 @@ func (e *Env) hasSection(api API) bool {
 // Strict reports whether the strict profile is in force.
 func (e *Env) Strict() bool { return e.Profile == StrictProfile }
 
-type targetEntry struct {
-	Name           string `json:"name,omitempty"`
-	Profile        string `json:"profile"`
-	KooPhoneURL    string `json:"koophone_base_url,omitempty"`
-	VBSURL         string `json:"vbs_base_url,omitempty"`
-	AllowMutating  bool   `json:"allow_mutating"`
-	FaultInjection bool   `json:"fault_injection"`
-	BuiltIn        bool   `json:"built_in"`
-	Timeout        string `json:"timeout"`
-}
-
-func (t targetEntry) String() string {
-	return fmt.Sprintf("target %s (profile %s, allow_mutating %v)", strings.TrimSpace(t.Name+" "+t.KooPhoneURL+" "+t.VBSURL), t.Profile, t.AllowMutating)
-}
+type targetEntry = runrecord.Target
 
 func (e *Env) targetEntry() targetEntry {
 	te := targetEntry{

@@ -17,6 +17,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/runrecord"
 )
 
 // Request is one HTTP request a spec sends. Headers are set exactly as given: the request
@@ -203,49 +204,10 @@ func describeTransportError(err error, timeout time.Duration) error {
 // evidenceMaxBody bounds the body excerpts kept in reports.
 const evidenceMaxBody = 2048
 
-type evidenceMessage struct {
-	Method  string              `json:"method"`
-	URL     string              `json:"url,omitempty"`
-	Status  int                 `json:"status,omitempty"`
-	Headers map[string][]string `json:"headers,omitempty"`
-	Body    string              `json:"body,omitempty"`
-}
+type evidenceMessage = runrecord.Message
 
 // Evidence is the report entry of one exchange (docs/architecture.md).
-type Evidence struct {
-	Requirements []string            `json:"requirements,omitempty"`
-	Request      evidenceMessage     `json:"request"`
-	Response     *evidenceMessage    `json:"response,omitempty"`
-	Violations   contract.Violations `json:"violations,omitempty"`
-	Error        string              `json:"error,omitempty"`
-	ElapsedMS    int64               `json:"elapsed_ms"`
-}
-
-// String is what a developer sees on failure: the request and the response, redacted.
-func (ev Evidence) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "request: %s %s\n", ev.Request.Method, ev.Request.URL)
-	for k, v := range ev.Request.Headers {
-		fmt.Fprintf(&b, "  %s: %s\n", k, strings.Join(v, ", "))
-	}
-	if ev.Request.Body != "" {
-		fmt.Fprintf(&b, "  body: %s\n", ev.Request.Body)
-	}
-	if ev.Response != nil {
-		fmt.Fprintf(&b, "response: %d\n", ev.Response.Status)
-		for k, v := range ev.Response.Headers {
-			fmt.Fprintf(&b, "  %s: %s\n", k, strings.Join(v, ", "))
-		}
-		fmt.Fprintf(&b, "  body: %s\n", ev.Response.Body)
-	}
-	if ev.Error != "" {
-		fmt.Fprintf(&b, "error: %s\n", ev.Error)
-	}
-	for _, v := range ev.Violations {
-		fmt.Fprintf(&b, "violation: %s %s: %s\n", v.Rule, v.Location, v.Message)
-	}
-	return b.String()
-}
+type Evidence = runrecord.Evidence
 
 func excerpt(b []byte) string {
 	if len(b) > evidenceMaxBody {
@@ -286,7 +248,7 @@ func (e *Env) evidence(x *Exchange) Evidence {
 }
 
 func (e *Env) record(x *Exchange) {
-	AddReportEntry("evidence", e.evidence(x), ReportEntryVisibilityNever)
+	AddReportEntry(runrecord.EntryEvidence, e.evidence(x), ReportEntryVisibilityNever)
 	requestCounter.Add(1)
 }
 

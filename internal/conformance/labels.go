@@ -6,15 +6,17 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/runrecord"
 )
 
-// Label prefixes and names read by the report builder (docs/architecture.md).
+// Label prefixes and names read by the report builder (docs/architecture.md); defined once
+// in runrecord, which every reader of a run shares.
 const (
-	RequirementLabelPrefix = "req:"
-	APILabelPrefix         = "api:"
-	KindLabelPrefix        = "kind:"
-	MutatingLabel          = "mutating"
-	ConformanceLabel       = "conformance"
+	RequirementLabelPrefix = runrecord.RequirementLabelPrefix
+	APILabelPrefix         = runrecord.APILabelPrefix
+	KindLabelPrefix        = runrecord.KindLabelPrefix
+	MutatingLabel          = runrecord.MutatingLabel
+	ConformanceLabel       = runrecord.ConformanceLabel
 )
 
 // Req returns the labels of a conformance spec that checks the given requirements: one

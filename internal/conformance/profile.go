@@ -3,6 +3,8 @@ package conformance
 import (
 	"fmt"
 	"os"
+
+	"github.com/koobackup/conformance/internal/runrecord"
 )
 
 // Profile selects how the register's ambiguities are judged.
@@ -10,9 +12,9 @@ type Profile string
 
 const (
 	// DefaultProfile accepts every legitimate reading of every register entry.
-	DefaultProfile Profile = "default"
+	DefaultProfile Profile = runrecord.ProfileDefault
 	// StrictProfile requires the register's preferred (strict) reading.
-	StrictProfile Profile = "strict"
+	StrictProfile Profile = runrecord.ProfileStrict
 )
 
 // ProfileEnvVar overrides the profile of the target file.

@@ -1,25 +1,24 @@
 package inventory
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 
-	"github.com/onsi/ginkgo/v2/types"
+	"github.com/koobackup/conformance/internal/runrecord"
 )
 
-// DryRunLabels runs the Ginkgo suites of the given packages in dry-run mode (no request is
-// sent, no set-up runs) and returns the labels of every spec, keyed by its full text.
-func DryRunLabels(root string, pkgs ...string) (Labels, error) {
+// DryRun runs the Ginkgo suites of the given packages in dry-run mode (no request is sent,
+// no set-up runs) and returns every spec Ginkgo reports, read through runrecord, with its
+// source file relative to root.
+func DryRun(root string, pkgs ...string) ([]runrecord.Spec, error) {
 	dir, err := os.MkdirTemp("", "inventory-")
 	if err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	out := Labels{}
+	var out []runrecord.Spec
 	for i, pkg := range pkgs {
 		report := filepath.Join(dir, fmt.Sprintf("report-%d.json", i))
 		cmd := exec.Command("go", "test", "-count=1", pkg, "-args", "-ginkgo.dry-run", "-ginkgo.no-color", "-ginkgo.json-report="+report)
@@ -27,21 +26,19 @@ func DryRunLabels(root string, pkgs ...string) (Labels, error) {
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("dry run of %s: %w\n%s", pkg, err, msg)
 		}
-		raw, err := os.ReadFile(report)
+		run, err := runrecord.ReadFile(report)
 		if err != nil {
 			return nil, fmt.Errorf("dry run of %s: %w", pkg, err)
 		}
-		var reports []types.Report
-		if err := json.Unmarshal(raw, &reports); err != nil {
-			return nil, fmt.Errorf("dry run of %s: decode report: %w", pkg, err)
-		}
-		for _, r := range reports {
-			for _, s := range r.SpecReports {
-				if s.LeafNodeType != types.NodeTypeIt {
+		for _, s := range run.Suites {
+			for _, sp := range s.Specs {
+				if !sp.IsSpec() {
 					continue
 				}
-				text := strings.TrimSpace(s.FullText())
-				out[text] = append(out[text], s.Labels()...)
+				if rel, err := filepath.Rel(root, sp.File); err == nil {
+					sp.File = filepath.ToSlash(rel)
+				}
+				out = append(out, sp)
 			}
 		}
 	}

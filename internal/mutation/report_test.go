@@ -12,6 +12,7 @@ import (
 	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/runrecord"
 )
 
 // ginkgoJSON builds the file --ginkgo.json-report writes, from spec reports.
@@ -36,15 +37,36 @@ func spec(text string, state ginkgotypes.SpecState, msg string, labels ...string
 	}
 }
 
-// ParseGinkgoReport counts specs, and returns each failure with its full text, req labels
-// and the register entries a strict-profile message names, including past the excerpt.
+func withEntries(sr ginkgotypes.SpecReport, entries ...ginkgotypes.ReportEntry) ginkgotypes.SpecReport {
+	sr.ReportEntries = entries
+	return sr
+}
+
+func observed(id, reading, strict string) ginkgotypes.ReportEntry {
+	return ginkgotypes.ReportEntry{Name: runrecord.EntryAmbiguity, Value: ginkgotypes.WrapEntryValue(
+		runrecord.Observation{ID: id, Reading: reading, Strict: strict, Tolerated: reading != strict})}
+}
+
+func targetSetup(profile string) ginkgotypes.SpecReport {
+	return ginkgotypes.SpecReport{LeafNodeType: ginkgotypes.NodeTypeBeforeSuite, State: ginkgotypes.SpecStatePassed,
+		ReportEntries: []ginkgotypes.ReportEntry{{Name: runrecord.EntryTarget, Value: ginkgotypes.WrapEntryValue(runrecord.Target{Profile: profile})}}}
+}
+
+// ParseGinkgoReport counts specs, and returns each failure with its full text, req labels,
+// a shortened message and, under the strict profile, the register entries its ambiguity
+// records show a non-strict reading for; inconclusive specs are listed apart.
 func TestParseGinkgoReport(t *testing.T) {
-	long := strings.Repeat("x", 2*maxMessage) + "\nstrict profile: register entry vbs-unknown-fields requires reading \"ignore\""
+	long := strings.Repeat("x", 2*maxMessage)
+	verdict := ginkgotypes.ReportEntry{Name: runrecord.EntryVerdict, Value: ginkgotypes.WrapEntryValue(
+		runrecord.Verdict{Outcome: runrecord.OutcomeInconclusive, Reason: "unknown ids get the same code"})}
 	raw := ginkgoJSON(t,
+		targetSetup(runrecord.ProfileStrict),
 		spec("passes", ginkgotypes.SpecStatePassed, "", "req:vbs-a"),
-		spec("fails", ginkgotypes.SpecStateFailed, "strict profile: register entry vbs-reassociate requires", "req:vbs-b", "req:vbs-a", "conformance"),
-		spec("times out", ginkgotypes.SpecStateTimedout, long, "req:vbs-c"),
+		withEntries(spec("fails", ginkgotypes.SpecStateFailed, "strict profile deviations", "req:vbs-b", "req:vbs-a", "conformance"),
+			observed("vbs-reassociate", "idempotent", "refuse"), observed("vbs-empty-resources", "reject", "reject")),
+		withEntries(spec("times out", ginkgotypes.SpecStateTimedout, long, "req:vbs-c"), observed("vbs-unknown-fields", "reject", "ignore")),
 		spec("skipped", ginkgotypes.SpecStateSkipped, ""),
+		withEntries(spec("could not tell", ginkgotypes.SpecStateSkipped, "inconclusive", "req:vbs-d"), verdict),
 		ginkgotypes.SpecReport{LeafNodeType: ginkgotypes.NodeTypeBeforeSuite, State: ginkgotypes.SpecStatePanicked, Failure: ginkgotypes.Failure{Message: "boom"}},
 	)
 	p, err := ParseGinkgoReport(raw)
@@ -66,6 +88,23 @@ func TestParseGinkgoReport(t *testing.T) {
 	}
 	if p.Failures[2].Text != "[BeforeSuite]" {
 		t.Errorf("suite-level failure named %q", p.Failures[2].Text)
+	}
+	if len(p.Inconclusive) != 1 || p.Inconclusive[0].Text != "API could not tell" || p.Inconclusive[0].Requirements[0] != "vbs-d" {
+		t.Errorf("inconclusive %+v", p.Inconclusive)
+	}
+}
+
+// Under the default profile a failing spec that observed a non-strict reading names no
+// strict deviation: the default profile tolerates the reading, so it is not why it failed.
+func TestStrictFlagsOnlyUnderStrictProfile(t *testing.T) {
+	raw := ginkgoJSON(t, targetSetup(runrecord.ProfileDefault),
+		withEntries(spec("fails", ginkgotypes.SpecStateFailed, "want 400", "req:vbs-b"), observed("vbs-reassociate", "idempotent", "refuse")))
+	p, err := ParseGinkgoReport(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Failures) != 1 || len(StrictFlags(p.Failures)) != 0 {
+		t.Fatalf("failures %+v", p.Failures)
 	}
 }
 

@@ -18,16 +18,18 @@ type Change struct {
 
 // DiffResult compares an old report (the baseline) with a new one.
 type DiffResult struct {
-	// Regressions went from pass (or waived) to fail.
+	// Regressions went to fail from any status but not-evaluated (pass, waived, partially
+	// evaluated, inconclusive): the run used to show no failure there.
 	Regressions []Change `json:"regressions"`
-	// LostCoverage went from evaluated to not-evaluated: not a failure of the target, but
-	// the suite no longer checks what it used to.
+	// LostCoverage went to not-evaluated, or to weaker evidence (pass → partially-evaluated
+	// or inconclusive, partially-evaluated → inconclusive): not a failure of the target,
+	// but the run no longer proves what it used to.
 	LostCoverage []Change `json:"lost_coverage"`
 	// Fixes went from fail to pass.
 	Fixes []Change `json:"fixes"`
 	// NewlyEvaluated were not evaluated (or absent) before and are now.
 	NewlyEvaluated []Change `json:"newly_evaluated"`
-	// Other holds the remaining moves (pass → waived, fail → waived, …).
+	// Other holds the remaining moves (pass → waived, fail → waived, inconclusive → pass, …).
 	Other []Change `json:"other"`
 	// VerdictFrom and VerdictTo are the two headline verdicts.
 	VerdictFrom string `json:"verdict_from"`
@@ -57,9 +59,9 @@ func Diff(old, new *Report) DiffResult {
 		}
 		c := Change{ID: q.ID, API: q.API, From: from, To: to, Detail: firstLine(changeDetail(q))}
 		switch {
-		case to == StatusFail && (from == StatusPass || from == StatusWaived):
+		case to == StatusFail && from != StatusNotEvaluated:
 			d.Regressions = append(d.Regressions, c)
-		case to == StatusNotEvaluated:
+		case to == StatusNotEvaluated || evidenceRank(to) < evidenceRank(from):
 			d.LostCoverage = append(d.LostCoverage, c)
 		case from == StatusNotEvaluated:
 			d.NewlyEvaluated = append(d.NewlyEvaluated, c)
@@ -70,6 +72,20 @@ func Diff(old, new *Report) DiffResult {
 		}
 	}
 	return d
+}
+
+// evidenceRank orders the statuses of a requirement that did not fail by how much the run
+// proved; the failing statuses rank lowest, so a move away from them is never lost coverage.
+func evidenceRank(status string) int {
+	switch status {
+	case StatusPass:
+		return 3
+	case StatusPartiallyEvaluated:
+		return 2
+	case StatusInconclusive:
+		return 1
+	}
+	return 0
 }
 
 func changeDetail(q Requirement) string {

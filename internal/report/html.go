@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
 
 //go:embed report.html.tmpl
@@ -35,14 +37,18 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return out
 	},
-	"stateClass": func(state string) string {
-		switch state {
-		case "passed":
+	"stateClass": func(s Spec) string {
+		switch {
+		case len(s.Inconclusive) > 0:
+			return StatusInconclusive
+		case len(s.NotApplicable) > 0:
+			return "not-applicable"
+		case isFailureState(s.State):
+			return StatusFail
+		case s.State == ginkgotypes.SpecStatePassed.String():
 			return StatusPass
-		case "skipped", "pending":
-			return StatusNotEvaluated
 		}
-		return StatusFail
+		return StatusNotEvaluated
 	},
 }).Parse(htmlTemplateText))
 
@@ -85,13 +91,12 @@ type htmlView struct {
 }
 
 type chartView struct {
-	Name        string
-	Bars        []chartBar
-	Height      int
-	Width       int
-	LabelWidth  int
-	BarHeight   int
-	LegendItems []string
+	Name       string
+	Bars       []chartBar
+	Height     int
+	Width      int
+	LabelWidth int
+	BarHeight  int
 }
 
 // RenderHTML writes one self-contained page: with one report its full audit view, with
@@ -101,7 +106,7 @@ func RenderHTML(w io.Writer, reports ...*Report) error {
 		return fmt.Errorf("render html: no report")
 	}
 	v := htmlView{Reports: reports, Names: implementationNames(reports),
-		Statuses: []string{StatusFail, StatusWaived, StatusPass, StatusNotEvaluated}}
+		Statuses: []string{StatusFail, StatusWaived, StatusPass, StatusPartiallyEvaluated, StatusInconclusive, StatusNotEvaluated}}
 	for i, r := range reports {
 		v.Charts = append(v.Charts, chart(v.Names[i], r))
 		for _, q := range r.Requirements {
@@ -138,8 +143,7 @@ func RenderHTML(w io.Writer, reports ...*Report) error {
 }
 
 func chart(name string, r *Report) chartView {
-	cv := chartView{Name: name, Width: chartLabelWidth + chartBarWidth + 150, LabelWidth: chartLabelWidth, BarHeight: chartBarHeight,
-		LegendItems: []string{StatusPass, StatusFail, StatusWaived, StatusNotEvaluated}}
+	cv := chartView{Name: name, Width: chartLabelWidth + chartBarWidth + 150, LabelWidth: chartLabelWidth, BarHeight: chartBarHeight}
 	for i, a := range r.APIs {
 		bar := chartBar{API: a.API, Y: i * chartRowHeight,
 			Label: fmt.Sprintf("%d/%d evaluated", a.Evaluated, a.Requirements)}
@@ -147,7 +151,8 @@ func chart(name string, r *Report) chartView {
 		for _, seg := range []struct {
 			status string
 			n      int
-		}{{StatusPass, a.Pass}, {StatusFail, a.Fail}, {StatusWaived, a.Waived}, {StatusNotEvaluated, a.NotEvaluated}} {
+		}{{StatusPass, a.Pass}, {StatusFail, a.Fail}, {StatusWaived, a.Waived}, {StatusPartiallyEvaluated, a.PartiallyEvaluated},
+			{StatusInconclusive, a.Inconclusive}, {StatusNotEvaluated, a.NotEvaluated}} {
 			if seg.n == 0 || a.Requirements == 0 {
 				continue
 			}

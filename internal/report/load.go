@@ -5,22 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-
-	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
-
-// LoadGinkgo reads the file `ginkgo --json-report` writes: one types.Report per suite.
-func LoadGinkgo(path string) ([]ginkgotypes.Report, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read ginkgo report: %w", err)
-	}
-	var suites []ginkgotypes.Report
-	if err := json.Unmarshal(raw, &suites); err != nil {
-		return nil, fmt.Errorf("%s: not a Ginkgo JSON report (want the array --json-report writes): %w", path, err)
-	}
-	return suites, nil
-}
 
 // Load reads a conformance.json written by WriteAll.
 func Load(path string) (*Report, error) {
@@ -32,7 +17,8 @@ func Load(path string) (*Report, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, fmt.Errorf("%s: not a conformance report: %w", path, err)
 	}
-	if r.SchemaVersion != SchemaVersion {
+	// Version 1 is read as is: its statuses and fields are a subset of version 2's.
+	if r.SchemaVersion != SchemaVersion && r.SchemaVersion != 1 {
 		return nil, &VersionError{Path: path, Got: r.SchemaVersion}
 	}
 	if r.Verdict == "" {

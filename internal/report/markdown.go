@@ -11,7 +11,7 @@ import (
 const maxMarkdownFailures = 15
 
 var statusIcon = map[string]string{
-	StatusPass: "✅", StatusFail: "❌", StatusWaived: "⚠️", StatusNotEvaluated: "➖",
+	StatusPass: "✅", StatusFail: "❌", StatusWaived: "⚠️", StatusPartiallyEvaluated: "🔷", StatusInconclusive: "❔", StatusNotEvaluated: "➖",
 }
 
 // RenderMarkdown writes the short summary for pull-request comments and
@@ -37,11 +37,15 @@ func RenderMarkdown(w io.Writer, reports ...*Report) error {
 func markdownSingle(b *strings.Builder, r *Report) {
 	fmt.Fprintf(b, "## Conformance: %s %s\n\n", statusIcon[r.Verdict], strings.ToUpper(r.Verdict))
 	fmt.Fprintf(b, "Target **%s** (profile %s) — %s.\n\n", orDash(r.Target.Name), orDash(r.Target.Profile), mdEscape(r.VerdictReason))
-	fmt.Fprintf(b, "**%d of %d requirements evaluated**; specs: %d passed, %d failed, %d skipped, %d pending.\n\n",
-		r.Totals.Evaluated, r.Totals.Requirements, r.Totals.Specs.Passed, r.Totals.Specs.Failed, r.Totals.Specs.Skipped, r.Totals.Specs.Pending)
-	b.WriteString("| API | evaluated | pass | fail | waived | not evaluated |\n|---|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(b, "**%d of %d requirements evaluated**; specs: %d passed, %d failed, %d skipped, %d pending (%d inconclusive).\n\n",
+		r.Totals.Evaluated, r.Totals.Requirements, r.Totals.Specs.Passed, r.Totals.Specs.Failed, r.Totals.Specs.Skipped, r.Totals.Specs.Pending, r.Totals.Specs.Inconclusive)
+	for _, u := range r.Unreachable {
+		fmt.Fprintf(b, "❌ **%s target unreachable**: %s — every %s requirement is not evaluated.\n\n", u.API, mdEscape(u.Reason), u.API)
+	}
+	b.WriteString("| API | evaluated | pass | fail | waived | partially evaluated | inconclusive | not evaluated |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, a := range r.APIs {
-		fmt.Fprintf(b, "| %s | %d / %d | %d | %d | %d | %d |\n", a.API, a.Evaluated, a.Requirements, a.Pass, a.Fail, a.Waived, a.NotEvaluated)
+		fmt.Fprintf(b, "| %s | %d / %d | %d | %d | %d | %d | %d | %d |\n", a.API, a.Evaluated, a.Requirements, a.Pass, a.Fail, a.Waived,
+			a.PartiallyEvaluated, a.Inconclusive, a.NotEvaluated)
 	}
 	b.WriteString("\n")
 	failed := 0
@@ -67,6 +71,25 @@ func markdownSingle(b *strings.Builder, r *Report) {
 	if failed > 0 || len(r.SuiteFailures) > 0 {
 		b.WriteString("\n")
 	}
+	open := 0
+	for _, q := range r.Requirements {
+		if q.Status != StatusPartiallyEvaluated && q.Status != StatusInconclusive {
+			continue
+		}
+		if open == 0 {
+			b.WriteString("### Not conclusive\n\n")
+		}
+		open++
+		if open <= maxMarkdownFailures {
+			fmt.Fprintf(b, "- %s `%s` %s — %s\n", statusIcon[q.Status], q.ID, q.Status, mdEscape(firstLine(q.Reason)))
+		}
+	}
+	if open > maxMarkdownFailures {
+		fmt.Fprintf(b, "- … and %d more (see conformance.html)\n", open-maxMarkdownFailures)
+	}
+	if open > 0 {
+		b.WriteString("\n")
+	}
 	var notes []string
 	for _, wv := range r.Waivers {
 		switch wv.State {
@@ -85,11 +108,11 @@ func markdownSingle(b *strings.Builder, r *Report) {
 }
 
 func markdownComparison(b *strings.Builder, reports []*Report) {
-	b.WriteString("## Conformance comparison\n\n| implementation | verdict | evaluated | pass | fail | waived |\n|---|---|---:|---:|---:|---:|\n")
+	b.WriteString("## Conformance comparison\n\n| implementation | verdict | evaluated | pass | fail | waived | partially evaluated | inconclusive |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
 	names := implementationNames(reports)
 	for i, r := range reports {
-		fmt.Fprintf(b, "| %s | %s %s | %d / %d | %d | %d | %d |\n", mdEscape(names[i]), statusIcon[r.Verdict], r.Verdict,
-			r.Totals.Evaluated, r.Totals.Requirements, r.Totals.Pass, r.Totals.Fail, r.Totals.Waived)
+		fmt.Fprintf(b, "| %s | %s %s | %d / %d | %d | %d | %d | %d | %d |\n", mdEscape(names[i]), statusIcon[r.Verdict], r.Verdict,
+			r.Totals.Evaluated, r.Totals.Requirements, r.Totals.Pass, r.Totals.Fail, r.Totals.Waived, r.Totals.PartiallyEvaluated, r.Totals.Inconclusive)
 	}
 	rows := comparisonRows(reports)
 	var differing []comparisonRow

@@ -7,16 +7,35 @@ import (
 )
 
 // SchemaVersion is the version of the conformance.json format this package writes; it
-// changes only when a consumer would have to change.
-const SchemaVersion = 1
+// changes only when a consumer would have to change. Version 2 added the
+// partially-evaluated and inconclusive statuses, require_conclusive and unreachable.
+const SchemaVersion = 2
 
-// Requirement and run statuses as they appear in conformance.json.
+// Requirement and run statuses as they appear in conformance.json (docs/reports.md, "How a
+// requirement gets its status").
 const (
-	StatusPass         = "pass"
-	StatusFail         = "fail"
+	// StatusPass: every spec of the requirement ran and passed, and at least one of them
+	// could have failed on a deviating server.
+	StatusPass = "pass"
+	// StatusFail: a spec of the requirement failed.
+	StatusFail = "fail"
+	// StatusPartiallyEvaluated: some specs gave conclusive evidence, others were skipped,
+	// pending or inconclusive.
+	StatusPartiallyEvaluated = "partially-evaluated"
+	// StatusInconclusive: specs ran, but none could tell a conformant server from a
+	// deviating one.
+	StatusInconclusive = "inconclusive"
+	// StatusNotEvaluated: no spec of the requirement ran (or its target was unreachable).
 	StatusNotEvaluated = "not-evaluated"
-	StatusWaived       = "waived"
+	// StatusWaived: fail, covered by a valid waiver.
+	StatusWaived = "waived"
 )
+
+// Conclusive reports whether a requirement status settles the requirement (pass, fail or
+// waived); the others are what --require-conclusive refuses.
+func Conclusive(status string) bool {
+	return status == StatusPass || status == StatusFail || status == StatusWaived
+}
 
 // Report is conformance.json: the verdict of one run against one target.
 type Report struct {
@@ -35,6 +54,12 @@ type Report struct {
 	// SuiteFailures are failures outside any requirement (a BeforeSuite that failed, a spec
 	// without a known req: label, an interrupted suite); any of them fails the run.
 	SuiteFailures []SuiteFailure `json:"suite_failures"`
+	// Unreachable names the APIs whose target could not be exchanged with; their
+	// requirements are not-evaluated and the run fails.
+	Unreachable []Unreachable `json:"unreachable"`
+	// RequireConclusive is set when the run was built with --require-conclusive: any
+	// requirement that is not pass, fail or waived then fails the run.
+	RequireConclusive bool `json:"require_conclusive"`
 
 	// redactor is applied once more to every byte written, in case a secret reached the
 	// report in a form Build did not see (it is nil for reports read back from JSON, which
@@ -77,25 +102,30 @@ type SpecDocument struct {
 	Version string `json:"version"`
 }
 
-// SpecCounts counts conformance specs by outcome; they match the JUnit report of the run.
+// SpecCounts counts conformance specs by outcome; they match the JUnit report of the run
+// (an inconclusive spec is skipped there, and counted both as skipped and as inconclusive
+// here).
 type SpecCounts struct {
-	Total   int `json:"total"`
-	Passed  int `json:"passed"`
-	Failed  int `json:"failed"`
-	Skipped int `json:"skipped"`
-	Pending int `json:"pending"`
+	Total        int `json:"total"`
+	Passed       int `json:"passed"`
+	Failed       int `json:"failed"`
+	Skipped      int `json:"skipped"`
+	Pending      int `json:"pending"`
+	Inconclusive int `json:"inconclusive"`
 }
 
-// Totals counts requirements by status. Evaluated is how many were actually exercised
-// (pass + fail + waived): the number a reader should look at first.
+// Totals counts requirements by status. Evaluated is how many were settled by conclusive
+// evidence (pass + fail + waived): the number a reader should look at first.
 type Totals struct {
-	Requirements int        `json:"requirements"`
-	Evaluated    int        `json:"evaluated"`
-	Pass         int        `json:"pass"`
-	Fail         int        `json:"fail"`
-	NotEvaluated int        `json:"not_evaluated"`
-	Waived       int        `json:"waived"`
-	Specs        SpecCounts `json:"specs"`
+	Requirements       int        `json:"requirements"`
+	Evaluated          int        `json:"evaluated"`
+	Pass               int        `json:"pass"`
+	Fail               int        `json:"fail"`
+	PartiallyEvaluated int        `json:"partially_evaluated"`
+	Inconclusive       int        `json:"inconclusive"`
+	NotEvaluated       int        `json:"not_evaluated"`
+	Waived             int        `json:"waived"`
+	Specs              SpecCounts `json:"specs"`
 }
 
 // APITotals are the totals of one API.
@@ -120,7 +150,8 @@ type Requirement struct {
 	Source    Source `json:"source"`
 	Inferred  bool   `json:"inferred"`
 	Status    string `json:"status"`
-	// Reason explains not-evaluated, waived and expired-waiver outcomes.
+	// Reason explains every status but pass and fail: what was not run or could not tell,
+	// the waiver, the expired waiver.
 	Reason   string     `json:"reason,omitempty"`
 	Specs    []Spec     `json:"specs"`
 	Evidence []Evidence `json:"evidence"`
@@ -128,13 +159,19 @@ type Requirement struct {
 
 // Spec is one Ginkgo spec that checks a requirement.
 type Spec struct {
-	Text            string   `json:"text"`
-	State           string   `json:"state"`
-	Location        string   `json:"location"`
-	RunTimeSeconds  float64  `json:"run_time_seconds"`
-	Labels          []string `json:"labels"`
-	Failure         *Failure `json:"failure,omitempty"`
-	SkipReasons     []string `json:"skip_reasons,omitempty"`
+	Text           string   `json:"text"`
+	State          string   `json:"state"`
+	Location       string   `json:"location"`
+	RunTimeSeconds float64  `json:"run_time_seconds"`
+	Labels         []string `json:"labels"`
+	Failure        *Failure `json:"failure,omitempty"`
+	SkipReasons    []string `json:"skip_reasons,omitempty"`
+	// Inconclusive holds why the spec could not tell (its verdict records, or "passed
+	// without an exchange"); such a spec never counts as evidence of a pass.
+	Inconclusive []string `json:"inconclusive,omitempty"`
+	// NotApplicable holds why the reading the target took left the spec nothing to check;
+	// such a spec counts neither as evidence nor as a gap.
+	NotApplicable   []string `json:"not_applicable,omitempty"`
 	Mutating        bool     `json:"mutating"`
 	EvidenceEntries int      `json:"evidence_entries"`
 }
@@ -224,6 +261,12 @@ const (
 	WaiverStale   = "stale"
 	WaiverUnused  = "unused"
 )
+
+// Unreachable is an API whose target did not answer (runrecord.Unreachable).
+type Unreachable struct {
+	API    string `json:"api"`
+	Reason string `json:"reason"`
+}
 
 // SuiteFailure is a failure no requirement accounts for.
 type SuiteFailure struct {

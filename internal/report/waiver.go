@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -117,3 +118,40 @@ func (w Waiver) expiredAt(now time.Time) bool {
 }
 
 func (w Waiver) matchesTarget(name string) bool { return w.Target == AnyTarget || w.Target == name }
+
+// applyWaivers turns a failing requirement into waived where a matching, unexpired waiver
+// covers it, and says what became of every waiver.
+func applyWaivers(r *Report, waivers []Waiver, now time.Time) []WaiverResult {
+	out := []WaiverResult{}
+	for _, w := range waivers {
+		res := WaiverResult{Requirement: w.Requirement, Target: w.Target, Reason: w.Reason, Expires: w.Expires}
+		idx := slices.IndexFunc(r.Requirements, func(q Requirement) bool { return q.ID == w.Requirement })
+		switch {
+		case !w.matchesTarget(r.Target.Name):
+			res.State, res.Note = WaiverUnused, fmt.Sprintf("names target %q, this run tested %q", w.Target, r.Target.Name)
+		case idx < 0:
+			res.State, res.Note = WaiverUnused, "the requirement is not in the catalog"
+		default:
+			req := &r.Requirements[idx]
+			switch req.Status {
+			case StatusPass:
+				res.State, res.Note = WaiverStale, "the requirement passes; remove the waiver"
+			case StatusNotEvaluated, StatusPartiallyEvaluated, StatusInconclusive:
+				res.State, res.Note = WaiverUnused, "the requirement did not fail in this run ("+req.Status+")"
+			case StatusWaived:
+				res.State, res.Note = WaiverUnused, "another waiver already applies"
+			case StatusFail:
+				if w.expiredAt(now) {
+					res.State, res.Note = WaiverExpired, "expired on "+w.Expires+"; the failure counts again"
+					req.Reason = "waiver expired on " + w.Expires + " (" + w.Reason + ")"
+				} else {
+					res.State, res.Note = WaiverApplied, "failure waived until "+w.Expires
+					req.Status = StatusWaived
+					req.Reason = "waived until " + w.Expires + ": " + w.Reason
+				}
+			}
+		}
+		out = append(out, res)
+	}
+	return out
+}

@@ -1,0 +1,45 @@
+package runrecord
+
+import (
+	"slices"
+	"strings"
+)
+
+// Label prefixes and names a conformance spec carries (docs/architecture.md, "Ginkgo
+// labels"). Selection (`--label-filter`) and every reader of a run rely on them.
+const (
+	// RequirementLabelPrefix precedes each requirement id of specs/requirements.yaml the
+	// spec checks.
+	RequirementLabelPrefix = "req:"
+	// APILabelPrefix precedes the API the spec checks ("koophone", "vbs").
+	APILabelPrefix = "api:"
+	// KindLabelPrefix precedes the kind of a checked requirement.
+	KindLabelPrefix = "kind:"
+	// MutatingLabel marks a spec whose requests could change state on the target.
+	MutatingLabel = "mutating"
+	// ConformanceLabel marks a conformance spec, as opposed to a self-check.
+	ConformanceLabel = "conformance"
+)
+
+// RequirementsOf returns the requirement ids named by req: labels, in label order, once each.
+func RequirementsOf(labels []string) []string {
+	return valuesOf(labels, RequirementLabelPrefix)
+}
+
+// APIOf returns the first api: label's value, or "" when there is none.
+func APIOf(labels []string) string {
+	if apis := valuesOf(labels, APILabelPrefix); len(apis) > 0 {
+		return apis[0]
+	}
+	return ""
+}
+
+func valuesOf(labels []string, prefix string) []string {
+	var out []string
+	for _, l := range labels {
+		if v, ok := strings.CutPrefix(l, prefix); ok && v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,160 @@
+package runrecord
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/koobackup/conformance/internal/contract"
+)
+
+// Names of the report entries the suites emit with AddReportEntry (docs/architecture.md,
+// "Ginkgo report entries"). Each entry's value is the record type named beside it.
+const (
+	// EntryEvidence carries an Evidence: one per exchange with the target.
+	EntryEvidence = "evidence"
+	// EntryAmbiguity carries an Observation: which reading of a register entry the target took.
+	EntryAmbiguity = "ambiguity"
+	// EntryTarget carries a Target: the implementation under test, once per suite.
+	EntryTarget = "target"
+	// EntrySkipReason carries a SkipReason: why a spec was skipped.
+	EntrySkipReason = "skip-reason"
+	// EntryVerdict carries a Verdict: the spec ran but its probe could not tell a conformant
+	// server from a deviating one.
+	EntryVerdict = "verdict"
+	// EntryUnreachable carries an Unreachable: the target of one API did not answer the
+	// preflight (or stopped answering), so none of that API's requirements was evaluated.
+	EntryUnreachable = "unreachable"
+)
+
+// Message is one side of an exchange as evidence keeps it: redacted, bodies cut to an
+// excerpt. URL is set on requests, Status on responses.
+type Message struct {
+	Method  string              `json:"method"`
+	URL     string              `json:"url,omitempty"`
+	Status  int                 `json:"status,omitempty"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	Body    string              `json:"body,omitempty"`
+}
+
+// Evidence is the record of one exchange (entry EntryEvidence). Response is nil when no
+// HTTP answer arrived; Error then says why.
+type Evidence struct {
+	Requirements []string            `json:"requirements,omitempty"`
+	Request      Message             `json:"request"`
+	Response     *Message            `json:"response,omitempty"`
+	Violations   contract.Violations `json:"violations,omitempty"`
+	Error        string              `json:"error,omitempty"`
+	ElapsedMS    int64               `json:"elapsed_ms"`
+}
+
+// String is what a developer sees on failure: the request and the response, redacted.
+func (ev Evidence) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "request: %s %s\n", ev.Request.Method, ev.Request.URL)
+	for k, v := range ev.Request.Headers {
+		fmt.Fprintf(&b, "  %s: %s\n", k, strings.Join(v, ", "))
+	}
+	if ev.Request.Body != "" {
+		fmt.Fprintf(&b, "  body: %s\n", ev.Request.Body)
+	}
+	if ev.Response != nil {
+		fmt.Fprintf(&b, "response: %d\n", ev.Response.Status)
+		for k, v := range ev.Response.Headers {
+			fmt.Fprintf(&b, "  %s: %s\n", k, strings.Join(v, ", "))
+		}
+		fmt.Fprintf(&b, "  body: %s\n", ev.Response.Body)
+	}
+	if ev.Error != "" {
+		fmt.Fprintf(&b, "error: %s\n", ev.Error)
+	}
+	for _, v := range ev.Violations {
+		fmt.Fprintf(&b, "violation: %s %s: %s\n", v.Rule, v.Location, v.Message)
+	}
+	return b.String()
+}
+
+// Observation says which reading of a register entry (specs/ambiguities.yaml) the target
+// took (entry EntryAmbiguity). Tolerated is true when the reading is not the strict one,
+// i.e. only the default profile accepts it.
+type Observation struct {
+	ID        string `json:"id"`
+	Reading   string `json:"reading"`
+	Strict    string `json:"strict"`
+	Tolerated bool   `json:"tolerated"`
+}
+
+// StrictDeviation reports whether the strict profile refuses the observed reading.
+func (o Observation) StrictDeviation() bool { return o.Reading != o.Strict }
+
+func (o Observation) String() string {
+	if o.Reading == o.Strict {
+		return fmt.Sprintf("register entry %s: the target takes the strict reading %q", o.ID, o.Reading)
+	}
+	return fmt.Sprintf("register entry %s: the target takes reading %q (strict: %q)", o.ID, o.Reading, o.Strict)
+}
+
+// Profiles a Target may name (docs/architecture.md, "Profiles").
+const (
+	// ProfileDefault accepts every legitimate reading of every register entry.
+	ProfileDefault = "default"
+	// ProfileStrict requires the register's strict reading.
+	ProfileStrict = "strict"
+)
+
+// Target describes the implementation under test (entry EntryTarget); it never carries a
+// token.
+type Target struct {
+	Name           string `json:"name,omitempty"`
+	Profile        string `json:"profile"`
+	KooPhoneURL    string `json:"koophone_base_url,omitempty"`
+	VBSURL         string `json:"vbs_base_url,omitempty"`
+	AllowMutating  bool   `json:"allow_mutating"`
+	FaultInjection bool   `json:"fault_injection"`
+	BuiltIn        bool   `json:"built_in"`
+	Timeout        string `json:"timeout"`
+}
+
+func (t Target) String() string {
+	return fmt.Sprintf("target %s (profile %s, allow_mutating %v)", strings.TrimSpace(t.Name+" "+t.KooPhoneURL+" "+t.VBSURL), t.Profile, t.AllowMutating)
+}
+
+// SkipReason says why a spec was skipped (entry EntrySkipReason): pool too small, read-only
+// target, section absent.
+type SkipReason struct {
+	Reason string `json:"reason"`
+}
+
+func (s SkipReason) String() string { return s.Reason }
+
+// Outcomes a Verdict may carry.
+const (
+	// OutcomeInconclusive: the spec ran, but the reading the target takes leaves its probe
+	// unable to tell a server that checks the thing under test from one that does not.
+	OutcomeInconclusive = "inconclusive"
+	// OutcomeNotApplicable: the reading the target took leaves the spec nothing to check
+	// (e.g. "binds nothing when it refuses the whole request" on a target that answered per
+	// resource). The spec neither counts as evidence nor as a gap. Never for a spec that
+	// could not run for want of pool ids, permission or configuration: those are skips.
+	OutcomeNotApplicable = "not-applicable"
+)
+
+// Verdict qualifies the outcome of the spec that emits it (entry EntryVerdict). A spec
+// that records a verdict is skipped right after (conformance.Inconclusive,
+// conformance.NotApplicable), so Ginkgo never counts it as passed; the report counts an
+// inconclusive spec as ran-but-could-not-tell and leaves a not-applicable one out.
+type Verdict struct {
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason"`
+}
+
+func (v Verdict) String() string { return v.Outcome + ": " + v.Reason }
+
+// Unreachable says the target of an API could not be exchanged with (entry
+// EntryUnreachable): refused connections, no answer within the timeout, not HTTP. Every
+// requirement of that API is then not-evaluated, never failed.
+type Unreachable struct {
+	API    string `json:"api"`
+	Reason string `json:"reason"`
+}
+
+func (u Unreachable) String() string { return u.API + ": " + u.Reason }
