@@ -155,6 +155,7 @@ func Build(suites []ginkgotypes.Report, cat *catalog.Catalog, opts BuildOptions)
 	r.Ambiguities = b.ambiguities()
 	totals(r, b.specsByAPI)
 	verdict(r)
+	b.unreachable(suites, r)
 	return r, nil
 }
 
