@@ -40,6 +40,7 @@ func preflight(ctx context.Context, api API, raw []byte, builtIn bool) {
 	if !env.hasSection(api) {
 		return
 	}
+	defer env.Client.CloseIdleConnections()
 	env.BuiltIn = builtIn
 	u := env.Preflight(ctx, api)
 	if u == nil {

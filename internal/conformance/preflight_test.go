@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -18,6 +19,7 @@ func TestPreflightIsHarmlessAndAcceptsAnyHTTPAnswer(t *testing.T) {
 		method, path, token string
 		body                map[string]any
 	}
+	var mu sync.Mutex
 	got := map[API]seen{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
@@ -27,7 +29,9 @@ func TestPreflightIsHarmlessAndAcceptsAnyHTTPAnswer(t *testing.T) {
 		if strings.HasPrefix(r.URL.Path, "/v2/") {
 			api = VBS
 		}
+		mu.Lock()
 		got[api] = seen{r.Method, r.URL.Path, r.Header.Get("X-Auth-Token"), body}
+		mu.Unlock()
 		w.WriteHeader(http.StatusServiceUnavailable) // a 5xx is still an HTTP answer
 	}))
 	defer srv.Close()
@@ -37,6 +41,8 @@ func TestPreflightIsHarmlessAndAcceptsAnyHTTPAnswer(t *testing.T) {
 			t.Fatalf("%s: reachable target reported unreachable: %v", api, u)
 		}
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	k := got[KooPhone]
 	if k.method != http.MethodPost || k.path != "/v1/instances/backup" || k.token != "" {
 		t.Errorf("koophone preflight: %s %s token %q", k.method, k.path, k.token)

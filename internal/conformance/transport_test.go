@@ -149,9 +149,9 @@ func TestCompressedAnswerIsJudgedDecoded(t *testing.T) {
 	}
 	for coding, newWriter := range compress {
 		t.Run(coding, func(t *testing.T) {
-			var asked string
+			asked := make(chan string, 1)
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				asked = r.Header.Get("Accept-Encoding")
+				asked <- r.Header.Get("Accept-Encoding")
 				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("Content-Encoding", coding)
 				zw := newWriter(w)
@@ -161,8 +161,8 @@ func TestCompressedAnswerIsJudgedDecoded(t *testing.T) {
 			defer srv.Close()
 			env := testEnv(t, srv.URL, 5*time.Second)
 			x := env.roundTrip(context.Background(), kooRequest(env))
-			if asked != "identity" {
-				t.Errorf("Accept-Encoding sent %q, want identity", asked)
+			if got := <-asked; got != "identity" {
+				t.Errorf("Accept-Encoding sent %q, want identity", got)
 			}
 			if x.Err != nil || string(x.Body) != kooOK {
 				t.Fatalf("want the decoded body, got err %v body %q", x.Err, x.Body)
