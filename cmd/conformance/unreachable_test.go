@@ -138,6 +138,17 @@ func hang(int, net.Conn) {}
 func garbage(_ int, c net.Conn) {
 	_, _ = c.Read(make([]byte, 4096))
 	_, _ = io.WriteString(c, "SSH-2.0-OpenSSH_9.6 not http\r\n\r\n")
+	closeGently(c)
+}
+
+// closeGently ends the answer and drains what the client still sends before closing:
+// closing with unread request bytes would reset the connection and lose the answer.
+func closeGently(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.CloseWrite()
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _ = io.Copy(io.Discard, c)
 	_ = c.Close()
 }
 
@@ -150,7 +161,7 @@ func answerFirst(n int, c net.Conn) {
 	_, _ = c.Read(make([]byte, 4096))
 	body := `{"error_code":"KOOPHONE.API.1000","error_msg":"bad request"}`
 	_, _ = fmt.Fprintf(c, "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
-	_ = c.Close()
+	closeGently(c)
 }
 
 func refused(t *testing.T) string {

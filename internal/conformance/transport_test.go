@@ -369,6 +369,12 @@ func garbageListener(t *testing.T) string {
 				buf := make([]byte, 4096)
 				_, _ = c.Read(buf)
 				_, _ = io.WriteString(c, "SSH-2.0-OpenSSH_9.6 not http at all\r\n\r\n")
+				// Drain before closing: unread request bytes would turn the close into a
+				// reset, and the client would see that instead of the garbage.
+				if tc, ok := c.(*net.TCPConn); ok {
+					_ = tc.CloseWrite()
+				}
+				_, _ = io.Copy(io.Discard, c)
 			}()
 		}
 	}()
