@@ -122,6 +122,9 @@ func (e *Env) roundTrip(parent context.Context, req Request) *Exchange {
 	if req.Method == "" {
 		req.Method = http.MethodPost
 	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
 	if req.Header.Get("Accept-Encoding") == "" {
 		req = req.WithHeader("Accept-Encoding", "identity")
 	}

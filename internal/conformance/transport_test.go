@@ -271,6 +271,19 @@ func TestHTTPFreedomsPassTheContract(t *testing.T) {
 	}
 }
 
+// A request built without any header is sent (asking for identity), not a panic.
+func TestRequestWithoutHeadersIsSent(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	defer srv.Close()
+	env := testEnv(t, srv.URL, 5*time.Second)
+	x := env.roundTrip(context.Background(), Request{API: KooPhone, Path: "/v1/instances/backup"})
+	if x.Err != nil || x.Status != http.StatusTeapot || x.Request.Header.Get("Accept-Encoding") != "identity" {
+		t.Fatalf("status %d err %v header %v", x.Status, x.Err, x.Request.Header)
+	}
+}
+
 // Only exchanges that got no answer count towards the streak, per API, and any answer
 // resets it; the bound is reached at exactly MaxNoAnswerStreak in a row.
 func TestNoAnswerStreak(t *testing.T) {
