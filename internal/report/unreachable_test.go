@@ -1,11 +1,15 @@
 package report
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	ginkgotypes "github.com/onsi/ginkgo/v2/types"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // A run whose suites were aborted by an unreachable target reports every requirement of
@@ -24,6 +28,21 @@ func TestUnreachableTargetIsNotEvaluated(t *testing.T) {
 	if r.Verdict != StatusFail || !strings.HasPrefix(r.VerdictReason, "target unreachable (koophone: no answer") ||
 		!strings.Contains(r.VerdictReason, "vbs: no answer") {
 		t.Fatalf("verdict %q %q, want fail naming both unreachable APIs", r.Verdict, r.VerdictReason)
+	}
+	dir := t.TempDir()
+	if err := WriteAll(r, dir); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := compileSchema(t).Validate(inst); err != nil {
+		t.Fatalf("the unreachable run's report breaks the schema: %v", err)
 	}
 }
 
