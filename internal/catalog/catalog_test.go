@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -183,6 +184,12 @@ func unjoin(err error) []error {
 // package folder; "" when the seeds are not on this machine.
 func seedDir(t *testing.T) string {
 	t.Helper()
+	if env := os.Getenv(seedsEnv); env != "" {
+		if st, err := os.Stat(env); err != nil || !st.IsDir() {
+			t.Fatalf("%s=%s is not a directory", seedsEnv, env)
+		}
+		return env
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -200,6 +207,26 @@ func seedDir(t *testing.T) string {
 			return ""
 		}
 		dir = parent
+	}
+}
+
+// seedsEnv names the seed folder where it does not sit beside the repository root.
+const seedsEnv = "CONFORMANCE_SEEDS"
+
+// missingSeedsFail decides, from the CI variable, whether absent seeds fail the verbatim
+// check: a developer's checkout may lack them, a CI run must not silently drop the check.
+func missingSeedsFail(ci string) bool {
+	on, err := strconv.ParseBool(strings.TrimSpace(ci))
+	return err == nil && on
+}
+
+// In CI (CI=true or any true value) absent seeds fail the verbatim check; elsewhere they
+// skip it.
+func TestMissingSeedsFailOnlyInCI(t *testing.T) {
+	for ci, want := range map[string]bool{"true": true, "1": true, "TRUE": true, "": false, "false": false, "0": false, "yes": false} {
+		if got := missingSeedsFail(ci); got != want {
+			t.Errorf("CI=%q: fail %v, want %v", ci, got, want)
+		}
 	}
 }
 
@@ -252,7 +279,12 @@ func specQuotes(t *testing.T, file string) []Quote {
 func TestQuotesAreVerbatim(t *testing.T) {
 	dir := seedDir(t)
 	if dir == "" {
-		t.Skip("the verbatim check could not run: ../shared/seeds was not found above the repository root")
+		const why = "the verbatim check could not run: ../shared/seeds was not found beside the repository root and " +
+			seedsEnv + " is not set"
+		if missingSeedsFail(os.Getenv("CI")) {
+			t.Fatal(why + "; CI=true, where the check must run, so this fails instead of skipping")
+		}
+		t.Skip(why)
 	}
 	quotes := Default().Quotes()
 	for _, f := range []string{specs.KooPhoneFile, specs.VBSFile} {

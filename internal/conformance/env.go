@@ -39,6 +39,8 @@ type Env struct {
 	MaxResponseBytes int64
 	// BuiltIn is true when the target is the reference mock started by the suite.
 	BuiltIn bool
+	// streak counts unanswered exchanges in a row (transport.go).
+	streak noAnswerStreak
 }
 
 var current *Env
@@ -70,6 +72,7 @@ func Setup(api API) bool {
 			Fail(err.Error())
 		}
 		builtin = srv
+		preflight(ctx, api, raw, srv != nil)
 		return raw
 	}, func(raw []byte) {
 		env, err := newEnv(raw)

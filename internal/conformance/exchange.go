@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -128,53 +126,19 @@ func (e *Env) baseURL(api API) string {
 	return ""
 }
 
-// Send performs the request with the target's timeout, reads at most MaxResponseBytes of
-// the response, checks request and response against the contract, and records the exchange
-// as evidence. It never fails the spec itself: the expectations do, with the evidence.
+// Send performs the request under the target's timeout for the whole exchange (see
+// roundTrip), checks request and response against the contract, and records the exchange as
+// evidence. It never fails the spec itself: the expectations do, with the evidence. When
+// the target has left several exchanges in a row unanswered it aborts the suite (see
+// abortIfGone), since every further spec would only wait out its timeout.
 func (e *Env) Send(req Request) *Exchange {
 	GinkgoHelper()
-	if req.Method == "" {
-		req.Method = http.MethodPost
-	}
-	x := &Exchange{Request: req, URL: e.baseURL(req.API) + req.Path}
-	ctx, cancel := context.WithTimeout(context.Background(), e.Target.RequestTimeout())
-	defer cancel()
-	hr, err := http.NewRequestWithContext(ctx, req.Method, x.URL, bytes.NewReader(req.Body))
-	if err != nil {
-		x.Err = fmt.Errorf("build request: %w", err)
-		e.record(x)
-		return x
-	}
-	hr.Header = req.Header.Clone()
-	if hr.Header == nil {
-		hr.Header = http.Header{}
-	}
-	if len(req.Faults) > 0 {
-		hr.Header.Set("X-Mock-Fault", strings.Join(req.Faults, ","))
-	}
-	start := time.Now()
-	resp, err := e.Client.Do(hr)
-	if err != nil {
-		x.Elapsed = time.Since(start)
-		x.Err = describeTransportError(err, e.Target.RequestTimeout())
-		e.record(x)
-		return x
-	}
-	body, readErr := io.ReadAll(io.LimitReader(resp.Body, e.MaxResponseBytes+1))
-	resp.Body.Close()
-	x.Elapsed = time.Since(start)
-	x.Status, x.Header, x.Body = resp.StatusCode, resp.Header, body
-	switch {
-	case readErr != nil:
-		x.Err = fmt.Errorf("reading the response body: %w", describeTransportError(readErr, e.Target.RequestTimeout()))
-	case int64(len(body)) > e.MaxResponseBytes:
-		x.Err = fmt.Errorf("response body exceeds %d bytes; the suite stops reading there", e.MaxResponseBytes)
-		x.Body = body[:e.MaxResponseBytes]
-	}
+	x := e.roundTrip(context.Background(), req)
 	if x.Err == nil {
 		x.Violations = e.validate(x)
 	}
 	e.record(x)
+	e.abortIfGone(x)
 	return x
 }
 
@@ -191,14 +155,6 @@ func (e *Env) validate(x *Exchange) contract.Violations {
 		vr.Header = http.Header{}
 	}
 	return e.Contract.ValidateResponse(vr, x.Status, x.Header, x.Body)
-}
-
-func describeTransportError(err error, timeout time.Duration) error {
-	var ne interface{ Timeout() bool }
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return fmt.Errorf("no complete answer within the %s request timeout (set `timeout:` in the target file): %w", timeout, err)
-	}
-	return fmt.Errorf("transport failure: %w", err)
 }
 
 // evidenceMaxBody bounds the body excerpts kept in reports.

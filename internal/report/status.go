@@ -16,7 +16,7 @@ const (
 	notEvaluatedAllSkipped  = "every spec that checks it was skipped"
 	notEvaluatedAPIAbsent   = "the target does not describe the %s API"
 	notEvaluatedNotRunLabel = "its specs did not run (filtered out)"
-	notEvaluatedUnreachable = "target unreachable: "
+	notEvaluatedUnreachable = NotEvaluatedUnreachable + ": "
 	notEvaluatedNotApplic   = "no spec that checks it applied to the readings the target took"
 )
 
@@ -26,6 +26,8 @@ const (
 func decide(rr *Requirement, present map[string]bool, unreachable map[string]string) {
 	sort.SliceStable(rr.Specs, func(i, j int) bool { return stateRank(rr.Specs[i]) < stateRank(rr.Specs[j]) })
 	if reason, ok := unreachable[rr.API]; ok {
+		// A target that stopped answering (preflight, or several exchanges in a row) says
+		// nothing about the contract; its failures are not findings (issue: "the same way").
 		rr.Status, rr.Reason = StatusNotEvaluated, notEvaluatedUnreachable+reason
 		return
 	}
@@ -153,6 +155,10 @@ func verdict(r *Report) {
 		}
 		r.Verdict = StatusFail
 		r.VerdictReason = "target unreachable (" + strings.Join(apis, "; ") + "); its requirements were not evaluated"
+		if t.Fail > 0 {
+			// A failure seen before the target went away is a finding; it leads.
+			r.VerdictReason = fmt.Sprintf("%d of %d evaluated requirements failed; ", t.Fail, t.Evaluated) + r.VerdictReason
+		}
 	case t.Fail > 0:
 		r.Verdict = StatusFail
 		r.VerdictReason = fmt.Sprintf("%d of %d evaluated requirements failed", t.Fail, t.Evaluated)
@@ -178,3 +184,7 @@ func verdict(r *Report) {
 			t.Evaluated, t.Waived, t.PartiallyEvaluated, t.Inconclusive, t.NotEvaluated, t.Requirements)
 	}
 }
+
+// NotEvaluatedUnreachable starts the reason of every requirement whose specs an unreachable
+// target cut short.
+const NotEvaluatedUnreachable = "target unreachable"

@@ -249,8 +249,8 @@ func spec(sr ginkgotypes.SpecReport) (Spec, error) {
 			sp.Targets, err = appendDecoded(sp.Targets, e)
 		case EntryUnreachable:
 			sp.Unreachable, err = appendDecoded(sp.Unreachable, e)
-			if err == nil && sp.Unreachable[len(sp.Unreachable)-1].API == "" {
-				err = errors.New(`"api" is empty`)
+			if err == nil {
+				err = checkUnreachable(sp.Unreachable[len(sp.Unreachable)-1])
 			}
 		default:
 			// Entries of other names (a suite's own notes) carry no record.
@@ -261,6 +261,17 @@ func spec(sr ginkgotypes.SpecReport) (Spec, error) {
 		}
 	}
 	return sp, nil
+}
+
+// checkUnreachable refuses a record that could not tell a user which API went away or why.
+func checkUnreachable(u Unreachable) error {
+	if u.API == "" {
+		return errors.New(`"api" is empty`)
+	}
+	if u.Reason == "" {
+		return errors.New(`"reason" is empty`)
+	}
+	return nil
 }
 
 func checkVerdict(v Verdict) error {

@@ -153,7 +153,11 @@ func (v Verdict) String() string { return v.Outcome + ": " + v.Reason }
 // EntryUnreachable): refused connections, no answer within the timeout, not HTTP. Every
 // requirement of that API is then not-evaluated, never failed.
 type Unreachable struct {
-	API    string `json:"api"`
+	API string `json:"api"`
+	// URL is the API's base URL, redacted.
+	URL string `json:"url,omitempty"`
+	// Reason is a sentence naming the URL and what happened, e.g.
+	// "no answer from http://host:8080 within 10s".
 	Reason string `json:"reason"`
 }
 

@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"github.com/koobackup/conformance/internal/runrecord"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/mutation"
+	"github.com/koobackup/conformance/internal/report"
+)
+
+// The request timeout written into the target files of these tests.
+const hostileTimeout = 2 * time.Second
+
+// runBound is how long a whole run of both suites against an unreachable target may take.
+// Elapsed time is the property under test here, not performance: without the preflight
+// and the streak abort, every one of the ~84 specs waits out its own 2 s timeout (well over
+// a minute on 2 processes), and a hung target would hold a CI job for as long as its
+// request count allows. The expected run is two preflight timeouts (about 5 s); the bound
+// leaves a wide margin for a loaded machine while still telling the two apart.
+const runBound = 45 * time.Second
+
+// suiteBinaries compiles the ginkgo CLI and both suites once, outside any timing.
+func suiteBinaries(t *testing.T) (root, ginkgo string, suites []string) {
+	t.Helper()
+	root, err := mutation.FindModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// One folder per suite: ginkgo keys a precompiled suite's report by its folder, and two
+	// binaries in one folder would leave only the last suite in the JSON report.
+	kp, vbs := filepath.Join(dir, "koophone", "koophone.test"), filepath.Join(dir, "vbs", "vbs.test")
+	builds := [][]string{
+		{"build", "-o", filepath.Join(dir, "ginkgo"), "github.com/onsi/ginkgo/v2/ginkgo"},
+		{"test", "-c", "-o", kp, "./suites/koophone"},
+		{"test", "-c", "-o", vbs, "./suites/vbs"},
+	}
+	for _, args := range builds {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return root, filepath.Join(dir, "ginkgo"), []string{kp, vbs}
+}
+
+// writeTarget writes a target file pointing both APIs at baseURL.
+func writeTarget(t *testing.T, baseURL string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "target.yaml")
+	raw := fmt.Sprintf(`name: hostile
+timeout: %s
+allow_mutating: false
+koophone:
+  base_url: %[2]s
+  auth_token: tok-koo-SECRET
+  unknown_tenant_token: tok-unknown-SECRET
+  owned_instance_ids: [a1]
+  foreign_instance_ids: [b1]
+vbs:
+  base_url: %[2]s
+  auth_token: tok-vbs-SECRET
+  project_id: 0123456789abcdef0123456789abcdef
+  backup_policy_id: 915d1fd8-63cb-4054-a2b0-2778210e3a75
+  unknown_backup_policy_id: 915d1fd8-63cb-4054-a2b0-2778210e3a76
+  volume_ids: [0f187b65-8d0e-4fc0-9096-3b55d330531e]
+  unknown_volume_ids: [0f187b65-8d0e-4fc0-9096-3b55d330531f]
+`, hostileTimeout, baseURL)
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// suiteEnvironment is the test's environment minus what would change the suites' run:
+// an inherited target or profile, and the make variables of an enclosing `make test`.
+func suiteEnvironment(targetFile string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		switch name, _, _ := strings.Cut(kv, "="); name {
+		case "CONFORMANCE_TARGET", "CONFORMANCE_PROFILE", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "REPORTS":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "CONFORMANCE_TARGET="+targetFile)
+}
+
+// listen serves every accepted connection with handle (nth counts from 1); it returns the
+// base URL and closes everything when the test ends.
+func listen(t *testing.T, handle func(nth int, c net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for n := 1; ; n++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go handle(n, c)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// hang accepts and never answers.
+func hang(int, net.Conn) {}
+
+// garbage answers with bytes that are not HTTP.
+func garbage(_ int, c net.Conn) {
+	_, _ = c.Read(make([]byte, 4096))
+	_, _ = io.WriteString(c, "SSH-2.0-OpenSSH_9.6 not http\r\n\r\n")
+	closeGently(c)
+}
+
+// closeGently ends the answer and drains what the client still sends before closing:
+// closing with unread request bytes would reset the connection and lose the answer.
+func closeGently(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.CloseWrite()
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _ = io.Copy(io.Discard, c)
+	_ = c.Close()
+}
+
+// answerFirst answers the first connection with a documented KooPhone error (so the
+// KooPhone preflight passes) and hangs every later one: a target lost mid-run.
+func answerFirst(n int, c net.Conn) {
+	if n > 1 {
+		return
+	}
+	_, _ = c.Read(make([]byte, 4096))
+	body := `{"error_code":"KOOPHONE.API.1000","error_msg":"bad request"}`
+	_, _ = fmt.Fprintf(c, "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+	closeGently(c)
+}
+
+func refused(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return "http://" + addr
+}
+
+// runSuites runs both compiled suites as `make conformance` does (ginkgo -p, randomized,
+// keep going) and returns the exit error, the output, the elapsed time and the report.
+func runSuites(t *testing.T, ginkgo string, suites []string, targetFile string) (error, string, time.Duration, *report.Report) {
+	t.Helper()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := append([]string{"-p", "--procs=2", "--randomize-all", "--keep-going", "--no-color",
+		"--json-report=" + filepath.Join(dir, "ginkgo.json")}, suites...)
+	cmd := exec.CommandContext(ctx, ginkgo, args...)
+	cmd.Dir = dir
+	cmd.Env = suiteEnvironment(targetFile)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	elapsed := time.Since(start)
+	g, lerr := runrecord.ReadFile(filepath.Join(dir, "ginkgo.json"))
+	if lerr != nil {
+		t.Fatalf("no ginkgo report: %v\n%s", lerr, out.String())
+	}
+	r, berr := report.Build(g, catalog.Default(), report.BuildOptions{})
+	if berr != nil {
+		t.Fatal(berr)
+	}
+	return err, out.String(), elapsed, r
+}
+
+// A dead, hung or non-HTTP target, or one lost mid-run, stops the conformance run fast with
+// one clear line and not-evaluated requirements. The suites are compiled once for all cases.
+func TestHostileTargets(t *testing.T) {
+	root, ginkgo, suites := suiteBinaries(t)
+	t.Run("unreachable", func(t *testing.T) { unreachableStopsTheRunFast(t, ginkgo, suites) })
+	t.Run("lost-mid-run", func(t *testing.T) { lostMidRunStopsTheRun(t, ginkgo, suites) })
+	t.Run("make-conformance", func(t *testing.T) { makeConformanceFailsOnHungTarget(t, root) })
+}
+
+// Against a target that hangs, refuses connections or does not speak HTTP, both suites stop
+// after their preflight: the run fails fast with one line per API naming the base URL and
+// what happened, and every requirement is not-evaluated (target unreachable), none failed.
+func unreachableStopsTheRunFast(t *testing.T, ginkgo string, suites []string) {
+	cases := map[string]struct {
+		url  func(t *testing.T) string
+		line string
+	}{
+		"hang":    {func(t *testing.T) string { return listen(t, hang) }, "no answer from %s within 2s"},
+		"refused": {refused, "no answer from %s (connection refused)"},
+		"garbage": {func(t *testing.T) string { return listen(t, garbage) }, "no answer from %s (the answer is not HTTP: "},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			url := tc.url(t)
+			err, out, elapsed, r := runSuites(t, ginkgo, suites, writeTarget(t, url))
+			t.Logf("%s: exit %v after %s", name, err, elapsed.Round(time.Millisecond))
+			if err == nil {
+				t.Fatalf("exit status 0 against an unreachable target\n%s", out)
+			}
+			if elapsed > runBound {
+				t.Errorf("the run took %s; an unreachable target must stop it within %s", elapsed, runBound)
+			}
+			line := fmt.Sprintf(tc.line, url)
+			for _, api := range []string{"koophone", "vbs"} {
+				if !strings.Contains(out, api+": "+line) {
+					t.Errorf("output lacks %q\n%s", api+": "+line, out)
+				}
+			}
+			if r.Totals.Fail != 0 || r.Totals.NotEvaluated != r.Totals.Requirements || r.Verdict != report.StatusFail {
+				t.Errorf("totals %+v verdict %s; want every requirement not evaluated, none failed, verdict fail", r.Totals, r.Verdict)
+			}
+			for _, q := range r.Requirements {
+				if !strings.HasPrefix(q.Reason, report.NotEvaluatedUnreachable+": "+line) {
+					t.Errorf("%s: %s %q, want not-evaluated because the target was unreachable", q.ID, q.Status, q.Reason)
+				}
+			}
+		})
+	}
+}
+
+// A target that answers the preflight and then stops answering is abandoned after a few
+// unanswered requests in a row, not after one timeout per spec: the specs that got no
+// answer fail, the rest are not-evaluated (target unreachable), and nothing passes.
+func lostMidRunStopsTheRun(t *testing.T, ginkgo string, suites []string) {
+	url := listen(t, answerFirst)
+	err, out, elapsed, r := runSuites(t, ginkgo, suites[:1], writeTarget(t, url))
+	t.Logf("exit %v after %s", err, elapsed.Round(time.Millisecond))
+	if err == nil {
+		t.Fatalf("exit status 0 against a target that stopped answering\n%s", out)
+	}
+	if elapsed > runBound {
+		t.Errorf("the run took %s; a lost target must stop it within %s", elapsed, runBound)
+	}
+	want := fmt.Sprintf("koophone: no answer from %s within 2s, 3 requests in a row", url)
+	if !strings.Contains(out, want) {
+		t.Errorf("output lacks %q\n%s", want, out)
+	}
+	unreachable := 0
+	for _, q := range r.Requirements {
+		if q.API != "koophone" {
+			continue
+		}
+		if q.Status == report.StatusPass {
+			t.Errorf("%s passed against a target that answered nothing after the preflight", q.ID)
+		}
+		if q.Status == report.StatusNotEvaluated && strings.HasPrefix(q.Reason, report.NotEvaluatedUnreachable) {
+			unreachable++
+		}
+	}
+	if unreachable == 0 {
+		t.Errorf("no koophone requirement is not-evaluated (target unreachable); verdict %q", r.VerdictReason)
+	}
+}
+
+// `make conformance` itself, against a hung target, exits non-zero with the one-line
+// message and writes reports that say the target was unreachable. This run includes
+// linking the suites and the report command (the compilation above warmed the build cache),
+// so its bound is only a backstop; the timing property is asserted on the compiled suites.
+func makeConformanceFailsOnHungTarget(t *testing.T, root string) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Fatalf("make is required to check the conformance target: %v", err)
+	}
+	url := listen(t, hang)
+	reports := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "conformance", "REPORTS="+reports)
+	cmd.Dir = root
+	cmd.Env = suiteEnvironment(writeTarget(t, url))
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	elapsed := time.Since(start)
+	t.Logf("make conformance: exit %v after %s", err, elapsed.Round(time.Millisecond))
+	if err == nil {
+		t.Fatalf("make conformance exited 0 against a hung target\n%s", out)
+	}
+	if elapsed > 3*runBound {
+		t.Errorf("make conformance took %s against a hung target", elapsed)
+	}
+	for _, api := range []string{"koophone", "vbs"} {
+		if line := fmt.Sprintf("%s: no answer from %s within 2s", api, url); !bytes.Contains(out, []byte(line)) {
+			t.Errorf("output lacks %q\n%s", line, out)
+		}
+	}
+	raw, rerr := os.ReadFile(filepath.Join(reports, "conformance.json"))
+	if rerr != nil {
+		t.Fatalf("no conformance.json: %v\n%s", rerr, out)
+	}
+	if !bytes.Contains(raw, []byte(`"verdict_reason": "target unreachable (koophone: no answer from`)) &&
+		!bytes.Contains(raw, []byte(`"verdict_reason":"target unreachable (koophone: no answer from`)) {
+		t.Errorf("conformance.json does not give the unreachable target as the verdict reason")
+	}
+}

@@ -1,0 +1,244 @@
+package conformance
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// NoAnswerKind says how a target failed to answer.
+type NoAnswerKind string
+
+const (
+	// NoAnswerTimeout: nothing complete came back within the request timeout (a hung
+	// target, or a body that drips).
+	NoAnswerTimeout NoAnswerKind = "timeout"
+	// NoAnswerRefused: nothing listens at the address.
+	NoAnswerRefused NoAnswerKind = "refused"
+	// NoAnswerNotHTTP: something answered, but not with HTTP.
+	NoAnswerNotHTTP NoAnswerKind = "not-http"
+	// NoAnswerConnection: the connection failed otherwise (reset, closed, name resolution, TLS).
+	NoAnswerConnection NoAnswerKind = "connection"
+)
+
+// NoAnswerError is a transport failure: the target gave no usable HTTP answer. It is the
+// kind of failure that says nothing about conformance, only that the target is not there,
+// so a run of them ends the suite instead of failing every spec after a timeout each.
+type NoAnswerError struct {
+	Kind    NoAnswerKind
+	Timeout time.Duration
+	// Stage is "request" (no response at all) or "body" (headers came, the body did not).
+	Stage string
+	Err   error
+}
+
+func (e *NoAnswerError) Error() string {
+	var what string
+	switch e.Kind {
+	case NoAnswerTimeout:
+		what = fmt.Sprintf("no complete answer within the %s request timeout (set `timeout:` in the target file)", e.Timeout)
+	case NoAnswerRefused:
+		what = "connection refused"
+	case NoAnswerNotHTTP:
+		what = "the answer is not HTTP"
+	default:
+		what = "transport failure"
+	}
+	if e.Stage == "body" {
+		what = "reading the response body: " + what
+	}
+	return fmt.Sprintf("%s: %v", what, e.Err)
+}
+
+func (e *NoAnswerError) Unwrap() error { return e.Err }
+
+// summary is the short form used in the one-line unreachable message.
+func (e *NoAnswerError) summary() string {
+	switch e.Kind {
+	case NoAnswerTimeout:
+		return fmt.Sprintf("within %s", e.Timeout)
+	case NoAnswerRefused:
+		return "(connection refused)"
+	case NoAnswerNotHTTP:
+		return fmt.Sprintf("(the answer is not HTTP: %v)", e.Err)
+	}
+	return fmt.Sprintf("(%v)", e.Err)
+}
+
+// classify turns an error of http.Client.Do or of the body read into a NoAnswerError.
+func classify(err error, timeout time.Duration, stage string) *NoAnswerError {
+	ne := &NoAnswerError{Kind: NoAnswerConnection, Timeout: timeout, Stage: stage, Err: err}
+	var te interface{ Timeout() bool }
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &te) && te.Timeout()):
+		ne.Kind = NoAnswerTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		ne.Kind = NoAnswerRefused
+	case isNotHTTP(err):
+		ne.Kind = NoAnswerNotHTTP
+	}
+	return ne
+}
+
+// isNotHTTP recognises net/http's verdict on a reply that is not an HTTP response; the
+// package exports no type for it, only the message.
+func isNotHTTP(err error) bool {
+	var oe *net.OpError
+	return !errors.As(err, &oe) && strings.Contains(err.Error(), "malformed HTTP")
+}
+
+// UnsupportedCodingError is a response whose Content-Encoding the suite cannot undo, so its
+// body cannot be judged.
+type UnsupportedCodingError struct{ Coding string }
+
+func (e *UnsupportedCodingError) Error() string {
+	return fmt.Sprintf("the response uses content coding %q although the request asked for identity; the suite decodes only gzip and deflate", e.Coding)
+}
+
+// BodyTooLargeError is a response body over the read bound.
+type BodyTooLargeError struct{ Limit int64 }
+
+func (e *BodyTooLargeError) Error() string {
+	return fmt.Sprintf("response body exceeds %d bytes; the suite stops reading there", e.Limit)
+}
+
+// roundTrip sends the request and reads the whole answer under one deadline: connecting,
+// the headers and every byte of the body share the target's timeout, so a target that
+// drips its body a byte at a time cannot stretch an exchange past it. It asks for the
+// identity coding and still decodes gzip and deflate, because a gateway may compress
+// anyway; the body is judged decoded. It neither validates nor records.
+func (e *Env) roundTrip(parent context.Context, req Request) *Exchange {
+	if req.Method == "" {
+		req.Method = http.MethodPost
+	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	if req.Header.Get("Accept-Encoding") == "" {
+		req = req.WithHeader("Accept-Encoding", "identity")
+	}
+	x := &Exchange{Request: req, URL: e.baseURL(req.API) + req.Path}
+	timeout := e.Target.RequestTimeout()
+	ctx, cancel := context.WithTimeout(parent, timeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, req.Method, x.URL, bytes.NewReader(req.Body))
+	if err != nil {
+		x.Err = fmt.Errorf("build request: %w", err)
+		return x
+	}
+	hr.Header = req.Header.Clone()
+	if len(req.Faults) > 0 {
+		hr.Header.Set("X-Mock-Fault", strings.Join(req.Faults, ","))
+	}
+	start := time.Now()
+	resp, err := e.Client.Do(hr)
+	if err != nil {
+		x.Elapsed = time.Since(start)
+		x.Err = classify(err, timeout, "request")
+		return x
+	}
+	defer resp.Body.Close()
+	x.Status, x.Header = resp.StatusCode, resp.Header
+	body, err := io.ReadAll(io.LimitReader(resp.Body, e.MaxResponseBytes+1))
+	x.Elapsed = time.Since(start)
+	x.Body = body
+	switch {
+	case err != nil:
+		x.Err = classify(err, timeout, "body")
+		return x
+	case int64(len(body)) > e.MaxResponseBytes:
+		x.Err = &BodyTooLargeError{Limit: e.MaxResponseBytes}
+		x.Body = body[:e.MaxResponseBytes]
+		return x
+	}
+	x.Err = e.decode(x)
+	return x
+}
+
+// decode undoes the response's content codings in place, bounded like the raw body so a
+// compressed bomb cannot exhaust the suite, and drops the headers that describe the coded
+// form, as net/http does when it decodes for itself.
+func (e *Env) decode(x *Exchange) error {
+	codings := x.Header.Values("Content-Encoding")
+	var list []string
+	for _, v := range codings {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.ToLower(strings.TrimSpace(c)); c != "" && c != "identity" {
+				list = append(list, c)
+			}
+		}
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	body := x.Body
+	for i := len(list) - 1; i >= 0; i-- {
+		var r io.Reader
+		var err error
+		switch list[i] {
+		case "gzip", "x-gzip":
+			r, err = gzip.NewReader(bytes.NewReader(body))
+		case "deflate":
+			// RFC 9110 deflate is zlib-wrapped; some servers send the raw stream.
+			if r, err = zlib.NewReader(bytes.NewReader(body)); err != nil {
+				r, err = flate.NewReader(bytes.NewReader(body)), nil
+			}
+		default:
+			return &UnsupportedCodingError{Coding: list[i]}
+		}
+		if err != nil {
+			return fmt.Errorf("decoding the %s response body: %w", list[i], err)
+		}
+		decoded, err := io.ReadAll(io.LimitReader(r, e.MaxResponseBytes+1))
+		if err != nil {
+			return fmt.Errorf("decoding the %s response body: %w", list[i], err)
+		}
+		if int64(len(decoded)) > e.MaxResponseBytes {
+			return &BodyTooLargeError{Limit: e.MaxResponseBytes}
+		}
+		body = decoded
+	}
+	x.Header = x.Header.Clone()
+	x.Header.Del("Content-Encoding")
+	x.Header.Del("Content-Length")
+	x.Body = body
+	return nil
+}
+
+// MaxNoAnswerStreak is how many exchanges in a row of one API may go unanswered in one
+// process before the suite stops: one lost answer is a finding about that request, several
+// in a row mean the target is gone, and every further spec would only wait out its timeout.
+const MaxNoAnswerStreak = 3
+
+// noAnswerStreak counts consecutive unanswered exchanges per API in this process.
+type noAnswerStreak struct {
+	mu sync.Mutex
+	n  map[API]int
+}
+
+// observe counts x and reports whether the streak of its API has reached the bound.
+func (s *noAnswerStreak) observe(x *Exchange) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n == nil {
+		s.n = map[API]int{}
+	}
+	var na *NoAnswerError
+	if !errors.As(x.Err, &na) {
+		s.n[x.Request.API] = 0
+		return 0, false
+	}
+	s.n[x.Request.API]++
+	return s.n[x.Request.API], s.n[x.Request.API] >= MaxNoAnswerStreak
+}
