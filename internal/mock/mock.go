@@ -35,6 +35,8 @@ type Mock struct {
 
 	startWorld *World // WithWorld, read by Start only
 
+	ext extensions // admin API, journal, IAM (admin.go, journal.go, iam.go)
+
 	// beforeServe, nil outside tests, runs inside the recovery of ServeHTTP so a test can
 	// prove that a bug's panic becomes the API's internal error.
 	beforeServe func(*http.Request)
@@ -147,10 +149,10 @@ const (
 	apiVBS
 )
 
-// ServeHTTP routes, applies injected faults, and recovers panics into the API's internal
+// serveAPI routes, applies injected faults, and recovers panics into the API's internal
 // error. Panics are bugs: no client input is meant to reach that path (the fuzz tests
-// check it).
-func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// check it). ServeHTTP (admin.go) calls it for every request outside the admin API and IAM.
+func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
 	which, projectID := m.route(r.URL.Path)

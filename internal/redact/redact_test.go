@@ -50,3 +50,15 @@ func TestShortSecretsIgnoredInText(t *testing.T) {
 		t.Fatal("nil redactor must pass text through")
 	}
 }
+
+// A secret added after construction (a renewed token) is masked from then on, alongside the earlier ones.
+func TestAddMasksLaterSecrets(t *testing.T) {
+	r := New("first-secret")
+	if got := r.String("a renewed-token b"); got != "a renewed-token b" {
+		t.Fatalf("masked before it was added: %q", got)
+	}
+	r.Add("renewed-token", "ab")
+	if got := r.String("first-secret renewed-token ab"); got != Mask+" "+Mask+" ab" {
+		t.Fatalf("got %q", got)
+	}
+}
