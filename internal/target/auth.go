@@ -1,6 +1,10 @@
 package target
 
-import "fmt"
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
 
 // Auth is the auth: block: the suites obtain the token of every API section that sets
 // neither auth_token nor auth_token_env from an IAM endpoint through the Keystone v3
@@ -31,6 +35,11 @@ func (a *Auth) Password() string { return a.password }
 
 func (a *Auth) validate(bad func(string, string)) {
 	checkURL("auth.iam_endpoint", a.IAMEndpoint, bad)
+	// gophercloud skips version discovery only for an endpoint ending in /v3, and Keystone
+	// v3 is the only version the suites speak.
+	if u, err := url.Parse(a.IAMEndpoint); err == nil && u.Host != "" && !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/v3") {
+		bad("auth.iam_endpoint", fmt.Sprintf("path %q must end in /v3 (the Keystone v3 identity endpoint, e.g. https://iam.example.com/v3)", u.Path))
+	}
 	if a.Domain == "" {
 		bad("auth.domain", "is required: the name of the IAM user's domain (account)")
 	}

@@ -184,6 +184,7 @@ func TestAuthBlockErrors(t *testing.T) {
 		"no user":           {strings.Replace(withAuth, "  user: alice\n", "", 1), "auth.user: is required"},
 		"no project":        {strings.Replace(withAuth, "  project: p1\n", "", 1), "auth.project: is required"},
 		"bad endpoint":      {strings.Replace(withAuth, `"http://127.0.0.1:18080/v3"`, `"iam.example.com"`, 1), "auth.iam_endpoint:"},
+		"no /v3":            {strings.Replace(withAuth, `/v3"`, `/v2.0"`, 1), "auth.iam_endpoint: path \"/v2.0\" must end in /v3"},
 		"both projects":     {strings.Replace(withAuth, "  project: p1\n", "  project: p1\n  project_id: abc\n", 1), "auth.project: set either"},
 		"no token, no auth": {strings.Replace(withAuth[:strings.Index(withAuth, "auth:")]+withAuth[strings.Index(withAuth, "koophone:"):], "", "", 0), "koophone.auth_token: is required"},
 	}
