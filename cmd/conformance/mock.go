@@ -39,8 +39,12 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 	var faults faultList
 	fs.Var(&faults, "fault", "switch on a planted fault of the catalog (repeatable); see --list-faults")
 	listFaults := fs.Bool("list-faults", false, "list the fault catalog and exit")
+	adminRemote := fs.Bool("admin-remote", false, "let the admin API ("+mock.AdminPrefix+") answer clients that are not on loopback")
+	iamPasswordEnv := fs.String("iam-password-env", defaultIAMPasswordEnv, "environment variable holding the password of the mock IAM's user (IAM is off when it is unset)")
+	writeIAMTarget := fs.String("write-iam-target", "", "write a target file holding no secret, whose tokens come from the mock's IAM (needs the --iam-password-env variable)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--fault NAME]... [--lenient]")
+		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--fault NAME]... [--lenient]\n"+
+			"                        [--iam-password-env VAR] [--write-iam-target FILE] [--admin-remote]")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, stderr); code >= 0 {
@@ -65,6 +69,11 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 	if *lenient {
 		opts = append(opts, mock.WithLenient())
 	}
+	iamOpts, code := mockIAMOptions(fs, *iamPasswordEnv, *writeIAMTarget, *adminRemote, stderr)
+	if code >= 0 {
+		return code
+	}
+	opts = append(opts, iamOpts...)
 	if *worldFile != "" {
 		t, err := target.Load(*worldFile)
 		if err != nil {
@@ -95,6 +104,13 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 		if err != nil {
 			_ = srv.Close()
 			fmt.Fprintf(stderr, "conformance mock: --write-target: %v\n", err)
+			return 2
+		}
+	}
+	if *writeIAMTarget != "" {
+		if err := writeTargetFile(*writeIAMTarget, srv.IAMTarget(*iamPasswordEnv)); err != nil {
+			_ = srv.Close()
+			fmt.Fprintf(stderr, "conformance mock: --write-iam-target: %v\n", err)
 			return 2
 		}
 	}

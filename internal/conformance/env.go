@@ -12,6 +12,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/iam"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/target"
@@ -39,6 +40,8 @@ type Env struct {
 	MaxResponseBytes int64
 	// BuiltIn is true when the target is the reference mock started by the suite.
 	BuiltIn bool
+
+	iam *iam.Source // tokens from the target file's auth: block (auth.go)
 }
 
 var current *Env
@@ -90,6 +93,7 @@ func Setup(api API) bool {
 	BeforeEach(func() {
 		strictDeviations = nil
 		env := Current()
+		env.renewIAMTokenOrFail()
 		if !env.hasSection(api) {
 			skipWithReason(fmt.Sprintf("the target file has no %s section: %s is not evaluated", api, api))
 		}
@@ -182,7 +186,7 @@ func newEnv(raw []byte) (*Env, error) {
 		ResponseHeaderTimeout: t.RequestTimeout(),
 		DisableCompression:    true,
 	}
-	return &Env{
+	env := &Env{
 		Target:           t,
 		Profile:          profile,
 		Contract:         c,
@@ -190,7 +194,15 @@ func newEnv(raw []byte) (*Env, error) {
 		Redactor:         redact.New(t.Tokens()...),
 		Client:           &http.Client{Transport: transport, Timeout: t.RequestTimeout(), CheckRedirect: noRedirects},
 		MaxResponseBytes: DefaultMaxResponseBytes,
-	}, nil
+	}
+	if planning() {
+		env.Client.Transport = planTransport{}
+		return env, nil
+	}
+	if err := env.startIAM(); err != nil {
+		return nil, err
+	}
+	return env, nil
 }
 
 // noRedirects keeps the suite from following a redirect to a host the target file does not
