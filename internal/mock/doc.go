@@ -15,4 +15,10 @@
 // (X-Mock-Fault: internal-error | latency=<d> | drop-connection), which lets suites provoke
 // what a client cannot, and the fault catalog (faults.go), planted deviations that
 // mutation testing switches on one at a time to prove the suites catch them.
+//
+// Client teams drive it too: an admin API under /__mock/ (admin.go: reset to the starting
+// world, a bounded journal of the exchanges with their contract violations in journal.go,
+// the state the calls changed), answering loopback clients only unless WithAdminRemote; and
+// a minimal IAM (iam.go: the Keystone v3 password flow) whose tokens both APIs accept, so
+// that target files taking tokens from IAM are tested end to end.
 package mock
