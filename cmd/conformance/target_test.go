@@ -133,7 +133,7 @@ func TestTargetCheckSaysWhatRuns(t *testing.T) {
 	for _, s := range res.Secrets {
 		sources[s.Key] = s.From
 	}
-	if !strings.HasPrefix(sources["koophone.auth_token"], "IAM token from "+srv.URL()+"/v3") || sources["auth.password"] != "environment variable I14_CHECK_PASSWORD" {
+	if !strings.HasPrefix(sources["koophone.auth_token"], "IAM at "+srv.URL()+"/v3") || sources["auth.password"] != "environment variable I14_CHECK_PASSWORD" {
 		t.Fatalf("secret sources %v", sources)
 	}
 	if strings.Contains(stdout.String(), pw) {

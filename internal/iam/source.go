@@ -122,6 +122,12 @@ func (s *Source) obtain(ctx context.Context) (string, time.Time, error) {
 		Scope:            scope,
 	}
 	if err := openstack.Authenticate(pc, opts); err != nil {
+		// gophercloud's 401 says only "Authentication failed"; the IAM's own message
+		// (wrong password, unknown project) is what the user needs.
+		var e401 gophercloud.ErrDefault401
+		if errors.As(err, &e401) && len(e401.Body) > 0 {
+			err = fmt.Errorf("%w (HTTP 401: %s)", err, excerpt(e401.Body))
+		}
 		return fail(err)
 	}
 	res, ok := pc.GetAuthResult().(tokens3.CreateResult)
@@ -141,4 +147,13 @@ func (s *Source) obtain(ctx context.Context) (string, time.Time, error) {
 		return fail(fmt.Errorf("the token expires at %s, which is not in the future (is the clock right?)", tok.ExpiresAt.Format(time.RFC3339)))
 	}
 	return tok.ID, tok.ExpiresAt, nil
+}
+
+// excerpt keeps an IAM answer short enough for one error line.
+func excerpt(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
 }

@@ -115,7 +115,7 @@ func (t *Target) SecretSources() []SecretSource {
 		case envName != "":
 			out = append(out, SecretSource{Key: key, From: "environment variable " + envName})
 		case iam:
-			out = append(out, SecretSource{Key: key, From: "IAM token from " + t.Auth.IAMEndpoint + " (obtained at run time, renewed before it expires)"})
+			out = append(out, SecretSource{Key: key, From: "IAM at " + t.Auth.IAMEndpoint + " (obtained at run time, renewed before it expires)"})
 		default:
 			out = append(out, SecretSource{Key: key, From: "the target file (in clear text; consider " + lastKey(key) + "_env)"})
 		}
@@ -125,7 +125,12 @@ func (t *Target) SecretSources() []SecretSource {
 	}
 	if k := t.KooPhone; k != nil {
 		from("koophone.auth_token", k.AuthTokenEnv, k.tokenFromIAM)
-		from("koophone.unknown_tenant_token", k.UnknownTenantTokenEnv, false)
+		if k.UnknownTenantTokenEnv == "" {
+			// A token whose tenant does not exist grants nothing; the file may hold it.
+			out = append(out, SecretSource{Key: "koophone.unknown_tenant_token", From: "the target file (it names no tenant, so it grants nothing)"})
+		} else {
+			from("koophone.unknown_tenant_token", k.UnknownTenantTokenEnv, false)
+		}
 	}
 	if v := t.VBS; v != nil {
 		from("vbs.auth_token", v.AuthTokenEnv, v.tokenFromIAM)

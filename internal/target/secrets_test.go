@@ -158,7 +158,7 @@ func TestAuthBlock(t *testing.T) {
 		sources = append(sources, s.Key+" <- "+s.From)
 	}
 	got := strings.Join(sources, "\n")
-	for _, want := range []string{"auth.password <- environment variable IAM_PASSWORD", "koophone.auth_token <- IAM token from http://127.0.0.1:18080/v3", "vbs.auth_token <- IAM token"} {
+	for _, want := range []string{"auth.password <- environment variable IAM_PASSWORD", "koophone.auth_token <- IAM at http://127.0.0.1:18080/v3", "vbs.auth_token <- IAM at"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("sources lack %q:\n%s", want, got)
 		}
