@@ -2,6 +2,7 @@ package redact
 
 import (
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -74,15 +75,28 @@ func (r *Redactor) Add(secrets ...string) {
 // String masks every secret in s.
 func (r *Redactor) String(s string) string {
 	if r == nil {
-		return s
+		return maskPasswordMembers(s)
 	}
 	r.mu.RLock()
 	rep := r.replacer
 	r.mu.RUnlock()
-	if rep == nil {
+	if rep != nil {
+		s = rep.Replace(s)
+	}
+	return maskPasswordMembers(s)
+}
+
+// passwordMemberRe matches a JSON "password" member with a string value, as in the body of
+// an IAM token request (Keystone v3) that a client sends through the proxy or to the mock.
+var passwordMemberRe = regexp.MustCompile(`("password"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+
+// maskPasswordMembers masks passwords the tool was never told about: a client's own IAM
+// request carries one in its body, and recordings keep bodies.
+func maskPasswordMembers(s string) string {
+	if !strings.Contains(s, `"password"`) {
 		return s
 	}
-	return rep.Replace(s)
+	return passwordMemberRe.ReplaceAllString(s, `${1}"`+Mask+`"`)
 }
 
 // Bytes masks every secret in b.

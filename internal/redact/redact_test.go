@@ -62,3 +62,15 @@ func TestAddMasksLaterSecrets(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// A password in a JSON body (an IAM token request) is masked even when the redactor was never told it.
+func TestPasswordMembersMasked(t *testing.T) {
+	in := `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"u","password":"s3cr\"et-value","domain":{"name":"d"}}}}}}`
+	got := New().String(in)
+	if strings.Contains(got, "s3cr") || strings.Contains(got, "et-value") || !strings.Contains(got, `"password":{"user"`) {
+		t.Fatalf("got %s", got)
+	}
+	if !strings.Contains(got, `"password":"`+Mask+`"`) {
+		t.Fatalf("not masked in place: %s", got)
+	}
+}
