@@ -14,7 +14,8 @@ import (
 func planning() bool { return os.Getenv(targetcheck.PlanEnvVar) == "1" }
 
 // planTransport stands in for the network in plan mode. Skip unwinds through
-// http.Client.Do, which calls RoundTrip on the spec's goroutine.
+// http.Client.Do, which calls RoundTrip on the caller's goroutine; a spec that sends from a
+// goroutine of its own must defer GinkgoRecover there, as Ginkgo asks for any assertion.
 type planTransport struct{}
 
 func (planTransport) RoundTrip(*http.Request) (*http.Response, error) {
