@@ -10,15 +10,20 @@ import (
 	"time"
 )
 
-// A password variable named on the command line must be set; --write-iam-target needs one too.
+// A password variable named on the command line must be set, --write-iam-target needs one too, and the journal size cannot be negative.
 func TestMockIAMFlagErrors(t *testing.T) {
 	os.Unsetenv("I14_NO_SUCH_PASSWORD")
 	for name, args := range map[string][]string{
 		"explicit unset":   {"--iam-password-env", "I14_NO_SUCH_PASSWORD"},
 		"iam target unset": {"--iam-password-env", "I14_NO_SUCH_PASSWORD", "--write-iam-target", filepath.Join(t.TempDir(), "t.yaml")},
+		"negative journal": {"--journal-size", "-1"},
 	} {
 		var stderr bytes.Buffer
-		if code := serveMock(append(args, "--listen", "127.0.0.1:0"), &stderr, nil); code != 2 || !strings.Contains(stderr.String(), "I14_NO_SUCH_PASSWORD is not set") {
+		want := "I14_NO_SUCH_PASSWORD is not set"
+		if name == "negative journal" {
+			want = "--journal-size: -1 is negative"
+		}
+		if code := serveMock(append(args, "--listen", "127.0.0.1:0"), &stderr, nil); code != 2 || !strings.Contains(stderr.String(), want) {
 			t.Errorf("%s: exit %d, %q", name, code, stderr.String())
 		}
 	}
