@@ -25,7 +25,7 @@ func runTargetCommand(args []string) int { return targetCommand(args, os.Stdout,
 // error or an invalid file (a missing environment variable included).
 func targetCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: conformance target check [--json] [--no-specs] [--verbose] [--repo DIR] FILE")
+		fmt.Fprintln(stderr, "usage: conformance target check [--json] [--no-specs] [--verbose] [--auth] [--repo DIR] FILE")
 		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 			return 2
 		}
@@ -37,9 +37,10 @@ func targetCommand(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	noSpecs := fs.Bool("no-specs", false, "validate and describe the file only; do not run the suites in plan mode")
 	verbose := fs.Bool("verbose", false, "list every spec, not only the counts and skip reasons")
+	tryAuth := fs.Bool("auth", false, "also obtain a token from the auth: block's IAM endpoint, to prove the credentials (the token is not shown)")
 	repo := fs.String("repo", "", "repository checkout whose suites the plan runs (default: found from the working directory)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conformance target check [--json] [--no-specs] [--verbose] [--repo DIR] FILE")
+		fmt.Fprintln(stderr, "usage: conformance target check [--json] [--no-specs] [--verbose] [--auth] [--repo DIR] FILE")
 		fs.PrintDefaults()
 	}
 	// The file may come before or after the flags.
@@ -75,6 +76,14 @@ func targetCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	res := targetcheck.Static(file, t)
+	if *tryAuth {
+		res.Auth = targetcheck.TryAuth(t)
+		if res.Auth.Error != "" {
+			printResult(stdout, res, *asJSON, true, *verbose)
+			fmt.Fprintf(stderr, "conformance target check: --auth: %s\n", res.Auth.Error)
+			return 2
+		}
+	}
 	code := 0
 	var planErr error
 	if !*noSpecs {
@@ -96,17 +105,21 @@ func targetCommand(args []string, stdout, stderr io.Writer) int {
 			code = 1
 		}
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
-	} else {
-		printCheck(stdout, res, *noSpecs, *verbose)
-	}
+	printResult(stdout, res, *asJSON, *noSpecs, *verbose)
 	if planErr != nil {
 		fmt.Fprintf(stderr, "conformance target check: cannot say which specs run: %v\n", planErr)
 	}
 	return code
+}
+
+func printResult(w io.Writer, res *targetcheck.Result, asJSON, noSpecs, verbose bool) {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+		return
+	}
+	printCheck(w, res, noSpecs, verbose)
 }
 
 func runCount(specs []targetcheck.Spec) int {
@@ -153,6 +166,13 @@ func printCheck(w io.Writer, r *targetcheck.Result, noSpecs, verbose bool) {
 	fmt.Fprintln(w, "  secrets (values never shown):")
 	for _, s := range r.Secrets {
 		fmt.Fprintf(w, "    %-32s from %s\n", s.Key, s.From)
+	}
+	if a := r.Auth; a != nil {
+		if a.Error == "" {
+			fmt.Fprintf(w, "  IAM: obtained a token (not shown), expires at %s\n", a.ExpiresAt)
+		} else {
+			fmt.Fprintf(w, "  IAM: no token: %s\n", a.Error)
+		}
 	}
 	if noSpecs || r.Specs == nil {
 		return

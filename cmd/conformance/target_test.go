@@ -219,3 +219,25 @@ func TestSecretFreeTargetRunsSuitesWithIAMToken(t *testing.T) {
 		t.Fatalf("wrong password: %v\n%s", err, out)
 	}
 }
+
+// --auth proves the credentials by obtaining a token it never shows; a wrong password is a configuration error naming the endpoint.
+func TestTargetCheckAuth(t *testing.T) {
+	const pw = "pw-target-check-auth"
+	srv := startIAMMock(t, pw)
+	file := writeFile(t, srv.IAMTarget("I14_AUTH_PASSWORD"), nil)
+	t.Setenv("I14_AUTH_PASSWORD", pw)
+	var stdout, stderr bytes.Buffer
+	if code := targetCommand([]string{"check", "--auth", "--no-specs", file}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "IAM: obtained a token (not shown), expires at") {
+		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	if strings.Contains(stdout.String(), "mock-iam-") || strings.Contains(stdout.String(), pw) {
+		t.Fatalf("the check shows a secret:\n%s", stdout.String())
+	}
+	t.Setenv("I14_AUTH_PASSWORD", "not-the-password")
+	stdout.Reset()
+	stderr.Reset()
+	code := targetCommand([]string{"check", "--auth", "--no-specs", file}, &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "IAM token from "+srv.URL()+"/v3") || strings.Contains(stderr.String()+stdout.String(), "not-the-password") {
+		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}

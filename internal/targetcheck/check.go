@@ -40,6 +40,8 @@ type Result struct {
 	Timeout        string                `json:"timeout"`
 	Secrets        []target.SecretSource `json:"secrets"`
 	Warnings       []string              `json:"warnings,omitempty"`
+	// Auth is the outcome of obtaining a token (--auth); nil when not tried.
+	Auth *AuthResult `json:"auth_check,omitempty"`
 	// Specs is nil when the plan was not run.
 	Specs []Spec `json:"specs,omitempty"`
 }
