@@ -43,8 +43,13 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 	var faults faultList
 	fs.Var(&faults, "fault", "switch on a planted fault of the catalog (repeatable); see --list-faults")
 	listFaults := fs.Bool("list-faults", false, "list the fault catalog and exit")
+	journalSize := fs.Int("journal-size", mock.DefaultJournalSize, "exchanges the journal ("+mock.AdminPrefix+"requests) keeps; 0 switches it off")
+	adminRemote := fs.Bool("admin-remote", false, "let the admin API ("+mock.AdminPrefix+") answer clients that are not on loopback")
+	iamPasswordEnv := fs.String("iam-password-env", defaultIAMPasswordEnv, "environment variable holding the password of the mock IAM's user (IAM is off when it is unset)")
+	writeIAMTarget := fs.String("write-iam-target", "", "write a target file holding no secret, whose tokens come from the mock's IAM (needs the --iam-password-env variable)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--lenient] [--reading ENTRY=READING]... [--fault NAME]...")
+		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--lenient] [--reading ENTRY=READING]... [--fault NAME]...\n"+
+			"                        [--iam-password-env VAR] [--write-iam-target FILE] [--admin-remote] [--journal-size N]")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, stderr); code >= 0 {
@@ -85,6 +90,16 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 		opts = append(opts, mock.WithLenient())
 	}
 	opts = append(opts, mock.WithReadings(chosen))
+	iamOpts, code := mockIAMOptions(fs, *iamPasswordEnv, *writeIAMTarget, *adminRemote, stderr)
+	if code >= 0 {
+		return code
+	}
+	opts = append(opts, iamOpts...)
+	if *journalSize < 0 {
+		fmt.Fprintf(stderr, "conformance mock: --journal-size: %d is negative\n", *journalSize)
+		return 2
+	}
+	opts = append(opts, mock.WithJournalSize(*journalSize))
 	if *worldFile != "" {
 		t, err := target.Load(*worldFile)
 		if err != nil {
@@ -115,6 +130,13 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 		if err != nil {
 			_ = srv.Close()
 			fmt.Fprintf(stderr, "conformance mock: --write-target: %v\n", err)
+			return 2
+		}
+	}
+	if *writeIAMTarget != "" {
+		if err := writeTargetFile(*writeIAMTarget, srv.IAMTarget(*iamPasswordEnv)); err != nil {
+			_ = srv.Close()
+			fmt.Fprintf(stderr, "conformance mock: --write-iam-target: %v\n", err)
 			return 2
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/iam"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/runrecord"
@@ -41,6 +42,8 @@ type Env struct {
 	BuiltIn bool
 	// streak counts unanswered exchanges in a row (transport.go).
 	streak noAnswerStreak
+
+	iam *iam.Source // tokens from the target file's auth: block (auth.go)
 }
 
 var current *Env
@@ -93,6 +96,7 @@ func Setup(api API) bool {
 	BeforeEach(func() {
 		strictDeviations = nil
 		env := Current()
+		env.renewIAMTokenOrFail()
 		if !env.hasSection(api) {
 			skipWithReason(fmt.Sprintf("the target file has no %s section: %s is not evaluated", api, api))
 		}
@@ -181,7 +185,7 @@ func newEnv(raw []byte) (*Env, error) {
 		ResponseHeaderTimeout: t.RequestTimeout(),
 		DisableCompression:    true,
 	}
-	return &Env{
+	env := &Env{
 		Target:           t,
 		Profile:          profile,
 		Contract:         c,
@@ -189,7 +193,15 @@ func newEnv(raw []byte) (*Env, error) {
 		Redactor:         redact.New(t.Tokens()...),
 		Client:           &http.Client{Transport: transport, Timeout: t.RequestTimeout(), CheckRedirect: noRedirects},
 		MaxResponseBytes: DefaultMaxResponseBytes,
-	}, nil
+	}
+	if planning() {
+		env.Client.Transport = planTransport{}
+		return env, nil
+	}
+	if err := env.startIAM(); err != nil {
+		return nil, err
+	}
+	return env, nil
 }
 
 // noRedirects keeps the suite from following a redirect to a host the target file does not

@@ -21,4 +21,10 @@
 // fault is applied around the reference handlers (plant.go, plants_*.go), on top of any
 // readings. Files: mock.go (type, options), serve.go (routing, recovery, logging), wire.go
 // (JSON and body helpers), world.go (state), server.go (listening).
+//
+// Client teams drive it too: an admin API under /__mock/ (admin.go: reset to the starting
+// world, a bounded journal of the exchanges with their contract violations in journal.go,
+// the state the calls changed), answering loopback clients only unless WithAdminRemote; and
+// a minimal IAM (iam.go: the Keystone v3 password flow) whose tokens both APIs accept, so
+// that target files taking tokens from IAM are tested end to end.
 package mock

@@ -28,6 +28,8 @@ type Mock struct {
 
 	startWorld *World // WithWorld, read by Start only
 
+	ext extensions // admin API, journal, IAM (admin.go, journal.go, iam.go)
+
 	// beforeServe, nil outside tests, runs inside the recovery of ServeHTTP so a test can
 	// prove that a bug's panic becomes the API's internal error.
 	beforeServe func(*http.Request)

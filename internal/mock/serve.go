@@ -17,10 +17,10 @@ const (
 	apiVBS
 )
 
-// ServeHTTP routes, applies planted faults and injected failures, and recovers panics into
+// serveAPI routes, applies planted faults and injected failures, and recovers panics into
 // the API's internal error. Panics are bugs or planted faults: no client input is meant to
 // reach that path on the reference mock (the fuzz tests check it).
-func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
 	which, projectID := m.route(r.URL.Path)

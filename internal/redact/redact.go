@@ -2,8 +2,10 @@ package redact
 
 import (
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Mask replaces every secret in redacted output.
@@ -24,8 +26,11 @@ var credentialHeaders = map[string]bool{
 	"x-subject-token":     true,
 }
 
-// Redactor masks a fixed set of secrets.
+// Redactor masks a set of secrets. Secrets can be added while it is in use (a token
+// renewed during a run), so it is safe for concurrent use.
 type Redactor struct {
+	mu       sync.RWMutex
+	secrets  map[string]bool
 	replacer *strings.Replacer
 }
 
@@ -33,14 +38,30 @@ type Redactor struct {
 // free-text replacement. Longer secrets are replaced first so that a secret containing
 // another is masked whole.
 func New(secrets ...string) *Redactor {
-	uniq := map[string]bool{}
+	r := &Redactor{secrets: map[string]bool{}}
+	r.Add(secrets...)
+	return r
+}
+
+// Add masks more secrets from now on, e.g. a token obtained or renewed during a run.
+func (r *Redactor) Add(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.secrets == nil {
+		r.secrets = map[string]bool{}
+	}
+	added := false
 	for _, s := range secrets {
-		if len(s) >= minSecretLen {
-			uniq[s] = true
+		if len(s) >= minSecretLen && !r.secrets[s] {
+			r.secrets[s] = true
+			added = true
 		}
 	}
-	list := make([]string, 0, len(uniq))
-	for s := range uniq {
+	if !added && r.replacer != nil {
+		return
+	}
+	list := make([]string, 0, len(r.secrets))
+	for s := range r.secrets {
 		list = append(list, s)
 	}
 	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
@@ -48,15 +69,34 @@ func New(secrets ...string) *Redactor {
 	for _, s := range list {
 		pairs = append(pairs, s, Mask)
 	}
-	return &Redactor{replacer: strings.NewReplacer(pairs...)}
+	r.replacer = strings.NewReplacer(pairs...)
 }
 
 // String masks every secret in s.
 func (r *Redactor) String(s string) string {
-	if r == nil || r.replacer == nil {
+	if r == nil {
+		return maskPasswordMembers(s)
+	}
+	r.mu.RLock()
+	rep := r.replacer
+	r.mu.RUnlock()
+	if rep != nil {
+		s = rep.Replace(s)
+	}
+	return maskPasswordMembers(s)
+}
+
+// passwordMemberRe matches a JSON "password" member with a string value, as in the body of
+// an IAM token request (Keystone v3) that a client sends through the proxy or to the mock.
+var passwordMemberRe = regexp.MustCompile(`("password"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+
+// maskPasswordMembers masks passwords the tool was never told about: a client's own IAM
+// request carries one in its body, and recordings keep bodies.
+func maskPasswordMembers(s string) string {
+	if !strings.Contains(s, `"password"`) {
 		return s
 	}
-	return r.replacer.Replace(s)
+	return passwordMemberRe.ReplaceAllString(s, `${1}"`+Mask+`"`)
 }
 
 // Bytes masks every secret in b.

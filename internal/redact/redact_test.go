@@ -50,3 +50,27 @@ func TestShortSecretsIgnoredInText(t *testing.T) {
 		t.Fatal("nil redactor must pass text through")
 	}
 }
+
+// A secret added after construction (a renewed token) is masked from then on, alongside the earlier ones.
+func TestAddMasksLaterSecrets(t *testing.T) {
+	r := New("first-secret")
+	if got := r.String("a renewed-token b"); got != "a renewed-token b" {
+		t.Fatalf("masked before it was added: %q", got)
+	}
+	r.Add("renewed-token", "ab")
+	if got := r.String("first-secret renewed-token ab"); got != Mask+" "+Mask+" ab" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// A password in a JSON body (an IAM token request) is masked even when the redactor was never told it.
+func TestPasswordMembersMasked(t *testing.T) {
+	in := `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"u","password":"s3cr\"et-value","domain":{"name":"d"}}}}}}`
+	got := New().String(in)
+	if strings.Contains(got, "s3cr") || strings.Contains(got, "et-value") || !strings.Contains(got, `"password":{"user"`) {
+		t.Fatalf("got %s", got)
+	}
+	if !strings.Contains(got, `"password":"`+Mask+`"`) {
+		t.Fatalf("not masked in place: %s", got)
+	}
+}

@@ -40,6 +40,13 @@ type Target struct {
 	// specs/ambiguities.yaml: entry id -> reading id. Entries not named take the strict
 	// reading. The mock writes the non-strict readings it takes into its own target file.
 	MockReadings map[string]string `yaml:"mock_readings,omitempty" json:"mock_readings,omitempty"`
+	// SecretsEnv names environment variables whose values are redacted like Secrets.
+	SecretsEnv []string `yaml:"secrets_env,omitempty" json:"-"`
+	// Auth, when present, has the suites obtain the API token from an IAM (Keystone v3)
+	// endpoint instead of reading it from the file (auth.go).
+	Auth *Auth `yaml:"auth,omitempty" json:"auth,omitempty"`
+	// envSecrets are the values of SecretsEnv, resolved by Parse.
+	envSecrets []string
 	// Warnings lists keys of the file this version does not know; they are ignored, not
 	// refused, because the format allows more optional keys.
 	Warnings []string `yaml:"-" json:"warnings,omitempty"`
@@ -50,22 +57,33 @@ type Target struct {
 
 // KooPhone describes the KooPhone instance backup API of the target.
 type KooPhone struct {
-	BaseURL            string   `yaml:"base_url" json:"base_url"`
-	AuthToken          string   `yaml:"auth_token" json:"-"`
-	UnknownTenantToken string   `yaml:"unknown_tenant_token" json:"-"`
-	OwnedInstanceIDs   []string `yaml:"owned_instance_ids" json:"owned_instance_ids"`
-	ForeignInstanceIDs []string `yaml:"foreign_instance_ids" json:"foreign_instance_ids"`
+	BaseURL   string `yaml:"base_url" json:"base_url"`
+	AuthToken string `yaml:"auth_token,omitempty" json:"-"`
+	// AuthTokenEnv names the environment variable holding auth_token (secrets.go).
+	AuthTokenEnv          string   `yaml:"auth_token_env,omitempty" json:"-"`
+	UnknownTenantToken    string   `yaml:"unknown_tenant_token,omitempty" json:"-"`
+	UnknownTenantTokenEnv string   `yaml:"unknown_tenant_token_env,omitempty" json:"-"`
+	OwnedInstanceIDs      []string `yaml:"owned_instance_ids" json:"owned_instance_ids"`
+	ForeignInstanceIDs    []string `yaml:"foreign_instance_ids" json:"foreign_instance_ids"`
+
+	// tokenFromIAM: auth_token is obtained from the auth: block at run time.
+	tokenFromIAM bool
 }
 
 // VBS describes the VBS backup policy API of the target.
 type VBS struct {
-	BaseURL               string   `yaml:"base_url" json:"base_url"`
-	AuthToken             string   `yaml:"auth_token" json:"-"`
+	BaseURL   string `yaml:"base_url" json:"base_url"`
+	AuthToken string `yaml:"auth_token,omitempty" json:"-"`
+	// AuthTokenEnv names the environment variable holding auth_token (secrets.go).
+	AuthTokenEnv          string   `yaml:"auth_token_env,omitempty" json:"-"`
 	ProjectID             string   `yaml:"project_id" json:"project_id"`
 	BackupPolicyID        string   `yaml:"backup_policy_id" json:"backup_policy_id"`
 	UnknownBackupPolicyID string   `yaml:"unknown_backup_policy_id" json:"unknown_backup_policy_id"`
 	VolumeIDs             []string `yaml:"volume_ids" json:"volume_ids"`
 	UnknownVolumeIDs      []string `yaml:"unknown_volume_ids" json:"unknown_volume_ids"`
+
+	// tokenFromIAM: auth_token is obtained from the auth: block at run time.
+	tokenFromIAM bool
 }
 
 // Duration is a time.Duration written as "5s" in YAML.
@@ -113,7 +131,11 @@ func (t *Target) Tokens() []string {
 	if t.VBS != nil {
 		out = append(out, t.VBS.AuthToken)
 	}
+	if t.Auth != nil {
+		out = append(out, t.Auth.password)
+	}
 	out = append(out, t.Secrets...)
+	out = append(out, t.envSecrets...)
 	kept := out[:0]
 	for _, s := range out {
 		if s != "" {
@@ -131,23 +153,33 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return fmt.Sprintf("target file: %s: %s", e.Key, e.Reason) }
 
-// Load reads and validates a target file.
+// Load reads and validates a target file, taking secrets named by *_env keys from the
+// process environment.
 func Load(path string) (*Target, error) {
+	return LoadEnv(path, os.LookupEnv)
+}
+
+// LoadEnv is Load with the environment given as a lookup function.
+func LoadEnv(path string, env LookupEnv) (*Target, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read target file: %w", err)
 	}
-	t, err := Parse(raw)
+	t, err := ParseEnv(raw, env)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return t, nil
 }
 
-// Parse decodes and validates the YAML of a target file. Keys this version does not know
-// are kept as warnings (the format allows more optional keys) so that a misspelt key is
-// reported, not silently ignored; a known key with a wrong type is an error.
-func Parse(raw []byte) (*Target, error) {
+// Parse decodes and validates the YAML of a target file, taking secrets named by *_env keys
+// from the process environment. Keys this version does not know are kept as warnings (the
+// format allows more optional keys) so that a misspelt key is reported, not silently
+// ignored; a known key with a wrong type is an error.
+func Parse(raw []byte) (*Target, error) { return ParseEnv(raw, os.LookupEnv) }
+
+// ParseEnv is Parse with the environment given as a lookup function.
+func ParseEnv(raw []byte, env LookupEnv) (*Target, error) {
 	var t Target
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, &FieldError{Key: "(file)", Reason: "is empty"}
@@ -166,6 +198,9 @@ func Parse(raw []byte) (*Target, error) {
 			}
 		}
 	}
+	if err := t.resolveSecrets(env); err != nil {
+		return nil, err
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
@@ -181,16 +216,19 @@ func (t *Target) Validate() error {
 	default:
 		bad("profile", fmt.Sprintf("%q is not a profile; want \"default\" or \"strict\"", t.Profile))
 	}
+	if t.Auth != nil {
+		t.Auth.validate(bad)
+	}
 	if t.KooPhone == nil && t.VBS == nil {
 		bad("koophone", "neither koophone nor vbs is described; nothing to test")
 	}
 	if k := t.KooPhone; k != nil {
 		checkURL("koophone.base_url", k.BaseURL, bad)
-		if k.AuthToken == "" {
-			bad("koophone.auth_token", "is required")
+		if k.AuthToken == "" && !k.tokenFromIAM {
+			bad("koophone.auth_token", "is required (or auth_token_env naming an environment variable, or an auth: block)")
 		}
 		if k.UnknownTenantToken == "" {
-			bad("koophone.unknown_tenant_token", "is required")
+			bad("koophone.unknown_tenant_token", "is required (or unknown_tenant_token_env naming an environment variable)")
 		} else if k.UnknownTenantToken == k.AuthToken {
 			bad("koophone.unknown_tenant_token", "must differ from auth_token")
 		}
@@ -200,8 +238,8 @@ func (t *Target) Validate() error {
 	}
 	if v := t.VBS; v != nil {
 		checkURL("vbs.base_url", v.BaseURL, bad)
-		if v.AuthToken == "" {
-			bad("vbs.auth_token", "is required")
+		if v.AuthToken == "" && !v.tokenFromIAM {
+			bad("vbs.auth_token", "is required (or auth_token_env naming an environment variable, or an auth: block)")
 		}
 		if v.ProjectID == "" {
 			bad("vbs.project_id", "is required")
@@ -269,12 +307,15 @@ func checkDisjoint(key string, ids, others []string, otherKey string, bad func(s
 	}
 }
 
-// Marshal writes the target as YAML (tokens included: the file is the credential store).
+// Marshal writes the target as YAML. Tokens written in the file are written back (the file
+// is then the credential store); values taken from the environment or from IAM are not:
+// their *_env keys and the auth: block are, so that parsing the output in another process
+// resolves them again from that process's environment.
 func (t *Target) Marshal() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(t); err != nil {
+	if err := enc.Encode(t.withoutResolvedSecrets()); err != nil {
 		return nil, fmt.Errorf("encode target: %w", err)
 	}
 	return buf.Bytes(), nil

@@ -1,0 +1,25 @@
+package conformance
+
+import (
+	"net/http"
+	"os"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/koobackup/conformance/internal/targetcheck"
+)
+
+// Plan mode (targetcheck.PlanEnvVar) lets `conformance target check` say which specs a
+// target file would run, from the same labels, reservations and skip rules as a real run.
+func planning() bool { return os.Getenv(targetcheck.PlanEnvVar) == "1" }
+
+// planTransport stands in for the network in plan mode. Skip unwinds through
+// http.Client.Do, which calls RoundTrip on the caller's goroutine; a spec that sends from a
+// goroutine of its own must defer GinkgoRecover there, as Ginkgo asks for any assertion.
+type planTransport struct{}
+
+func (planTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	AddReportEntry(targetcheck.PlanEntry, "would send requests", ReportEntryVisibilityNever)
+	Skip("plan mode: the spec would run (stopped before its first request)")
+	return nil, nil
+}

@@ -1,0 +1,214 @@
+package targetcheck
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/koobackup/conformance/internal/target"
+)
+
+// PlanEnvVar switches the suites into plan mode (value "1"): every node runs as in a real
+// run — section and allow_mutating checks, pool reservations resolved against the file's
+// pools, fault-injection checks — but no request leaves the process and no IAM token is
+// fetched. A spec that reaches its first request is stopped there and carries the PlanEntry
+// report entry; a spec skipped before that carries its real skip reason. internal/conformance
+// implements it; this package owns the names so the command does not link the Ginkgo DSL.
+const PlanEnvVar = "CONFORMANCE_PLAN"
+
+// PlanEntry names the report entry of a spec that would send requests.
+const PlanEntry = "plan-would-run"
+
+// SuitePackages are the suites a plan runs, relative to the repository root.
+var SuitePackages = []string{"./suites/koophone", "./suites/vbs"}
+
+// Result is what a target file enables.
+type Result struct {
+	File           string                `json:"file"`
+	Name           string                `json:"name,omitempty"`
+	APIs           []API                 `json:"apis"`
+	AllowMutating  bool                  `json:"allow_mutating"`
+	FaultInjection bool                  `json:"fault_injection"`
+	Profile        string                `json:"profile"`
+	Timeout        string                `json:"timeout"`
+	Secrets        []target.SecretSource `json:"secrets"`
+	Warnings       []string              `json:"warnings,omitempty"`
+	// Auth is the outcome of obtaining a token (--auth); nil when not tried.
+	Auth *AuthResult `json:"auth_check,omitempty"`
+	// Specs is nil when the plan was not run.
+	Specs []Spec `json:"specs,omitempty"`
+}
+
+// API is one API section of the file.
+type API struct {
+	Name    string         `json:"name"`
+	Present bool           `json:"present"`
+	BaseURL string         `json:"base_url,omitempty"`
+	Pools   map[string]int `json:"pools,omitempty"`
+}
+
+// Spec is one spec and whether the file lets it run.
+type Spec struct {
+	API    string   `json:"api"`
+	Text   string   `json:"text"`
+	Labels []string `json:"labels"`
+	Runs   bool     `json:"runs"`
+	// Reason says why a spec is skipped (the suite's own skip reason).
+	Reason string `json:"reason,omitempty"`
+}
+
+// Static describes the parsed file without running anything.
+func Static(path string, t *target.Target) *Result {
+	r := &Result{
+		File: path, Name: t.Name, AllowMutating: t.AllowMutating, FaultInjection: t.FaultInjection,
+		Profile: t.Profile, Timeout: t.RequestTimeout().String(), Secrets: t.SecretSources(), Warnings: t.Warnings,
+	}
+	if r.Profile == "" {
+		r.Profile = "default"
+	}
+	k := API{Name: "koophone"}
+	if t.KooPhone != nil {
+		k = API{Name: "koophone", Present: true, BaseURL: t.KooPhone.BaseURL, Pools: map[string]int{
+			"koophone.owned_instance_ids":   len(t.KooPhone.OwnedInstanceIDs),
+			"koophone.foreign_instance_ids": len(t.KooPhone.ForeignInstanceIDs),
+		}}
+	}
+	v := API{Name: "vbs"}
+	if t.VBS != nil {
+		v = API{Name: "vbs", Present: true, BaseURL: t.VBS.BaseURL, Pools: map[string]int{
+			"vbs.volume_ids":         len(t.VBS.VolumeIDs),
+			"vbs.unknown_volume_ids": len(t.VBS.UnknownVolumeIDs),
+		}}
+	}
+	r.APIs = []API{k, v}
+	return r
+}
+
+// Plan runs the suites of root in plan mode against the target file (an absolute path)
+// and returns every spec with whether it runs. The process environment is passed on, so
+// the suites resolve *_env keys exactly as a real run would.
+func Plan(root, targetFile string) ([]Spec, error) {
+	dir, err := os.MkdirTemp("", "target-check-")
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	var specs []Spec
+	for i, pkg := range SuitePackages {
+		report := filepath.Join(dir, fmt.Sprintf("plan-%d.json", i))
+		cmd := exec.Command("go", "test", "-count=1", pkg, "-args", "-ginkgo.no-color", "-ginkgo.json-report="+report)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), target.EnvVar+"="+targetFile, PlanEnvVar+"=1")
+		out, runErr := cmd.CombinedOutput()
+		raw, err := os.ReadFile(report)
+		if err != nil {
+			if runErr != nil {
+				return nil, fmt.Errorf("plan of %s: %w\n%s", pkg, runErr, tail(out))
+			}
+			return nil, fmt.Errorf("plan of %s: %w", pkg, err)
+		}
+		var reports []types.Report
+		if err := json.Unmarshal(raw, &reports); err != nil {
+			return nil, fmt.Errorf("plan of %s: decode report: %w", pkg, err)
+		}
+		got, err := specsOf(reports)
+		if err != nil {
+			return nil, fmt.Errorf("plan of %s: %w", pkg, err)
+		}
+		specs = append(specs, got...)
+	}
+	sort.SliceStable(specs, func(i, j int) bool {
+		if specs[i].API != specs[j].API {
+			return specs[i].API < specs[j].API
+		}
+		return specs[i].Text < specs[j].Text
+	})
+	return specs, nil
+}
+
+// specsOf reads the plan run's report. A spec stopped at its first request carries the
+// plan entry; one that finished without sending any request ran too; one skipped before
+// that carries the suite's skip reason. A failure in plan mode is the suite's or the
+// file's problem and is reported, not guessed around.
+func specsOf(reports []types.Report) ([]Spec, error) {
+	var out []Spec
+	var failures []string
+	for _, r := range reports {
+		if !r.SuiteSucceeded && len(r.SpecReports) == 0 {
+			return nil, errors.New("the suite did not start: " + strings.Join(r.SpecialSuiteFailureReasons, "; "))
+		}
+		for _, s := range r.SpecReports {
+			switch s.LeafNodeType {
+			case types.NodeTypeIt:
+			case types.NodeTypeSynchronizedBeforeSuite, types.NodeTypeBeforeSuite:
+				if s.State.Is(types.SpecStateFailureStates) {
+					return nil, fmt.Errorf("the suite set-up failed: %s", s.Failure.Message)
+				}
+				continue
+			default:
+				continue
+			}
+			sp := Spec{Text: strings.TrimSpace(s.FullText()), Labels: s.Labels()}
+			for _, l := range sp.Labels {
+				if strings.HasPrefix(l, "api:") {
+					sp.API = strings.TrimPrefix(l, "api:")
+				}
+			}
+			planned := false
+			reason := ""
+			for _, e := range s.ReportEntries {
+				switch e.Name {
+				case PlanEntry:
+					planned = true
+				case "skip-reason":
+					reason = e.StringRepresentation()
+				}
+			}
+			switch {
+			case planned, s.State == types.SpecStatePassed:
+				sp.Runs = true
+			case s.State == types.SpecStateSkipped:
+				if reason == "" {
+					reason = s.Failure.Message
+				}
+				sp.Reason = reason
+			default:
+				failures = append(failures, fmt.Sprintf("%s: %s %s", sp.Text, s.State, s.Failure.Message))
+				continue
+			}
+			out = append(out, sp)
+		}
+	}
+	if len(failures) > 0 {
+		return nil, fmt.Errorf("%d specs failed in plan mode (a bug in the suite or the plan): %s", len(failures), strings.Join(failures, "; "))
+	}
+	return out, nil
+}
+
+func tail(b []byte) string {
+	const max = 4000
+	if len(b) > max {
+		return "…" + string(b[len(b)-max:])
+	}
+	return string(b)
+}
+
+// FindRoot returns the repository root: the nearest directory at or above dir whose go.mod
+// declares this module.
+func FindRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if raw, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.Contains(string(raw), "module github.com/koobackup/conformance\n") {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no checkout of github.com/koobackup/conformance at or above %s", dir)
+		}
+	}
+}
