@@ -100,7 +100,7 @@ func (c *Contract) ValidateResponse(r *http.Request, reqBody []byte, status int,
 			Source:        resSource,
 		}).sort()
 	}
-	if err := mt.Schema.Value.VisitJSON(value, responseSchemaOptions...); err != nil {
+	if err := visitBody(mt.Schema.Value, value, responseSchemaOptions); err != nil {
 		vs = schemaViolations(err, mt.Schema.Value, RuleResponseBodySchema, "/response/body", bodyReq, resSource, vs)
 	}
 	return vs.sort()
@@ -305,7 +305,7 @@ func (o *operation) checkRequestBody(h http.Header, body []byte, vs Violations) 
 			Message: "body is not valid JSON: " + jsonProblem(body, err), HowToFix: "send a well-formed JSON object",
 			RequirementID: string(o.api) + "-malformed-json", Source: o.source})
 	}
-	if err := mt.Schema.Value.VisitJSON(value, requestSchemaOptions...); err != nil {
+	if err := visitBody(mt.Schema.Value, value, requestSchemaOptions); err != nil {
 		vs = schemaViolations(err, mt.Schema.Value, RuleRequestBodySchema, "/request/body", first(requirementsOf(o.op.Extensions)), sourceOf(mt.Schema.Value.Extensions), vs)
 	}
 	return vs

@@ -127,6 +127,8 @@ func (f *fixture) post(t *testing.T, path string, headers map[string]string, bod
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Validation, logging and recording happen after the answer, on the proxy's workers.
+	f.proxy.Flush()
 	return resp, b
 }
 
@@ -395,5 +397,67 @@ func TestUpstreamKeepAlive(t *testing.T) {
 	}
 	if n := conns.Load(); n != 1 {
 		t.Fatalf("%d upstream connections for 5 sequential requests", n)
+	}
+}
+
+// Under concurrent load every exchange is counted exactly once, and Close drains the exchanges still queued without Flush.
+func TestEveryExchangeCountedAndDrainedOnClose(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"success_resources":[],"fail_resources":[]}`)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	rec := &recorded{}
+	p := proxy.New(u, proxy.WithRecorder(rec))
+	front := httptest.NewServer(p)
+	tr := &http.Transport{MaxIdleConnsPerHost: 8}
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	cons := contract.Default().Constraints()
+	const clients, each = 8, 50
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				// Odd requests lack the token: exactly one violation each.
+				req, _ := http.NewRequest(http.MethodPost, front.URL+cons.VBS.Path("p"), strings.NewReader(`{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"volume"}]}`))
+				req.Header.Set("Content-Type", "application/json")
+				if (c*each+i)%2 == 0 {
+					req.Header.Set(cons.VBS.TokenHeader, "tok")
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	tr.CloseIdleConnections()
+	front.Close()
+	p.Close()
+	tally := p.Tally()
+	if tally.Exchanges() != clients*each || tally.Violating() != clients*each/2 {
+		t.Fatalf("tally saw %d exchanges, %d violating; want %d and %d", tally.Exchanges(), tally.Violating(), clients*each, clients*each/2)
+	}
+	if n := len(rec.all()); n != clients*each {
+		t.Fatalf("%d exchanges recorded, want %d", n, clients*each)
+	}
+	// Once closed, an exchange is checked on the request path.
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+cons.VBS.Path("p"), "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if p.Tally().Exchanges() != clients*each+1 {
+		t.Fatalf("exchange after Close not counted: %d", p.Tally().Exchanges())
 	}
 }

@@ -111,6 +111,13 @@ func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
 	}
 }
 
+// Exchanges reports how many exchanges were added.
+func (t *Tally) Exchanges() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.exchanges
+}
+
 // Violating reports how many exchanges had at least one violation.
 func (t *Tally) Violating() int {
 	t.mu.Lock()
