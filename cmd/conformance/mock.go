@@ -39,8 +39,9 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 	var faults faultList
 	fs.Var(&faults, "fault", "switch on a planted fault of the catalog (repeatable); see --list-faults")
 	listFaults := fs.Bool("list-faults", false, "list the fault catalog and exit")
+	logFlag := fs.String("log", string(mock.LogErrors), "access log: none, errors (5xx, dropped connections, panics) or requests (every request); structured, tokens redacted")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--fault NAME]... [--lenient]")
+		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--fault NAME]... [--lenient] [--log none|errors|requests]")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, stderr); code >= 0 {
@@ -53,8 +54,14 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 		return 0
 	}
 
+	logMode, err := mock.ParseLogMode(*logFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "conformance mock: --log: %v\n", err)
+		return 2
+	}
+	// Lifecycle lines always go out; the access log keeps what --log asks for.
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	opts := []mock.Option{mock.WithLogger(logger)}
+	opts := []mock.Option{mock.WithLogger(mock.NewAccessLogger(stderr, logMode))}
 	for _, name := range faults {
 		if err := mock.CheckFault(name); err != nil {
 			fmt.Fprintf(stderr, "conformance mock: --fault: %v\n", err)
@@ -98,7 +105,7 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 			return 2
 		}
 	}
-	logger.Info("reference mock listening", "url", srv.URL(), "lenient", *lenient, "faults", faults.String(), "target_file", *writeTarget)
+	logger.Info("reference mock listening", "url", srv.URL(), "log", string(logMode), "lenient", *lenient, "faults", faults.String(), "target_file", *writeTarget)
 	if ready != nil {
 		ready <- srv.URL()
 	}

@@ -43,8 +43,9 @@ type Mock struct {
 // Option configures a Mock.
 type Option func(*Mock)
 
-// WithLogger logs one line per request (method, path, status, latency) with tokens
-// redacted. Without it the mock logs nothing.
+// WithLogger sets the access log (accesslog.go): a record per request at Info, server
+// errors at Error, tokens redacted; the logger's level picks which are kept
+// (NewAccessLogger). Without it the mock logs nothing.
 func WithLogger(l *slog.Logger) Option { return func(m *Mock) { m.log = l } }
 
 // WithFault switches on a planted fault of the catalog (faults.go). New panics on a name
@@ -411,16 +412,3 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection (drop-connection).
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-func (m *Mock) logRequest(r *http.Request, status int, start time.Time, note string) {
-	attrs := []any{
-		"method", r.Method,
-		"path", m.redactor.String(r.URL.Path),
-		"status", status,
-		"latency", time.Since(start).Round(time.Microsecond).String(),
-	}
-	if note != "" {
-		attrs = append(attrs, "note", note)
-	}
-	m.log.Info("request", attrs...)
-}
