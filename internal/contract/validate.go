@@ -242,7 +242,7 @@ func (o *operation) checkParameters(r *http.Request, pathParams map[string]strin
 		}
 		value, err := coerceParameter(raw, p.Schema.Value)
 		if err == nil {
-			err = p.Schema.Value.VisitJSON(value, parameterOptions...)
+			err = visitBody(p.Schema.Value, value, parameterOptions)
 		}
 		if err != nil {
 			vs = schemaViolations(err, p.Schema.Value, RuleRequestParameterSchema, where, first(requirementsOf(p.Extensions)), sourceOf(p.Extensions), vs)
