@@ -25,7 +25,12 @@ type Result struct {
 	Name    string             `json:"name"`
 	Samples int                `json:"samples"`
 	Metrics map[string]float64 `json:"metrics"`
-	Failed  bool               `json:"failed,omitempty"`
+	// Min and Max are the spread of each metric over the samples; SampleMetrics the
+	// samples themselves.
+	Min           map[string]float64   `json:"min,omitempty"`
+	Max           map[string]float64   `json:"max,omitempty"`
+	SampleMetrics []map[string]float64 `json:"sample_metrics,omitempty"`
+	Failed        bool                 `json:"failed,omitempty"`
 }
 
 // ParseError says which line of `go test -json` output could not be read.
@@ -102,6 +107,8 @@ func ParseEvents(r io.Reader) (map[string]*Result, error) {
 	for id, r := range out {
 		r.Samples = len(samples[id])
 		r.Metrics = medians(samples[id])
+		r.Min, r.Max = spread(samples[id])
+		r.SampleMetrics = samples[id]
 	}
 	return out, nil
 }
@@ -161,4 +168,19 @@ func Median(vs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func spread(samples []map[string]float64) (map[string]float64, map[string]float64) {
+	lo, hi := map[string]float64{}, map[string]float64{}
+	for _, s := range samples {
+		for u, v := range s {
+			if old, ok := lo[u]; !ok || v < old {
+				lo[u] = v
+			}
+			if old, ok := hi[u]; !ok || v > old {
+				hi[u] = v
+			}
+		}
+	}
+	return lo, hi
 }
