@@ -62,6 +62,7 @@ type Proxy struct {
 	contract  *contract.Contract
 	transport http.RoundTripper
 	ownsTrans *http.Transport
+	ownsLean  *upstreamClient
 	timeout   time.Duration
 	limit     int64
 	reject    bool
@@ -123,7 +124,16 @@ func New(upstream *url.URL, opts ...Option) *Proxy {
 	if p.redactor == nil {
 		p.redactor = redact.New()
 	}
-	if p.transport == nil {
+	switch {
+	case p.transport != nil:
+	case upstream.Scheme == "http":
+		host := upstream.Host
+		if upstream.Port() == "" {
+			host = net.JoinHostPort(upstream.Hostname(), "80")
+		}
+		p.ownsLean = newUpstreamClient(host, MaxIdleConnsPerHost)
+		p.transport = p.ownsLean
+	default:
 		p.ownsTrans = &http.Transport{
 			DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			MaxIdleConns:          2 * MaxIdleConnsPerHost,
@@ -157,6 +167,9 @@ func (p *Proxy) Close() {
 	p.closing.Do(p.queue.close)
 	if p.ownsTrans != nil {
 		p.ownsTrans.CloseIdleConnections()
+	}
+	if p.ownsLean != nil {
+		p.ownsLean.close()
 	}
 }
 
@@ -232,6 +245,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if outBody != http.NoBody {
 		transportRef = false // the Transport closes the body, which releases it
+		if !truncated {
+			// The job keeps the buffer until the exchange is checked, after RoundTrip.
+			out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		}
 	}
 	out.Header = forwardHeaders(r.Header)
 	switch {

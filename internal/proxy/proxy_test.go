@@ -461,3 +461,48 @@ func TestEveryExchangeCountedAndDrainedOnClose(t *testing.T) {
 		t.Fatalf("exchange after Close not counted: %d", p.Tally().Exchanges())
 	}
 }
+
+// A kept-alive upstream connection the server closed while idle is replaced without failing the request, and an upstream answering with Connection: close and a chunked body is forwarded whole.
+func TestUpstreamClosedIdleConnectionAndChunkedClose(t *testing.T) {
+	var conns atomic.Int32
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("X-Close") != "" {
+			w.Header().Set("Connection", "close")
+			_, _ = io.WriteString(w, `{"success_resources":[],`)
+			w.(http.Flusher).Flush() // forces chunked encoding
+			_, _ = io.WriteString(w, `"fail_resources":[]}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"success_resources":[],"fail_resources":[]}`)
+	}))
+	up.Config.IdleTimeout = 50 * time.Millisecond
+	up.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	up.Start()
+	defer up.Close()
+	f := start(t, up.URL)
+	cons := contract.Default().Constraints()
+	path := cons.VBS.Path("p")
+	body := `{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"volume"}]}`
+	tok := map[string]string{cons.VBS.TokenHeader: "tok"}
+	for i, h := range []map[string]string{tok, tok, {cons.VBS.TokenHeader: "tok", "X-Close": "1"}, tok} {
+		if i == 1 {
+			time.Sleep(300 * time.Millisecond) // the upstream closes the idle connection
+		}
+		resp, b := f.post(t, path, h, body)
+		if resp.StatusCode != http.StatusOK || string(b) != `{"success_resources":[],"fail_resources":[]}` {
+			t.Fatalf("request %d: %d %s", i, resp.StatusCode, b)
+		}
+	}
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("%d upstream connections; want 3 (first, after the idle close, after Connection: close)", n)
+	}
+	if f.proxy.Tally().Failed() {
+		t.Fatal("a replaced connection or a chunked answer was counted as a failure")
+	}
+}
