@@ -218,8 +218,18 @@ func (c *Contract) Constraints() Constraints { return c.constraint }
 // Constraints offers. It must not be modified.
 func (c *Contract) Document(api API) *openapi3.T { return c.docs[api] }
 
-// sourceOf decodes an x-source extension, or nil when there is none.
+// sourceOf returns the x-source extension, or nil when there is none (extcache.go decodes
+// each once); the caller gets its own copy.
 func sourceOf(ext map[string]any) *catalog.Source {
+	s := cachedSource(ext, decodeSource)
+	if s == nil {
+		return nil
+	}
+	c := *s
+	return &c
+}
+
+func decodeSource(ext map[string]any) *catalog.Source {
 	raw, ok := ext["x-source"]
 	if !ok {
 		return nil
@@ -231,8 +241,13 @@ func sourceOf(ext map[string]any) *catalog.Source {
 	return &s
 }
 
-// requirementsOf decodes an x-requirements extension.
+// requirementsOf returns the x-requirements extension (decoded once, extcache.go); the
+// slice is shared and must not be modified.
 func requirementsOf(ext map[string]any) []string {
+	return cachedRequirements(ext, decodeRequirements)
+}
+
+func decodeRequirements(ext map[string]any) []string {
 	raw, ok := ext["x-requirements"]
 	if !ok {
 		return nil
