@@ -45,11 +45,13 @@ func (e *ParseError) Error() string {
 
 // ParseEvents reads `go test -bench -benchmem -json` output and returns one Result per
 // benchmark, keyed by "package name". Benchmark result lines arrive split over several
-// output events, so output is joined per test before lines are read.
+// output events, and test2json attributes the samples after the first (-count) to the
+// package rather than the benchmark, so a package's output is joined in order and each
+// result line is attributed by the benchmark name it starts with.
 func ParseEvents(r io.Reader) (map[string]*Result, error) {
 	type key struct{ pkg, test string }
-	outputs := map[key]*strings.Builder{}
-	var order []key
+	outputs := map[string]*strings.Builder{}
+	var order []string
 	failed := map[key]bool{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
@@ -62,21 +64,22 @@ func ParseEvents(r io.Reader) (map[string]*Result, error) {
 		if err := json.Unmarshal(line, &ev); err != nil {
 			return nil, &ParseError{Line: n, Reason: "not a test2json event: " + err.Error()}
 		}
-		if ev.Test == "" || !strings.HasPrefix(ev.Test, "Benchmark") {
+		if ev.Test != "" && !strings.HasPrefix(ev.Test, "Benchmark") {
 			continue
 		}
-		k := key{ev.Package, ev.Test}
 		switch ev.Action {
 		case "output":
-			b, ok := outputs[k]
+			b, ok := outputs[ev.Package]
 			if !ok {
 				b = &strings.Builder{}
-				outputs[k] = b
-				order = append(order, k)
+				outputs[ev.Package] = b
+				order = append(order, ev.Package)
 			}
 			b.WriteString(ev.Output)
 		case "fail":
-			failed[k] = true
+			if ev.Test != "" {
+				failed[key{ev.Package, ev.Test}] = true
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -84,16 +87,16 @@ func ParseEvents(r io.Reader) (map[string]*Result, error) {
 	}
 	samples := map[string][]map[string]float64{}
 	out := map[string]*Result{}
-	for _, k := range order {
-		for _, line := range strings.Split(outputs[k].String(), "\n") {
-			m, ok := parseResultLine(line, k.test)
+	for _, pkg := range order {
+		for _, line := range strings.Split(outputs[pkg].String(), "\n") {
+			name, m, ok := parseResultLine(line)
 			if !ok {
 				continue
 			}
-			id := k.pkg + " " + k.test
+			id := pkg + " " + name
 			samples[id] = append(samples[id], m)
 			if out[id] == nil {
-				out[id] = &Result{Package: k.pkg, Name: k.test}
+				out[id] = &Result{Package: pkg, Name: name}
 			}
 		}
 	}
@@ -113,11 +116,12 @@ func ParseEvents(r io.Reader) (map[string]*Result, error) {
 	return out, nil
 }
 
-// parseResultLine reads "BenchmarkX-2 \t N\t v unit\t v unit..." for the benchmark test.
-func parseResultLine(line, test string) (map[string]float64, bool) {
+// parseResultLine reads "BenchmarkX-2 \t N\t v unit\t v unit..." and returns the
+// benchmark's name (without the GOMAXPROCS suffix) and its metrics.
+func parseResultLine(line string) (string, map[string]float64, bool) {
 	fields := strings.Fields(line)
-	if len(fields) < 4 || (len(fields)-2)%2 != 0 {
-		return nil, false
+	if len(fields) < 4 || (len(fields)-2)%2 != 0 || !strings.HasPrefix(fields[0], "Benchmark") {
+		return "", nil, false
 	}
 	name := fields[0]
 	if i := strings.LastIndex(name, "-"); i > 0 {
@@ -125,22 +129,19 @@ func parseResultLine(line, test string) (map[string]float64, bool) {
 			name = name[:i]
 		}
 	}
-	if name != test {
-		return nil, false
-	}
 	n, err := strconv.ParseFloat(fields[1], 64)
 	if err != nil {
-		return nil, false
+		return "", nil, false
 	}
 	m := map[string]float64{"iterations": n}
 	for i := 2; i+1 < len(fields); i += 2 {
 		v, err := strconv.ParseFloat(fields[i], 64)
 		if err != nil {
-			return nil, false
+			return "", nil, false
 		}
 		m[fields[i+1]] = v
 	}
-	return m, true
+	return name, m, true
 }
 
 func medians(samples []map[string]float64) map[string]float64 {

@@ -25,7 +25,7 @@ type child struct {
 	out    *lockedBuffer
 	errOut *lockedBuffer
 	done   chan struct{}
-	err  error
+	err    error
 }
 
 type lockedBuffer struct {
