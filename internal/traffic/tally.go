@@ -53,9 +53,10 @@ func NewTally(red *redact.Redactor) *Tally {
 
 // Add records one exchange and its violations.
 func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
-	// Only exchanges kept as evidence need redacting; a clean exchange costs a route lookup.
-	if len(vs) > 0 || ex.Error != "" {
-		ex = Redacted(ex, t.redactor)
+	// Only exchanges kept as evidence need redacting (below, once a requirement still has
+	// room for one); a clean exchange costs a route lookup.
+	if ex.Error != "" {
+		ex.Error = t.redactor.String(ex.Error)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -104,8 +105,12 @@ func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
 	case ErrorClientGone:
 		t.clientGone++
 	}
+	redacted := false
 	for _, rt := range order {
 		if len(rt.evidence) < MaxEvidencePerRequirement {
+			if !redacted {
+				ex, redacted = Redacted(ex, t.redactor), true
+			}
 			rt.evidence = append(rt.evidence, evidenceOf(ex, grouped[rt]))
 		}
 	}
