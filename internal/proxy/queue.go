@@ -15,7 +15,7 @@ const queueSize = 1024
 // queue hands answered exchanges to worker goroutines and can wait until all of them have
 // been checked.
 type queue struct {
-	jobs  chan *job
+	jobs  chan *queued
 	check func(*job)
 
 	// mu guards closed against submissions racing close: submit holds it shared while it
@@ -23,17 +23,27 @@ type queue struct {
 	mu     sync.RWMutex
 	closed bool
 
-	// pending counts submitted jobs not yet checked; idle is signalled when it drops to 0.
-	pendMu  sync.Mutex
-	idle    *sync.Cond
-	pending int
+	// Jobs are numbered as submitted; checked is the highest number up to which every
+	// job has been checked, and early holds the numbers checked out of order beyond it.
+	// wait needs only the jobs submitted before it, so it ends under continuous load.
+	pendMu    sync.Mutex
+	progress  *sync.Cond
+	submitted uint64
+	checked   uint64
+	early     map[uint64]bool
 
 	workers sync.WaitGroup
 }
 
+// queued is a job with its submission number.
+type queued struct {
+	j   *job
+	seq uint64
+}
+
 func newQueue(check func(*job), workers int) *queue {
-	q := &queue{jobs: make(chan *job, queueSize), check: check}
-	q.idle = sync.NewCond(&q.pendMu)
+	q := &queue{jobs: make(chan *queued, queueSize), check: check, early: map[uint64]bool{}}
+	q.progress = sync.NewCond(&q.pendMu)
 	for range max(1, workers) {
 		q.workers.Add(1)
 		go q.work()
@@ -43,17 +53,23 @@ func newQueue(check func(*job), workers int) *queue {
 
 func (q *queue) work() {
 	defer q.workers.Done()
-	for j := range q.jobs {
-		q.check(j)
-		q.done()
+	for qj := range q.jobs {
+		q.check(qj.j)
+		q.done(qj.seq)
 	}
 }
 
-func (q *queue) done() {
+func (q *queue) done(seq uint64) {
 	q.pendMu.Lock()
-	q.pending--
-	if q.pending == 0 {
-		q.idle.Broadcast()
+	q.early[seq] = true
+	advanced := false
+	for q.early[q.checked+1] {
+		delete(q.early, q.checked+1)
+		q.checked++
+		advanced = true
+	}
+	if advanced {
+		q.progress.Broadcast()
 	}
 	q.pendMu.Unlock()
 }
@@ -68,17 +84,19 @@ func (q *queue) submit(j *job) {
 		return
 	}
 	q.pendMu.Lock()
-	q.pending++
+	q.submitted++
+	seq := q.submitted
 	q.pendMu.Unlock()
-	q.jobs <- j
+	q.jobs <- &queued{j: j, seq: seq}
 	q.mu.RUnlock()
 }
 
 // wait returns once every job submitted before the call has been checked.
 func (q *queue) wait() {
 	q.pendMu.Lock()
-	for q.pending > 0 {
-		q.idle.Wait()
+	target := q.submitted
+	for q.checked < target {
+		q.progress.Wait()
 	}
 	q.pendMu.Unlock()
 }
