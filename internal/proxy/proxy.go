@@ -323,20 +323,19 @@ func (j *job) url() string {
 func (p *Proxy) check(j *job) {
 	ex := j.ex
 	ex.Request.URL = j.url()
-	reqViolations := j.reqViolations
-	if !j.reqChecked {
-		reqViolations = traffic.CheckRequest(p.contract, ex)
+	// The request line as the contract sees it, without parsing the recorded URL again.
+	req := &http.Request{Method: ex.Request.Method, Header: ex.Request.Header, Host: j.host,
+		URL: &url.URL{Scheme: j.scheme, Host: j.host, Path: j.path, RawPath: j.rawPath, RawQuery: j.rawQuery}}
+	api, reqViolations, respViolations := traffic.CheckParsed(p.contract, req, ex)
+	if j.reqChecked {
+		reqViolations = j.reqViolations
 	}
 	p.logViolations(ex, reqViolations)
-	var respViolations contract.Violations
 	if j.malformed {
-		v := traffic.MalformedResponse(p.contract, ex, errors.New(ex.Error))
-		respViolations = contract.Violations{v}
-	} else {
-		respViolations = traffic.CheckResponse(p.contract, ex)
+		respViolations = contract.Violations{traffic.MalformedResponse(p.contract, ex, errors.New(ex.Error))}
 	}
 	p.logViolations(ex, respViolations)
-	p.tally.Add(p.contract, ex, append(reqViolations, respViolations...))
+	p.tally.AddRouted(api, ex, append(reqViolations, respViolations...))
 	if p.recorder != nil {
 		rec := ex
 		if _, ok := p.recorder.(*traffic.Writer); !ok {
@@ -395,6 +394,10 @@ func isDialError(err error) bool {
 }
 
 func (p *Proxy) logViolations(ex traffic.Exchange, vs contract.Violations) {
+	// Redacting costs more than a discarded record; ask the handler first.
+	if len(vs) == 0 || !p.logger.Enabled(context.Background(), slog.LevelWarn) {
+		return
+	}
 	for _, v := range vs {
 		p.logger.Warn("contract violation",
 			"requirement", v.RequirementID, "rule", v.Rule, "location", v.Location,

@@ -53,6 +53,15 @@ func NewTally(red *redact.Redactor) *Tally {
 
 // Add records one exchange and its violations.
 func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
+	var api contract.API
+	if u, err := httpRequest(ex.Request); err == nil {
+		api, _, _ = c.Route(u.Method, u.URL.Path)
+	}
+	t.AddRouted(api, ex, vs)
+}
+
+// AddRouted is Add for a caller that already knows the exchange's API ("" for none).
+func (t *Tally) AddRouted(api contract.API, ex Exchange, vs contract.Violations) {
 	// Only exchanges kept as evidence need redacting (below, once a requirement still has
 	// room for one); a clean exchange costs a route lookup.
 	if ex.Error != "" {
@@ -61,10 +70,8 @@ func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.exchanges++
-	if u, err := httpRequest(ex.Request); err == nil {
-		if api, _, err := c.Route(u.Method, u.URL.Path); err == nil {
-			t.apis[string(api)]++
-		}
+	if api != "" {
+		t.apis[string(api)]++
 	}
 	if len(vs) > 0 {
 		t.violating++
