@@ -236,13 +236,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if len(body) > 0 {
 		outBody = &bufferBody{Reader: bytes.NewReader(body), buf: j.reqBuf}
 	}
-	out, err := http.NewRequestWithContext(ctx, r.Method, p.upstreamURL(r), outBody)
-	if err != nil {
-		ex.Error, ex.ErrorKind = err.Error(), traffic.ErrorUpstreamUnreachable
-		api, _, _ := p.contract.Route(r.Method, r.URL.Path)
-		p.answer(w, api, http.StatusBadGateway, CodeUpstreamUnreachable, "cannot build the upstream request: "+err.Error(), "upstream-unreachable")
-		return
-	}
+	// Built from the parts rather than a URL string that NewRequest would parse again; the
+	// method comes from a request net/http already accepted.
+	target := p.upstreamURL(r)
+	out := (&http.Request{Method: r.Method, URL: target, Host: target.Host, Body: outBody,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}).WithContext(ctx)
 	if outBody != http.NoBody {
 		transportRef = false // the Transport closes the body, which releases it
 		if !truncated {
@@ -440,7 +438,7 @@ func summarize(vs contract.Violations) string {
 	return strings.Join(parts, "; ")
 }
 
-func (p *Proxy) upstreamURL(r *http.Request) string {
+func (p *Proxy) upstreamURL(r *http.Request) *url.URL {
 	u := *p.upstream
 	u.Path = strings.TrimSuffix(p.upstream.Path, "/") + r.URL.Path
 	u.RawPath = ""
@@ -448,7 +446,7 @@ func (p *Proxy) upstreamURL(r *http.Request) string {
 		u.RawPath = strings.TrimSuffix(p.upstream.EscapedPath(), "/") + r.URL.RawPath
 	}
 	u.RawQuery = r.URL.RawQuery
-	return u.String()
+	return &u
 }
 
 // hopHeaders belong to one connection and are never forwarded (RFC 9110 §7.6.1).

@@ -506,3 +506,24 @@ func TestUpstreamClosedIdleConnectionAndChunkedClose(t *testing.T) {
 		t.Fatal("a replaced connection or a chunked answer was counted as a failure")
 	}
 }
+
+// The upstream's path prefix is kept in front of the client's path, with escaped segments and the query forwarded as sent.
+func TestUpstreamPathPrefixAndEscapes(t *testing.T) {
+	got := make(chan string, 1)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		got <- r.URL.EscapedPath() + "?" + r.URL.RawQuery + " host=" + r.Host
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	defer up.Close()
+	f := start(t, up.URL+"/gateway/")
+	resp, _ := f.post(t, "/v2/a%2Fb/backuppolicyresources?x=1", nil, `{}`)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	u, _ := url.Parse(up.URL)
+	if want := "/gateway/v2/a%2Fb/backuppolicyresources?x=1 host=" + u.Host; <-got != want {
+		t.Fatalf("upstream saw something else than %q", want)
+	}
+}
