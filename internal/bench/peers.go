@@ -34,6 +34,8 @@ var (
 	prismLoad = Load{Total: 1500, Concurrency: 8, MaxDuration: 2 * time.Minute}
 	// calibrationLoad measures each candidate Prism setting once, after a warm-up.
 	calibrationLoad = Load{Total: 600, Concurrency: 8, MaxDuration: time.Minute}
+	// warmLoad precedes the samples of every subject.
+	warmLoad = Load{Total: 500, Concurrency: 8, MaxDuration: time.Minute}
 )
 
 // PeerResult is what RunPeers measured.
@@ -122,7 +124,7 @@ func (pr *peerRun) prepare() error {
 		return err
 	}
 	// A KooPhone-only rotation sends a valid backup every fourth request.
-	perSubject := PeerSamples*oursLoad.Total + calibrationLoad.Total*4
+	perSubject := PeerSamples*oursLoad.Total + warmLoad.Total + calibrationLoad.Total*4
 	scaled, err := WithPools(base, c.Constraints(), probe.ValidBackups(perSubject*len(probe.names)/4)+1, len(base.VBS.VolumeIDs))
 	if err != nil {
 		return err
@@ -346,6 +348,15 @@ func (pr *peerRun) measure(api peerAPI, kind string, settings []string) (Figure,
 		}
 		*rates = append(*rates, res.PerSecond())
 		return nil
+	}
+	// Both are warmed up first (Prism's JIT, the kept-alive connections); the warm-up's
+	// statuses are checked too but it is no sample.
+	var warm []float64
+	if err := run(ours, warmLoad, &oursSent, api.want, &warm); err != nil {
+		return Figure{}, nil, err
+	}
+	if err := run(theirs, warmLoad, &theirsSent, wantPrism, &warm); err != nil {
+		return Figure{}, nil, err
 	}
 	for s := range PeerSamples {
 		steps := []func() error{
