@@ -47,9 +47,10 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 	adminRemote := fs.Bool("admin-remote", false, "let the admin API ("+mock.AdminPrefix+") answer clients that are not on loopback")
 	iamPasswordEnv := fs.String("iam-password-env", defaultIAMPasswordEnv, "environment variable holding the password of the mock IAM's user (IAM is off when it is unset)")
 	writeIAMTarget := fs.String("write-iam-target", "", "write a target file holding no secret, whose tokens come from the mock's IAM (needs the --iam-password-env variable)")
+	logFlag := fs.String("log", string(mock.LogErrors), "access log: none, errors (5xx, dropped connections, panics) or requests (every request); structured, tokens redacted")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: conformance mock [--listen ADDR] [--write-target FILE] [--world FILE] [--lenient] [--reading ENTRY=READING]... [--fault NAME]...\n"+
-			"                        [--iam-password-env VAR] [--write-iam-target FILE] [--admin-remote] [--journal-size N]")
+			"                        [--iam-password-env VAR] [--write-iam-target FILE] [--admin-remote] [--journal-size N] [--log none|errors|requests]")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, stderr); code >= 0 {
@@ -77,8 +78,14 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 		chosen[entry] = reading
 	}
 
+	logMode, err := mock.ParseLogMode(*logFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "conformance mock: --log: %v\n", err)
+		return 2
+	}
+	// Lifecycle lines always go out; the access log keeps what --log asks for.
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	opts := []mock.Option{mock.WithLogger(logger)}
+	opts := []mock.Option{mock.WithLogger(mock.NewAccessLogger(stderr, logMode))}
 	for _, name := range faults {
 		if err := mock.CheckFault(name); err != nil {
 			fmt.Fprintf(stderr, "conformance mock: --fault: %v\n", err)
@@ -140,7 +147,7 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 			return 2
 		}
 	}
-	logger.Info("reference mock listening", "url", srv.URL(), "lenient", *lenient, "readings", readings.String(), "faults", faults.String(), "target_file", *writeTarget)
+	logger.Info("reference mock listening", "url", srv.URL(), "log", string(logMode), "lenient", *lenient, "readings", readings.String(), "faults", faults.String(), "target_file", *writeTarget)
 	if ready != nil {
 		ready <- srv.URL()
 	}

@@ -33,6 +33,7 @@ func TestMockCommandUsageErrors(t *testing.T) {
 		"bad world":         {[]string{"--world", bad}, "--world"},
 		"stray arg":         {[]string{"extra"}, `unexpected argument "extra"`},
 		"bad listen":        {[]string{"--listen", "256.0.0.1:x"}, "listen on"},
+		"bad log mode":      {[]string{"--log", "loud"}, "--log: log mode \"loud\""},
 	}
 	for name, c := range cases {
 		var stderr bytes.Buffer

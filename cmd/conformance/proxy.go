@@ -128,6 +128,9 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("serve ended with an error", "error", err.Error())
 	}
+	// Every answered exchange is checked, logged, recorded and counted before the
+	// recording is closed and the verdict decides the exit status.
+	p.Close()
 	if recording != nil {
 		if err := recording.Close(); err != nil {
 			fmt.Fprintf(stderr, "conformance proxy: %v\n", err)

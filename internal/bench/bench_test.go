@@ -3,16 +3,21 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/koobackup/conformance/internal/contract"
 )
 
 // cannedRun is `go test -bench -benchmem -json` output with two samples of a pair of
-// benchmarks, result lines split over two output events as go test writes them, and one
+// benchmarks, result lines split over two output events as go test writes them, the
+// second sample attributed to the package only (as test2json does with -count), and one
 // failed benchmark.
 const cannedRun = `{"Action":"start","Package":"example/p"}
 {"Action":"output","Package":"example/p","Output":"goos: linux\n"}
@@ -20,22 +25,23 @@ const cannedRun = `{"Action":"start","Package":"example/p"}
 {"Action":"output","Package":"example/p","Test":"BenchmarkV/a/contract","Output":"BenchmarkV/a/contract\n"}
 {"Action":"output","Package":"example/p","Test":"BenchmarkV/a/contract","Output":"BenchmarkV/a/contract-2         \t"}
 {"Action":"output","Package":"example/p","Test":"BenchmarkV/a/contract","Output":"    1000\t     300 ns/op\t    64 B/op\t   2 allocs/op\t 5000 req/s\n"}
-{"Action":"output","Package":"example/p","Test":"BenchmarkV/a/contract","Output":"BenchmarkV/a/contract-2         \t"}
-{"Action":"output","Package":"example/p","Test":"BenchmarkV/a/contract","Output":"    1000\t     500 ns/op\t    64 B/op\t   2 allocs/op\t 3000 req/s\n"}
+{"Action":"output","Package":"example/p","Output":"BenchmarkV/a/contract-2         \t"}
+{"Action":"output","Package":"example/p","Output":"    1000\t     500 ns/op\t    64 B/op\t   2 allocs/op\t 3000 req/s\n"}
 {"Action":"output","Package":"example/p","Test":"BenchmarkV/a/decode","Output":"BenchmarkV/a/decode-2         \t  2000\t     100 ns/op\t    32 B/op\t   1 allocs/op\t 10000 req/s\n"}
 {"Action":"output","Package":"example/p","Test":"BenchmarkBroken","Output":"--- FAIL: BenchmarkBroken\n"}
 {"Action":"fail","Package":"example/p","Test":"BenchmarkBroken"}
 {"Action":"output","Package":"example/p","Output":"ok  \texample/p\t1.0s\n"}
 `
 
-// ParseEvents joins split result lines, takes the median of samples and marks failures.
+// ParseEvents joins split result lines, counts samples attributed to the package alone, takes the median and spread of samples and marks failures.
 func TestParseEvents(t *testing.T) {
 	rs, err := ParseEvents(strings.NewReader(cannedRun))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := rs["example/p BenchmarkV/a/contract"]
-	if c == nil || c.Samples != 2 || c.Metrics["ns/op"] != 400 || c.Metrics["req/s"] != 4000 || c.Metrics["allocs/op"] != 2 {
+	if c == nil || c.Samples != 2 || c.Metrics["ns/op"] != 400 || c.Metrics["req/s"] != 4000 || c.Metrics["allocs/op"] != 2 ||
+		c.Min["ns/op"] != 300 || c.Max["ns/op"] != 500 {
 		t.Fatalf("contract result = %+v; want 2 samples, median 400 ns/op, 4000 req/s, 2 allocs/op", c)
 	}
 	if d := rs["example/p BenchmarkV/a/decode"]; d == nil || d.Metrics["ns/op"] != 100 {
@@ -139,5 +145,85 @@ func TestDriveCountsAndChecks(t *testing.T) {
 	}
 	if res.Requests != 20 || res.Unexpected != 4 || res.Check() == nil || res.Percentile(1) < res.Percentile(0.5) {
 		t.Fatalf("result = %+v; want 20 requests, 4 unexpected, a failing Check", res)
+	}
+}
+
+// Paired sends each subject its whole total in alternating rounds, continues each subject's request numbering across rounds, and checks every status.
+func TestPairedInterleavesAndCounts(t *testing.T) {
+	var mu sync.Mutex
+	var order []string
+	seen := map[string]map[string]bool{}
+	handler := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			if len(order) == 0 || order[len(order)-1] != name {
+				order = append(order, name)
+			}
+			if seen[name] == nil {
+				seen[name] = map[string]bool{}
+			}
+			seen[name][r.URL.Path] = true
+			mu.Unlock()
+			if r.Header.Get(CaseHeader) == "bad" {
+				w.WriteHeader(http.StatusTeapot)
+			}
+		})
+	}
+	a, b := httptest.NewServer(handler("a")), httptest.NewServer(handler("b"))
+	defer a.Close()
+	defer b.Close()
+	next := func(i int) Request { return Request{Case: "good", Method: http.MethodGet, Path: fmt.Sprintf("/%d", i)} }
+	ok := func(_ Request, status int) bool { return status == http.StatusOK }
+	res, err := Paired(context.Background(), []Subject{
+		{Name: "a", URL: a.URL, Next: next, Want: ok},
+		{Name: "b", URL: b.URL, Next: func(i int) Request { r := next(i); r.Case = "bad"; return r }, Want: ok},
+	}, Load{Total: 40, Concurrency: 2, MaxDuration: time.Minute}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Requests != 40 || res[0].Check() != nil || res[1].Requests != 40 || res[1].Unexpected != 40 {
+		t.Fatalf("results %+v / %+v; want 40 good answers and 40 unexpected ones", res[0], res[1])
+	}
+	if len(seen["a"]) != 40 {
+		t.Fatalf("subject a saw %d distinct requests; want 40 (numbering continues across rounds)", len(seen["a"]))
+	}
+	if strings.Join(order, "") != "ababa" { // rounds ab, ba, ab, ba with neighbours merged
+		t.Fatalf("round order %v; want alternating rounds (ababa once neighbours merge)", order)
+	}
+}
+
+// A paired figure takes both values from one benchmark and the ratio's spread from its samples.
+func TestComparePairedMetrics(t *testing.T) {
+	r := &Result{Name: "BenchmarkP", Samples: 3,
+		Metrics:       map[string]float64{"x-req/s": 80, "y-req/s": 100},
+		Min:           map[string]float64{"x-req/s": 60, "y-req/s": 90},
+		Max:           map[string]float64{"x-req/s": 90, "y-req/s": 120},
+		SampleMetrics: []map[string]float64{{"x-req/s": 60, "y-req/s": 100}, {"x-req/s": 80, "y-req/s": 90}, {"x-req/s": 90, "y-req/s": 120}}}
+	figs := Compare(map[string]*Result{"p BenchmarkP": r}, []Comparison{{Name: "pair", Subject: "BenchmarkP", Baseline: "BenchmarkP",
+		Metric: "req/s", SubjectMetric: "x-req/s", BaselineMetric: "y-req/s", Goal: 0.8, Dir: AtLeast}})
+	f := figs[0]
+	if f.Status != "met" || f.Ratio != 0.8 || f.Samples != 3 || f.RatioMin != 0.6 || math.Abs(f.RatioMax-80.0/90) > 1e-9 {
+		t.Fatalf("figure %+v", f)
+	}
+	if md := Markdown(&Report{Figures: figs}); !strings.Contains(md, "0.80× (0.60–0.89)") || !strings.Contains(md, "80 req/s (60–90)") {
+		t.Fatalf("markdown lacks the spreads:\n%s", md)
+	}
+}
+
+// A stateless mock must answer 2xx to what the contract accepts, 4xx to what it refuses, and the same each time.
+func TestDocOnlyExpect(t *testing.T) {
+	c := contract.Default()
+	want := docOnlyExpect(c)
+	vc := c.Constraints().VBS
+	valid := Request{Case: "ok", Method: vc.Method, Path: vc.Path("p"),
+		Header: http.Header{"Content-Type": {"application/json"}, vc.TokenHeader: {"t"}},
+		Body:   []byte(`{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"volume"}]}`)}
+	invalid := valid
+	invalid.Case, invalid.Body = "bad", []byte(`{}`)
+	switch {
+	case !want(valid, 200), want(valid, 400), want(valid, 201):
+		t.Fatal("valid request: 200 first must pass, then a 4xx or another 2xx must not")
+	case want(invalid, 200), !want(invalid, 422), want(invalid, 400), want(invalid, 500):
+		t.Fatal("invalid request: 4xx first must pass, a 2xx, a different 4xx or a 5xx must not")
 	}
 }

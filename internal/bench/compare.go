@@ -19,13 +19,17 @@ const (
 
 // Comparison names a subject benchmark, its in-run baseline, the metric and the goal.
 type Comparison struct {
-	Group    string    `json:"group"`
-	Name     string    `json:"name"`
-	Subject  string    `json:"subject"`
-	Baseline string    `json:"baseline"`
-	Metric   string    `json:"metric"`
-	Goal     float64   `json:"goal,omitempty"`
-	Dir      Direction `json:"direction"`
+	Group    string `json:"group"`
+	Name     string `json:"name"`
+	Subject  string `json:"subject"`
+	Baseline string `json:"baseline"`
+	Metric   string `json:"metric"`
+	// SubjectMetric and BaselineMetric, when set, name the metrics of a paired benchmark
+	// that reports both sides (Subject and Baseline are then the same benchmark).
+	SubjectMetric  string    `json:"subject_metric,omitempty"`
+	BaselineMetric string    `json:"baseline_metric,omitempty"`
+	Goal           float64   `json:"goal,omitempty"`
+	Dir            Direction `json:"direction"`
 	// GoalText says the goal in words, e.g. "≤ 3× the decode floor".
 	GoalText string `json:"goal_text"`
 }
@@ -36,6 +40,15 @@ type Figure struct {
 	SubjectValue  float64 `json:"subject_value"`
 	BaselineValue float64 `json:"baseline_value"`
 	Ratio         float64 `json:"ratio"`
+	// Samples is how many samples the medians are of; the Min/Max fields are their spread
+	// (for a paired benchmark the ratio's spread is per sample).
+	Samples     int     `json:"samples,omitempty"`
+	SubjectMin  float64 `json:"subject_min,omitempty"`
+	SubjectMax  float64 `json:"subject_max,omitempty"`
+	BaselineMin float64 `json:"baseline_min,omitempty"`
+	BaselineMax float64 `json:"baseline_max,omitempty"`
+	RatioMin    float64 `json:"ratio_min,omitempty"`
+	RatioMax    float64 `json:"ratio_max,omitempty"`
 	// Status is "met", "missed", "info" or "not measured".
 	Status string `json:"status"`
 	// Verdict says in words whether the goal is met, or by how much it is missed.
@@ -61,13 +74,25 @@ func Compare(results map[string]*Result, comps []Comparison) []Figure {
 		case s.Failed || b.Failed:
 			f.Status, f.Verdict = "not measured", "benchmark failed: see the go test output"
 		default:
-			sv, sok := s.Metrics[c.Metric]
-			bv, bok := b.Metrics[c.Metric]
+			sm, bm := c.Metric, c.Metric
+			if c.SubjectMetric != "" {
+				sm, bm = c.SubjectMetric, c.BaselineMetric
+			}
+			sv, sok := s.Metrics[sm]
+			bv, bok := b.Metrics[bm]
 			if !sok || !bok || bv == 0 {
 				f.Status, f.Verdict = "not measured", fmt.Sprintf("no %s figure for both benchmarks", c.Metric)
 				break
 			}
 			f.SubjectValue, f.BaselineValue, f.Ratio = sv, bv, sv/bv
+			f.Samples = min(s.Samples, b.Samples)
+			f.SubjectMin, f.SubjectMax = s.Min[sm], s.Max[sm]
+			f.BaselineMin, f.BaselineMax = b.Min[bm], b.Max[bm]
+			if s == b {
+				f.RatioMin, f.RatioMax = pairedRatios(s, sm, bm)
+			} else if f.BaselineMax > 0 && f.BaselineMin > 0 {
+				f.RatioMin, f.RatioMax = f.SubjectMin/f.BaselineMax, f.SubjectMax/f.BaselineMin
+			}
 			f.Status, f.Verdict = verdict(f.Ratio, c)
 		}
 		out = append(out, f)
@@ -106,4 +131,21 @@ func verdict(ratio float64, c Comparison) (string, string) {
 	default:
 		return "info", fmt.Sprintf("%.2f×", ratio)
 	}
+}
+
+// pairedRatios is the spread of subject/baseline over the samples of one benchmark that
+// reports both.
+func pairedRatios(r *Result, sm, bm string) (float64, float64) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, smp := range r.SampleMetrics {
+		if smp[bm] == 0 {
+			continue
+		}
+		x := smp[sm] / smp[bm]
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	if math.IsInf(lo, 0) {
+		return 0, 0
+	}
+	return lo, hi
 }

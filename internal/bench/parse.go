@@ -25,7 +25,12 @@ type Result struct {
 	Name    string             `json:"name"`
 	Samples int                `json:"samples"`
 	Metrics map[string]float64 `json:"metrics"`
-	Failed  bool               `json:"failed,omitempty"`
+	// Min and Max are the spread of each metric over the samples; SampleMetrics the
+	// samples themselves.
+	Min           map[string]float64   `json:"min,omitempty"`
+	Max           map[string]float64   `json:"max,omitempty"`
+	SampleMetrics []map[string]float64 `json:"sample_metrics,omitempty"`
+	Failed        bool                 `json:"failed,omitempty"`
 }
 
 // ParseError says which line of `go test -json` output could not be read.
@@ -40,11 +45,13 @@ func (e *ParseError) Error() string {
 
 // ParseEvents reads `go test -bench -benchmem -json` output and returns one Result per
 // benchmark, keyed by "package name". Benchmark result lines arrive split over several
-// output events, so output is joined per test before lines are read.
+// output events, and test2json attributes the samples after the first (-count) to the
+// package rather than the benchmark, so a package's output is joined in order and each
+// result line is attributed by the benchmark name it starts with.
 func ParseEvents(r io.Reader) (map[string]*Result, error) {
 	type key struct{ pkg, test string }
-	outputs := map[key]*strings.Builder{}
-	var order []key
+	outputs := map[string]*strings.Builder{}
+	var order []string
 	failed := map[key]bool{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
@@ -57,21 +64,22 @@ func ParseEvents(r io.Reader) (map[string]*Result, error) {
 		if err := json.Unmarshal(line, &ev); err != nil {
 			return nil, &ParseError{Line: n, Reason: "not a test2json event: " + err.Error()}
 		}
-		if ev.Test == "" || !strings.HasPrefix(ev.Test, "Benchmark") {
+		if ev.Test != "" && !strings.HasPrefix(ev.Test, "Benchmark") {
 			continue
 		}
-		k := key{ev.Package, ev.Test}
 		switch ev.Action {
 		case "output":
-			b, ok := outputs[k]
+			b, ok := outputs[ev.Package]
 			if !ok {
 				b = &strings.Builder{}
-				outputs[k] = b
-				order = append(order, k)
+				outputs[ev.Package] = b
+				order = append(order, ev.Package)
 			}
 			b.WriteString(ev.Output)
 		case "fail":
-			failed[k] = true
+			if ev.Test != "" {
+				failed[key{ev.Package, ev.Test}] = true
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -79,16 +87,16 @@ func ParseEvents(r io.Reader) (map[string]*Result, error) {
 	}
 	samples := map[string][]map[string]float64{}
 	out := map[string]*Result{}
-	for _, k := range order {
-		for _, line := range strings.Split(outputs[k].String(), "\n") {
-			m, ok := parseResultLine(line, k.test)
+	for _, pkg := range order {
+		for _, line := range strings.Split(outputs[pkg].String(), "\n") {
+			name, m, ok := parseResultLine(line)
 			if !ok {
 				continue
 			}
-			id := k.pkg + " " + k.test
+			id := pkg + " " + name
 			samples[id] = append(samples[id], m)
 			if out[id] == nil {
-				out[id] = &Result{Package: k.pkg, Name: k.test}
+				out[id] = &Result{Package: pkg, Name: name}
 			}
 		}
 	}
@@ -102,15 +110,18 @@ func ParseEvents(r io.Reader) (map[string]*Result, error) {
 	for id, r := range out {
 		r.Samples = len(samples[id])
 		r.Metrics = medians(samples[id])
+		r.Min, r.Max = spread(samples[id])
+		r.SampleMetrics = samples[id]
 	}
 	return out, nil
 }
 
-// parseResultLine reads "BenchmarkX-2 \t N\t v unit\t v unit..." for the benchmark test.
-func parseResultLine(line, test string) (map[string]float64, bool) {
+// parseResultLine reads "BenchmarkX-2 \t N\t v unit\t v unit..." and returns the
+// benchmark's name (without the GOMAXPROCS suffix) and its metrics.
+func parseResultLine(line string) (string, map[string]float64, bool) {
 	fields := strings.Fields(line)
-	if len(fields) < 4 || (len(fields)-2)%2 != 0 {
-		return nil, false
+	if len(fields) < 4 || (len(fields)-2)%2 != 0 || !strings.HasPrefix(fields[0], "Benchmark") {
+		return "", nil, false
 	}
 	name := fields[0]
 	if i := strings.LastIndex(name, "-"); i > 0 {
@@ -118,22 +129,19 @@ func parseResultLine(line, test string) (map[string]float64, bool) {
 			name = name[:i]
 		}
 	}
-	if name != test {
-		return nil, false
-	}
 	n, err := strconv.ParseFloat(fields[1], 64)
 	if err != nil {
-		return nil, false
+		return "", nil, false
 	}
 	m := map[string]float64{"iterations": n}
 	for i := 2; i+1 < len(fields); i += 2 {
 		v, err := strconv.ParseFloat(fields[i], 64)
 		if err != nil {
-			return nil, false
+			return "", nil, false
 		}
 		m[fields[i+1]] = v
 	}
-	return m, true
+	return name, m, true
 }
 
 func medians(samples []map[string]float64) map[string]float64 {
@@ -161,4 +169,19 @@ func Median(vs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func spread(samples []map[string]float64) (map[string]float64, map[string]float64) {
+	lo, hi := map[string]float64{}, map[string]float64{}
+	for _, s := range samples {
+		for u, v := range s {
+			if old, ok := lo[u]; !ok || v < old {
+				lo[u] = v
+			}
+			if old, ok := hi[u]; !ok || v > old {
+				hi[u] = v
+			}
+		}
+	}
+	return lo, hi
 }

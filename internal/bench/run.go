@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,6 +39,13 @@ type Report struct {
 	// or index building (goal 0), from two memory profiles of different lengths.
 	PerCallLoadAllocations *float64 `json:"per_call_load_allocations,omitempty"`
 	Peers                  []Figure `json:"peers,omitempty"`
+	// PeerMemory, PrismSettings and PrismCalibration come from the --peers run.
+	PeerMemory       []Memory          `json:"peer_memory,omitempty"`
+	PrismSettings    map[string]string `json:"prism_settings,omitempty"`
+	PrismCalibration []string          `json:"prism_calibration,omitempty"`
+	// LoadAverage is /proc/loadavg at the start and the end of the run: the machine is
+	// shared, and the figures are only as steady as it was.
+	LoadAverage []string `json:"load_average,omitempty"`
 }
 
 // packageRun is one `go test -bench` invocation.
@@ -48,30 +57,30 @@ type packageRun struct {
 
 var packageRuns = []packageRun{
 	{pkg: "./internal/contract", bench: "^BenchmarkValidation$", benchtime: "0.5s", count: 3, profile: true},
-	{pkg: "./internal/mock", bench: "^BenchmarkMockThroughput$", benchtime: "6000x", count: 3, profile: true},
-	{pkg: "./internal/proxy", bench: "^BenchmarkProxyOverhead$", benchtime: "3000x", count: 3, profile: true},
+	{pkg: "./internal/mock", bench: "^BenchmarkMockThroughput$", benchtime: "10000x", count: 5, profile: true},
+	{pkg: "./internal/proxy", bench: "^BenchmarkProxyOverhead$", benchtime: "10000x", count: 5, profile: true},
 	{pkg: "./internal/bench", bench: "^BenchmarkSuiteRun$", benchtime: "1x", count: 2},
 }
 
-// Comparisons are the figures the report shows and the goals of issue 8.
+// Comparisons are the figures the report shows and the goals of issues 8 and 13.
 var Comparisons = func() []Comparison {
 	var cs []Comparison
 	for _, api := range []string{"koophone", "vbs"} {
 		for _, dir := range []string{"request", "response"} {
 			p := "BenchmarkValidation/" + api + "/" + dir + "/"
 			cs = append(cs, Comparison{Group: "validation", Name: api + " " + dir, Subject: p + "contract", Baseline: p + "decode",
-				Metric: "ns/op", Goal: 3, Dir: AtMost, GoalText: "≤ 3× the encoding/json decode floor"})
+				Metric: "ns/op", Goal: 2, Dir: AtMost, GoalText: "≤ 2× the encoding/json decode floor"})
 		}
 	}
+	paired := func(group, name, bench, subject, baseline, metric string, goal float64, dir Direction, text string) Comparison {
+		return Comparison{Group: group, Name: name, Subject: bench, Baseline: bench, Metric: metric,
+			SubjectMetric: subject + "-" + metric, BaselineMetric: baseline + "-" + metric, Goal: goal, Dir: dir, GoalText: text}
+	}
 	cs = append(cs,
-		Comparison{Group: "mock throughput", Name: "mixed workload req/s", Subject: "BenchmarkMockThroughput/mock", Baseline: "BenchmarkMockThroughput/ceiling",
-			Metric: "req/s", Goal: 0.5, Dir: AtLeast, GoalText: "≥ 50% of a bare net/http handler"},
-		Comparison{Group: "proxy overhead", Name: "throughput req/s", Subject: "BenchmarkProxyOverhead/proxied", Baseline: "BenchmarkProxyOverhead/direct",
-			Metric: "req/s", Goal: 0.5, Dir: AtLeast, GoalText: "≥ 50% of direct"},
-		Comparison{Group: "proxy overhead", Name: "latency p50 µs", Subject: "BenchmarkProxyOverhead/proxied", Baseline: "BenchmarkProxyOverhead/direct",
-			Metric: "p50-us", Dir: Info, GoalText: "reported"},
-		Comparison{Group: "proxy overhead", Name: "latency p99 µs", Subject: "BenchmarkProxyOverhead/proxied", Baseline: "BenchmarkProxyOverhead/direct",
-			Metric: "p99-us", Dir: Info, GoalText: "reported"},
+		paired("mock throughput", "mixed workload req/s (mock vs ceiling)", "BenchmarkMockThroughput", "mock", "ceiling", "req/s", 0.8, AtLeast, "≥ 0.8× a bare net/http handler"),
+		paired("proxy overhead", "throughput req/s (proxied vs direct)", "BenchmarkProxyOverhead", "proxied", "direct", "req/s", 0.5, AtLeast, "≥ 0.5× direct"),
+		paired("proxy overhead", "latency p50 µs (proxied vs direct)", "BenchmarkProxyOverhead", "proxied", "direct", "p50-us", 2, AtMost, "≤ 2× direct"),
+		paired("proxy overhead", "latency p99 µs (proxied vs direct)", "BenchmarkProxyOverhead", "proxied", "direct", "p99-us", 0, Info, "reported"),
 		Comparison{Group: "suite run", Name: "wall time, pools 2× vs 1×", Subject: "BenchmarkSuiteRun/pools=2x", Baseline: "BenchmarkSuiteRun/pools=1x",
 			Metric: "ns/op", Goal: 2, Dir: AtMost, GoalText: "≤ 2× (no faster than linear in pool size)"},
 		Comparison{Group: "suite run", Name: "wall time, pools 4× vs 1×", Subject: "BenchmarkSuiteRun/pools=4x", Baseline: "BenchmarkSuiteRun/pools=1x",
@@ -95,7 +104,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("bench: temporary folder: %w", err)
 	}
 	defer os.RemoveAll(work)
-	rep := &Report{Started: time.Now().UTC()}
+	rep := &Report{Started: time.Now().UTC(), LoadAverage: []string{"start: " + loadAverage()}}
 	all := map[string]*Result{}
 	limits := map[string]string{}
 	for _, pr := range packageRuns {
@@ -141,10 +150,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		rep.PerCallLoadAllocations = &n
 	}
 	if o.Peers {
-		peers, problems := RunPeers(ctx, o.Tools, o.Log)
-		rep.Peers = peers
-		rep.Problems = append(rep.Problems, problems...)
+		// The peers are child processes of the built binary, so that the memory read
+		// from /proc is the mock's and the proxy's own.
+		bin := filepath.Join(work, "conformance")
+		if out, err := goCommand(ctx, o.Dir, "build", "-o", bin, "./cmd/conformance"); err != nil {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("peers: build the binary: %v: %s", err, lastLines(out, 10)))
+		} else {
+			res, problems := RunPeers(ctx, bin, o.Tools, o.Log)
+			if res != nil {
+				rep.Peers, rep.PeerMemory = res.Figures, res.Memory
+				rep.PrismSettings, rep.PrismCalibration = res.PrismSettings, res.Calibration
+			}
+			rep.Problems = append(rep.Problems, problems...)
+		}
 	}
+	rep.LoadAverage = append(rep.LoadAverage, "end: "+loadAverage())
 	if err := Write(rep, o.Out); err != nil {
 		return rep, err
 	}
@@ -152,6 +172,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return rep, fmt.Errorf("bench: %d problems, listed in %s", len(rep.Problems), filepath.Join(o.Out, "bench.md"))
 	}
 	return rep, nil
+}
+
+// loadAverage is the first three fields of /proc/loadavg, or why it could not be read.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	f := strings.Fields(string(raw))
+	return strings.Join(f[:min(3, len(f))], " ") + fmt.Sprintf(" on %d CPUs", runtime.NumCPU())
 }
 
 func limitsFor(group string, limits map[string]string) string {
@@ -244,12 +274,16 @@ func Write(rep *Report, dir string) error {
 // limits each figure, then problems.
 func Markdown(rep *Report) string {
 	var b strings.Builder
-	b.WriteString("# Benchmarks\n\nEvery ratio is to a baseline measured in the same run (`make bench`); values are medians of the samples. The machine is shared: when other work runs, single figures move by 2× or more between runs, so read a miss near its goal as noise until it repeats.\n\n")
+	b.WriteString("# Benchmarks\n\nEvery ratio is to a baseline measured in the same run (`make bench`). Values are medians of the samples with their spread (min–max) in brackets; subject and baseline of the mock and proxy figures are driven in alternating rounds, so both see the same machine, and the ratio's spread is over those samples. The machine is shared: read a miss near its goal as noise until it repeats.\n\n")
+	if len(rep.LoadAverage) > 0 {
+		fmt.Fprintf(&b, "Load average (1, 5, 15 min) — %s.\n\n", strings.Join(rep.LoadAverage, "; "))
+	}
 	table := func(figs []Figure) {
-		b.WriteString("| group | figure | subject | baseline | ratio | goal | verdict |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+		b.WriteString("| group | figure | subject | baseline | ratio | samples | goal | verdict |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n")
 		for _, f := range figs {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2f× | %s | %s |\n", f.Group, f.Name,
-				value(f.SubjectValue, f.Metric), value(f.BaselineValue, f.Metric), f.Ratio, f.GoalText, f.Verdict)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d | %s | %s |\n", f.Group, f.Name,
+				withSpread(f.SubjectValue, f.SubjectMin, f.SubjectMax, f.Metric), withSpread(f.BaselineValue, f.BaselineMin, f.BaselineMax, f.Metric),
+				ratioWithSpread(f), f.Samples, f.GoalText, f.Verdict)
 		}
 	}
 	table(rep.Figures)
@@ -261,9 +295,31 @@ func Markdown(rep *Report) string {
 		}
 		fmt.Fprintf(&b, "\nAllocations per validation call under spec loading or index building (two memory profiles, every allocation sampled, of different lengths; pprof rounds counts, so below 0.5 reads as 0): %.2f; goal 0 — %s.\n", v, verdict)
 	}
-	if len(rep.Peers) > 0 {
+	if len(rep.Peers) > 0 || len(rep.PrismCalibration) > 0 {
 		b.WriteString("\n## Peers (Stoplight Prism)\n\n")
+		fmt.Fprintf(&b, "%s, each figure %d samples; every subject runs as its own process against its own fresh mock process and world, and every answer's status is checked (the project's servers and Prism's proxy: the status a fresh reference mock gives the case; Prism's mock, which keeps no state: 2xx for a request the contract accepts, 4xx otherwise, the same every time).\n\n", PrismPackage, PeerSamples)
+		if len(rep.PrismCalibration) > 0 {
+			b.WriteString("Prism's fastest settings, measured in this run on the VBS API:\n\n")
+			for _, l := range rep.PrismCalibration {
+				fmt.Fprintf(&b, "- %s\n", l)
+			}
+			keys := make([]string, 0, len(rep.PrismSettings))
+			for k := range rep.PrismSettings {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				fmt.Fprintf(&b, "- **prism %s runs with `%s`**\n", k, rep.PrismSettings[k])
+			}
+			b.WriteString("\n")
+		}
 		table(rep.Peers)
+		if len(rep.PeerMemory) > 0 {
+			b.WriteString("\nResident memory after the load (VmRSS; peak VmHWM), summed over each server's process tree:\n\n| API | server | RSS | peak |\n| --- | --- | --- | --- |\n")
+			for _, m := range rep.PeerMemory {
+				fmt.Fprintf(&b, "| %s | %s | %.1f MiB | %.1f MiB |\n", m.API, m.Subject, float64(m.RSSKiB)/1024, float64(m.HWMKiB)/1024)
+			}
+		}
 	}
 	b.WriteString("\n## What limits each figure\n\n")
 	seen := map[string]bool{}
@@ -281,6 +337,23 @@ func Markdown(rep *Report) string {
 		}
 	}
 	return b.String()
+}
+
+func withSpread(v, lo, hi float64, metric string) string {
+	if lo == 0 && hi == 0 {
+		return value(v, metric)
+	}
+	if metric == "ns/op" && v >= 1e6 {
+		return fmt.Sprintf("%s (%.3f–%.3f)", value(v, metric), lo/1e9, hi/1e9)
+	}
+	return fmt.Sprintf("%s (%.0f–%.0f)", value(v, metric), lo, hi)
+}
+
+func ratioWithSpread(f Figure) string {
+	if f.RatioMin == 0 && f.RatioMax == 0 {
+		return fmt.Sprintf("%.2f×", f.Ratio)
+	}
+	return fmt.Sprintf("%.2f× (%.2f–%.2f)", f.Ratio, f.RatioMin, f.RatioMax)
 }
 
 func value(v float64, metric string) string {

@@ -241,8 +241,18 @@ func (c *Contract) RuleRequirement(api specfacts.API, rule specfacts.RuleID) spe
 	return ""
 }
 
-// sourceOf decodes an x-source extension, or nil when there is none.
+// sourceOf returns the x-source extension, or nil when there is none (extcache.go decodes
+// each once); the caller gets its own copy.
 func sourceOf(ext map[string]any) *catalog.Source {
+	s := cachedSource(ext, decodeSource)
+	if s == nil {
+		return nil
+	}
+	c := *s
+	return &c
+}
+
+func decodeSource(ext map[string]any) *catalog.Source {
 	raw, ok := ext["x-source"]
 	if !ok {
 		return nil
@@ -254,8 +264,13 @@ func sourceOf(ext map[string]any) *catalog.Source {
 	return &s
 }
 
-// requirementsOf decodes an x-requirements extension.
+// requirementsOf returns the x-requirements extension (decoded once, extcache.go); the
+// slice is shared and must not be modified.
 func requirementsOf(ext map[string]any) []specfacts.RequirementID {
+	return cachedRequirements(ext, decodeRequirements)
+}
+
+func decodeRequirements(ext map[string]any) []specfacts.RequirementID {
 	raw, ok := ext["x-requirements"]
 	if !ok {
 		return nil

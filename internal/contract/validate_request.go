@@ -163,7 +163,7 @@ func (o *operation) checkParameters(r *http.Request, pathParams map[string]strin
 		}
 		value, err := coerceParameter(raw, p.Schema.Value)
 		if err == nil {
-			err = p.Schema.Value.VisitJSON(value, parameterOptions...)
+			err = visitBody(p.Schema.Value, value, parameterOptions)
 		}
 		if err != nil {
 			vs = schemaViolations(err, p.Schema.Value, specfacts.RuleRequestParameterSchema, where, first(requirementsOf(p.Extensions)), sourceOf(p.Extensions), vs)
@@ -227,7 +227,7 @@ func (o *operation) checkRequestBody(h http.Header, body []byte, vs Violations) 
 			Message: "body is not valid JSON: " + jsonProblem(body, err), HowToFix: "send a well-formed JSON object",
 			RequirementID: o.ruleRequirements[specfacts.RuleRequestBodyInvalidJSON], Source: o.source})
 	}
-	if err := mt.Schema.Value.VisitJSON(value, requestSchemaOptions...); err != nil {
+	if err := visitBody(mt.Schema.Value, value, requestSchemaOptions); err != nil {
 		vs = schemaViolations(err, mt.Schema.Value, specfacts.RuleRequestBodySchema, "/request/body", first(requirementsOf(o.op.Extensions)), sourceOf(mt.Schema.Value.Extensions), vs)
 	}
 	return vs

@@ -85,7 +85,7 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, h http.Header, 
 			Source:        resSource,
 		}).Sort()
 	}
-	if err := mt.Schema.Value.VisitJSON(value, responseSchemaOptions...); err != nil {
+	if err := visitBody(mt.Schema.Value, value, responseSchemaOptions); err != nil {
 		vs = schemaViolations(err, mt.Schema.Value, specfacts.RuleResponseBodySchema, "/response/body", bodyReq, resSource, vs)
 	}
 	return vs.Sort()

@@ -38,8 +38,9 @@ type Mock struct {
 // Option configures a Mock.
 type Option func(*Mock)
 
-// WithLogger logs one line per request (method, path, status, latency) with tokens
-// redacted. Without it the mock logs nothing.
+// WithLogger sets the access log (accesslog.go): a record per request at Info, server
+// errors at Error, tokens redacted; the logger's level picks which are kept
+// (NewAccessLogger). Without it the mock logs nothing.
 func WithLogger(l *slog.Logger) Option { return func(m *Mock) { m.log = l } }
 
 // WithFault switches on a planted fault of the catalog (faults.go), on top of whatever

@@ -2,7 +2,6 @@ package mock_test
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -17,6 +16,8 @@ import (
 const (
 	benchClients     = 8
 	benchMaxDuration = 2 * time.Minute
+	// benchRounds interleaves mock and ceiling so both see the same machine.
+	benchRounds = 10
 )
 
 // benchWorld returns a fresh default world with enough owned instances for total requests
@@ -46,35 +47,36 @@ func benchWorld(b *testing.B, total int) (*mock.World, *bench.Workload) {
 
 // BenchmarkMockThroughput measures requests per second of the mock over loopback on the
 // mixed workload, against the ceiling: a bare handler returning the mock's recorded bytes.
-// One op is one request; req/s is the figure the bench report compares.
+// The two are driven in alternating rounds (bench.Paired). One op is one request to each;
+// mock-req/s and ceiling-req/s are the figures the bench report compares, and every
+// answer's status must be the one the mock gave that case when recorded.
 func BenchmarkMockThroughput(b *testing.B) {
-	for _, name := range []string{"ceiling", "mock"} {
-		b.Run(name, func(b *testing.B) {
-			world, wl := benchWorld(b, b.N)
-			recordWorld, _ := benchWorld(b, 1)
-			canned, err := bench.Record(mock.New(recordWorld), wl)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var h http.Handler = mock.New(world)
-			if name == "ceiling" {
-				h = bench.Ceiling(canned)
-			}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
-			b.ReportAllocs()
-			b.ResetTimer()
-			res, err := bench.Drive(context.Background(), srv.URL,
-				bench.Load{Total: b.N, Concurrency: benchClients, MaxDuration: benchMaxDuration},
-				wl.Request, bench.Expect(canned))
-			b.StopTimer()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := res.Check(); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(res.PerSecond(), "req/s")
-		})
+	world, wl := benchWorld(b, b.N)
+	recordWorld, _ := benchWorld(b, 1)
+	canned, err := bench.Record(mock.New(recordWorld), wl)
+	if err != nil {
+		b.Fatal(err)
 	}
+	srv := httptest.NewServer(mock.New(world))
+	defer srv.Close()
+	ceiling := httptest.NewServer(bench.Ceiling(canned))
+	defer ceiling.Close()
+	want := bench.Expect(canned)
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := bench.Paired(context.Background(), []bench.Subject{
+		{Name: "mock", URL: srv.URL, Next: wl.Request, Want: want},
+		{Name: "ceiling", URL: ceiling.URL, Next: wl.Request, Want: want},
+	}, bench.Load{Total: b.N, Concurrency: benchClients, MaxDuration: benchMaxDuration}, benchRounds)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i, name := range []string{"mock", "ceiling"} {
+		if err := res[i].Check(); err != nil {
+			b.Fatalf("%s: %v", name, err)
+		}
+		b.ReportMetric(res[i].PerSecond(), name+"-req/s")
+	}
+	b.ReportMetric(res[0].PerSecond()/res[1].PerSecond(), "mock/ceiling")
 }

@@ -151,16 +151,3 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection (drop-connection).
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-func (m *Mock) logRequest(r *http.Request, status int, start time.Time, note string) {
-	attrs := []any{
-		"method", r.Method,
-		"path", m.redactor.String(r.URL.Path),
-		"status", status,
-		"latency", time.Since(start).Round(time.Microsecond).String(),
-	}
-	if note != "" {
-		attrs = append(attrs, "note", note)
-	}
-	m.log.Info("request", attrs...)
-}

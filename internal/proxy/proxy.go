@@ -11,8 +11,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/koobackup/conformance/internal/contract"
@@ -43,17 +45,25 @@ const (
 	CodeUpstreamMalformed   = "PROXY.UPSTREAM_MALFORMED_RESPONSE"
 )
 
-// Recorder receives every exchange; traffic.Writer is one.
+// Recorder receives every exchange; traffic.Writer is one. Write is called from the
+// proxy's workers, possibly concurrently.
 type Recorder interface {
 	Write(traffic.Exchange) error
 }
 
 // Proxy is an http.Handler that forwards to one upstream and validates every exchange.
+//
+// Validation of what was forwarded, logging, recording and the tally run on a few worker
+// goroutines fed by a bounded queue, after the client has its answer: the request path
+// only buffers and forwards. Nothing is sampled or dropped: a full queue makes the
+// handler wait. Flush waits for every exchange handed over so far; Close drains the queue
+// and stops the workers, after which exchanges are checked on the request path.
 type Proxy struct {
 	upstream  *url.URL
 	contract  *contract.Contract
 	transport http.RoundTripper
 	ownsTrans *http.Transport
+	ownsLean  *upstreamClient
 	timeout   time.Duration
 	limit     int64
 	reject    bool
@@ -61,6 +71,9 @@ type Proxy struct {
 	recorder  Recorder
 	redactor  *redact.Redactor
 	tally     *traffic.Tally
+
+	queue   *queue
+	closing sync.Once
 }
 
 // Option configures a Proxy.
@@ -91,6 +104,12 @@ func WithTransport(rt http.RoundTripper) Option { return func(p *Proxy) { p.tran
 // WithContract validates against c instead of contract.Default().
 func WithContract(c *contract.Contract) Option { return func(p *Proxy) { p.contract = c } }
 
+// MaxIdleConnsPerHost is how many kept-alive upstream connections the proxy's own
+// Transport holds. Every client connection in flight needs one upstream connection, so it
+// is sized well above the benchmark's and a CI job's concurrency: an idle pool smaller
+// than the load makes the Transport dial and close a connection per request.
+const MaxIdleConnsPerHost = 256
+
 // New returns a proxy forwarding to upstream (scheme and host, optionally a path prefix).
 func New(upstream *url.URL, opts ...Option) *Proxy {
 	p := &Proxy{upstream: upstream, timeout: DefaultTimeout, limit: DefaultBodyLimit}
@@ -106,11 +125,20 @@ func New(upstream *url.URL, opts ...Option) *Proxy {
 	if p.redactor == nil {
 		p.redactor = redact.New()
 	}
-	if p.transport == nil {
+	switch {
+	case p.transport != nil:
+	case upstream.Scheme == "http":
+		host := upstream.Host
+		if upstream.Port() == "" {
+			host = net.JoinHostPort(upstream.Hostname(), "80")
+		}
+		p.ownsLean = newUpstreamClient(host, MaxIdleConnsPerHost)
+		p.transport = p.ownsLean
+	default:
 		p.ownsTrans = &http.Transport{
 			DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:          256,
-			MaxIdleConnsPerHost:   64,
+			MaxIdleConns:          2 * MaxIdleConnsPerHost,
+			MaxIdleConnsPerHost:   MaxIdleConnsPerHost,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ExpectContinueTimeout: time.Second,
@@ -119,33 +147,65 @@ func New(upstream *url.URL, opts ...Option) *Proxy {
 		p.transport = p.ownsTrans
 	}
 	p.tally = traffic.NewTally(p.redactor)
+	p.queue = newQueue(p.check, runtime.GOMAXPROCS(0))
 	return p
 }
 
-// Tally is the running verdict of every exchange the proxy has seen.
-func (p *Proxy) Tally() *traffic.Tally { return p.tally }
+// Tally is the running verdict of every exchange the proxy has seen. It waits for the
+// exchanges already answered to be checked first.
+func (p *Proxy) Tally() *traffic.Tally {
+	p.Flush()
+	return p.tally
+}
 
-// Close releases the idle upstream connections of the proxy's own Transport.
+// Flush waits until every exchange answered so far is validated, logged, recorded and
+// counted.
+func (p *Proxy) Flush() { p.queue.wait() }
+
+// Close drains the queue, stops the workers and releases the idle upstream connections of
+// the proxy's own Transport. Requests still arriving are checked on the request path.
 func (p *Proxy) Close() {
+	p.closing.Do(p.queue.close)
 	if p.ownsTrans != nil {
 		p.ownsTrans.CloseIdleConnections()
+	}
+	if p.ownsLean != nil {
+		p.ownsLean.close()
 	}
 }
 
 var errUpstreamTimeout = errors.New("upstream did not answer in time")
 
-// ServeHTTP forwards one request and validates the exchange.
+// ServeHTTP forwards one request and hands the exchange to the workers for validation.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ex := traffic.Exchange{
-		Start: time.Now(),
-		Request: traffic.Request{
-			Method: r.Method, URL: clientURL(r), Header: r.Header.Clone(),
+	j := &job{
+		ex: traffic.Exchange{
+			Start: time.Now(),
+			// The request is the server's and is not touched once the handler returns.
+			Request: traffic.Request{Method: r.Method, Header: r.Header},
 		},
+		scheme: "http", host: r.Host, path: r.URL.Path, rawPath: r.URL.RawPath, rawQuery: r.URL.RawQuery,
 	}
-	api, _, _ := p.contract.Route(r.Method, r.URL.Path)
-	defer func() { p.finish(ex) }()
+	if r.TLS != nil {
+		j.scheme = "https"
+	}
+	ex := &j.ex
+	defer func() {
+		ex.Duration = time.Since(ex.Start)
+		p.queue.submit(j)
+	}()
 
-	body, truncated, err := readLimited(r.Body, p.limit)
+	j.reqBuf = getBuffer()
+	// One reference for the job, one for the upstream request's body (the Transport may
+	// read it after RoundTrip returns and releases it when it closes the body).
+	j.reqBuf.refs.Store(2)
+	transportRef := true
+	defer func() {
+		if transportRef {
+			j.reqBuf.release()
+		}
+	}()
+	body, truncated, err := j.reqBuf.readLimited(r.Body, p.limit)
 	ex.Request.Body, ex.Request.Truncated = body, truncated
 	ex.Request.Size = int64(len(body))
 	if truncated && r.ContentLength > ex.Request.Size {
@@ -153,35 +213,41 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		ex.Error, ex.ErrorKind = "client request body: "+err.Error(), traffic.ErrorClientGone
+		j.reqChecked = true // nothing whole to check
 		return
 	}
-	reqViolations := traffic.CheckRequest(p.contract, ex)
-	p.logViolations(ex, reqViolations)
-	if p.reject && len(reqViolations) > 0 {
-		ex.Error, ex.ErrorKind = "rejected by the proxy: "+summarize(reqViolations), traffic.ErrorRejected
-		p.answer(w, api, http.StatusBadRequest, CodeRejected, summarize(reqViolations), "rejected")
-		p.tallyAdd(ex, reqViolations)
-		return
+	if p.reject {
+		// Only reject mode needs the request's verdict before forwarding.
+		api, _, _ := p.contract.Route(r.Method, r.URL.Path)
+		ex.Request.URL = j.url()
+		j.reqViolations, j.reqChecked = traffic.CheckRequest(p.contract, *ex), true
+		if len(j.reqViolations) > 0 {
+			ex.Error, ex.ErrorKind = "rejected by the proxy: "+summarize(j.reqViolations), traffic.ErrorRejected
+			p.answer(w, api, http.StatusBadRequest, CodeRejected, summarize(j.reqViolations), "rejected")
+			return
+		}
 	}
-	var respViolations contract.Violations
-	defer func() { p.tallyAdd(ex, append(reqViolations, respViolations...)) }()
 
-	ctx, cancel := context.WithCancelCause(r.Context())
-	defer cancel(nil)
-	timer := time.AfterFunc(p.timeout, func() { cancel(errUpstreamTimeout) })
-	defer timer.Stop()
+	ctx, cancel := context.WithTimeoutCause(r.Context(), p.timeout, errUpstreamTimeout)
+	defer cancel()
 
-	var outBody io.Reader = http.NoBody
+	var outBody io.ReadCloser = http.NoBody
 	if truncated {
-		outBody = io.MultiReader(bytes.NewReader(body), r.Body)
+		outBody = &bufferBody{Reader: io.MultiReader(bytes.NewReader(body), r.Body), buf: j.reqBuf}
 	} else if len(body) > 0 {
-		outBody = bytes.NewReader(body)
+		outBody = &bufferBody{Reader: bytes.NewReader(body), buf: j.reqBuf}
 	}
-	out, err := http.NewRequestWithContext(ctx, r.Method, p.upstreamURL(r), outBody)
-	if err != nil {
-		ex.Error, ex.ErrorKind = err.Error(), traffic.ErrorUpstreamUnreachable
-		p.answer(w, api, http.StatusBadGateway, CodeUpstreamUnreachable, "cannot build the upstream request: "+err.Error(), "upstream-unreachable")
-		return
+	// Built from the parts rather than a URL string that NewRequest would parse again; the
+	// method comes from a request net/http already accepted.
+	target := p.upstreamURL(r)
+	out := (&http.Request{Method: r.Method, URL: target, Host: target.Host, Body: outBody,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}).WithContext(ctx)
+	if outBody != http.NoBody {
+		transportRef = false // the Transport closes the body, which releases it
+		if !truncated {
+			// The job keeps the buffer until the exchange is checked, after RoundTrip.
+			out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		}
 	}
 	out.Header = forwardHeaders(r.Header)
 	switch {
@@ -193,33 +259,32 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	resp, err := p.transport.RoundTrip(out)
 	if err != nil {
-		p.upstreamFailed(ctx, w, r, api, &ex, &respViolations, err)
+		p.upstreamFailed(ctx, w, r, j, err)
 		return
 	}
 	defer resp.Body.Close()
-	respBody, respTruncated, err := readLimited(resp.Body, p.limit)
+	j.respBuf = getBuffer()
+	j.respBuf.refs.Store(1)
+	respBody, respTruncated, err := j.respBuf.readLimited(resp.Body, p.limit)
 	if err != nil {
-		p.upstreamFailed(ctx, w, r, api, &ex, &respViolations, fmt.Errorf("reading the response body: %w", err))
+		p.upstreamFailed(ctx, w, r, j, fmt.Errorf("reading the response body: %w", err))
 		return
 	}
 	ex.Response = &traffic.Response{
-		Status: resp.StatusCode, Header: resp.Header.Clone(), Body: respBody,
+		// The response is the proxy's own: its header is recorded as received, not copied.
+		Status: resp.StatusCode, Header: resp.Header, Body: respBody,
 		Size: int64(len(respBody)), Truncated: respTruncated,
 	}
 	if respTruncated && resp.ContentLength > ex.Response.Size {
 		ex.Response.Size = resp.ContentLength
 	}
-	respViolations = traffic.CheckResponse(p.contract, ex)
-	p.logViolations(ex, respViolations)
 
 	h := w.Header()
-	for k, vs := range forwardHeaders(resp.Header) {
-		h[k] = vs
-	}
+	copyForwarded(h, resp.Header)
 	if !respTruncated {
-		h.Set("Content-Length", strconv.Itoa(len(respBody)))
+		h["Content-Length"] = []string{strconv.Itoa(len(respBody))}
 	} else {
-		h.Del("Content-Length")
+		delete(h, "Content-Length")
 	}
 	w.WriteHeader(resp.StatusCode)
 	if _, err := w.Write(respBody); err != nil {
@@ -234,10 +299,74 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// job is one exchange on its way to the workers.
+type job struct {
+	ex                                    traffic.Exchange
+	scheme, host, path, rawPath, rawQuery string
+	reqChecked                            bool
+	reqViolations                         contract.Violations
+	// malformed is set when the upstream's answer was not HTTP; the violation is built by
+	// the worker.
+	malformed bool
+	reqBuf    *buffer
+	respBuf   *buffer
+}
+
+// url is the URL the client asked for, as recorded and reported.
+func (j *job) url() string {
+	return (&url.URL{Scheme: j.scheme, Host: j.host, Path: j.path, RawPath: j.rawPath, RawQuery: j.rawQuery}).String()
+}
+
+// check validates both sides of one exchange, logs and counts its violations and records
+// it. It runs on a worker, or on the request path once the proxy is closed.
+func (p *Proxy) check(j *job) {
+	ex := j.ex
+	ex.Request.URL = j.url()
+	// The request line as the contract sees it, without parsing the recorded URL again.
+	req := &http.Request{Method: ex.Request.Method, Header: ex.Request.Header, Host: j.host,
+		URL: &url.URL{Scheme: j.scheme, Host: j.host, Path: j.path, RawPath: j.rawPath, RawQuery: j.rawQuery}}
+	api, reqViolations, respViolations := traffic.CheckParsed(p.contract, req, ex)
+	if j.reqChecked {
+		reqViolations = j.reqViolations
+	}
+	p.logViolations(ex, reqViolations)
+	if j.malformed {
+		respViolations = contract.Violations{traffic.MalformedResponse(p.contract, ex, errors.New(ex.Error))}
+	}
+	p.logViolations(ex, respViolations)
+	p.tally.AddRouted(api, ex, append(reqViolations, respViolations...))
+	if p.recorder != nil {
+		rec := ex
+		if _, ok := p.recorder.(*traffic.Writer); !ok {
+			// The bodies go back to the pool below; a recorder other than traffic.Writer
+			// (which encodes on the spot) may keep what it is given.
+			rec = detached(ex)
+		}
+		if err := p.recorder.Write(rec); err != nil {
+			p.logger.Error("recording failed", "error", err.Error())
+		}
+	}
+	j.reqBuf.release()
+	j.respBuf.release()
+}
+
+// detached returns ex with bodies of its own.
+func detached(ex traffic.Exchange) traffic.Exchange {
+	ex.Request.Body = bytes.Clone(ex.Request.Body)
+	if ex.Response != nil {
+		r := *ex.Response
+		r.Body = bytes.Clone(r.Body)
+		ex.Response = &r
+	}
+	return ex
+}
+
 // upstreamFailed answers 504 when the upstream was too slow, 502 when it was unreachable or
 // answered something that is not HTTP (the latter is also a violation), and nothing when the
 // client itself went away.
-func (p *Proxy) upstreamFailed(ctx context.Context, w http.ResponseWriter, r *http.Request, api contract.API, ex *traffic.Exchange, vs *contract.Violations, err error) {
+func (p *Proxy) upstreamFailed(ctx context.Context, w http.ResponseWriter, r *http.Request, j *job, err error) {
+	ex := &j.ex
+	api, _, _ := p.contract.Route(r.Method, r.URL.Path)
 	switch {
 	case errors.Is(context.Cause(ctx), errUpstreamTimeout):
 		ex.Error, ex.ErrorKind = fmt.Sprintf("upstream did not answer within %s", p.timeout), traffic.ErrorUpstreamTimeout
@@ -253,9 +382,7 @@ func (p *Proxy) upstreamFailed(ctx context.Context, w http.ResponseWriter, r *ht
 	default:
 		ex.Error, ex.ErrorKind = p.redactor.String(err.Error()), traffic.ErrorMalformedResponse
 		ex.Response = nil
-		v := traffic.MalformedResponse(p.contract, *ex, errors.New(ex.Error))
-		*vs = append(*vs, v)
-		p.logViolations(*ex, contract.Violations{v})
+		j.malformed = true
 		p.answer(w, api, http.StatusBadGateway, CodeUpstreamMalformed, "upstream answered with a malformed response: "+ex.Error, string(traffic.ErrorMalformedResponse))
 	}
 }
@@ -265,21 +392,11 @@ func isDialError(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-func (p *Proxy) finish(ex traffic.Exchange) {
-	if p.recorder == nil {
+func (p *Proxy) logViolations(ex traffic.Exchange, vs contract.Violations) {
+	// Redacting costs more than a discarded record; ask the handler first.
+	if len(vs) == 0 || !p.logger.Enabled(context.Background(), slog.LevelWarn) {
 		return
 	}
-	ex.Duration = time.Since(ex.Start)
-	if err := p.recorder.Write(ex); err != nil {
-		p.logger.Error("recording failed", "error", err.Error())
-	}
-}
-
-func (p *Proxy) tallyAdd(ex traffic.Exchange, vs contract.Violations) {
-	p.tally.Add(p.contract, ex, vs)
-}
-
-func (p *Proxy) logViolations(ex traffic.Exchange, vs contract.Violations) {
 	for _, v := range vs {
 		p.logger.Warn("contract violation",
 			"requirement", v.RequirementID, "rule", v.Rule, "location", v.Location,
@@ -322,28 +439,7 @@ func summarize(vs contract.Violations) string {
 	return strings.Join(parts, "; ")
 }
 
-// readLimited reads up to limit bytes; when the body is longer it returns the first
-// limit+1 bytes and truncated=true, leaving the rest unread for streaming.
-func readLimited(body io.Reader, limit int64) ([]byte, bool, error) {
-	if body == nil {
-		return nil, false, nil
-	}
-	b, err := io.ReadAll(io.LimitReader(body, limit+1))
-	if err != nil {
-		return b, false, err
-	}
-	return b, int64(len(b)) > limit, nil
-}
-
-func clientURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}).String()
-}
-
-func (p *Proxy) upstreamURL(r *http.Request) string {
+func (p *Proxy) upstreamURL(r *http.Request) *url.URL {
 	u := *p.upstream
 	u.Path = strings.TrimSuffix(p.upstream.Path, "/") + r.URL.Path
 	u.RawPath = ""
@@ -351,13 +447,31 @@ func (p *Proxy) upstreamURL(r *http.Request) string {
 		u.RawPath = strings.TrimSuffix(p.upstream.EscapedPath(), "/") + r.URL.RawPath
 	}
 	u.RawQuery = r.URL.RawQuery
-	return u.String()
+	return &u
 }
 
 // hopHeaders belong to one connection and are never forwarded (RFC 9110 §7.6.1).
 var hopHeaders = []string{
 	"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
 	"Te", "Trailer", "Transfer-Encoding", "Upgrade",
+}
+
+// copyForwarded copies the end-to-end headers of in into out without cloning in first.
+func copyForwarded(out, in http.Header) {
+	for k, vs := range in {
+		out[k] = vs
+	}
+	if len(in["Connection"]) > 0 {
+		for _, f := range in.Values("Connection") {
+			for _, name := range strings.Split(f, ",") {
+				out.Del(strings.TrimSpace(name))
+			}
+		}
+	}
+	for _, h := range hopHeaders {
+		delete(out, h)
+	}
+	delete(out, "Accept-Encoding")
 }
 
 func forwardHeaders(in http.Header) http.Header {

@@ -128,6 +128,8 @@ func (f *fixture) post(t *testing.T, path string, headers map[string]string, bod
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Validation, logging and recording happen after the answer, on the proxy's workers.
+	f.proxy.Flush()
 	return resp, b
 }
 
@@ -396,5 +398,133 @@ func TestUpstreamKeepAlive(t *testing.T) {
 	}
 	if n := conns.Load(); n != 1 {
 		t.Fatalf("%d upstream connections for 5 sequential requests", n)
+	}
+}
+
+// Under concurrent load every exchange is counted exactly once, and Close drains the exchanges still queued without Flush.
+func TestEveryExchangeCountedAndDrainedOnClose(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"success_resources":[],"fail_resources":[]}`)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	rec := &recorded{}
+	p := proxy.New(u, proxy.WithRecorder(rec))
+	front := httptest.NewServer(p)
+	tr := &http.Transport{MaxIdleConnsPerHost: 8}
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	cons := contract.Default().Constraints()
+	const clients, each = 8, 50
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				// Odd requests lack the token: exactly one violation each.
+				req, _ := http.NewRequest(http.MethodPost, front.URL+cons.VBS.Path("p"), strings.NewReader(`{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"volume"}]}`))
+				req.Header.Set("Content-Type", "application/json")
+				if (c*each+i)%2 == 0 {
+					req.Header.Set(cons.VBS.TokenHeader, "tok")
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	tr.CloseIdleConnections()
+	front.Close()
+	p.Close()
+	tally := p.Tally()
+	if tally.Exchanges() != clients*each || tally.Violating() != clients*each/2 {
+		t.Fatalf("tally saw %d exchanges, %d violating; want %d and %d", tally.Exchanges(), tally.Violating(), clients*each, clients*each/2)
+	}
+	if n := len(rec.all()); n != clients*each {
+		t.Fatalf("%d exchanges recorded, want %d", n, clients*each)
+	}
+	// Once closed, an exchange is checked on the request path.
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+cons.VBS.Path("p"), "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if p.Tally().Exchanges() != clients*each+1 {
+		t.Fatalf("exchange after Close not counted: %d", p.Tally().Exchanges())
+	}
+}
+
+// A kept-alive upstream connection the server closed while idle is replaced without failing the request, and an upstream answering with Connection: close and a chunked body is forwarded whole.
+func TestUpstreamClosedIdleConnectionAndChunkedClose(t *testing.T) {
+	var conns atomic.Int32
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("X-Close") != "" {
+			w.Header().Set("Connection", "close")
+			_, _ = io.WriteString(w, `{"success_resources":[],`)
+			w.(http.Flusher).Flush() // forces chunked encoding
+			_, _ = io.WriteString(w, `"fail_resources":[]}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"success_resources":[],"fail_resources":[]}`)
+	}))
+	up.Config.IdleTimeout = 50 * time.Millisecond
+	up.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	up.Start()
+	defer up.Close()
+	f := start(t, up.URL)
+	cons := contract.Default().Constraints()
+	path := cons.VBS.Path("p")
+	body := `{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"volume"}]}`
+	tok := map[string]string{cons.VBS.TokenHeader: "tok"}
+	for i, h := range []map[string]string{tok, tok, {cons.VBS.TokenHeader: "tok", "X-Close": "1"}, tok} {
+		if i == 1 {
+			time.Sleep(300 * time.Millisecond) // the upstream closes the idle connection
+		}
+		resp, b := f.post(t, path, h, body)
+		if resp.StatusCode != http.StatusOK || string(b) != `{"success_resources":[],"fail_resources":[]}` {
+			t.Fatalf("request %d: %d %s", i, resp.StatusCode, b)
+		}
+	}
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("%d upstream connections; want 3 (first, after the idle close, after Connection: close)", n)
+	}
+	if f.proxy.Tally().Failed() {
+		t.Fatal("a replaced connection or a chunked answer was counted as a failure")
+	}
+}
+
+// The upstream's path prefix is kept in front of the client's path, with escaped segments and the query forwarded as sent.
+func TestUpstreamPathPrefixAndEscapes(t *testing.T) {
+	got := make(chan string, 1)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		got <- r.URL.EscapedPath() + "?" + r.URL.RawQuery + " host=" + r.Host
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	defer up.Close()
+	f := start(t, up.URL+"/gateway/")
+	resp, _ := f.post(t, "/v2/a%2Fb/backuppolicyresources?x=1", nil, `{}`)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	u, _ := url.Parse(up.URL)
+	if want := "/gateway/v2/a%2Fb/backuppolicyresources?x=1 host=" + u.Host; <-got != want {
+		t.Fatalf("upstream saw something else than %q", want)
 	}
 }

@@ -37,6 +37,22 @@ func CheckRequest(c *contract.Contract, ex Exchange) contract.Violations {
 	if err != nil {
 		return contract.Violations{{Rule: specfacts.RuleRouteNotFound, Location: "/request/url", Message: err.Error()}}
 	}
+	return checkRequest(c, req, ex)
+}
+
+// CheckParsed validates both sides of ex, like CheckRequest and CheckResponse, for a
+// caller that already holds the request line and headers as req (the proxy), so the
+// recorded URL is not parsed again. It also returns the API of the route ("" when none).
+func CheckParsed(c *contract.Contract, req *http.Request, ex Exchange) (api specfacts.API, reqVs, respVs contract.Violations) {
+	api, _, routeErr := c.Route(req.Method, req.URL.Path)
+	reqVs = checkRequest(c, req, ex)
+	if routeErr == nil {
+		respVs = checkResponse(c, req, api, ex)
+	}
+	return api, reqVs, respVs
+}
+
+func checkRequest(c *contract.Contract, req *http.Request, ex Exchange) contract.Violations {
 	if ex.Request.Truncated {
 		api, _, _ := c.Route(req.Method, req.URL.Path)
 		return contract.Violations{{
@@ -60,13 +76,20 @@ func CheckResponse(c *contract.Contract, ex Exchange) contract.Violations {
 	if err != nil {
 		return nil
 	}
-	if _, _, err := c.Route(req.Method, req.URL.Path); err != nil {
+	api, _, err := c.Route(req.Method, req.URL.Path)
+	if err != nil {
 		// The request side already reports the unknown route; a response to it has no
 		// operation to be checked against.
 		return nil
 	}
+	return checkResponse(c, req, api, ex)
+}
+
+func checkResponse(c *contract.Contract, req *http.Request, api specfacts.API, ex Exchange) contract.Violations {
+	if ex.Response == nil {
+		return nil
+	}
 	if ex.Response.Truncated {
-		api, _, _ := c.Route(req.Method, req.URL.Path)
 		return contract.Violations{{
 			Rule:          specfacts.RuleResponseBodyOversized,
 			Location:      "/response/body",

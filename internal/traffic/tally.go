@@ -53,17 +53,25 @@ func NewTally(red *redact.Redactor) *Tally {
 
 // Add records one exchange and its violations.
 func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
-	// Only exchanges kept as evidence need redacting; a clean exchange costs a route lookup.
-	if len(vs) > 0 || ex.Error != "" {
-		ex = Redacted(ex, t.redactor)
+	var api contract.API
+	if u, err := httpRequest(ex.Request); err == nil {
+		api, _, _ = c.Route(u.Method, u.URL.Path)
+	}
+	t.AddRouted(api, ex, vs)
+}
+
+// AddRouted is Add for a caller that already knows the exchange's API ("" for none).
+func (t *Tally) AddRouted(api contract.API, ex Exchange, vs contract.Violations) {
+	// Only exchanges kept as evidence need redacting (below, once a requirement still has
+	// room for one); a clean exchange costs a route lookup.
+	if ex.Error != "" {
+		ex.Error = t.redactor.String(ex.Error)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.exchanges++
-	if u, err := httpRequest(ex.Request); err == nil {
-		if api, _, err := c.Route(u.Method, u.URL.Path); err == nil {
-			t.apis[string(api)]++
-		}
+	if api != "" {
+		t.apis[string(api)]++
 	}
 	if len(vs) > 0 {
 		t.violating++
@@ -104,11 +112,22 @@ func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
 	case ErrorClientGone:
 		t.clientGone++
 	}
+	redacted := false
 	for _, rt := range order {
 		if len(rt.evidence) < MaxEvidencePerRequirement {
+			if !redacted {
+				ex, redacted = Redacted(ex, t.redactor), true
+			}
 			rt.evidence = append(rt.evidence, evidenceOf(ex, grouped[rt]))
 		}
 	}
+}
+
+// Exchanges reports how many exchanges were added.
+func (t *Tally) Exchanges() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.exchanges
 }
 
 // Violating reports how many exchanges had at least one violation.
