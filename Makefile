@@ -11,6 +11,9 @@ TOOLS         := $(CURDIR)/.tools
 REDOCLY_VER   := 1.34.5
 REDOCLY       := $(TOOLS)/node_modules/.bin/redocly
 FUZZTIME      ?= 30s
+DIST          ?= dist
+# Every suite package (suites/<name>/<name>_suite_test.go) becomes dist/suites/<name>.test.
+SUITES        := $(patsubst suites/%/,%,$(dir $(wildcard suites/*/*_suite_test.go)))
 
 .DEFAULT_GOAL := help
 
@@ -68,6 +71,16 @@ fuzz: ## Fuzz the mock's request handling for $(FUZZTIME) per target.
 inventory: ## Regenerate docs/conformance-inventory.md (the list of conformance specs).
 	$(GO) run ./cmd/conformance inventory --write docs/conformance-inventory.md
 
+.PHONY: dist
+dist: ## Build dist/: the conformance binary and the compiled suites, static, to run without Go (docs/distribution.md).
+	@rm -rf $(DIST) && mkdir -p $(DIST)/suites
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/conformance ./cmd/conformance
+	@set -e; for s in $(SUITES); do \
+		echo "CGO_ENABLED=0 $(GO) test -c -trimpath -ldflags='-s -w' -o $(DIST)/suites/$$s.test ./suites/$$s"; \
+		CGO_ENABLED=0 $(GO) test -c -trimpath -ldflags='-s -w' -o $(DIST)/suites/$$s.test ./suites/$$s; \
+	done
+	cp docs/distribution.md $(DIST)/README.md
+
 .PHONY: clean
-clean: ## Remove reports and installed tools.
-	rm -rf $(REPORTS)/*.json $(REPORTS)/*.xml $(REPORTS)/*.html $(REPORTS)/*.md $(REPORTS)/*.png $(TOOLS)
+clean: ## Remove reports, installed tools and dist/.
+	rm -rf $(REPORTS)/*.json $(REPORTS)/*.xml $(REPORTS)/*.html $(REPORTS)/*.md $(REPORTS)/*.png $(TOOLS) $(DIST)
