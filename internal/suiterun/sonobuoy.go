@@ -23,6 +23,11 @@ func WriteDone(dir, doneFile string) error {
 		return fmt.Errorf("done file: %w", err)
 	}
 	archive := filepath.Join(filepath.Dir(doneFile), SonobuoyArchive)
+	// A run stopped by a configuration error may not have created dir; the worker must still
+	// be told that the plugin has finished.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("pack results for Sonobuoy: %w", err)
+	}
 	if err := packDir(dir, archive); err != nil {
 		return fmt.Errorf("pack results for Sonobuoy: %w", err)
 	}

@@ -309,3 +309,20 @@ func TestWriteDonePacksResults(t *testing.T) {
 		t.Errorf("archive holds %v, want junit.xml and logs/vbs.log", files)
 	}
 }
+
+// WriteDone still signals the worker when the run stopped before creating its output
+// directory (a configuration error), with an empty archive.
+func TestWriteDoneWithoutOutput(t *testing.T) {
+	results := t.TempDir()
+	done := filepath.Join(results, "done")
+	if err := WriteDone(filepath.Join(results, "never-created"), done); err != nil {
+		t.Fatal(err)
+	}
+	path, err := os.ReadFile(done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(string(path)); err != nil {
+		t.Errorf("the done file names %q, which does not exist: %v", path, err)
+	}
+}
