@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -181,6 +182,13 @@ func runTargets(ctx context.Context, cfg runConfig, dir, out string, parallel in
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance run: %v\n", err)
 		return 2
+	}
+	// A comparison left from an earlier run must not stand for this one if nothing is compared.
+	for _, stale := range []string{report.HTMLFile, report.MarkdownFile} {
+		if err := os.Remove(filepath.Join(out, stale)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(stderr, "conformance run: %v\n", err)
+			return 2
+		}
 	}
 	outcomes := make([]*targetOutcome, len(targets))
 	for i := range outcomes {
