@@ -380,3 +380,34 @@ func TestRunUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// The verdict comes from the report, but a suite that exits non-zero although its report
+// passed (a crash after its last spec) fails the run; with --done-file the Sonobuoy hand-off
+// is written either way.
+func TestRunSuiteExitOverridesPassingReport(t *testing.T) {
+	t.Setenv("CONFORMANCE_TARGET", "")
+	passing, err := filepath.Abs(filepath.Join(reportTestdata, "run-fixed", "ginkgo.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		exit string
+		want int
+	}{{"0", 0}, {"1", 1}} {
+		suites, work := t.TempDir(), t.TempDir()
+		script := "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in --ginkgo.json-report=*) j=\"${a#*=}\" ;; --ginkgo.junit-report=*) x=\"${a#*=}\" ;; esac; done\n" +
+			"cat '" + passing + "' > \"$j\"\nprintf '<testsuites></testsuites>' > \"$x\"\nexit " + tc.exit + "\n"
+		if err := os.WriteFile(filepath.Join(suites, "all.test"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		done := filepath.Join(work, "done")
+		code := runRun(context.Background(), []string{"--suites", suites, "--out", filepath.Join(work, "out"), "--done-file", done}, &stdout, &stderr)
+		if code != tc.want {
+			t.Errorf("suite exit %s with a passing report: run exit %d, want %d\n%s%s", tc.exit, code, tc.want, stdout.String(), stderr.String())
+		}
+		if _, err := os.Stat(done); err != nil {
+			t.Errorf("suite exit %s: no done file: %v", tc.exit, err)
+		}
+	}
+}

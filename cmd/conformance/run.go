@@ -50,6 +50,9 @@ type runConfig struct {
 	profile     string
 	waivers     string
 	timeout     time.Duration
+	// progress receives the suites' output as it comes (redacted); nil with --targets, whose
+	// runs interleave.
+	progress io.Writer
 }
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -113,6 +116,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if path == "" {
 			path = os.Getenv(target.EnvVar)
 		}
+		cfg.progress = stderr
 		code = runOneTarget(ctx, cfg, path, *out, stdout, stderr)
 	}
 	if *doneFile != "" {
@@ -136,7 +140,7 @@ func runOneTarget(ctx context.Context, cfg runConfig, path, out string, stdout, 
 	}
 	res, err := suiterun.Run(ctx, suiterun.Options{
 		Suites: cfg.suites, TargetFile: path, Profile: cfg.profile, LabelFilter: cfg.labelFilter,
-		Timeout: cfg.timeout, Out: out, Secrets: tgt.Tokens(),
+		Timeout: cfg.timeout, Out: out, Secrets: tgt.Tokens(), Progress: cfg.progress,
 	})
 	if res != nil {
 		for _, s := range res.Suites {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,6 +53,8 @@ type Options struct {
 	Out string
 	// Secrets are removed from everything written (the target's tokens).
 	Secrets []string
+	// Progress, when not nil, receives the suites' output as it comes, line by line, redacted.
+	Progress io.Writer
 }
 
 // SuiteRun is what one suite binary did.
@@ -137,7 +140,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		if opts.LabelFilter != "" {
 			args = append(args, "--ginkgo.label-filter="+opts.LabelFilter)
 		}
-		run, output := runSuite(ctx, s, args, env, out, timeout+killGrace)
+		var progress *redactedLines
+		if opts.Progress != nil {
+			progress = &redactedLines{red: red, w: opts.Progress, prefix: s.Name + ": "}
+		}
+		run, output := runSuite(ctx, s, args, env, out, timeout+killGrace, progress)
 		run.Log = filepath.Join(out, LogDir, s.Name+".log")
 		redacted := red.Bytes(output)
 		if err := os.WriteFile(run.Log, redacted, 0o644); err != nil {
@@ -173,7 +180,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 }
 
 // runSuite runs one suite binary in dir and returns what it did and its combined output.
-func runSuite(ctx context.Context, s Suite, args, env []string, dir string, limit time.Duration) (SuiteRun, []byte) {
+// progress, when not nil, also receives the output as it comes.
+func runSuite(ctx context.Context, s Suite, args, env []string, dir string, limit time.Duration, progress *redactedLines) (SuiteRun, []byte) {
 	run := SuiteRun{Name: s.Name}
 	sctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
@@ -185,7 +193,13 @@ func runSuite(ctx context.Context, s Suite, args, env []string, dir string, limi
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 15 * time.Second
 	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
+	var sink io.Writer = &buf
+	if progress != nil {
+		sink = io.MultiWriter(&buf, progress)
+		defer progress.Flush()
+	}
+	// One writer for both streams: exec then calls Write from one goroutine at a time.
+	cmd.Stdout, cmd.Stderr = sink, sink
 	start := time.Now()
 	err := cmd.Run()
 	run.Duration = time.Since(start).Round(time.Millisecond)
@@ -222,6 +236,37 @@ func suiteEnv(parent []string, targetFile, profile string) []string {
 		env = append(env, ProfileEnvVar+"="+profile)
 	}
 	return env
+}
+
+// redactedLines passes output on a line at a time, so that a secret is always redacted
+// whole (secrets hold no line break), each line prefixed with the suite's name.
+type redactedLines struct {
+	red     *redact.Redactor
+	w       io.Writer
+	prefix  string
+	pending []byte
+}
+
+func (l *redactedLines) Write(p []byte) (int, error) {
+	l.pending = append(l.pending, p...)
+	for {
+		i := bytes.IndexByte(l.pending, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		if _, err := io.WriteString(l.w, l.prefix+l.red.String(string(l.pending[:i+1]))); err != nil {
+			return 0, err
+		}
+		l.pending = l.pending[i+1:]
+	}
+}
+
+// Flush passes on an unfinished last line.
+func (l *redactedLines) Flush() {
+	if len(l.pending) > 0 {
+		_, _ = io.WriteString(l.w, l.prefix+l.red.String(string(l.pending))+"\n")
+		l.pending = nil
+	}
 }
 
 func redactFile(path string, red *redact.Redactor) error {

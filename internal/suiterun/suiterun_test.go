@@ -2,6 +2,7 @@ package suiterun
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -166,16 +167,17 @@ func fakeSuites(t *testing.T, exits map[string]string) []Suite {
 
 // Run passes the target, profile and label filter to every suite, merges their reports into
 // one ginkgo.json and one junit.xml, removes the previous run's reports, and redacts the
-// secrets from everything it writes.
+// secrets from everything it writes and from the progress it shows.
 func TestRunMergesReportsAndRedacts(t *testing.T) {
 	const secret = "s3cr3t-token-value"
 	out := t.TempDir()
 	write(t, filepath.Join(out, "conformance.json"), `{"verdict":"pass"}`, 0o644)
 	targetFile := filepath.Join(t.TempDir(), "t.yaml")
 	write(t, targetFile, "", 0o600)
+	var progress bytes.Buffer
 	res, err := Run(context.Background(), Options{
 		Suites: fakeSuites(t, map[string]string{"koophone": "0", "vbs": "1"}), TargetFile: targetFile,
-		Profile: "strict", LabelFilter: "kind:limit", Out: out, Secrets: []string{secret},
+		Profile: "strict", LabelFilter: "kind:limit", Out: out, Secrets: []string{secret}, Progress: &progress,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -221,6 +223,14 @@ func TestRunMergesReportsAndRedacts(t *testing.T) {
 		if strings.Contains(string(b), secret) || !strings.Contains(string(b), redact.Mask) {
 			t.Errorf("%s: secret not replaced by %s", f, redact.Mask)
 		}
+	}
+	for _, want := range []string{"koophone: target=" + targetFile, "vbs: leaked " + redact.Mask + " in output"} {
+		if !strings.Contains(progress.String(), want) {
+			t.Errorf("progress lacks %q:\n%s", want, progress.String())
+		}
+	}
+	if strings.Contains(progress.String(), secret) {
+		t.Errorf("progress shows the secret:\n%s", progress.String())
 	}
 	leftovers, _ := filepath.Glob(filepath.Join(out, ".*"))
 	if len(leftovers) > 0 {
@@ -324,5 +334,21 @@ func TestWriteDoneWithoutOutput(t *testing.T) {
 	}
 	if _, err := os.Stat(string(path)); err != nil {
 		t.Errorf("the done file names %q, which does not exist: %v", path, err)
+	}
+}
+
+// A secret split across two writes of the suite's output is still redacted in the progress.
+func TestRedactedLinesJoinsSplitSecrets(t *testing.T) {
+	var out bytes.Buffer
+	l := &redactedLines{red: redact.New("s3cr3t-token-value"), w: &out, prefix: "vbs: "}
+	for _, chunk := range []string{"first s3cr", "3t-token-value line\nsecond ", "line without end"} {
+		if _, err := l.Write([]byte(chunk)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Flush()
+	want := "vbs: first " + redact.Mask + " line\nvbs: second line without end\n"
+	if out.String() != want {
+		t.Errorf("progress %q, want %q", out.String(), want)
 	}
 }
