@@ -11,6 +11,16 @@ TOOLS         := $(CURDIR)/.tools
 REDOCLY_VER   := 1.34.5
 REDOCLY       := $(TOOLS)/node_modules/.bin/redocly
 FUZZTIME      ?= 30s
+ACTIONLINT_VER     := v1.7.12
+DOCKERFILELINT_VER := 1.8.0
+K8S_MODELS_VER     := 5.1.0
+YAML_JS_VER        := 2.9.1
+DOCKERFILELINT     := $(TOOLS)/node_modules/.bin/dockerfilelint
+ENGINE_FILES       := docs/engines/kubernetes-job.yaml docs/engines/sonobuoy-plugin.yaml
+WORKFLOWS          := docs/ci-example.yml docs/github-actions-matrix.yml
+DIST          ?= dist
+# Every suite package (suites/<name>/<name>_suite_test.go) becomes dist/suites/<name>.test.
+SUITES        := $(patsubst suites/%/,%,$(dir $(wildcard suites/*/*_suite_test.go)))
 
 .DEFAULT_GOAL := help
 
@@ -37,6 +47,19 @@ test: ## Run the project's own tests (vet, unit, suites against the mock, race d
 .PHONY: lint
 lint: $(REDOCLY) ## Lint the OpenAPI specs with Redocly CLI (installed through npm into .tools/).
 	$(REDOCLY) lint --config specs/redocly.yaml specs/koophone-instance-backup.yaml specs/vbs-backup-policy-resources.yaml
+
+# hadolint and kubeconform cannot run here: hadolint is in neither Debian nor npm, and
+# kubeconform downloads its schemas at run time. docs/distribution.md says what replaces them.
+.PHONY: lint-dist
+lint-dist: $(DOCKERFILELINT) ## Lint the engine files: workflows (actionlint + shellcheck), Dockerfile, Kubernetes Job and Sonobuoy plugin.
+	@command -v shellcheck >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
+	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VER) $(WORKFLOWS)
+	$(DOCKERFILELINT) docs/engines/Dockerfile
+	NODE_MODULES=$(TOOLS)/node_modules node docs/engines/check-manifests.mjs $(ENGINE_FILES)
+
+$(DOCKERFILELINT):
+	@mkdir -p $(TOOLS)
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) dockerfilelint@$(DOCKERFILELINT_VER) kubernetes-models@$(K8S_MODELS_VER) yaml@$(YAML_JS_VER)
 
 $(REDOCLY):
 	@mkdir -p $(TOOLS)
@@ -68,6 +91,16 @@ fuzz: ## Fuzz the mock's request handling for $(FUZZTIME) per target.
 inventory: ## Regenerate docs/conformance-inventory.md (the list of conformance specs).
 	$(GO) run ./cmd/conformance inventory --write docs/conformance-inventory.md
 
+.PHONY: dist
+dist: ## Build dist/: the conformance binary and the compiled suites, static, to run without Go (docs/distribution.md).
+	@rm -rf $(DIST) && mkdir -p $(DIST)/suites
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/conformance ./cmd/conformance
+	@set -e; for s in $(SUITES); do \
+		echo "CGO_ENABLED=0 $(GO) test -c -trimpath -ldflags='-s -w' -o $(DIST)/suites/$$s.test ./suites/$$s"; \
+		CGO_ENABLED=0 $(GO) test -c -trimpath -ldflags='-s -w' -o $(DIST)/suites/$$s.test ./suites/$$s; \
+	done
+	cp docs/distribution.md $(DIST)/README.md
+
 .PHONY: clean
-clean: ## Remove reports and installed tools.
-	rm -rf $(REPORTS)/*.json $(REPORTS)/*.xml $(REPORTS)/*.html $(REPORTS)/*.md $(REPORTS)/*.png $(TOOLS)
+clean: ## Remove reports, installed tools and dist/.
+	rm -rf $(REPORTS)/*.json $(REPORTS)/*.xml $(REPORTS)/*.html $(REPORTS)/*.md $(REPORTS)/*.png $(TOOLS) $(DIST)
