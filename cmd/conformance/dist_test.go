@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -314,7 +315,7 @@ func TestDistRunManyTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Conformance comparison", "reference-mock (ap)", "reference-mock (eu)", "reference-mock (us)", "koophone-instance-ids-max-items"} {
+	for _, want := range []string{"Conformance comparison", "reference-mock (ap)", "reference-mock (eu)", "reference-mock (us)", string(specfacts.ReqKooPhoneInstanceIDsMaxItems)} {
 		if !bytes.Contains(summary, []byte(want)) {
 			t.Errorf("comparison summary lacks %q:\n%s", want, summary)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net/http"
 	"os"
@@ -29,7 +30,7 @@ func TestMockCommandUsageErrors(t *testing.T) {
 		"unknown entry":     {[]string{"--reading", "koophone-nope=x"}, "--reading: reading koophone-nope=x: no such register entry; entries: koophone-content-type"},
 		"unknown reading":   {[]string{"--reading", "koophone-unknown-instance-code=teapot"}, "not a legitimate reading of the entry; readings: permissions, parameter-incorrect"},
 		"reading without =": {[]string{"--reading", "koophone-unknown-instance-code"}, "want ENTRY=READING"},
-		"bad world reading": {[]string{"--world", worldWithReading(t, "vbs-reassociate", "teapot")}, "mock_readings: reading vbs-reassociate=teapot"},
+		"bad world reading": {[]string{"--world", worldWithReading(t, string(specfacts.ReqVBSReassociate), "teapot")}, "mock_readings: reading vbs-reassociate=teapot"},
 		"bad world":         {[]string{"--world", bad}, "--world"},
 		"stray arg":         {[]string{"extra"}, `unexpected argument "extra"`},
 		"bad listen":        {[]string{"--listen", "256.0.0.1:x"}, "listen on"},
@@ -67,7 +68,7 @@ func TestMockCommandReadingWithFault(t *testing.T) {
 	ready := make(chan string, 1)
 	done := make(chan int, 1)
 	var stderr bytes.Buffer
-	world := worldWithReading(t, "vbs-reassociate", "conflict")
+	world := worldWithReading(t, string(specfacts.ReqVBSReassociate), "conflict")
 	go func() {
 		done <- serveMock([]string{"--listen", "127.0.0.1:0", "--write-target", file, "--world", world,
 			"--reading", "koophone-unknown-instance-code=parameter-incorrect", "--fault", "koophone-id-length-33-accepted"}, &stderr, ready)
@@ -84,7 +85,8 @@ func TestMockCommandReadingWithFault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tg.MockReadings["koophone-unknown-instance-code"] != "parameter-incorrect" || tg.MockReadings["vbs-reassociate"] != "conflict" {
+	// The reading parameter-incorrect is named after the code it answers with.
+	if tg.MockReadings[string(specfacts.AmbKooPhoneUnknownInstanceCode)] != string(specfacts.CodeParameterIncorrect) || tg.MockReadings[string(specfacts.AmbVBSReassociate)] != "conflict" {
 		t.Errorf("target file mock_readings = %v", tg.MockReadings)
 	}
 	body := `{"instance_ids":["` + strings.Repeat("a", 33) + `"]}`

@@ -54,7 +54,7 @@ func ParseEvents(r io.Reader) (map[string]*Result, error) {
 	var order []string
 	failed := map[key]bool{}
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	sc.Buffer(make([]byte, 16*bufio.MaxScanTokenSize), 256*bufio.MaxScanTokenSize)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Bytes()
 		if len(strings.TrimSpace(string(line))) == 0 {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net"
 	"os"
 	"os/exec"
@@ -37,7 +38,7 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	// Bound what a chatty child can make the run hold.
-	if b.buf.Len() > 1<<20 {
+	if b.buf.Len() > specfacts.RequestBodyLimit {
 		return len(p), nil
 	}
 	return b.buf.Write(p)

@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -54,7 +55,7 @@ func NewWorkload(t *target.Target, c contract.Constraints) (*Workload, error) {
 		return Request{Case: "koophone-valid", Method: kc.Method, Path: kc.Path, Header: kooHeader(kc, k.AuthToken),
 			Body: mustJSON(map[string]any{"instance_ids": []string{id}})}
 	})
-	koo("koophone-unknown-tenant", k.UnknownTenantToken, map[string]any{"instance_ids": []string{k.OwnedInstanceIDs[0]}})
+	koo(string(specfacts.ReqKooPhoneUnknownTenant), k.UnknownTenantToken, map[string]any{"instance_ids": []string{k.OwnedInstanceIDs[0]}})
 	koo("koophone-too-many-ids", k.AuthToken, map[string]any{"instance_ids": tooMany})
 	koo("koophone-foreign-instance", k.AuthToken, map[string]any{"instance_ids": []string{k.ForeignInstanceIDs[0]}})
 
@@ -73,7 +74,7 @@ func NewWorkload(t *target.Target, c contract.Constraints) (*Workload, error) {
 	resource := []map[string]string{{"resource_id": v.VolumeIDs[0], "resource_type": vc.ResourceTypes[0]}}
 	vbs("vbs-valid", v.AuthToken, map[string]any{"backup_policy_id": v.BackupPolicyID, "resources": resource})
 	vbs("vbs-missing-resources", v.AuthToken, map[string]any{"backup_policy_id": v.BackupPolicyID})
-	vbs("vbs-unknown-policy", v.AuthToken, map[string]any{"backup_policy_id": v.UnknownBackupPolicyID, "resources": resource})
+	vbs(string(specfacts.ReqVBSUnknownPolicy), v.AuthToken, map[string]any{"backup_policy_id": v.UnknownBackupPolicyID, "resources": resource})
 	vbs("vbs-no-token", "", map[string]any{"backup_policy_id": v.BackupPolicyID, "resources": resource})
 	return w, nil
 }

@@ -333,7 +333,7 @@ func TestOutcomeErrorsNameWhatIsWrong(t *testing.T) {
 		t.Fatalf("Parse: %v", err)
 	}
 	msg := fmt.Sprint(c.Check())
-	for _, want := range []string{`koophone-x`, `reading "one"`, `unknown outcome key "colour"`, `unknown code name "parameter-wrong"`, "parameter-incorrect", "resource_in"} {
+	for _, want := range []string{`koophone-x`, `reading "one"`, `unknown outcome key "colour"`, `unknown code name "parameter-wrong"`, string(specfacts.CodeParameterIncorrect), "resource_in"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("check error does not say %q:\n%s", want, msg)
 		}

@@ -3,6 +3,7 @@ package clientcheck
 import (
 	"context"
 	"encoding/json"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strconv"
 	"strings"
@@ -142,7 +143,7 @@ func TestClientSuiteRunResetRunAgain(t *testing.T) {
 	_, _ = koophonePost(t, k, map[string]any{"instance_ids": tg.KooPhone.OwnedInstanceIDs[2:3]}, "")
 	var bad mock.Journal
 	adminCall(t, http.MethodGet, srv.URL()+mock.AdminRequestsPath+"?violating=true", &bad)
-	if len(bad.Requests) != 1 || bad.Requests[0].Violations[0].RequirementID != "koophone-request-id-required" {
+	if len(bad.Requests) != 1 || bad.Requests[0].Violations[0].RequirementID != specfacts.ReqKooPhoneRequestIDRequired {
 		t.Fatalf("violating calls: %+v", bad.Requests)
 	}
 }

@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"os"
 	"time"
@@ -58,8 +59,9 @@ func Current() *Env {
 	return current
 }
 
-// DefaultMaxResponseBytes is the read bound for response bodies.
-const DefaultMaxResponseBytes = 1 << 20
+// DefaultMaxResponseBytes is the read bound for response bodies: the request body limit of
+// the specs, since no documented answer comes near the size of the largest valid request.
+const DefaultMaxResponseBytes = specfacts.RequestBodyLimit
 
 // Setup registers the suite-level nodes every conformance suite needs: the target is
 // loaded (or the reference mock started, once, on process 1, and shared by all processes so

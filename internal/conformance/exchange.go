@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"mime"
 	"net/http"
 	"net/url"
@@ -148,7 +149,7 @@ func (e *Env) validate(x *Exchange) contract.Violations {
 	u := &url.URL{Scheme: "http", Host: "contract.invalid", Path: x.Request.Path}
 	vr, err := http.NewRequest(x.Request.Method, u.String(), bytes.NewReader(x.Request.Body))
 	if err != nil {
-		return contract.Violations{{Rule: "route-not-found", Location: "/request/path", Message: err.Error()}}
+		return contract.Violations{{Rule: specfacts.RuleRouteNotFound, Location: "/request/path", Message: err.Error()}}
 	}
 	vr.Header = x.Request.Header.Clone()
 	if vr.Header == nil {

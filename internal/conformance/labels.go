@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -22,7 +23,7 @@ const (
 // Req returns the labels of a conformance spec that checks the given requirements: one
 // `req:<id>` per requirement, plus the API and kind of each, and `conformance`. An unknown
 // id panics at tree construction, so a typo can never ship as an unchecked requirement.
-func Req(ids ...string) Labels {
+func Req(ids ...specfacts.RequirementID) Labels {
 	cat := catalog.Default()
 	seen := map[string]bool{}
 	out := Labels{ConformanceLabel}
@@ -33,7 +34,7 @@ func Req(ids ...string) Labels {
 		}
 	}
 	for _, id := range ids {
-		r, ok := cat.Requirement(id)
+		r, ok := cat.Requirement(string(id))
 		if !ok {
 			panic(fmt.Sprintf("conformance.Req: %q is not in specs/requirements.yaml", id))
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -28,7 +29,8 @@ func preflight(ctx context.Context, api API, raw []byte, builtIn bool) {
 	if err != nil {
 		Fail(err.Error())
 	}
-	if !env.hasSection(api) {
+	if !env.hasSection(api) || planning() {
+		// A plan run (conformance target check) sends nothing to the target.
 		return
 	}
 	defer env.Client.CloseIdleConnections()
@@ -71,7 +73,7 @@ func (e *Env) preflightRequest(api API) Request {
 		req.Method, req.Path = c.KooPhone.Method, c.KooPhone.Path
 		body = map[string]any{"instance_ids": SyntheticIDs(1)}
 	case VBS:
-		resourceType := "volume"
+		resourceType := string(specfacts.ResourceTypeVolume)
 		if len(c.VBS.ResourceTypes) > 0 {
 			resourceType = c.VBS.ResourceTypes[0]
 		}

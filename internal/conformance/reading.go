@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"slices"
 	"strings"
 
@@ -58,9 +59,9 @@ func (j Judgement) Reading() string {
 // strict reading), and fails with every reading's outcome and what is wrong otherwise.
 // When the probe cannot tell two readings apart, the answer is accepted and no reading is
 // recorded.
-func (e *Env) ExpectReading(x *Exchange, entry string, probe Probe) Judgement {
+func (e *Env) ExpectReading(x *Exchange, entry specfacts.AmbiguityID, probe Probe) Judgement {
 	GinkgoHelper()
-	a, ok := e.Catalog.Ambiguity(entry)
+	a, ok := e.Catalog.Ambiguity(string(entry))
 	if !ok {
 		Fail(fmt.Sprintf("suite bug: ambiguity %q is not in specs/ambiguities.yaml", entry))
 	}
@@ -72,7 +73,7 @@ func (e *Env) ExpectReading(x *Exchange, entry string, probe Probe) Judgement {
 	e.observeSpelling(j.spelling)
 	e.observeShape(API(a.API), j.checked, j.absent)
 	if r := j.Reading(); r != "" {
-		e.Observe(entry, r)
+		e.Observe(string(entry), r)
 	} else {
 		By(fmt.Sprintf("register entry %s: the answer fits readings %s alike; none is recorded", entry, strings.Join(j.Readings, ", ")))
 	}

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"encoding/json"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"slices"
 	"strings"
@@ -57,7 +58,7 @@ func judge(t *testing.T, e *Env, x *Exchange, entry string, p Probe) Judgement {
 // A reading added to the register alone — no edit to the engine or a suite — is accepted
 // and recorded when an answer shows its outcome, for a KooPhone code and a VBS status.
 func TestSyntheticReadingIsAcceptedWithoutSuiteEdits(t *testing.T) {
-	tenant := contract.Default().Constraints().KooPhone.Code("tenant-not-found").Code
+	tenant := contract.Default().Constraints().KooPhone.Code(specfacts.CodeTenantNotFound).Code
 	koo := answer(400, map[string]string{"error_code": tenant, "error_msg": "no tenant"})
 	if j := judge(t, envWith(catalog.Default()), koo, "koophone-unknown-instance-code", Probe{}); len(j.Readings) != 0 {
 		t.Fatalf("before the register names it, %s was accepted as %v", tenant, j.Readings)
@@ -86,8 +87,8 @@ func TestSyntheticReadingIsAcceptedWithoutSuiteEdits(t *testing.T) {
       - id: synthetic-unprocessable
         description: A synthetic reading added by a test.
         outcome: {status: 422, envelope: true}`)
-	c = catalogWithDefault(t, c, "vbs-reassociate", "synthetic-unprocessable")
-	if j := judge(t, envWith(c), vbs, "vbs-reassociate", Probe{Resources: []Resource{{ID: "v1", Type: "volume"}}}); j.Reading() != "synthetic-unprocessable" {
+	c = catalogWithDefault(t, c, string(specfacts.ReqVBSReassociate), "synthetic-unprocessable")
+	if j := judge(t, envWith(c), vbs, string(specfacts.ReqVBSReassociate), Probe{Resources: []Resource{{ID: "v1", Type: "volume"}}}); j.Reading() != "synthetic-unprocessable" {
 		t.Fatalf("synthetic VBS reading not observed: %+v", j)
 	}
 }
@@ -138,7 +139,7 @@ func TestJudgeAmbiguousAnswerRecordsNothing(t *testing.T) {
         outcome: {status: 400, code: parameter-incorrect}`, `      - id: bytes
         description: Count UTF-8 bytes; a 32-character multi-byte id is too long, 400 KOOPHONE.API.1000.
         outcome: {status: 400, code: [parameter-incorrect, instance-permissions]}`)
-	perm := contract.Default().Constraints().KooPhone.Code("instance-permissions").Code
+	perm := contract.Default().Constraints().KooPhone.Code(specfacts.CodeInstancePermissions).Code
 	j := judge(t, envWith(c), answer(400, map[string]string{"error_code": perm, "error_msg": "m"}), "koophone-id-length-unit", Probe{})
 	if len(j.Readings) != 2 || j.Reading() != "" {
 		t.Fatalf("judged %+v, want both readings and none recorded", j)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net"
 	"net/http"
@@ -139,7 +140,7 @@ func (e *Env) roundTrip(parent context.Context, req Request) *Exchange {
 	}
 	hr.Header = req.Header.Clone()
 	if len(req.Faults) > 0 {
-		hr.Header.Set("X-Mock-Fault", strings.Join(req.Faults, ","))
+		hr.Header.Set(specfacts.MockFaultHeader, strings.Join(req.Faults, ","))
 	}
 	start := time.Now()
 	resp, err := e.Client.Do(hr)

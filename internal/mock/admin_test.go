@@ -3,6 +3,7 @@ package mock
 import (
 	"context"
 	"encoding/json"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -144,7 +145,7 @@ func TestJournalRecordsExchangesWithViolations(t *testing.T) {
 	if ok.Response == nil || ok.Response.Status != 200 || len(ok.Violations) != 0 || !strings.Contains(ok.Request.Body, f.t.KooPhone.OwnedInstanceIDs[0]) {
 		t.Fatalf("first entry %+v", ok)
 	}
-	if len(bad.Violations) == 0 || bad.Violations[0].RequirementID != "koophone-request-id-required" {
+	if len(bad.Violations) == 0 || bad.Violations[0].RequirementID != specfacts.ReqKooPhoneRequestIDRequired {
 		t.Fatalf("second entry's violations %+v", bad.Violations)
 	}
 	raw := string(adminDo(t, f, http.MethodGet, AdminRequestsPath, loopback).body)

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strings"
 	"time"
@@ -11,7 +12,7 @@ import (
 // failure a client cannot otherwise provoke (docs/architecture.md, "Injected failures").
 // An injected failure is the mock failing on request; a planted fault (faults.go) is the
 // mock deviating from the contract for mutation testing.
-const InjectedFailureHeader = "X-Mock-Fault"
+const InjectedFailureHeader = specfacts.MockFaultHeader
 
 // FaultHeader is the header's former name, kept while other packages move to
 // InjectedFailureHeader.
@@ -19,6 +20,10 @@ const FaultHeader = InjectedFailureHeader
 
 // maxInjectedLatency bounds latency=<d> so that a typo cannot park a connection for hours.
 const maxInjectedLatency = 2 * time.Minute
+
+// InjectedInternalError is the injected failure that answers with the API's internal error;
+// it is named after the KooPhone code it produces.
+const InjectedInternalError = string(specfacts.CodeInternalError)
 
 // InjectedFailure is one injected failure: an internal error, a delay, or a dropped
 // connection.
@@ -49,7 +54,7 @@ func InjectDropConnection() InjectedFailure { return InjectedFailure{kind: injec
 func (i InjectedFailure) String() string {
 	switch i.kind {
 	case injectInternalError:
-		return "internal-error"
+		return InjectedInternalError
 	case injectLatency:
 		return "latency=" + i.latency.String()
 	case injectDropConnection:
@@ -77,7 +82,7 @@ func ParseInjectedFailures(value string) ([]InjectedFailure, error) {
 		switch {
 		case item == "":
 			continue
-		case item == "internal-error":
+		case item == InjectedInternalError:
 			out = append(out, InjectInternalError())
 		case item == "drop-connection":
 			out = append(out, InjectDropConnection())

@@ -202,7 +202,7 @@ func TestKooPhoneWrongMethod(t *testing.T) {
 func TestKooPhoneInjectedInternalError(t *testing.T) {
 	f := newFixture(t)
 	id := f.t.KooPhone.OwnedInstanceIDs[0]
-	ex := f.do(t, f.koo(ids(id)).with(FaultHeader, "internal-error"))
+	ex := f.do(t, f.koo(ids(id)).with(FaultHeader, string(specfacts.CodeInternalError)))
 	wantKooError(t, ex, http.StatusInternalServerError, kooInternalError, "internal error")
 	if f.m.World().Released(id) {
 		t.Fatal("internal error released the instance")

@@ -12,32 +12,32 @@ import (
 
 // Register entry ids (specs/ambiguities.yaml) the mock decides on.
 const (
-	ambKooPhoneExampleShape   = "koophone-example-request-shape"
-	ambKooPhoneCodeCase       = "koophone-error-code-case"
-	ambKooPhoneMinItems       = "koophone-instance-ids-min-items"
-	ambKooPhoneResponseFields = "koophone-response-fields-optional"
-	ambKooPhoneMissingToken   = "koophone-missing-token-code"
-	ambKooPhoneUnknownInst    = "koophone-unknown-instance-code"
-	ambKooPhoneEmptyID        = "koophone-instance-id-empty-string"
-	ambKooPhoneLengthUnit     = "koophone-id-length-unit"
-	ambKooPhoneDuplicates     = "koophone-duplicate-instance-ids"
-	ambKooPhoneRebackup       = "koophone-rebackup-code"
-	ambKooPhoneUnknownFields  = "koophone-unknown-fields"
-	ambKooPhoneContentType    = "koophone-content-type"
-	ambKooPhoneOversized      = "koophone-oversized-body-status"
+	ambKooPhoneExampleShape   = string(specfacts.AmbKooPhoneExampleRequestShape)
+	ambKooPhoneCodeCase       = string(specfacts.AmbKooPhoneErrorCodeCase)
+	ambKooPhoneMinItems       = string(specfacts.AmbKooPhoneInstanceIDsMinItems)
+	ambKooPhoneResponseFields = string(specfacts.AmbKooPhoneResponseFieldsOptional)
+	ambKooPhoneMissingToken   = string(specfacts.AmbKooPhoneMissingTokenCode)
+	ambKooPhoneUnknownInst    = string(specfacts.AmbKooPhoneUnknownInstanceCode)
+	ambKooPhoneEmptyID        = string(specfacts.AmbKooPhoneInstanceIDEmptyString)
+	ambKooPhoneLengthUnit     = string(specfacts.AmbKooPhoneIDLengthUnit)
+	ambKooPhoneDuplicates     = string(specfacts.AmbKooPhoneDuplicateInstanceIDs)
+	ambKooPhoneRebackup       = string(specfacts.AmbKooPhoneRebackupCode)
+	ambKooPhoneUnknownFields  = string(specfacts.AmbKooPhoneUnknownFields)
+	ambKooPhoneContentType    = string(specfacts.AmbKooPhoneContentType)
+	ambKooPhoneOversized      = string(specfacts.AmbKooPhoneOversizedBodyStatus)
 
-	ambVBSStatusMapping   = "vbs-status-mapping"
-	ambVBSUnknownPolicy   = "vbs-unknown-policy-reporting"
-	ambVBSUnknownVolume   = "vbs-unknown-volume-reporting"
-	ambVBSUnsupportedType = "vbs-unsupported-resource-type"
-	ambVBSEmptyResources  = "vbs-empty-resources"
-	ambVBSDuplicates      = "vbs-duplicate-resources"
-	ambVBSReassociate     = "vbs-reassociate"
-	ambVBSListsOptional   = "vbs-response-lists-optional"
-	ambVBSItemFields      = "vbs-response-item-fields-optional"
-	ambVBSUnknownFields   = "vbs-unknown-fields"
-	ambVBSContentType     = "vbs-content-type"
-	ambVBSOversized       = "vbs-oversized-body-status"
+	ambVBSStatusMapping   = string(specfacts.AmbVBSStatusMapping)
+	ambVBSUnknownPolicy   = string(specfacts.AmbVBSUnknownPolicyReporting)
+	ambVBSUnknownVolume   = string(specfacts.AmbVBSUnknownVolumeReporting)
+	ambVBSUnsupportedType = string(specfacts.AmbVBSUnsupportedResourceType)
+	ambVBSEmptyResources  = string(specfacts.AmbVBSEmptyResources)
+	ambVBSDuplicates      = string(specfacts.AmbVBSDuplicateResources)
+	ambVBSReassociate     = string(specfacts.AmbVBSReassociate)
+	ambVBSListsOptional   = string(specfacts.AmbVBSResponseListsOptional)
+	ambVBSItemFields      = string(specfacts.AmbVBSResponseItemFieldsOptional)
+	ambVBSUnknownFields   = string(specfacts.AmbVBSUnknownFields)
+	ambVBSContentType     = string(specfacts.AmbVBSContentType)
+	ambVBSOversized       = string(specfacts.AmbVBSOversizedBodyStatus)
 )
 
 // Readings is the reading the mock takes for each register entry, keyed by entry id. An
@@ -199,7 +199,7 @@ func (m *Mock) kooMissingTokenCode() specfacts.ErrorCodeName {
 
 // kooUnknownInstanceCode (koophone-unknown-instance-code).
 func (m *Mock) kooUnknownInstanceCode() specfacts.ErrorCodeName {
-	if m.takes(ambKooPhoneUnknownInst, "parameter-incorrect") {
+	if m.takes(ambKooPhoneUnknownInst, string(specfacts.CodeParameterIncorrect)) {
 		return kooParameterIncorrect
 	}
 	return kooInstancePermissions
@@ -208,7 +208,7 @@ func (m *Mock) kooUnknownInstanceCode() specfacts.ErrorCodeName {
 // kooEmptyIDMalformed (koophone-instance-id-empty-string): whether "" is malformed (1000)
 // rather than an instance the caller does not own (1001, the ownership check).
 func (m *Mock) kooEmptyIDMalformed() bool {
-	return m.takes(ambKooPhoneEmptyID, "parameter-incorrect")
+	return m.takes(ambKooPhoneEmptyID, string(specfacts.CodeParameterIncorrect))
 }
 
 // kooIDLength (koophone-id-length-unit): the length of an id in the unit the mock counts.

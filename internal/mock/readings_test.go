@@ -2,6 +2,7 @@ package mock
 
 import (
 	"errors"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestStrictAndLenientReadingsFollowTheRegister(t *testing.T) {
 
 // An unknown entry or reading is refused with a message listing what exists.
 func TestCheckReadingNamesWhatExists(t *testing.T) {
-	if err := CheckReading("koophone-unknown-instance-code", "parameter-incorrect"); err != nil {
+	if err := CheckReading("koophone-unknown-instance-code", string(specfacts.CodeParameterIncorrect)); err != nil {
 		t.Fatal(err)
 	}
 	cases := map[string][2]string{
@@ -59,20 +60,20 @@ func TestCheckReadingNamesWhatExists(t *testing.T) {
 		t.Errorf("ParseReading without '=': %v", err)
 	}
 	e, r, err := ParseReading("vbs-reassociate=conflict")
-	if err != nil || e != "vbs-reassociate" || r != "conflict" {
+	if err != nil || e != string(specfacts.AmbVBSReassociate) || r != "conflict" {
 		t.Errorf("ParseReading = %q, %q, %v", e, r, err)
 	}
 }
 
 // The mock takes each reading it is given, one entry at a time, and the strict one elsewhere.
 func TestWithReadingTakesOneEntry(t *testing.T) {
-	m := New(nil, WithReading("vbs-reassociate", "conflict"))
+	m := New(nil, WithReading(string(specfacts.ReqVBSReassociate), "conflict"))
 	got := m.Readings()
-	if got["vbs-reassociate"] != "conflict" {
-		t.Fatalf("vbs-reassociate = %q", got["vbs-reassociate"])
+	if got[string(specfacts.ReqVBSReassociate)] != "conflict" {
+		t.Fatalf("vbs-reassociate = %q", got[string(specfacts.ReqVBSReassociate)])
 	}
 	for e, r := range StrictReadings() {
-		if e != "vbs-reassociate" && got[e] != r {
+		if e != string(specfacts.AmbVBSReassociate) && got[e] != r {
 			t.Errorf("%s = %q, want the strict %q", e, got[e], r)
 		}
 	}
@@ -104,7 +105,7 @@ func TestEveryFaultIsPlanted(t *testing.T) {
 // outcome says, each on a mock that takes it alone.
 func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 	t.Run("koophone-duplicate-instance-ids=job-per-entry: one job per mention", func(t *testing.T) {
-		f := newFixture(t, WithReading("koophone-duplicate-instance-ids", "job-per-entry"))
+		f := newFixture(t, WithReading(string(specfacts.ReqKooPhoneDuplicateInstanceIDs), "job-per-entry"))
 		id := f.t.KooPhone.OwnedInstanceIDs[0]
 		ex := f.do(t, f.koo(ids(id, id)))
 		jobs, _ := kooData(ex)["cmd_jobs"].([]any)
@@ -124,7 +125,7 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 		wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.UnknownBackupPolicyID, f.t.VBS.VolumeIDs[0]))), 400, VBSCodePolicyNotFound, "does not exist")
 	})
 	t.Run("vbs-duplicate-resources=per-entry: success, then already associated", func(t *testing.T) {
-		f := newFixture(t, WithReading("vbs-duplicate-resources", "per-entry"))
+		f := newFixture(t, WithReading(string(specfacts.ReqVBSDuplicateResources), "per-entry"))
 		v := f.t.VBS.VolumeIDs[0]
 		ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v, v)))
 		if ex.status != 200 || len(vbsList(ex, "success_resources")) != 1 || len(vbsList(ex, "fail_resources")) != 1 {
@@ -132,7 +133,7 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 		}
 	})
 	t.Run("vbs-reassociate=conflict: 409 and nothing bound", func(t *testing.T) {
-		f := newFixture(t, WithReading("vbs-reassociate", "conflict"))
+		f := newFixture(t, WithReading(string(specfacts.ReqVBSReassociate), "conflict"))
 		v, w := f.t.VBS.VolumeIDs[0], f.t.VBS.VolumeIDs[1]
 		if ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v))); ex.status != 200 {
 			t.Fatalf("first association: %d %s", ex.status, ex.body)

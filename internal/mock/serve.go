@@ -2,6 +2,7 @@ package mock
 
 import (
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strings"
 	"time"
@@ -55,7 +56,7 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
 		rec.Header().Set("Allow", method)
 		msg := fmt.Sprintf("method %s is not allowed on this path; use %s", r.Method, method)
 		if which == apiKooPhone {
-			m.kooPhoneError(rec, "parameter-incorrect", http.StatusMethodNotAllowed, msg)
+			m.kooPhoneError(rec, specfacts.CodeParameterIncorrect, http.StatusMethodNotAllowed, msg)
 		} else {
 			m.vbsError(rec, http.StatusMethodNotAllowed, VBSCodeMethodNotAllowed, msg)
 		}
@@ -109,7 +110,7 @@ func dropConnection(w http.ResponseWriter) {
 func (m *Mock) requestError(w http.ResponseWriter, which api, msg string) {
 	switch which {
 	case apiKooPhone:
-		m.kooPhoneError(w, "parameter-incorrect", 0, msg)
+		m.kooPhoneError(w, specfacts.CodeParameterIncorrect, 0, msg)
 	case apiVBS:
 		m.vbsError(w, http.StatusBadRequest, VBSCodeBadRequest, msg)
 	default:
@@ -120,7 +121,7 @@ func (m *Mock) requestError(w http.ResponseWriter, which api, msg string) {
 func (m *Mock) internalError(w http.ResponseWriter, which api, msg string) {
 	switch which {
 	case apiKooPhone:
-		m.kooPhoneError(w, "internal-error", 0, msg)
+		m.kooPhoneError(w, specfacts.CodeInternalError, 0, msg)
 	case apiVBS:
 		m.vbsError(w, http.StatusInternalServerError, VBSCodeInternal, msg)
 	default:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"mime"
 	"net/http"
@@ -14,7 +15,7 @@ import (
 
 // MaxBodyBytes is the mock's request size limit; a larger body is a request error
 // (koophone-oversized-body-status, vbs-oversized-body-status), never a 5xx or a hang.
-const MaxBodyBytes = 1 << 20
+const MaxBodyBytes = specfacts.RequestBodyLimit
 
 // Codes of answers that belong to neither API (unknown paths).
 const (

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,8 +64,8 @@ func TestParseGinkgoReport(t *testing.T) {
 		targetSetup(runrecord.ProfileStrict),
 		spec("passes", ginkgotypes.SpecStatePassed, "", "req:vbs-a"),
 		withEntries(spec("fails", ginkgotypes.SpecStateFailed, "strict profile deviations", "req:vbs-b", "req:vbs-a", "conformance"),
-			observed("vbs-reassociate", "idempotent", "refuse"), observed("vbs-empty-resources", "reject", "reject")),
-		withEntries(spec("times out", ginkgotypes.SpecStateTimedout, long, "req:vbs-c"), observed("vbs-unknown-fields", "reject", "ignore")),
+			observed(string(specfacts.ReqVBSReassociate), "idempotent", "refuse"), observed(string(specfacts.ReqVBSEmptyResources), "reject", "reject")),
+		withEntries(spec("times out", ginkgotypes.SpecStateTimedout, long, "req:vbs-c"), observed(string(specfacts.ReqVBSUnknownFields), "reject", "ignore")),
 		spec("skipped", ginkgotypes.SpecStateSkipped, ""),
 		withEntries(spec("could not tell", ginkgotypes.SpecStateSkipped, "inconclusive", "req:vbs-d"), verdict),
 		ginkgotypes.SpecReport{LeafNodeType: ginkgotypes.NodeTypeBeforeSuite, State: ginkgotypes.SpecStatePanicked, Failure: ginkgotypes.Failure{Message: "boom"}},
@@ -98,7 +99,7 @@ func TestParseGinkgoReport(t *testing.T) {
 // strict deviation: the default profile tolerates the reading, so it is not why it failed.
 func TestStrictFlagsOnlyUnderStrictProfile(t *testing.T) {
 	raw := ginkgoJSON(t, targetSetup(runrecord.ProfileDefault),
-		withEntries(spec("fails", ginkgotypes.SpecStateFailed, "want 400", "req:vbs-b"), observed("vbs-reassociate", "idempotent", "refuse")))
+		withEntries(spec("fails", ginkgotypes.SpecStateFailed, "want 400", "req:vbs-b"), observed(string(specfacts.ReqVBSReassociate), "idempotent", "refuse")))
 	p, err := ParseGinkgoReport(raw)
 	if err != nil {
 		t.Fatal(err)

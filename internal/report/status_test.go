@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"errors"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,7 +55,7 @@ func TestSkippedSpecLeavesRequirementPartiallyEvaluated(t *testing.T) {
 	addSpec(t, g, "rejects 101 instance ids", "accepts 100 owned ids", ginkgotypes.SpecStateSkipped,
 		entry(runrecord.EntrySkipReason, runrecord.SkipReason{Reason: "the target file does not say allow_mutating: true"}))
 	r := build(t, g)
-	q := requirement(t, r, "koophone-instance-ids-max-items")
+	q := requirement(t, r, specfacts.ReqKooPhoneInstanceIDsMaxItems)
 	if q.Status != StatusPartiallyEvaluated || !strings.Contains(q.Reason, "1 of 2 applicable specs") || !strings.Contains(q.Reason, "allow_mutating") {
 		t.Fatalf("status %q reason %q", q.Status, q.Reason)
 	}
@@ -72,7 +73,7 @@ func TestInconclusiveVerdictMakesRequirementInconclusive(t *testing.T) {
 	sr.ReportEntries = append(sr.ReportEntries, entry(runrecord.EntryVerdict,
 		runrecord.Verdict{Outcome: runrecord.OutcomeInconclusive, Reason: "the target answers unknown instances with KOOPHONE.API.1000 too"}))
 	r := build(t, g)
-	q := requirement(t, r, "koophone-instance-ids-max-items")
+	q := requirement(t, r, specfacts.ReqKooPhoneInstanceIDsMaxItems)
 	if q.Status != StatusInconclusive || !strings.Contains(q.Reason, "unknown instances with KOOPHONE.API.1000") {
 		t.Fatalf("status %q reason %q", q.Status, q.Reason)
 	}
@@ -84,7 +85,7 @@ func TestInconclusiveVerdictMakesRequirementInconclusive(t *testing.T) {
 // A spec that passed without any exchange with the target could not have failed on a
 // deviating one: its requirement is inconclusive.
 func TestPassWithoutExchangeIsInconclusive(t *testing.T) {
-	q := requirement(t, build(t, loadRun(t, "run-fixed")), "vbs-empty-resources")
+	q := requirement(t, build(t, loadRun(t, "run-fixed")), specfacts.ReqVBSEmptyResources)
 	if q.Status != StatusInconclusive || !strings.Contains(q.Reason, passedWithoutExchange) {
 		t.Fatalf("status %q reason %q", q.Status, q.Reason)
 	}
@@ -115,7 +116,7 @@ func TestUnreachableTargetIsNotEvaluatedNeverFailed(t *testing.T) {
 			t.Errorf("%s: status %q reason %q", q.ID, q.Status, q.Reason)
 		}
 	}
-	if got := requirement(t, r, "vbs-associate-operation").Status; got != StatusPass {
+	if got := requirement(t, r, specfacts.ReqVBSAssociateOperation).Status; got != StatusPass {
 		t.Errorf("vbs requirement %q, want pass", got)
 	}
 	if r.Verdict != StatusFail || !strings.Contains(r.VerdictReason, "target unreachable (koophone: no answer") {
@@ -156,7 +157,7 @@ func TestDiffOfEvidenceStatuses(t *testing.T) {
 	addSpec(t, g, "rejects 101 instance ids", "accepts 100 owned ids", ginkgotypes.SpecStateSkipped)
 	weaker := build(t, g)
 	d := Diff(old, weaker)
-	if !hasChange(d.LostCoverage, "koophone-instance-ids-max-items") || d.HasRegressions() {
+	if !hasChange(d.LostCoverage, specfacts.ReqKooPhoneInstanceIDsMaxItems) || d.HasRegressions() {
 		t.Fatalf("pass → partially-evaluated: %+v", d)
 	}
 	g = loadRun(t, "run-fixed")
@@ -164,7 +165,7 @@ func TestDiffOfEvidenceStatuses(t *testing.T) {
 	sr.State = ginkgotypes.SpecStateFailed
 	sr.Failure = ginkgotypes.Failure{Message: "want 400 KOOPHONE.API.1000, got 200"}
 	d = Diff(weaker, build(t, g))
-	if !hasChange(d.Regressions, "koophone-instance-ids-max-items") {
+	if !hasChange(d.Regressions, specfacts.ReqKooPhoneInstanceIDsMaxItems) {
 		t.Fatalf("partially-evaluated → fail: %+v", d)
 	}
 }
@@ -182,7 +183,7 @@ func TestRenderingsShowEvidenceStatuses(t *testing.T) {
 	if err := RenderMarkdown(&md, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(html.String(), `data-id="koophone-instance-ids-max-items" data-status="partially-evaluated"`) ||
+	if !strings.Contains(html.String(), `data-id=specfacts.ReqKooPhoneInstanceIDsMaxItems data-status="partially-evaluated"`) ||
 		!strings.Contains(html.String(), `<span class="badge inconclusive">inconclusive</span>`) {
 		t.Fatal("html matrix does not show partially-evaluated and inconclusive rows")
 	}
@@ -203,10 +204,10 @@ func TestNotApplicableSpecIsLeftOut(t *testing.T) {
 	sr.ReportEntries = append(sr.ReportEntries, entry(runrecord.EntryVerdict,
 		runrecord.Verdict{Outcome: runrecord.OutcomeNotApplicable, Reason: "the first backup was refused"}))
 	r := build(t, g)
-	if q := requirement(t, r, "koophone-instance-ids-max-items"); q.Status != StatusPass {
+	if q := requirement(t, r, specfacts.ReqKooPhoneInstanceIDsMaxItems); q.Status != StatusPass {
 		t.Errorf("status %q reason %q, want pass", q.Status, q.Reason)
 	}
-	q := requirement(t, r, "koophone-released-instance-refused")
+	q := requirement(t, r, specfacts.ReqKooPhoneReleasedInstanceRefused)
 	if q.Status != StatusNotEvaluated || !strings.Contains(q.Reason, "the first backup was refused") {
 		t.Errorf("status %q reason %q", q.Status, q.Reason)
 	}

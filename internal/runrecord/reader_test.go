@@ -3,6 +3,7 @@ package runrecord
 import (
 	"encoding/json"
 	"errors"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"strings"
 	"testing"
 	"time"
@@ -34,17 +35,17 @@ func it(text string, state ginkgotypes.SpecState, labels []string, entries ...gi
 
 // Every record a suite emits comes back typed, with the spec's labels, state and location.
 func TestReadDecodesEveryRecord(t *testing.T) {
-	ev := Evidence{Requirements: []string{"koophone-auth-token-required"}, Request: Message{Method: "POST", URL: "http://x/v1/instances/backup"},
+	ev := Evidence{Requirements: []string{string(specfacts.ReqKooPhoneAuthTokenRequired)}, Request: Message{Method: "POST", URL: "http://x/v1/instances/backup"},
 		Response:   &Message{Method: "POST", Status: 400, Body: `{"error_code":"KOOPHONE.API.1000"}`},
 		Violations: contract.Violations{{Rule: "response-body-schema", Location: "/response/body", Message: "error_msg: missing"}}}
-	labels := []string{ConformanceLabel, RequirementLabelPrefix + "koophone-auth-token-required", APILabelPrefix + "koophone", KindLabelPrefix + "auth", MutatingLabel}
+	labels := []string{ConformanceLabel, RequirementLabelPrefix + string(specfacts.ReqKooPhoneAuthTokenRequired), APILabelPrefix + "koophone", KindLabelPrefix + "auth", MutatingLabel}
 	setup := ginkgotypes.SpecReport{LeafNodeType: ginkgotypes.NodeTypeBeforeSuite, State: ginkgotypes.SpecStatePassed,
 		ReportEntries: []ginkgotypes.ReportEntry{entry(EntryTarget, Target{Name: "vendor", Profile: "default", KooPhoneURL: "http://x"}),
 			entry(EntryUnreachable, Unreachable{API: "vbs", Reason: "no answer from http://y within 10s"})}}
 	raw := encode(t, ginkgotypes.Report{SuiteDescription: "KooPhone", SpecReports: []ginkgotypes.SpecReport{
 		setup,
 		it("rejects", ginkgotypes.SpecStatePassed, labels, entry(EntryEvidence, ev),
-			entry(EntryAmbiguity, Observation{ID: "koophone-missing-token-code", Reading: "tenant-does-not-exist", Strict: "parameter-incorrect", Tolerated: true}),
+			entry(EntryAmbiguity, Observation{ID: "koophone-missing-token-code", Reading: "tenant-does-not-exist", Strict: string(specfacts.CodeParameterIncorrect), Tolerated: true}),
 			entry("a note of the suite's own", "ignored")),
 		it("could not tell", ginkgotypes.SpecStateSkipped, labels, entry(EntryVerdict, Verdict{Outcome: OutcomeInconclusive, Reason: "the target reads unknown ids as 1000"}),
 			entry(EntrySkipReason, SkipReason{Reason: "pool too small"})),
@@ -66,7 +67,7 @@ func TestReadDecodesEveryRecord(t *testing.T) {
 	if !pass.IsSpec() || !pass.Passed() || pass.File != "/src/suites/koophone/backup_test.go" || pass.Line != 42 || !pass.Mutating() {
 		t.Fatalf("spec: %+v", pass)
 	}
-	if got := pass.Requirements(); len(got) != 1 || got[0] != "koophone-auth-token-required" || pass.API() != "koophone" {
+	if got := pass.Requirements(); len(got) != 1 || got[0] != string(specfacts.ReqKooPhoneAuthTokenRequired) || pass.API() != "koophone" {
 		t.Fatalf("labels: %v %q", got, pass.API())
 	}
 	if len(pass.Evidence) != 1 || pass.Evidence[0].Response.Status != 400 || pass.Evidence[0].Violations[0].Rule != "response-body-schema" {

@@ -2,6 +2,7 @@ package runrecord_test
 
 import (
 	"encoding/json"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -14,7 +15,7 @@ import (
 var captured []byte
 
 var _ = Describe("records the suites emit", func() {
-	It("cannot tell", Label(runrecord.RequirementLabelPrefix+"koophone-instance-id-max-length"), func() {
+	It("cannot tell", Label(runrecord.RequirementLabelPrefix+string(specfacts.ReqKooPhoneInstanceIDMaxLength)), func() {
 		conformance.Inconclusive("the target answers unknown instances with the code under test")
 	})
 	It("is skipped", func() { conformance.SkipBecause("pool too small") })
@@ -54,7 +55,7 @@ func TestRecordsRoundTripThroughGinkgo(t *testing.T) {
 	if inconclusive == nil || skipped == nil || notApplicable == nil {
 		t.Fatalf("specs missing from %+v", run.Suites[0].Specs)
 	}
-	if !inconclusive.Skipped() || len(inconclusive.Inconclusive()) != 1 || inconclusive.Requirements()[0] != "koophone-instance-id-max-length" {
+	if !inconclusive.Skipped() || len(inconclusive.Inconclusive()) != 1 || inconclusive.Requirements()[0] != string(specfacts.ReqKooPhoneInstanceIDMaxLength) {
 		t.Errorf("inconclusive spec: %+v", inconclusive)
 	}
 	if !notApplicable.Skipped() || len(notApplicable.NotApplicable()) != 1 || len(notApplicable.Inconclusive()) != 0 {

@@ -202,9 +202,9 @@ const (
 	AmbKooPhoneOversizedBodyStatus AmbiguityID = "koophone-oversized-body-status"
 	// AmbVBSAuthHeader: The page never says how a request authenticates.
 	AmbVBSAuthHeader AmbiguityID = "vbs-auth-header"
-	// AmbVBSStatusMapping: The page lists statuses but not which failure maps to which. A token used on another project, or a policy that does not exist, could take more than one.
+	// AmbVBSStatusMapping: The page lists statuses but not which failure maps to which. Which status answers a valid token used on a project it does not belong to?
 	AmbVBSStatusMapping AmbiguityID = "vbs-status-mapping"
-	// AmbVBSUnknownPolicyReporting: When the policy does not exist, is the whole request an error, or does every resource fail?
+	// AmbVBSUnknownPolicyReporting: When the policy does not exist, is the whole request an error (and with which status), or does every resource fail?
 	AmbVBSUnknownPolicyReporting AmbiguityID = "vbs-unknown-policy-reporting"
 	// AmbVBSUnknownVolumeReporting: Is a volume that does not exist a per-resource failure or a request error?
 	AmbVBSUnknownVolumeReporting AmbiguityID = "vbs-unknown-volume-reporting"

@@ -2,6 +2,7 @@ package koophone_test
 
 import (
 	"encoding/json"
+	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"strings"
 
@@ -23,13 +24,13 @@ var (
 )
 
 // errorSpec labels a spec whose answer is a documented error.
-func errorSpec(ids ...string) Labels {
-	return conformance.Req(append(ids, "koophone-error-envelope-shape", "koophone-client-errors-are-400", "koophone-documented-status")...)
+func errorSpec(ids ...specfacts.RequirementID) Labels {
+	return conformance.Req(append(ids, specfacts.ReqKooPhoneErrorEnvelopeShape, specfacts.ReqKooPhoneClientErrorsAre400, specfacts.ReqKooPhoneDocumentedStatus)...)
 }
 
 // backupSpec labels a spec whose answer is a successful backup.
-func backupSpec(ids ...string) Labels {
-	return conformance.Req(append(ids, "koophone-backup-operation", "koophone-response-200-shape", "koophone-cmd-jobs-cover-request", "koophone-job-ids-distinct", "koophone-documented-status")...)
+func backupSpec(ids ...specfacts.RequirementID) Labels {
+	return conformance.Req(append(ids, specfacts.ReqKooPhoneBackupOperation, specfacts.ReqKooPhoneResponse200Shape, specfacts.ReqKooPhoneCmdJobsCoverRequest, specfacts.ReqKooPhoneJobIDsDistinct, specfacts.ReqKooPhoneDocumentedStatus)...)
 }
 
 // seedExampleInstance is the instance_id of the seed document's example request.
@@ -60,9 +61,9 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			KOOPHONE.API.1000, or KOOPHONE.API.0000 (register koophone-missing-token-code),
 			and MUST release nothing.
 		*/
-		It("rejects a request without x-auth-token", errorSpec("koophone-auth-token-required"), func() {
+		It("rejects a request without x-auth-token", errorSpec(specfacts.ReqKooPhoneAuthTokenRequired), func() {
 			x := env.Send(env.KooPhoneRequest(instance()).WithoutHeader(limits.TokenHeader))
-			env.ExpectReading(x, "koophone-missing-token-code", conformance.Probe{})
+			env.ExpectReading(x, specfacts.AmbKooPhoneMissingTokenCode, conformance.Probe{})
 		})
 
 		/*
@@ -71,9 +72,9 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			Description: A request whose x-auth-token is empty MUST be rejected like a missing
 			one: 400 with KOOPHONE.API.1000 or KOOPHONE.API.0000.
 		*/
-		It("rejects a request with an empty x-auth-token", errorSpec("koophone-auth-token-required"), func() {
+		It("rejects a request with an empty x-auth-token", errorSpec(specfacts.ReqKooPhoneAuthTokenRequired), func() {
 			x := env.Send(env.KooPhoneRequest(instance()).WithHeader(limits.TokenHeader, ""))
-			env.ExpectReading(x, "koophone-missing-token-code", conformance.Probe{})
+			env.ExpectReading(x, specfacts.AmbKooPhoneMissingTokenCode, conformance.Probe{})
 		})
 
 		/*
@@ -82,7 +83,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			Description: A request whose x-auth-token names no existing tenant MUST be rejected
 			with 400 and KOOPHONE.API.0000.
 		*/
-		It("rejects a token whose tenant does not exist with KOOPHONE.API.0000", errorSpec("koophone-unknown-tenant"), func() {
+		It("rejects a token whose tenant does not exist as an unknown tenant", errorSpec(specfacts.ReqKooPhoneUnknownTenant), func() {
 			x := env.Send(env.KooPhoneRequest(instance()).WithHeader(limits.TokenHeader, env.Target.KooPhone.UnknownTenantToken))
 			env.ExpectKooPhoneError(x, noTenant)
 		})
@@ -93,7 +94,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			Description: A request without the mandatory x-request-id MUST be rejected with 400
 			and KOOPHONE.API.1000.
 		*/
-		It("rejects a request without x-request-id with KOOPHONE.API.1000", errorSpec("koophone-request-id-required"), func() {
+		It("rejects a request without x-request-id as an incorrect parameter", errorSpec(specfacts.ReqKooPhoneRequestIDRequired), func() {
 			x := env.Send(env.KooPhoneRequest(instance()).WithoutHeader(limits.RequestIDHeader))
 			env.ExpectKooPhoneError(x, paramWrong)
 		})
@@ -104,7 +105,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			Description: After every request above was rejected, the instance they named MUST
 			still be restored: a valid request MUST back it up with 200 and one job.
 		*/
-		It("still backs up the instance every rejected request named", conformance.Mutating, backupSpec("koophone-rejected-request-changes-nothing"), func() {
+		It("still backs up the instance every rejected request named", conformance.Mutating, backupSpec(specfacts.ReqKooPhoneRejectedRequestChangesNothing), func() {
 			id := claim.IDs()[0]
 			env.ExpectBackup(env.Send(env.KooPhoneRequest(id)), []string{id})
 		})
@@ -116,10 +117,10 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			MUST be refused with 400 (KOOPHONE.API.1000 or 1001, register
 			koophone-rebackup-code), never answered with a new job.
 		*/
-		It("refuses to back up the released instance again", conformance.Mutating, errorSpec("koophone-released-instance-refused"), func() {
+		It("refuses to back up the released instance again", conformance.Mutating, errorSpec(specfacts.ReqKooPhoneReleasedInstanceRefused), func() {
 			id := claim.IDs()[0]
 			x := env.Send(env.KooPhoneRequest(id))
-			env.ExpectReading(x, "koophone-rebackup-code", conformance.Probe{Instances: []string{id}})
+			env.ExpectReading(x, specfacts.AmbKooPhoneRebackupCode, conformance.Probe{Instances: []string{id}})
 		})
 	})
 
@@ -134,7 +135,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			it, so that an implementation that does not count cannot hide behind an
 			ownership check.
 		*/
-		It("rejects one id more than the maximum with KOOPHONE.API.1000", errorSpec("koophone-instance-ids-max-items"), func() {
+		It("rejects one id more than the maximum as an incorrect parameter", errorSpec(specfacts.ReqKooPhoneInstanceIDsMaxItems), func() {
 			x := env.Send(env.KooPhoneRequest(ownedOrSynthetic(env, claim, maxItems+1)...))
 			env.ExpectKooPhoneError(x, paramWrong)
 		})
@@ -146,7 +147,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			200 and one job per instance with distinct job ids — also after the over-long list
 			naming the same instances was rejected.
 		*/
-		It("accepts the maximum number of ids with one job each", conformance.Mutating, backupSpec("koophone-instance-ids-max-items", "koophone-rejected-request-changes-nothing"), func() {
+		It("accepts the maximum number of ids with one job each", conformance.Mutating, backupSpec(specfacts.ReqKooPhoneInstanceIDsMaxItems, specfacts.ReqKooPhoneRejectedRequestChangesNothing), func() {
 			ids := claim.IDs()[:maxItems]
 			env.ExpectBackup(env.Send(env.KooPhoneRequest(ids...)), ids)
 		})
@@ -156,7 +157,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			Requirement: koophone-instance-ids-min-items
 			Description: A list of one owned id MUST be accepted with 200 and exactly one job.
 		*/
-		It("accepts a single id", conformance.Mutating, backupSpec("koophone-instance-ids-min-items"), func() {
+		It("accepts a single id", conformance.Mutating, backupSpec(specfacts.ReqKooPhoneInstanceIDsMinItems), func() {
 			id := claim.IDs()[maxItems]
 			env.ExpectBackup(env.Send(env.KooPhoneRequest(id)), []string{id})
 		})
@@ -168,8 +169,8 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		Description: An empty list MUST be rejected with 400 and KOOPHONE.API.1000, or
 		accepted with no jobs (register koophone-instance-ids-min-items); never a 5xx.
 	*/
-	It("rejects an empty list, or accepts it with no jobs", errorSpec("koophone-instance-ids-min-items"), func() {
-		env.ExpectReading(env.Send(env.KooPhoneRequest()), "koophone-instance-ids-min-items", conformance.Probe{})
+	It("rejects an empty list, or accepts it with no jobs", errorSpec(specfacts.ReqKooPhoneInstanceIDsMinItems), func() {
+		env.ExpectReading(env.Send(env.KooPhoneRequest()), specfacts.AmbKooPhoneInstanceIDsMinItems, conformance.Probe{})
 	})
 
 	Context("the length of an instance id", func() {
@@ -180,24 +181,24 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			rejected with 400 and KOOPHONE.API.1000, whether its characters are ASCII or
 			multi-byte.
 		*/
-		DescribeTable("rejects an id one character too long with KOOPHONE.API.1000",
+		DescribeTable("rejects an id one character too long as an incorrect parameter",
 			func(char rune) {
 				x := env.Send(env.KooPhoneRequest(conformance.IDOfLength(char, maxLength+1)))
 				env.ExpectKooPhoneError(x, paramWrong)
 			},
-			Entry("ASCII", errorSpec("koophone-instance-id-max-length"), 'a'),
-			Entry("two-byte UTF-8", errorSpec("koophone-instance-id-max-length"), 'é'),
-			Entry("four-byte UTF-8", errorSpec("koophone-instance-id-max-length"), '😀'),
+			Entry("ASCII", errorSpec(specfacts.ReqKooPhoneInstanceIDMaxLength), 'a'),
+			Entry("two-byte UTF-8", errorSpec(specfacts.ReqKooPhoneInstanceIDMaxLength), 'é'),
+			Entry("four-byte UTF-8", errorSpec(specfacts.ReqKooPhoneInstanceIDMaxLength), '😀'),
 		)
 
+		claim32 := conformance.ReserveMatching(conformance.OwnedInstances, "koophone/id-at-max-length", 1,
+			"of exactly the maximum length", func(id string) bool { return len([]rune(id)) == maxLength })
 		/*
 			Testname: KooPhone, owned instance id at the maximum length
 			Requirement: koophone-instance-id-max-length
 			Description: An owned id of exactly the maximum length MUST be accepted with 200.
 		*/
-		claim32 := conformance.ReserveMatching(conformance.OwnedInstances, "koophone/id-at-max-length", 1,
-			"of exactly the maximum length", func(id string) bool { return len([]rune(id)) == maxLength })
-		It("accepts an owned id of exactly the maximum length", conformance.Mutating, backupSpec("koophone-instance-id-max-length"), func() {
+		It("accepts an owned id of exactly the maximum length", conformance.Mutating, backupSpec(specfacts.ReqKooPhoneInstanceIDMaxLength), func() {
 			id := claim32.IDs()[0]
 			env.ExpectBackup(env.Send(env.KooPhoneRequest(id)), []string{id})
 		})
@@ -209,9 +210,9 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			no instance MUST be refused with 400: KOOPHONE.API.1001 when characters are
 			counted, KOOPHONE.API.1000 when bytes are (register koophone-id-length-unit).
 		*/
-		It("judges a multi-byte id at the maximum length by the register", errorSpec("koophone-instance-id-max-length"), func() {
+		It("judges a multi-byte id at the maximum length by the register", errorSpec(specfacts.ReqKooPhoneInstanceIDMaxLength), func() {
 			x := env.Send(env.KooPhoneRequest(conformance.IDOfLength('é', maxLength)))
-			env.ExpectReading(x, "koophone-id-length-unit", conformance.Probe{})
+			env.ExpectReading(x, specfacts.AmbKooPhoneIDLengthUnit, conformance.Probe{})
 		})
 
 		/*
@@ -220,12 +221,13 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			Description: An empty string as an id MUST be refused with 400 and KOOPHONE.API.1000
 			or 1001 (register koophone-instance-id-empty-string).
 		*/
-		It("refuses an empty id", errorSpec("koophone-instance-id-max-length"), func() {
+		It("refuses an empty id", errorSpec(specfacts.ReqKooPhoneInstanceIDMaxLength), func() {
 			x := env.Send(env.KooPhoneRequest(""))
-			env.ExpectReading(x, "koophone-instance-id-empty-string", conformance.Probe{})
+			env.ExpectReading(x, specfacts.AmbKooPhoneInstanceIDEmptyString, conformance.Probe{})
 		})
 	})
 
+	typeClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/mistyped-instance-ids", 1)
 	/*
 		Testname: KooPhone, instance_ids of the wrong type
 		Requirement: koophone-instance-ids-required, koophone-instance-ids-type
@@ -234,24 +236,23 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		owned ones when the target allows it, so that an implementation that reads a
 		mistyped list anyway cannot hide behind the answer for an unknown instance.
 	*/
-	typeClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/mistyped-instance-ids", 1)
-	DescribeTable("rejects a body whose instance_ids is missing or mistyped with KOOPHONE.API.1000",
+	DescribeTable("rejects a body whose instance_ids is missing or mistyped as an incorrect parameter",
 		func(body string) {
 			id := ownedOrSynthetic(env, typeClaim, 1)[0]
 			x := env.Send(env.KooPhoneRaw([]byte(strings.ReplaceAll(body, "<id>", id))))
 			env.ExpectKooPhoneError(x, paramWrong)
 		},
-		Entry("missing", errorSpec("koophone-instance-ids-required"), `{}`),
-		Entry("misspelt", errorSpec("koophone-instance-ids-required"), `{"instance_id_list":["<id>"]}`),
-		Entry("a string", errorSpec("koophone-instance-ids-type"), `{"instance_ids":"<id>"}`),
-		Entry("a number", errorSpec("koophone-instance-ids-type"), `{"instance_ids":42}`),
-		Entry("a boolean", errorSpec("koophone-instance-ids-type"), `{"instance_ids":true}`),
-		Entry("an object", errorSpec("koophone-instance-ids-type"), `{"instance_ids":{"id":"<id>"}}`),
-		Entry("null", errorSpec("koophone-instance-ids-type"), `{"instance_ids":null}`),
-		Entry("an array of numbers", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[1,2]}`),
-		Entry("an array holding null", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[null]}`),
-		Entry("an array of arrays", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[["<id>"]]}`),
-		Entry("an array of objects", errorSpec("koophone-instance-ids-type"), `{"instance_ids":[{"instance_id":"<id>"}]}`),
+		Entry("missing", errorSpec(specfacts.ReqKooPhoneInstanceIDsRequired), `{}`),
+		Entry("misspelt", errorSpec(specfacts.ReqKooPhoneInstanceIDsRequired), `{"instance_id_list":["<id>"]}`),
+		Entry("a string", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":"<id>"}`),
+		Entry("a number", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":42}`),
+		Entry("a boolean", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":true}`),
+		Entry("an object", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":{"id":"<id>"}}`),
+		Entry("null", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":null}`),
+		Entry("an array of numbers", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":[1,2]}`),
+		Entry("an array holding null", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":[null]}`),
+		Entry("an array of arrays", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":[["<id>"]]}`),
+		Entry("an array of objects", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":[{"instance_id":"<id>"}]}`),
 	)
 
 	/*
@@ -262,11 +263,12 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		authoritative, or the code of an instance the caller does not own when instance_id is
 		read as an alias (register koophone-example-request-shape).
 	*/
-	It("refuses the seed document's example request body", errorSpec("koophone-instance-ids-required"), func() {
+	It("refuses the seed document's example request body", errorSpec(specfacts.ReqKooPhoneInstanceIDsRequired), func() {
 		x := env.Send(env.KooPhoneJSON(map[string]any{"user_id": "1008600000104285462", "instance_id": seedExampleInstance}))
 		env.ExpectKooPhoneErrorOneOf(x, paramWrong, noPermission)
 	})
 
+	aliasClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/example-shape", 1)
 	/*
 		Testname: KooPhone, the example's shape with an owned instance
 		Requirement: koophone-instance-ids-required
@@ -275,11 +277,10 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		back up exactly that instance (example-as-alias, register
 		koophone-example-request-shape).
 	*/
-	aliasClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/example-shape", 1)
-	It("rejects the example's shape, or reads instance_id as a one-element list", conformance.Mutating, errorSpec("koophone-instance-ids-required"), func() {
+	It("rejects the example's shape, or reads instance_id as a one-element list", conformance.Mutating, errorSpec(specfacts.ReqKooPhoneInstanceIDsRequired), func() {
 		id := aliasClaim.IDs()[0]
 		x := env.Send(env.KooPhoneJSON(map[string]any{"user_id": "1008600000104285462", "instance_id": id}))
-		env.ExpectReading(x, "koophone-example-request-shape", conformance.Probe{Instances: []string{id}})
+		env.ExpectReading(x, specfacts.AmbKooPhoneExampleRequestShape, conformance.Probe{Instances: []string{id}})
 	})
 
 	/*
@@ -288,18 +289,18 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		Description: A body that is not valid JSON, or not a JSON object, MUST be rejected with
 		400 and KOOPHONE.API.1000.
 	*/
-	DescribeTable("rejects a body that is not a JSON object with KOOPHONE.API.1000",
+	DescribeTable("rejects a body that is not a JSON object as an incorrect parameter",
 		func(body string) {
 			x := env.Send(env.KooPhoneRaw([]byte(body)))
 			env.ExpectKooPhoneError(x, paramWrong)
 		},
-		Entry("empty body", errorSpec("koophone-malformed-json"), ``),
-		Entry("truncated object", errorSpec("koophone-malformed-json"), `{"instance_ids":["cfx-none-1"`),
-		Entry("not JSON at all", errorSpec("koophone-malformed-json"), `instance_ids=cfx-none-1`),
-		Entry("single quotes", errorSpec("koophone-malformed-json"), `{'instance_ids':['cfx-none-1']}`),
-		Entry("a JSON array", errorSpec("koophone-malformed-json"), `["cfx-none-1"]`),
-		Entry("a JSON string", errorSpec("koophone-malformed-json"), `"cfx-none-1"`),
-		Entry("JSON null", errorSpec("koophone-malformed-json"), `null`),
+		Entry("empty body", errorSpec(specfacts.ReqKooPhoneMalformedJSON), ``),
+		Entry("truncated object", errorSpec(specfacts.ReqKooPhoneMalformedJSON), `{"instance_ids":["cfx-none-1"`),
+		Entry("not JSON at all", errorSpec(specfacts.ReqKooPhoneMalformedJSON), `instance_ids=cfx-none-1`),
+		Entry("single quotes", errorSpec(specfacts.ReqKooPhoneMalformedJSON), `{'instance_ids':['cfx-none-1']}`),
+		Entry("a JSON array", errorSpec(specfacts.ReqKooPhoneMalformedJSON), `["cfx-none-1"]`),
+		Entry("a JSON string", errorSpec(specfacts.ReqKooPhoneMalformedJSON), `"cfx-none-1"`),
+		Entry("JSON null", errorSpec(specfacts.ReqKooPhoneMalformedJSON), `null`),
 	)
 
 	Context("instance permissions", func() {
@@ -329,7 +330,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			Description: A request naming only instances of another tenant MUST be rejected
 			with 400 and KOOPHONE.API.1001.
 		*/
-		It("rejects instances of another tenant with KOOPHONE.API.1001", conformance.Mutating, errorSpec("koophone-instance-permissions"), func() {
+		It("rejects instances of another tenant as lacking instance permissions", conformance.Mutating, errorSpec(specfacts.ReqKooPhoneInstancePermissions), func() {
 			env.ExpectKooPhoneError(env.Send(env.KooPhoneRequest(foreign(false)...)), noPermission)
 		})
 
@@ -342,7 +343,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 				Description: A request naming an owned and a foreign instance MUST be rejected
 				as a whole with 400 and KOOPHONE.API.1001.
 			*/
-			It("rejects the whole request with KOOPHONE.API.1001", conformance.Mutating, errorSpec("koophone-instance-permissions"), func() {
+			It("rejects the whole request as lacking instance permissions", conformance.Mutating, errorSpec(specfacts.ReqKooPhoneInstancePermissions), func() {
 				ids := append(claim.IDs(), foreign(true)[0])
 				env.ExpectKooPhoneError(env.Send(env.KooPhoneRequest(ids...)), noPermission)
 			})
@@ -353,7 +354,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 				Description: The owned instance of the refused mixed request MUST still be
 				backed up by a valid request afterwards.
 			*/
-			It("still backs up the owned instance afterwards", conformance.Mutating, backupSpec("koophone-rejected-request-changes-nothing"), func() {
+			It("still backs up the owned instance afterwards", conformance.Mutating, backupSpec(specfacts.ReqKooPhoneRejectedRequestChangesNothing), func() {
 				id := claim.IDs()[0]
 				env.ExpectBackup(env.Send(env.KooPhoneRequest(id)), []string{id})
 			})
@@ -365,12 +366,13 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			Description: Ids naming no instance MUST be refused with 400: KOOPHONE.API.1001, or
 			1000 (register koophone-unknown-instance-code).
 		*/
-		It("refuses instances that do not exist", errorSpec("koophone-instance-permissions"), func() {
+		It("refuses instances that do not exist", errorSpec(specfacts.ReqKooPhoneInstancePermissions), func() {
 			x := env.Send(env.KooPhoneRequest(conformance.SyntheticIDs(2)...))
-			env.ExpectReading(x, "koophone-unknown-instance-code", conformance.Probe{})
+			env.ExpectReading(x, specfacts.AmbKooPhoneUnknownInstanceCode, conformance.Probe{})
 		})
 	})
 
+	dupClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/duplicate-ids", 1)
 	/*
 		Testname: KooPhone, the same instance twice
 		Requirement: koophone-duplicate-instance-ids
@@ -378,13 +380,13 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		KOOPHONE.API.1000, or answered 200 with jobs for that instance only — one, or one per
 		entry (register koophone-duplicate-instance-ids).
 	*/
-	dupClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/duplicate-ids", 1)
-	It("rejects a repeated id, or backs the instance up once", conformance.Mutating, conformance.Req("koophone-duplicate-instance-ids", "koophone-documented-status"), func() {
+	It("rejects a repeated id, or backs the instance up once", conformance.Mutating, conformance.Req(specfacts.ReqKooPhoneDuplicateInstanceIDs, specfacts.ReqKooPhoneDocumentedStatus), func() {
 		id := dupClaim.IDs()[0]
 		x := env.Send(env.KooPhoneRequest(id, id))
-		env.ExpectReading(x, "koophone-duplicate-instance-ids", conformance.Probe{Instances: []string{id, id}})
+		env.ExpectReading(x, specfacts.AmbKooPhoneDuplicateInstanceIDs, conformance.Probe{Instances: []string{id, id}})
 	})
 
+	extraClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/unknown-fields", 1)
 	/*
 		Testname: KooPhone, unknown members in the body
 		Requirement: koophone-unknown-fields
@@ -392,11 +394,10 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		either be judged on instance_ids alone (200 with one job) or be rejected with 400 and
 		KOOPHONE.API.1000 (register koophone-unknown-fields).
 	*/
-	extraClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/unknown-fields", 1)
-	It("ignores or rejects unknown members", conformance.Mutating, conformance.Req("koophone-unknown-fields", "koophone-documented-status"), func() {
+	It("ignores or rejects unknown members", conformance.Mutating, conformance.Req(specfacts.ReqKooPhoneUnknownFields, specfacts.ReqKooPhoneDocumentedStatus), func() {
 		id := extraClaim.IDs()[0]
 		x := env.Send(env.KooPhoneJSON(map[string]any{"instance_ids": []string{id}, "conformance_probe": "unknown member"}))
-		env.ExpectReading(x, "koophone-unknown-fields", conformance.Probe{Instances: []string{id}})
+		env.ExpectReading(x, specfacts.AmbKooPhoneUnknownFields, conformance.Probe{Instances: []string{id}})
 	})
 
 	/*
@@ -406,11 +407,12 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		MUST be refused with 400 (KOOPHONE.API.1000, or the code of an unknown instance when
 		the body is parsed anyway), never a 5xx.
 	*/
-	It("refuses a JSON body sent as text/plain, never a 5xx", errorSpec("koophone-content-type"), func() {
+	It("refuses a JSON body sent as text/plain, never a 5xx", errorSpec(specfacts.ReqKooPhoneContentType), func() {
 		x := env.Send(env.KooPhoneRequest(conformance.SyntheticIDs(1)...).WithHeader("Content-Type", "text/plain"))
 		env.ExpectKooPhoneErrorOneOf(x, paramWrong, noPermission)
 	})
 
+	ctClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/content-type", 1)
 	/*
 		Testname: KooPhone, valid request sent as text/plain
 		Requirement: koophone-content-type
@@ -418,11 +420,10 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		MUST be rejected with 400 and KOOPHONE.API.1000, or parsed as JSON and back up exactly
 		that instance (register koophone-content-type).
 	*/
-	ctClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/content-type", 1)
-	It("rejects a valid request sent as text/plain, or parses it", conformance.Mutating, errorSpec("koophone-content-type"), func() {
+	It("rejects a valid request sent as text/plain, or parses it", conformance.Mutating, errorSpec(specfacts.ReqKooPhoneContentType), func() {
 		id := ctClaim.IDs()[0]
 		x := env.Send(env.KooPhoneRequest(id).WithHeader("Content-Type", "text/plain"))
-		env.ExpectReading(x, "koophone-content-type", conformance.Probe{Instances: []string{id}})
+		env.ExpectReading(x, specfacts.AmbKooPhoneContentType, conformance.Probe{Instances: []string{id}})
 	})
 
 	/*
@@ -432,13 +433,13 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		the transport (register koophone-oversized-body-status) — never a 5xx, a hang or a
 		dropped connection.
 	*/
-	It("refuses a body over 1 MiB as a request error", errorSpec("koophone-oversized-body"), func() {
+	It("refuses a body over 1 MiB as a request error", errorSpec(specfacts.ReqKooPhoneOversizedBody), func() {
 		ids := conformance.SyntheticIDs(1)
 		body, _ := json.Marshal(map[string]any{
 			"instance_ids": ids,
-			"padding":      strings.Repeat("x", (1<<20)+(1<<18)),
+			"padding":      strings.Repeat("x", specfacts.RequestBodyLimit+specfacts.RequestBodyLimit/4),
 		})
-		env.ExpectReading(env.Send(env.KooPhoneRaw(body)), "koophone-oversized-body-status", conformance.Probe{Instances: ids})
+		env.ExpectReading(env.Send(env.KooPhoneRaw(body)), specfacts.AmbKooPhoneOversizedBodyStatus, conformance.Probe{Instances: ids})
 	})
 
 	/*
@@ -448,12 +449,12 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		target that declares fault_injection (the reference mock's X-Mock-Fault header) can be
 		made to fail on demand; elsewhere this requirement is not evaluated.
 	*/
-	It("answers an internal failure with 500 and KOOPHONE.API.9999", conformance.Req("koophone-internal-error", "koophone-error-envelope-shape", "koophone-documented-status"), func() {
+	It("answers an internal failure with 500 and the internal-error code", conformance.Req(specfacts.ReqKooPhoneInternalError, specfacts.ReqKooPhoneErrorEnvelopeShape, specfacts.ReqKooPhoneDocumentedStatus), func() {
 		if !env.Target.FaultInjection {
 			conformance.SkipBecause("the target file does not declare fault_injection: an internal failure cannot be provoked")
 		}
 		req := env.KooPhoneRequest(conformance.SyntheticIDs(1)...)
-		req.Faults = []string{"internal-error"}
+		req.Faults = []string{mock.InjectedInternalError}
 		env.ExpectKooPhoneError(env.Send(req), internalErr)
 	})
 })

@@ -2,6 +2,8 @@ package vbs_test
 
 import (
 	"encoding/json"
+	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"slices"
 	"strings"
@@ -21,13 +23,13 @@ var (
 )
 
 // errorSpec labels a spec whose answer is a documented error.
-func errorSpec(ids ...string) Labels {
-	return conformance.Req(append(ids, "vbs-error-envelope-shape", "vbs-documented-status")...)
+func errorSpec(ids ...specfacts.RequirementID) Labels {
+	return conformance.Req(append(ids, specfacts.ReqVBSErrorEnvelopeShape, specfacts.ReqVBSDocumentedStatus)...)
 }
 
 // answerSpec labels a spec whose answer is a 200 with the two resource lists.
-func answerSpec(ids ...string) Labels {
-	return conformance.Req(append(ids, "vbs-response-200-shape", "vbs-each-resource-once", "vbs-resource-type-echo", "vbs-documented-status")...)
+func answerSpec(ids ...specfacts.RequirementID) Labels {
+	return conformance.Req(append(ids, specfacts.ReqVBSResponse200Shape, specfacts.ReqVBSEachResourceOnce, specfacts.ReqVBSResourceTypeEcho, specfacts.ReqVBSDocumentedStatus)...)
 }
 
 // freeOrUnknown returns the reserved free volume when the target allows state-changing
@@ -66,7 +68,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Description: A request without X-Auth-Token MUST be rejected with 401 and the
 			error envelope.
 		*/
-		It("rejects a request without X-Auth-Token with 401", errorSpec("vbs-auth-token-required"), func() {
+		It("rejects a request without X-Auth-Token with 401", errorSpec(specfacts.ReqVBSAuthTokenRequired), func() {
 			env.ExpectVBSError(env.Send(validUnknown().WithoutHeader(limits.TokenHeader)), http.StatusUnauthorized)
 		})
 
@@ -76,7 +78,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Description: A request whose X-Auth-Token is empty MUST be rejected with 401 and the
 			error envelope.
 		*/
-		It("rejects a request with an empty X-Auth-Token with 401", errorSpec("vbs-auth-token-required"), func() {
+		It("rejects a request with an empty X-Auth-Token with 401", errorSpec(specfacts.ReqVBSAuthTokenRequired), func() {
 			env.ExpectVBSError(env.Send(validUnknown().WithHeader(limits.TokenHeader, "")), http.StatusUnauthorized)
 		})
 
@@ -86,11 +88,12 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Description: A request whose X-Auth-Token is not a valid token MUST be rejected with
 			401 and the error envelope.
 		*/
-		It("rejects an invalid token with 401", errorSpec("vbs-invalid-token"), func() {
+		It("rejects an invalid token with 401", errorSpec(specfacts.ReqVBSInvalidToken), func() {
 			forged := "invalid-token-" + conformance.SyntheticProjectID()
 			env.ExpectVBSError(env.Send(validUnknown().WithHeader(limits.TokenHeader, forged)), http.StatusUnauthorized)
 		})
 
+		mismatchClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/project-mismatch", 1)
 		/*
 			Testname: VBS, token used on another project
 			Requirement: vbs-project-mismatch
@@ -100,11 +103,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			it, so that an implementation that ignores the project cannot hide behind the
 			answer for an unknown volume.
 		*/
-		mismatchClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/project-mismatch", 1)
-		It("rejects a valid token on another project with 403", errorSpec("vbs-project-mismatch"), func() {
+		It("rejects a valid token on another project with 403", errorSpec(specfacts.ReqVBSProjectMismatch), func() {
 			other := conformance.SyntheticProjectID()
 			req := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, mismatchClaim)...))
-			env.ExpectReading(env.Send(env.OnProject(req, other)), "vbs-status-mapping", conformance.Probe{})
+			env.ExpectReading(env.Send(env.OnProject(req, other)), specfacts.AmbVBSStatusMapping, conformance.Probe{})
 		})
 	})
 
@@ -115,10 +117,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		error envelope (or 400, or a 200 in which every resource failed: register
 		vbs-unknown-policy-reporting); no resource is associated.
 	*/
-	It("rejects a policy that does not exist", errorSpec("vbs-unknown-policy", "vbs-response-200-shape"), func() {
+	It("rejects a policy that does not exist", errorSpec(specfacts.ReqVBSUnknownPolicy, specfacts.ReqVBSResponse200Shape), func() {
 		requested := env.Volumes(unknownVolumes(env, 1)...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.UnknownBackupPolicyID, requested))
-		env.ExpectReading(x, "vbs-unknown-policy-reporting", conformance.Probe{Resources: requested})
+		env.ExpectReading(x, specfacts.AmbVBSUnknownPolicyReporting, conformance.Probe{Resources: requested})
 	})
 
 	Context("an unknown policy with a free volume", Ordered, ContinueOnFailure, func() {
@@ -130,10 +132,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Description: A request naming an unknown policy and a free volume MUST NOT report
 			the volume as associated.
 		*/
-		It("does not associate the volume", conformance.Mutating, errorSpec("vbs-unknown-policy", "vbs-response-200-shape"), func() {
+		It("does not associate the volume", conformance.Mutating, errorSpec(specfacts.ReqVBSUnknownPolicy, specfacts.ReqVBSResponse200Shape), func() {
 			requested := env.Volumes(claim.IDs()...)
 			x := env.Send(env.VBSRequest(env.Target.VBS.UnknownBackupPolicyID, requested))
-			env.ExpectReading(x, "vbs-unknown-policy-reporting", conformance.Probe{Resources: requested})
+			env.ExpectReading(x, specfacts.AmbVBSUnknownPolicyReporting, conformance.Probe{Resources: requested})
 		})
 
 		/*
@@ -142,7 +144,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Description: The volume of the refused request MUST still be associated with the
 			existing policy by a valid request afterwards.
 		*/
-		It("still associates the volume with the existing policy afterwards", conformance.Mutating, answerSpec("vbs-unknown-policy", "vbs-associate-operation"), func() {
+		It("still associates the volume with the existing policy afterwards", conformance.Mutating, answerSpec(specfacts.ReqVBSUnknownPolicy, specfacts.ReqVBSAssociateOperation), func() {
 			requested := env.Volumes(claim.IDs()...)
 			res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
 			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
@@ -165,29 +167,29 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			mutate(body)
 			env.ExpectVBSError(env.Send(env.VBSJSON(body)), http.StatusBadRequest)
 		},
-		Entry("without backup_policy_id", errorSpec("vbs-backup-policy-id-required"), func(b map[string]any) { delete(b, "backup_policy_id") }),
-		Entry("without resources", errorSpec("vbs-resources-required"), func(b map[string]any) { delete(b, "resources") }),
-		Entry("a resource without resource_id", errorSpec("vbs-resource-fields-required"), func(b map[string]any) {
+		Entry("without backup_policy_id", errorSpec(specfacts.ReqVBSBackupPolicyIDRequired), func(b map[string]any) { delete(b, "backup_policy_id") }),
+		Entry("without resources", errorSpec(specfacts.ReqVBSResourcesRequired), func(b map[string]any) { delete(b, "resources") }),
+		Entry("a resource without resource_id", errorSpec(specfacts.ReqVBSResourceFieldsRequired), func(b map[string]any) {
 			b["resources"] = []any{map[string]any{"resource_type": volumeType}}
 		}),
-		Entry("a resource without resource_type", errorSpec("vbs-resource-fields-required"), func(b map[string]any) {
+		Entry("a resource without resource_type", errorSpec(specfacts.ReqVBSResourceFieldsRequired), func(b map[string]any) {
 			b["resources"] = []any{map[string]any{"resource_id": "cfx-none-1"}}
 		}),
-		Entry("backup_policy_id a number", errorSpec("vbs-field-types"), func(b map[string]any) { b["backup_policy_id"] = 42 }),
-		Entry("backup_policy_id null", errorSpec("vbs-field-types"), func(b map[string]any) { b["backup_policy_id"] = nil }),
-		Entry("resources an object", errorSpec("vbs-field-types"), func(b map[string]any) {
+		Entry("backup_policy_id a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) { b["backup_policy_id"] = 42 }),
+		Entry("backup_policy_id null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) { b["backup_policy_id"] = nil }),
+		Entry("resources an object", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) {
 			b["resources"] = map[string]any{"resource_id": "cfx-none-1", "resource_type": volumeType}
 		}),
-		Entry("resources a string", errorSpec("vbs-field-types"), func(b map[string]any) { b["resources"] = "cfx-none-1" }),
-		Entry("resources null", errorSpec("vbs-field-types"), func(b map[string]any) { b["resources"] = nil }),
-		Entry("resources of strings", errorSpec("vbs-field-types"), func(b map[string]any) { b["resources"] = []any{"cfx-none-1"} }),
-		Entry("resource_id a number", errorSpec("vbs-field-types"), func(b map[string]any) {
+		Entry("resources a string", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) { b["resources"] = "cfx-none-1" }),
+		Entry("resources null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) { b["resources"] = nil }),
+		Entry("resources of strings", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) { b["resources"] = []any{"cfx-none-1"} }),
+		Entry("resource_id a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) {
 			b["resources"] = []any{map[string]any{"resource_id": 7, "resource_type": volumeType}}
 		}),
-		Entry("resource_type a number", errorSpec("vbs-field-types"), func(b map[string]any) {
+		Entry("resource_type a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) {
 			b["resources"] = []any{map[string]any{"resource_id": "cfx-none-1", "resource_type": 1}}
 		}),
-		Entry("resource_type null", errorSpec("vbs-field-types"), func(b map[string]any) {
+		Entry("resource_type null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) {
 			b["resources"] = []any{map[string]any{"resource_id": "cfx-none-1", "resource_type": nil}}
 		}),
 	)
@@ -202,11 +204,11 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		func(body string) {
 			env.ExpectVBSError(env.Send(env.VBSRaw([]byte(body))), http.StatusBadRequest)
 		},
-		Entry("empty body", errorSpec("vbs-malformed-json"), ``),
-		Entry("truncated object", errorSpec("vbs-malformed-json"), `{"backup_policy_id":"p","resources":[`),
-		Entry("not JSON at all", errorSpec("vbs-malformed-json"), `backup_policy_id=p`),
-		Entry("a JSON array", errorSpec("vbs-malformed-json"), `[{"resource_id":"cfx-none-1","resource_type":"volume"}]`),
-		Entry("JSON null", errorSpec("vbs-malformed-json"), `null`),
+		Entry("empty body", errorSpec(specfacts.ReqVBSMalformedJSON), ``),
+		Entry("truncated object", errorSpec(specfacts.ReqVBSMalformedJSON), `{"backup_policy_id":"p","resources":[`),
+		Entry("not JSON at all", errorSpec(specfacts.ReqVBSMalformedJSON), `backup_policy_id=p`),
+		Entry("a JSON array", errorSpec(specfacts.ReqVBSMalformedJSON), `[{"resource_id":"cfx-none-1","resource_type":"`+string(specfacts.ResourceTypeVolume)+`"}]`),
+		Entry("JSON null", errorSpec(specfacts.ReqVBSMalformedJSON), `null`),
 	)
 
 	/*
@@ -215,10 +217,11 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		Description: An empty resources list MUST be rejected with 400 and the envelope, or
 		answered 200 with both lists empty (register vbs-empty-resources); never a 5xx.
 	*/
-	It("rejects an empty resources list, or reports nothing", errorSpec("vbs-empty-resources"), func() {
-		env.ExpectReading(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, nil)), "vbs-empty-resources", conformance.Probe{})
+	It("rejects an empty resources list, or reports nothing", errorSpec(specfacts.ReqVBSEmptyResources), func() {
+		env.ExpectReading(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, nil)), specfacts.AmbVBSEmptyResources, conformance.Probe{})
 	})
 
+	typeClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/unsupported-type", 1)
 	/*
 		Testname: VBS, unsupported resource type
 		Requirement: vbs-resource-type-enum
@@ -226,12 +229,11 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		associated: 200 with it in fail_resources, or 400 with the envelope (register
 		vbs-unsupported-resource-type).
 	*/
-	typeClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/unsupported-type", 1)
-	It("does not associate a resource of an unsupported type", conformance.Mutating, errorSpec("vbs-resource-type-enum", "vbs-each-resource-once"), func() {
+	It("does not associate a resource of an unsupported type", conformance.Mutating, errorSpec(specfacts.ReqVBSResourceTypeEnum, specfacts.ReqVBSEachResourceOnce), func() {
 		Expect(slices.Contains(limits.ResourceTypes, unsupported)).To(BeFalse(), "suite bug: %q is a documented type", unsupported)
 		requested := []conformance.Resource{{ID: typeClaim.IDs()[0], Type: unsupported}}
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
-		env.ExpectReading(x, "vbs-unsupported-resource-type", conformance.Probe{Resources: requested})
+		env.ExpectReading(x, specfacts.AmbVBSUnsupportedResourceType, conformance.Probe{Resources: requested})
 	})
 
 	/*
@@ -241,10 +243,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		it in fail_resources with a code and a message, or a request error 400/404 with the
 		envelope (register vbs-unknown-volume-reporting).
 	*/
-	It("reports a volume that does not exist as failed", answerSpec("vbs-unknown-volume-fails", "vbs-error-envelope-shape"), func() {
+	It("reports a volume that does not exist as failed", answerSpec(specfacts.ReqVBSUnknownVolumeFails, specfacts.ReqVBSErrorEnvelopeShape), func() {
 		requested := env.Volumes(unknownVolumes(env, 1)...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
-		env.ExpectReading(x, "vbs-unknown-volume-reporting", conformance.Probe{Resources: requested})
+		env.ExpectReading(x, specfacts.AmbVBSUnknownVolumeReporting, conformance.Probe{Resources: requested})
 	})
 
 	Context("a free and an unknown volume together", Ordered, ContinueOnFailure, func() {
@@ -259,10 +261,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			request-error reading of vbs-unknown-volume-reporting, refuse the whole request
 			with 400/404 and bind nothing.
 		*/
-		It("associates the free volume and fails the unknown one", conformance.Mutating, answerSpec("vbs-partial-failure"), func() {
+		It("associates the free volume and fails the unknown one", conformance.Mutating, answerSpec(specfacts.ReqVBSPartialFailure), func() {
 			requested := env.Volumes(claim.IDs()[0], unknownVolumes(env, 1)[0])
 			x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
-			j := env.ExpectReading(x, "vbs-unknown-volume-reporting", conformance.Probe{Resources: requested, Subjects: []string{requested[1].ID}})
+			j := env.ExpectReading(x, specfacts.AmbVBSUnknownVolumeReporting, conformance.Probe{Resources: requested, Subjects: []string{requested[1].ID}})
 			wholeRequestRefused = j.Refused
 		})
 
@@ -272,9 +274,9 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Description: When the whole mixed request was refused, its free volume MUST still be
 			associated by a valid request afterwards.
 		*/
-		It("binds nothing when it refuses the whole request", conformance.Mutating, answerSpec("vbs-partial-failure"), func() {
+		It("binds nothing when it refuses the whole request", conformance.Mutating, answerSpec(specfacts.ReqVBSPartialFailure), func() {
 			if !wholeRequestRefused {
-				conformance.SkipBecause("the mixed request was answered per resource; nothing to re-check")
+				conformance.NotApplicable("the mixed request was answered per resource (vbs-unknown-volume-reporting: per-resource); nothing to re-check")
 			}
 			requested := env.Volumes(claim.IDs()[0])
 			res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
@@ -282,14 +284,14 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		})
 	})
 
+	okClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/associate", 2)
 	/*
 		Testname: VBS, associate free volumes
 		Requirement: vbs-associate-operation
 		Description: Free volumes MUST be associated with an existing policy: 200, each
 		exactly once in success_resources with its type echoed.
 	*/
-	okClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/associate", 2)
-	It("associates free volumes with the policy", conformance.Mutating, answerSpec("vbs-associate-operation"), func() {
+	It("associates free volumes with the policy", conformance.Mutating, answerSpec(specfacts.ReqVBSAssociateOperation), func() {
 		requested := env.Volumes(okClaim.IDs()...)
 		res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
 		for _, r := range requested {
@@ -305,7 +307,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Requirement: vbs-associate-operation
 			Description: A free volume MUST be associated: 200 with it in success_resources.
 		*/
-		It("associates the volume", conformance.Mutating, answerSpec("vbs-associate-operation"), func() {
+		It("associates the volume", conformance.Mutating, answerSpec(specfacts.ReqVBSAssociateOperation), func() {
 			requested := env.Volumes(claim.IDs()...)
 			res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
 			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
@@ -318,13 +320,14 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			both lists: 200 with it in fail_resources, 200 with it in success_resources
 			(idempotent), or 409 with the envelope (register vbs-reassociate).
 		*/
-		It("answers a repeated association without contradiction", conformance.Mutating, answerSpec("vbs-reassociate"), func() {
+		It("answers a repeated association without contradiction", conformance.Mutating, answerSpec(specfacts.ReqVBSReassociate), func() {
 			requested := env.Volumes(claim.IDs()...)
 			x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
-			env.ExpectReading(x, "vbs-reassociate", conformance.Probe{Resources: requested})
+			env.ExpectReading(x, specfacts.AmbVBSReassociate, conformance.Probe{Resources: requested})
 		})
 	})
 
+	dupClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/duplicates", 1)
 	/*
 		Testname: VBS, the same volume twice
 		Requirement: vbs-duplicate-resources
@@ -332,13 +335,13 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		200 with the volume associated and reported once (deduplicated) or once per entry
 		(register vbs-duplicate-resources); never a 5xx, never an unrequested resource.
 	*/
-	dupClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/duplicates", 1)
-	It("rejects a repeated volume, or associates it once", conformance.Mutating, conformance.Req("vbs-duplicate-resources", "vbs-response-200-shape", "vbs-documented-status"), func() {
+	It("rejects a repeated volume, or associates it once", conformance.Mutating, conformance.Req(specfacts.ReqVBSDuplicateResources, specfacts.ReqVBSResponse200Shape, specfacts.ReqVBSDocumentedStatus), func() {
 		v := env.Volumes(dupClaim.IDs()[0])[0]
 		requested := []conformance.Resource{v, v}
-		env.ExpectReading(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), "vbs-duplicate-resources", conformance.Probe{Resources: requested})
+		env.ExpectReading(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), specfacts.AmbVBSDuplicateResources, conformance.Probe{Resources: requested})
 	})
 
+	extraClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/unknown-fields", 1)
 	/*
 		Testname: VBS, unknown members in the body
 		Requirement: vbs-unknown-fields
@@ -346,14 +349,14 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		judged without it (200, volume associated) or be rejected with 400 and the envelope
 		(register vbs-unknown-fields).
 	*/
-	extraClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/unknown-fields", 1)
-	It("ignores or rejects unknown members", conformance.Mutating, conformance.Req("vbs-unknown-fields", "vbs-documented-status"), func() {
+	It("ignores or rejects unknown members", conformance.Mutating, conformance.Req(specfacts.ReqVBSUnknownFields, specfacts.ReqVBSDocumentedStatus), func() {
 		requested := env.Volumes(extraClaim.IDs()...)
 		x := env.Send(env.VBSJSON(map[string]any{
 			"backup_policy_id": env.Target.VBS.BackupPolicyID, "resources": requested, "conformance_probe": "unknown member"}))
-		env.ExpectReading(x, "vbs-unknown-fields", conformance.Probe{Resources: requested})
+		env.ExpectReading(x, specfacts.AmbVBSUnknownFields, conformance.Probe{Resources: requested})
 	})
 
+	ctClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/content-type", 1)
 	/*
 		Testname: VBS, body sent as text/plain
 		Requirement: vbs-content-type
@@ -361,11 +364,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		NOT be answered with a 5xx: 400 with the envelope, or parsed as JSON and the volume
 		associated (register vbs-content-type).
 	*/
-	ctClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/content-type", 1)
-	It("rejects a valid request sent as text/plain, or parses it", conformance.Mutating, conformance.Req("vbs-content-type", "vbs-documented-status"), func() {
+	It("rejects a valid request sent as text/plain, or parses it", conformance.Mutating, conformance.Req(specfacts.ReqVBSContentType, specfacts.ReqVBSDocumentedStatus), func() {
 		requested := env.Volumes(ctClaim.IDs()...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested).WithHeader("Content-Type", "text/plain"))
-		env.ExpectReading(x, "vbs-content-type", conformance.Probe{Resources: requested})
+		env.ExpectReading(x, specfacts.AmbVBSContentType, conformance.Probe{Resources: requested})
 	})
 
 	/*
@@ -375,13 +377,13 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		envelope, 413 from the transport, or judged on its content — never a 5xx, a hang or a
 		dropped connection (register vbs-oversized-body-status).
 	*/
-	It("refuses a body over 1 MiB as a request error", conformance.Req("vbs-oversized-body", "vbs-documented-status"), func() {
+	It("refuses a body over 1 MiB as a request error", conformance.Req(specfacts.ReqVBSOversizedBody, specfacts.ReqVBSDocumentedStatus), func() {
 		requested := env.Volumes(unknownVolumes(env, 1)...)
 		body, _ := json.Marshal(map[string]any{
 			"backup_policy_id": env.Target.VBS.BackupPolicyID, "resources": requested,
-			"padding": strings.Repeat("x", (1<<20)+(1<<18)),
+			"padding": strings.Repeat("x", specfacts.RequestBodyLimit+specfacts.RequestBodyLimit/4),
 		})
-		env.ExpectReading(env.Send(env.VBSRaw(body)), "vbs-oversized-body-status", conformance.Probe{Resources: requested})
+		env.ExpectReading(env.Send(env.VBSRaw(body)), specfacts.AmbVBSOversizedBodyStatus, conformance.Probe{Resources: requested})
 	})
 
 	/*
@@ -391,12 +393,12 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		target that declares fault_injection can be made to fail on demand; elsewhere this
 		requirement is not evaluated.
 	*/
-	It("answers an internal failure with 500 and the envelope", errorSpec("vbs-internal-error"), func() {
+	It("answers an internal failure with 500 and the envelope", errorSpec(specfacts.ReqVBSInternalError), func() {
 		if !env.Target.FaultInjection {
 			conformance.SkipBecause("the target file does not declare fault_injection: an internal failure cannot be provoked")
 		}
 		req := validUnknown()
-		req.Faults = []string{"internal-error"}
+		req.Faults = []string{mock.InjectedInternalError}
 		env.ExpectVBSError(env.Send(req), http.StatusInternalServerError)
 	})
 })
