@@ -20,11 +20,11 @@ import (
 )
 
 // API names one of the two APIs under test; it matches the `api:` labels.
-type API string
+type API = specfacts.API
 
 const (
-	KooPhone API = "koophone"
-	VBS      API = "vbs"
+	KooPhone = specfacts.KooPhone
+	VBS      = specfacts.VBS
 )
 
 // Env is everything a spec needs about the implementation under test. One exists per
