@@ -183,7 +183,7 @@ func TestRenderingsShowEvidenceStatuses(t *testing.T) {
 	if err := RenderMarkdown(&md, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(html.String(), `data-id=specfacts.ReqKooPhoneInstanceIDsMaxItems data-status="partially-evaluated"`) ||
+	if !strings.Contains(html.String(), `data-id="`+string(specfacts.ReqKooPhoneInstanceIDsMaxItems)+`" data-status="partially-evaluated"`) ||
 		!strings.Contains(html.String(), `<span class="badge inconclusive">inconclusive</span>`) {
 		t.Fatal("html matrix does not show partially-evaluated and inconclusive rows")
 	}
