@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net/http"
@@ -27,10 +28,10 @@ func TestMockCommandUsageErrors(t *testing.T) {
 	}{
 		"unknown flag":      {[]string{"--nope"}, "flag provided but not defined"},
 		"unknown fault":     {[]string{"--fault", "no-such"}, `unknown fault "no-such"`},
-		"unknown entry":     {[]string{"--reading", "koophone-nope=x"}, "--reading: reading koophone-nope=x: no such register entry; entries: koophone-content-type"},
+		"unknown entry":     {[]string{"--reading", "koophone-nope=x"}, ("--reading: reading koophone-nope=x: no such register entry; entries: " + string(specfacts.AmbKooPhoneContentType))},
 		"unknown reading":   {[]string{"--reading", "koophone-unknown-instance-code=teapot"}, "not a legitimate reading of the entry; readings: permissions, parameter-incorrect"},
 		"reading without =": {[]string{"--reading", "koophone-unknown-instance-code"}, "want ENTRY=READING"},
-		"bad world reading": {[]string{"--world", worldWithReading(t, string(specfacts.ReqVBSReassociate), "teapot")}, "mock_readings: reading vbs-reassociate=teapot"},
+		"bad world reading": {[]string{"--world", worldWithReading(t, string(specfacts.ReqVBSReassociate), "teapot")}, ("mock_readings: reading " + string(specfacts.AmbVBSReassociate) + "=teapot")},
 		"bad world":         {[]string{"--world", bad}, "--world"},
 		"stray arg":         {[]string{"extra"}, `unexpected argument "extra"`},
 		"bad listen":        {[]string{"--listen", "256.0.0.1:x"}, "listen on"},
@@ -100,8 +101,8 @@ func TestMockCommandReadingWithFault(t *testing.T) {
 	}
 	answer, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 400 || !strings.Contains(string(answer), `KOOPHONE.API.1000`) || !strings.Contains(string(answer), "is not an instance of this tenant") {
-		t.Errorf("answer %d %s; want 400 KOOPHONE.API.1000 from the ownership check", resp.StatusCode, answer)
+	if resp.StatusCode != 400 || !strings.Contains(string(answer), contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code) || !strings.Contains(string(answer), "is not an instance of this tenant") {
+		t.Errorf(("answer %d %s; want 400 " + contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code + " from the ownership check"), resp.StatusCode, answer)
 	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,7 +66,7 @@ func TestReportRequireConclusive(t *testing.T) {
 	if code := runReport([]string{"build", "--ginkgo", ginkgo, "--out", t.TempDir(), "--require-conclusive"}, &out, &errOut); code != 1 {
 		t.Fatalf("exit %d, want 1\n%s%s", code, out.String(), errOut.String())
 	}
-	if !strings.Contains(out.String(), "--require-conclusive") || !strings.Contains(out.String(), "inconclusive vbs-empty-resources:") {
+	if !strings.Contains(out.String(), "--require-conclusive") || !strings.Contains(out.String(), ("inconclusive "+string(specfacts.ReqVBSEmptyResources)+":")) {
 		t.Fatalf("output does not say why:\n%s", out.String())
 	}
 }

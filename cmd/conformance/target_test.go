@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -177,7 +178,7 @@ func TestSecretFreeTargetRunsSuitesWithIAMToken(t *testing.T) {
 		var all strings.Builder
 		for _, pkg := range []string{"koophone", "vbs"} {
 			cmd := exec.Command("go", "test", "-count=1", "-v", "./suites/"+pkg, "-args",
-				"-ginkgo.label-filter=req:koophone-instance-ids-min-items || req:vbs-associate-operation",
+				("-ginkgo.label-filter=req:" + string(specfacts.ReqKooPhoneInstanceIDsMinItems) + " || req:" + string(specfacts.ReqVBSAssociateOperation)),
 				"-ginkgo.no-color", "-ginkgo.junit-report="+filepath.Join(reports, pkg+".xml"))
 			cmd.Dir = repoRoot(t)
 			cmd.Env = append(os.Environ(), target.EnvVar+"="+file, "I14_E2E_PASSWORD="+password)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net"
 	"os"
@@ -160,7 +162,7 @@ func answerFirst(n int, c net.Conn) {
 		return
 	}
 	_, _ = c.Read(make([]byte, 4096))
-	body := `{"error_code":"KOOPHONE.API.1000","error_msg":"bad request"}`
+	body := (`{"error_code":"` + contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code + `","error_msg":"bad request"}`)
 	_, _ = fmt.Fprintf(c, "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
 	closeGently(c)
 }

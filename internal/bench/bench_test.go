@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -217,7 +218,7 @@ func TestDocOnlyExpect(t *testing.T) {
 	vc := c.Constraints().VBS
 	valid := Request{Case: "ok", Method: vc.Method, Path: vc.Path("p"),
 		Header: http.Header{"Content-Type": {"application/json"}, vc.TokenHeader: {"t"}},
-		Body:   []byte(`{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"volume"}]}`)}
+		Body:   []byte((`{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"` + string(specfacts.ResourceTypeVolume) + `"}]}`))}
 	invalid := valid
 	invalid.Case, invalid.Body = "bad", []byte(`{}`)
 	switch {

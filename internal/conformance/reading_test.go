@@ -57,6 +57,9 @@ func judge(t *testing.T, e *Env, x *Exchange, entry string, p Probe) Judgement {
 
 // A reading added to the register alone — no edit to the engine or a suite — is accepted
 // and recorded when an answer shows its outcome, for a KooPhone code and a VBS status.
+// paramCode is the wire code of parameter-incorrect, as the register's descriptions spell it.
+var paramCode = contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code
+
 func TestSyntheticReadingIsAcceptedWithoutSuiteEdits(t *testing.T) {
 	tenant := contract.Default().Constraints().KooPhone.Code(specfacts.CodeTenantNotFound).Code
 	koo := answer(400, map[string]string{"error_code": tenant, "error_msg": "no tenant"})
@@ -64,10 +67,10 @@ func TestSyntheticReadingIsAcceptedWithoutSuiteEdits(t *testing.T) {
 		t.Fatalf("before the register names it, %s was accepted as %v", tenant, j.Readings)
 	}
 	c := catalogWith(t, `      - id: parameter-incorrect
-        description: 400 KOOPHONE.API.1000, the parameter names nothing.
+        description: 400 `+paramCode+`, the parameter names nothing.
         outcome: {status: 400, code: parameter-incorrect}
     default: [permissions, parameter-incorrect]`, `      - id: parameter-incorrect
-        description: 400 KOOPHONE.API.1000, the parameter names nothing.
+        description: 400 `+paramCode+`, the parameter names nothing.
         outcome: {status: 400, code: parameter-incorrect}
       - id: synthetic-no-tenant
         description: A synthetic reading added by a test.
@@ -88,7 +91,7 @@ func TestSyntheticReadingIsAcceptedWithoutSuiteEdits(t *testing.T) {
         description: A synthetic reading added by a test.
         outcome: {status: 422, envelope: true}`)
 	c = catalogWithDefault(t, c, string(specfacts.ReqVBSReassociate), "synthetic-unprocessable")
-	if j := judge(t, envWith(c), vbs, string(specfacts.ReqVBSReassociate), Probe{Resources: []Resource{{ID: "v1", Type: "volume"}}}); j.Reading() != "synthetic-unprocessable" {
+	if j := judge(t, envWith(c), vbs, string(specfacts.ReqVBSReassociate), Probe{Resources: []Resource{{ID: "v1", Type: string(specfacts.ResourceTypeVolume)}}}); j.Reading() != "synthetic-unprocessable" {
 		t.Fatalf("synthetic VBS reading not observed: %+v", j)
 	}
 }
@@ -111,13 +114,13 @@ func catalogWithDefault(t *testing.T, c *catalog.Catalog, entry, reading string)
 // answer that fits the per-resource reading of an unknown volume names it.
 func TestJudgeNamesTheReadings(t *testing.T) {
 	e := envWith(catalog.Default())
-	vol := []Resource{{ID: "v-unknown", Type: "volume"}}
+	vol := []Resource{{ID: "v-unknown", Type: string(specfacts.ResourceTypeVolume)}}
 	j := judge(t, e, answer(500, map[string]any{"error": map[string]string{"code": "X", "message": "m"}}), "vbs-unknown-volume-reporting", Probe{Resources: vol})
 	msg := j.Expected + "\n" + strings.Join(j.Problems, "\n")
 	if len(j.Readings) != 0 || !strings.Contains(msg, "per-resource, the strict reading") || !strings.Contains(msg, "request-error") || !strings.Contains(msg, "status 500 is the outcome of no reading") {
 		t.Fatalf("500 judged %v:\n%s", j.Readings, msg)
 	}
-	typ := "volume"
+	typ := string(specfacts.ResourceTypeVolume)
 	ok := answer(200, map[string]any{"success_resources": []any{}, "fail_resources": []any{
 		map[string]any{"resource_id": "v-unknown", "resource_type": typ, "code": "X", "message": "gone"}}})
 	if j := judge(t, e, ok, "vbs-unknown-volume-reporting", Probe{Resources: vol}); j.Reading() != "per-resource" {
@@ -135,9 +138,9 @@ func TestJudgeNamesTheReadings(t *testing.T) {
 // Two readings the probe cannot tell apart are both named, and none is recorded.
 func TestJudgeAmbiguousAnswerRecordsNothing(t *testing.T) {
 	c := catalogWith(t, `      - id: bytes
-        description: Count UTF-8 bytes; a 32-character multi-byte id is too long, 400 KOOPHONE.API.1000.
+        description: Count UTF-8 bytes; a 32-character multi-byte id is too long, 400 `+paramCode+`.
         outcome: {status: 400, code: parameter-incorrect}`, `      - id: bytes
-        description: Count UTF-8 bytes; a 32-character multi-byte id is too long, 400 KOOPHONE.API.1000.
+        description: Count UTF-8 bytes; a 32-character multi-byte id is too long, 400 `+paramCode+`.
         outcome: {status: 400, code: [parameter-incorrect, instance-permissions]}`)
 	perm := contract.Default().Constraints().KooPhone.Code(specfacts.CodeInstancePermissions).Code
 	j := judge(t, envWith(c), answer(400, map[string]string{"error_code": perm, "error_msg": "m"}), "koophone-id-length-unit", Probe{})

@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net"
 	"net/http"
@@ -65,7 +67,7 @@ func vbsRequest(env *Env) Request {
 	h := http.Header{}
 	h.Set(v.TokenHeader, env.Target.VBS.AuthToken)
 	h.Set("Content-Type", "application/json")
-	body := fmt.Sprintf(`{"backup_policy_id":%q,"resources":[{"resource_id":%q,"resource_type":"volume"}]}`,
+	body := fmt.Sprintf((`{"backup_policy_id":%q,"resources":[{"resource_id":%q,"resource_type":"` + string(specfacts.ResourceTypeVolume) + `"}]}`),
 		env.Target.VBS.BackupPolicyID, env.Target.VBS.VolumeIDs[0])
 	return Request{API: VBS, Method: v.Method, Path: v.Path(env.Target.VBS.ProjectID), Header: h, Body: []byte(body)}
 }
@@ -212,7 +214,7 @@ func TestUndecodableAnswerIsAClearError(t *testing.T) {
 // What HTTP lets a conformant server send passes: charset parameters on the media type, a
 // chunked body, any key order and members the documents do not name.
 func TestHTTPFreedomsPassTheContract(t *testing.T) {
-	vbsOK := `{"fail_resources":[],"success_resources":[{"resource_type":"volume","os_vol_host_attr":"pod01","availability_zone":"az1","resource_id":"0f187b65-8d0e-4fc0-9096-3b55d330531e","extra":1}],"request_id":"r1"}`
+	vbsOK := (`{"fail_resources":[],"success_resources":[{"resource_type":"` + string(specfacts.ResourceTypeVolume) + `","os_vol_host_attr":"pod01","availability_zone":"az1","resource_id":"0f187b65-8d0e-4fc0-9096-3b55d330531e","extra":1}],"request_id":"r1"}`)
 	cases := []struct {
 		name, contentType, body string
 		status                  int
@@ -227,7 +229,7 @@ func TestHTTPFreedomsPassTheContract(t *testing.T) {
 		{name: "extra members", contentType: "application/json",
 			body: `{"error_code":"0","error_msg":"ok","request_id":"r1","data":{"task_id":"RM_1","status":"RUNNING","cmd_jobs":[{"instance_id":"a1","job_id":"j1","progress":0}]}}`, status: 200},
 		{name: "error with charset, reordered, extra member", contentType: "application/json; charset=UTF-8",
-			body: `{"request_id":"r1","error_msg":"bad","error_code":"KOOPHONE.API.1000"}`, status: 400},
+			body: (`{"request_id":"r1","error_msg":"bad","error_code":"` + contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code + `"}`), status: 400},
 		{name: "vbs reordered with extra members, chunked", contentType: "application/json;charset=utf-8", body: vbsOK, status: 200, chunked: true, vbs: true},
 	}
 	for _, tc := range cases {

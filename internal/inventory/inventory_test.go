@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"bytes"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,16 +99,16 @@ func TestBlocksAgreeWithDryRun(t *testing.T) {
 
 // Coverage reports a requirement without a spec and a spec naming an unknown requirement.
 func TestCoverageDetectsGapsAndUnknownIDs(t *testing.T) {
-	specs := []runrecord.Spec{{Text: "a spec", Labels: []string{"req:koophone-backup-operation", "req:no-such-requirement"}}}
+	specs := []runrecord.Spec{{Text: "a spec", Labels: []string{("req:" + string(specfacts.ReqKooPhoneBackupOperation)), "req:no-such-requirement"}}}
 	err := Coverage(specs, catalog.Default())
 	if err == nil {
 		t.Fatal("want an error")
 	}
 	msg := err.Error()
-	if !strings.Contains(msg, `unknown requirement "no-such-requirement"`) || !strings.Contains(msg, "vbs-associate-operation has no conformance spec") {
+	if !strings.Contains(msg, `unknown requirement "no-such-requirement"`) || !strings.Contains(msg, (string(specfacts.ReqVBSAssociateOperation)+" has no conformance spec")) {
 		t.Fatalf("got %v", err)
 	}
-	if strings.Contains(msg, "koophone-backup-operation has no") {
+	if strings.Contains(msg, (string(specfacts.ReqKooPhoneBackupOperation) + " has no")) {
 		t.Fatalf("covered requirement reported as a gap: %v", err)
 	}
 }
@@ -120,7 +121,7 @@ func TestMalformedBlocksAreRefused(t *testing.T) {
 	if _, err := parseBlock("Testname: x\nDescription: MUST"); err == nil || !strings.Contains(err.Error(), "Requirement") {
 		t.Fatalf("got %v", err)
 	}
-	dir := writeSuite(t, "package p\n/*\nTestname: same\nRequirement: koophone-backup-operation\nDescription: MUST a\n*/\nvar _ = It(\"a\", func() {})\n/*\nTestname: same\nRequirement: koophone-backup-operation\nDescription: MUST b\n*/\nvar _ = It(\"b\", func() {})\n")
+	dir := writeSuite(t, ("package p\n/*\nTestname: same\nRequirement: " + string(specfacts.ReqKooPhoneBackupOperation) + "\nDescription: MUST a\n*/\nvar _ = It(\"a\", func() {})\n/*\nTestname: same\nRequirement: " + string(specfacts.ReqKooPhoneBackupOperation) + "\nDescription: MUST b\n*/\nvar _ = It(\"b\", func() {})\n"))
 	if _, err := Scan(dir, "s"); err == nil || !strings.Contains(err.Error(), "also used") {
 		t.Fatalf("got %v", err)
 	}

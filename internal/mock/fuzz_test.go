@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -54,8 +55,8 @@ func FuzzVBSRequest(f *testing.F) {
 	fx := newFixture(f)
 	v := fx.t.VBS
 	seeds := []string{
-		`{"backup_policy_id":"` + v.BackupPolicyID + `","resources":[{"resource_id":"` + v.VolumeIDs[0] + `","resource_type":"volume"}]}`,
-		`{"backup_policy_id":"915d1fd8-63cb-4054-a2b0-2778210e3a75","resources":[{"resource_id":"0f187b65-8d0e-4fc0-9096-3b55d330531e","resource_type":"volume"}]}`,
+		`{"backup_policy_id":"` + v.BackupPolicyID + `","resources":[{"resource_id":"` + v.VolumeIDs[0] + (`","resource_type":"` + string(specfacts.ResourceTypeVolume) + `"}]}`),
+		(`{"backup_policy_id":"915d1fd8-63cb-4054-a2b0-2778210e3a75","resources":[{"resource_id":"0f187b65-8d0e-4fc0-9096-3b55d330531e","resource_type":"` + string(specfacts.ResourceTypeVolume) + `"}]}`),
 		`{"backup_policy_id":"` + v.BackupPolicyID + `","resources":[{"resource_id":"x","resource_type":"disk"}]}`,
 		`{"backup_policy_id":"` + v.BackupPolicyID + `","resources":[]}`, `{"backup_policy_id":null,"resources":null}`,
 		`{"backup_policy_id":"p","resources":[null,1,"x",{}]}`, `{}`, `[]`, `{`, ``,

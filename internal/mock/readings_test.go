@@ -59,7 +59,7 @@ func TestCheckReadingNamesWhatExists(t *testing.T) {
 	if _, _, err := ParseReading("no-equals-sign"); err == nil || !strings.Contains(err.Error(), "ENTRY=READING") {
 		t.Errorf("ParseReading without '=': %v", err)
 	}
-	e, r, err := ParseReading("vbs-reassociate=conflict")
+	e, r, err := ParseReading((string(specfacts.AmbVBSReassociate) + "=conflict"))
 	if err != nil || e != string(specfacts.AmbVBSReassociate) || r != "conflict" {
 		t.Errorf("ParseReading = %q, %q, %v", e, r, err)
 	}
@@ -70,7 +70,7 @@ func TestWithReadingTakesOneEntry(t *testing.T) {
 	m := New(nil, WithReading(string(specfacts.ReqVBSReassociate), "conflict"))
 	got := m.Readings()
 	if got[string(specfacts.ReqVBSReassociate)] != "conflict" {
-		t.Fatalf("vbs-reassociate = %q", got[string(specfacts.ReqVBSReassociate)])
+		t.Fatalf((string(specfacts.AmbVBSReassociate) + " = %q"), got[string(specfacts.ReqVBSReassociate)])
 	}
 	for e, r := range StrictReadings() {
 		if e != string(specfacts.AmbVBSReassociate) && got[e] != r {
@@ -104,7 +104,7 @@ func TestEveryFaultIsPlanted(t *testing.T) {
 // The readings no preset takes (neither strict nor lenient) answer as the register's
 // outcome says, each on a mock that takes it alone.
 func TestReadingsBeyondTheLenientPreset(t *testing.T) {
-	t.Run("koophone-duplicate-instance-ids=job-per-entry: one job per mention", func(t *testing.T) {
+	t.Run((string(specfacts.AmbKooPhoneDuplicateInstanceIDs) + "=job-per-entry: one job per mention"), func(t *testing.T) {
 		f := newFixture(t, WithReading(string(specfacts.ReqKooPhoneDuplicateInstanceIDs), "job-per-entry"))
 		id := f.t.KooPhone.OwnedInstanceIDs[0]
 		ex := f.do(t, f.koo(ids(id, id)))
@@ -124,7 +124,7 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 		f := newFixture(t, WithReading("vbs-unknown-policy-reporting", "bad-request"))
 		wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.UnknownBackupPolicyID, f.t.VBS.VolumeIDs[0]))), 400, VBSCodePolicyNotFound, "does not exist")
 	})
-	t.Run("vbs-duplicate-resources=per-entry: success, then already associated", func(t *testing.T) {
+	t.Run((string(specfacts.AmbVBSDuplicateResources) + "=per-entry: success, then already associated"), func(t *testing.T) {
 		f := newFixture(t, WithReading(string(specfacts.ReqVBSDuplicateResources), "per-entry"))
 		v := f.t.VBS.VolumeIDs[0]
 		ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v, v)))
@@ -132,7 +132,7 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 			t.Fatalf("got %d %s", ex.status, ex.body)
 		}
 	})
-	t.Run("vbs-reassociate=conflict: 409 and nothing bound", func(t *testing.T) {
+	t.Run((string(specfacts.AmbVBSReassociate) + "=conflict: 409 and nothing bound"), func(t *testing.T) {
 		f := newFixture(t, WithReading(string(specfacts.ReqVBSReassociate), "conflict"))
 		v, w := f.t.VBS.VolumeIDs[0], f.t.VBS.VolumeIDs[1]
 		if ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v))); ex.status != 200 {

@@ -126,7 +126,7 @@ func TestVBSRefusals(t *testing.T) {
 			return f.vbs(map[string]any{"backup_policy_id": v.BackupPolicyID, "resources": []any{"x"}})
 		}, 400, VBSCodeBadRequest, "resources[0]: must be an object, got a string"},
 		{"resource id missing", func(f fixture) req {
-			return f.vbs(map[string]any{"backup_policy_id": v.BackupPolicyID, "resources": []any{map[string]any{"resource_type": "volume"}}})
+			return f.vbs(map[string]any{"backup_policy_id": v.BackupPolicyID, "resources": []any{map[string]any{"resource_type": string(specfacts.ResourceTypeVolume)}}})
 		}, 400, VBSCodeBadRequest, "resources[0].resource_id: is required"},
 		{"resource type null", func(f fixture) req {
 			return f.vbs(map[string]any{"backup_policy_id": v.BackupPolicyID, "resources": []any{map[string]any{"resource_id": vol, "resource_type": nil}}})

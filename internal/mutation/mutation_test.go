@@ -3,6 +3,8 @@ package mutation
 import (
 	"context"
 	"errors"
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"slices"
 	"sync"
 	"testing"
@@ -84,7 +86,7 @@ func TestEveryFaultIsKilled(t *testing.T) {
 // listed here that the suites kill fails the test, so the list cannot go stale.
 var lenientBlindSpots = map[string]string{
 	mock.FaultKooPhoneIDLength33Accepted: "koophone-unknown-instance-code=parameter-incorrect: a 33-character id names no instance, " +
-		"so a server that skips the length check refuses it with KOOPHONE.API.1000 as an unknown instance, " +
+		("so a server that skips the length check refuses it with " + contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code + " as an unknown instance, ") +
 		"the very answer the length check gives; no instance of that length can be owned to tell them apart (issue 12)",
 }
 

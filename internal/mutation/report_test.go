@@ -84,7 +84,7 @@ func TestParseGinkgoReport(t *testing.T) {
 	if len(p.Failures[1].Message) > maxMessage+len("…") {
 		t.Errorf("message not shortened: %d bytes", len(p.Failures[1].Message))
 	}
-	if got := StrictFlags(p.Failures); strings.Join(got, ",") != "vbs-reassociate,vbs-unknown-fields" {
+	if got := StrictFlags(p.Failures); strings.Join(got, ",") != (string(specfacts.AmbVBSReassociate) + "," + string(specfacts.AmbVBSUnknownFields)) {
 		t.Errorf("strict flags %v", got)
 	}
 	if p.Failures[2].Text != "[BeforeSuite]" {

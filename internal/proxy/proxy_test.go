@@ -424,7 +424,7 @@ func TestEveryExchangeCountedAndDrainedOnClose(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				// Odd requests lack the token: exactly one violation each.
-				req, _ := http.NewRequest(http.MethodPost, front.URL+cons.VBS.Path("p"), strings.NewReader(`{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"volume"}]}`))
+				req, _ := http.NewRequest(http.MethodPost, front.URL+cons.VBS.Path("p"), strings.NewReader((`{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"` + string(specfacts.ResourceTypeVolume) + `"}]}`)))
 				req.Header.Set("Content-Type", "application/json")
 				if (c*each+i)%2 == 0 {
 					req.Header.Set(cons.VBS.TokenHeader, "tok")
@@ -489,7 +489,7 @@ func TestUpstreamClosedIdleConnectionAndChunkedClose(t *testing.T) {
 	f := start(t, up.URL)
 	cons := contract.Default().Constraints()
 	path := cons.VBS.Path("p")
-	body := `{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"volume"}]}`
+	body := (`{"backup_policy_id":"x","resources":[{"resource_id":"v","resource_type":"` + string(specfacts.ResourceTypeVolume) + `"}]}`)
 	tok := map[string]string{cons.VBS.TokenHeader: "tok"}
 	for i, h := range []map[string]string{tok, tok, {cons.VBS.TokenHeader: "tok", "X-Close": "1"}, tok} {
 		if i == 1 {

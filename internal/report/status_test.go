@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"errors"
+	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"path/filepath"
@@ -71,10 +72,10 @@ func TestInconclusiveVerdictMakesRequirementInconclusive(t *testing.T) {
 	sr := specNamed(t, g, "rejects 101 instance ids")
 	sr.State = ginkgotypes.SpecStateSkipped
 	sr.ReportEntries = append(sr.ReportEntries, entry(runrecord.EntryVerdict,
-		runrecord.Verdict{Outcome: runrecord.OutcomeInconclusive, Reason: "the target answers unknown instances with KOOPHONE.API.1000 too"}))
+		runrecord.Verdict{Outcome: runrecord.OutcomeInconclusive, Reason: ("the target answers unknown instances with " + contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code + " too")}))
 	r := build(t, g)
 	q := requirement(t, r, specfacts.ReqKooPhoneInstanceIDsMaxItems)
-	if q.Status != StatusInconclusive || !strings.Contains(q.Reason, "unknown instances with KOOPHONE.API.1000") {
+	if q.Status != StatusInconclusive || !strings.Contains(q.Reason, ("unknown instances with "+contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code)) {
 		t.Fatalf("status %q reason %q", q.Status, q.Reason)
 	}
 	if r.Totals.Inconclusive == 0 || r.Totals.Specs.Inconclusive == 0 {
@@ -144,7 +145,7 @@ func TestRequireConclusiveFailsOnOpenRequirements(t *testing.T) {
 	}
 	strict := buildWith(t, g, BuildOptions{RequireConclusive: true, Now: testNow})
 	if strict.Verdict != StatusFail || !strings.Contains(strict.VerdictReason, "--require-conclusive") ||
-		!strings.Contains(strict.VerdictReason, "vbs-empty-resources (inconclusive)") || !strict.RequireConclusive {
+		!strings.Contains(strict.VerdictReason, (string(specfacts.ReqVBSEmptyResources)+" (inconclusive)")) || !strict.RequireConclusive {
 		t.Fatalf("verdict %q: %s", strict.Verdict, strict.VerdictReason)
 	}
 }
@@ -163,7 +164,7 @@ func TestDiffOfEvidenceStatuses(t *testing.T) {
 	g = loadRun(t, "run-fixed")
 	sr := specNamed(t, g, "rejects 101 instance ids")
 	sr.State = ginkgotypes.SpecStateFailed
-	sr.Failure = ginkgotypes.Failure{Message: "want 400 KOOPHONE.API.1000, got 200"}
+	sr.Failure = ginkgotypes.Failure{Message: ("want 400 " + contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code + ", got 200")}
 	d = Diff(weaker, build(t, g))
 	if !hasChange(d.Regressions, specfacts.ReqKooPhoneInstanceIDsMaxItems) {
 		t.Fatalf("partially-evaluated → fail: %+v", d)
@@ -187,7 +188,7 @@ func TestRenderingsShowEvidenceStatuses(t *testing.T) {
 		!strings.Contains(html.String(), `<span class="badge inconclusive">inconclusive</span>`) {
 		t.Fatal("html matrix does not show partially-evaluated and inconclusive rows")
 	}
-	if !strings.Contains(md.String(), "### Not conclusive") || !strings.Contains(md.String(), "`koophone-instance-ids-max-items` partially-evaluated — 1 of 2 applicable specs") {
+	if !strings.Contains(md.String(), "### Not conclusive") || !strings.Contains(md.String(), ("`"+string(specfacts.ReqKooPhoneInstanceIDsMaxItems)+"` partially-evaluated — 1 of 2 applicable specs")) {
 		t.Fatalf("summary:\n%s", md.String())
 	}
 }

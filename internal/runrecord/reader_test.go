@@ -36,8 +36,8 @@ func it(text string, state ginkgotypes.SpecState, labels []string, entries ...gi
 // Every record a suite emits comes back typed, with the spec's labels, state and location.
 func TestReadDecodesEveryRecord(t *testing.T) {
 	ev := Evidence{Requirements: []string{string(specfacts.ReqKooPhoneAuthTokenRequired)}, Request: Message{Method: "POST", URL: "http://x/v1/instances/backup"},
-		Response:   &Message{Method: "POST", Status: 400, Body: `{"error_code":"KOOPHONE.API.1000"}`},
-		Violations: contract.Violations{{Rule: "response-body-schema", Location: "/response/body", Message: "error_msg: missing"}}}
+		Response:   &Message{Method: "POST", Status: 400, Body: (`{"error_code":"` + contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code + `"}`)},
+		Violations: contract.Violations{{Rule: specfacts.RuleResponseBodySchema, Location: "/response/body", Message: "error_msg: missing"}}}
 	labels := []string{ConformanceLabel, RequirementLabelPrefix + string(specfacts.ReqKooPhoneAuthTokenRequired), APILabelPrefix + "koophone", KindLabelPrefix + "auth", MutatingLabel}
 	setup := ginkgotypes.SpecReport{LeafNodeType: ginkgotypes.NodeTypeBeforeSuite, State: ginkgotypes.SpecStatePassed,
 		ReportEntries: []ginkgotypes.ReportEntry{entry(EntryTarget, Target{Name: "vendor", Profile: "default", KooPhoneURL: "http://x"}),
@@ -70,7 +70,7 @@ func TestReadDecodesEveryRecord(t *testing.T) {
 	if got := pass.Requirements(); len(got) != 1 || got[0] != string(specfacts.ReqKooPhoneAuthTokenRequired) || pass.API() != "koophone" {
 		t.Fatalf("labels: %v %q", got, pass.API())
 	}
-	if len(pass.Evidence) != 1 || pass.Evidence[0].Response.Status != 400 || pass.Evidence[0].Violations[0].Rule != "response-body-schema" {
+	if len(pass.Evidence) != 1 || pass.Evidence[0].Response.Status != 400 || pass.Evidence[0].Violations[0].Rule != specfacts.RuleResponseBodySchema {
 		t.Fatalf("evidence: %+v", pass.Evidence)
 	}
 	if len(pass.Observations) != 1 || !pass.Observations[0].StrictDeviation() {
