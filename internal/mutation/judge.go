@@ -53,6 +53,15 @@ func mutantOf(f mock.Fault, o outcome) Mutant {
 			}
 		}
 	}
+	for _, r := range o.runs {
+		for _, s := range r.Inconclusive {
+			for _, id := range s.Requirements {
+				if !m.Killed && slices.Contains(f.Requirements, id) {
+					m.Inconclusive = true
+				}
+			}
+		}
+	}
 	// Drop the per-run failure lists: the killers already hold them, once.
 	for i := range m.Runs {
 		m.Runs[i].Failures = nil

@@ -55,8 +55,11 @@ type Mutant struct {
 	// requirements, so the kill is not an accident of some unrelated check.
 	RightReason bool         `json:"right_reason"`
 	Killers     []FailedSpec `json:"killers,omitempty"`
-	Runs        []SuiteRun   `json:"runs"`
-	Error       string       `json:"error,omitempty"`
+	// Inconclusive is true when the fault survived but a spec labelled with one of its
+	// requirements said its probe could not tell: the survivor is honest, not a pass.
+	Inconclusive bool       `json:"inconclusive,omitempty"`
+	Runs         []SuiteRun `json:"runs"`
+	Error        string     `json:"error,omitempty"`
 }
 
 // SuiteRun is one suite binary against one mock.
@@ -66,7 +69,9 @@ type SuiteRun struct {
 	Passed   int          `json:"passed"`
 	Failed   int          `json:"failed"`
 	Failures []FailedSpec `json:"failures,omitempty"`
-	Duration string       `json:"duration,omitempty"`
+	// Inconclusive are the specs that ran but said their answer could not tell.
+	Inconclusive []InconclusiveSpec `json:"inconclusive,omitempty"`
+	Duration     string             `json:"duration,omitempty"`
 	// Error says the run produced no usable report (timeout, crash, unreadable JSON).
 	Error string `json:"error,omitempty"`
 }

@@ -483,6 +483,7 @@ func (r *runner) runSuite(ctx context.Context, s Suite, dir string, strict bool)
 	}
 	run.Specs, run.Passed, run.Failed = parsed.Specs, parsed.Passed, len(parsed.Failures)
 	run.Failures = parsed.Failures
+	run.Inconclusive = parsed.Inconclusive
 	if runErr != nil && run.Failed == 0 {
 		run.Error = fmt.Sprintf("suite exited with %v but reported no failed spec: %s", runErr, excerpt(out.String(), maxOutputExcerpt))
 	}

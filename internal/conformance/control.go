@@ -1,0 +1,43 @@
+package conformance
+
+import (
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/koobackup/conformance/internal/specfacts"
+)
+
+// ExpectKooPhoneErrorUnlike expects the probe x to be refused with the named code, and
+// counts that as evidence only when control — the same request without the one fault
+// under test — is answered otherwise. When the target answers the control with the same
+// status and code (e.g. it refuses unknown instances as an incorrect parameter, a
+// legitimate reading), a server that never checks the fault would answer the probe the
+// same way: the spec then ends inconclusive, never pass. A nil control means the probe
+// names ids a non-checking server would act on, so the probe alone can fail.
+func (e *Env) ExpectKooPhoneErrorUnlike(x *Exchange, name specfacts.ErrorCodeName, control *Request, fault string) {
+	GinkgoHelper()
+	e.ExpectKooPhoneError(x, name)
+	if control == nil {
+		return
+	}
+	By("sending the same request without the fault, to learn whether the answer can tell")
+	c := e.Send(*control)
+	if c.Err != nil || c.Status != x.Status {
+		return
+	}
+	if code := e.wireCode(c); code != "" && code == e.wireCode(x) {
+		Inconclusive(fmt.Sprintf("the target answers the same request without %s with the same %d %s, so this answer cannot tell a server that checks for it from one that does not; a target file with allow_mutating: true and owned ids decides",
+			fault, c.Status, code))
+	}
+}
+
+// wireCode is the error_code of an answer, "" when it has none.
+func (e *Env) wireCode(x *Exchange) string {
+	if obj := x.Object(); obj != nil {
+		if s, ok := obj["error_code"].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
