@@ -252,13 +252,15 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		Description: A body without instance_ids, or whose instance_ids is not an array of
 		strings, MUST be rejected with 400 and KOOPHONE.API.1000. The ids in the bodies are
 		owned ones when the target allows it, so that an implementation that reads a
-		mistyped list anyway cannot hide behind the answer for an unknown instance.
+		mistyped list anyway cannot hide behind the answer for an unknown instance; on a
+		read-only target, when a well-typed list of the same unknown id is answered alike,
+		the spec is inconclusive.
 	*/
 	DescribeTable("rejects a body whose instance_ids is missing or mistyped as an incorrect parameter",
 		func(body string) {
 			id := ownedOrSynthetic(env, typeClaim, 1)[0]
 			x := env.Send(env.KooPhoneRaw([]byte(strings.ReplaceAll(body, "<id>", id))))
-			env.ExpectKooPhoneError(x, paramWrong)
+			env.ExpectKooPhoneErrorUnlike(x, paramWrong, controlUnlessOwned(env, typeClaim, env.KooPhoneRequest(id)), "the mistyped instance_ids")
 		},
 		Entry("missing", errorSpec(specfacts.ReqKooPhoneInstanceIDsRequired), `{}`),
 		Entry("misspelt", errorSpec(specfacts.ReqKooPhoneInstanceIDsRequired), `{"instance_id_list":["<id>"]}`),
