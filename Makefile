@@ -28,14 +28,22 @@ SUITES        := $(patsubst suites/%/,%,$(dir $(wildcard suites/*/*_suite_test.g
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# The preflight probes every API of $$CONFORMANCE_TARGET at once before any suite is compiled:
+# when none answers it writes the reports itself and the run ends (exit 1) within about one
+# timeout; otherwise its verdict (preflight.json) stops the suite of an API that did not answer
+# before its first request.
+REPORT_FLAGS  = $(if $(WAIVERS),--waivers $(WAIVERS)) $(if $(filter 1,$(REQUIRE_CONCLUSIVE)),--require-conclusive)
+
 .PHONY: conformance
 conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TARGET) and write reports/.
 	@mkdir -p $(REPORTS)
-	@rc=0; \
+	@$(GO) run ./cmd/conformance preflight --out $(REPORTS) $(REPORT_FLAGS) || exit $$?; \
+	rc=0; \
+	CONFORMANCE_PREFLIGHT=$(abspath $(REPORTS))/preflight.json \
 	$(GINKGO) -p -procs=$(PROCS) --randomize-all --keep-going --timeout=20m \
 		--json-report=ginkgo.json --junit-report=junit.xml --output-dir=$(REPORTS) \
 		./suites/... || rc=$$?; \
-	$(GO) run ./cmd/conformance report build --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS) $(if $(WAIVERS),--waivers $(WAIVERS)) $(if $(filter 1,$(REQUIRE_CONCLUSIVE)),--require-conclusive) || { r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
+	$(GO) run ./cmd/conformance report build --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS) $(REPORT_FLAGS) || { r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
 	exit $$rc
 
 .PHONY: test

@@ -138,9 +138,19 @@ func runOneTarget(ctx context.Context, cfg runConfig, path, out string, stdout, 
 		fmt.Fprintf(stderr, "conformance run: %v\n", err)
 		return 2
 	}
+	var reportArgs []string
+	if cfg.waivers != "" {
+		reportArgs = append(reportArgs, "--waivers", cfg.waivers)
+	}
+	// The same preflight as `make conformance`: every API at once, before any suite; when
+	// none answers, it has written the reports and the suites are not started.
+	handoff, code, over := preflightStep{path: path, profile: cfg.profile, out: out, reportArgs: reportArgs}.run(ctx, stdout, stderr)
+	if over {
+		return code
+	}
 	res, err := suiterun.Run(ctx, suiterun.Options{
 		Suites: cfg.suites, TargetFile: path, Profile: cfg.profile, LabelFilter: cfg.labelFilter,
-		Timeout: cfg.timeout, Out: out, Secrets: tgt.Tokens(), Progress: cfg.progress,
+		Timeout: cfg.timeout, Out: out, Secrets: tgt.Tokens(), Progress: cfg.progress, Preflight: handoff,
 	})
 	if res != nil {
 		for _, s := range res.Suites {
@@ -158,7 +168,7 @@ func runOneTarget(ctx context.Context, cfg runConfig, path, out string, stdout, 
 	if cfg.waivers != "" {
 		args = append(args, "--waivers", cfg.waivers)
 	}
-	code := runReportBuild(args, stdout, stderr)
+	code = runReportBuild(args, stdout, stderr)
 	if code == 0 {
 		// The report is the verdict, but a suite that failed without the report noticing
 		// (a crash after its last spec) must not end in a pass.

@@ -77,7 +77,7 @@ func Setup(api API) bool {
 			Fail(err.Error())
 		}
 		builtin = srv
-		preflight(ctx, api, raw, srv != nil)
+		preflightSuite(ctx, api, raw, srv != nil)
 		return raw
 	}, func(raw []byte) {
 		env, err := newEnv(raw)

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strings"
+
+	"github.com/koobackup/conformance/internal/preflight"
 )
 
 // SyntheticIDs returns n instance ids that no target can own: a fixed prefix and random
@@ -13,9 +15,7 @@ import (
 func SyntheticIDs(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		out[i] = "cfxnone0" + hex.EncodeToString(b)
+		out[i] = preflight.SyntheticInstanceID()
 	}
 	return out
 }
@@ -30,14 +30,7 @@ func SyntheticUUIDs(n int) []string {
 	return out
 }
 
-func newUUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = (b[6] & 0x0f) | 0x40
-	b[8] = (b[8] & 0x3f) | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
+func newUUID() string { return preflight.SyntheticUUID() }
 
 // SyntheticProjectID returns a random project id in the platform's form (32 hex digits).
 func SyntheticProjectID() string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/reporters"
 
+	"github.com/koobackup/conformance/internal/preflight"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/report"
 	"github.com/koobackup/conformance/internal/target"
@@ -55,6 +56,10 @@ type Options struct {
 	Secrets []string
 	// Progress, when not nil, receives the suites' output as it comes, line by line, redacted.
 	Progress io.Writer
+	// Preflight is the handoff file of the run's preflight (internal/preflight), passed to
+	// the suites so that the suite of an API that did not answer stops before any request;
+	// empty: each suite probes its API itself.
+	Preflight string
 }
 
 // SuiteRun is what one suite binary did.
@@ -119,7 +124,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		timeout = DefaultTimeout
 	}
 	red := redact.New(opts.Secrets...)
-	env := suiteEnv(os.Environ(), targetFile, opts.Profile)
+	handoff := opts.Preflight
+	if handoff != "" {
+		if handoff, err = filepath.Abs(handoff); err != nil {
+			return nil, fmt.Errorf("run suites: preflight handoff: %w", err)
+		}
+	}
+	env := suiteEnv(os.Environ(), targetFile, opts.Profile, handoff)
 
 	res := &Result{GinkgoReport: filepath.Join(out, GinkgoReportFile), JUnitReport: filepath.Join(out, JUnitFile)}
 	var jsons, junits []string
@@ -220,17 +231,20 @@ func runSuite(ctx context.Context, s Suite, args, env []string, dir string, limi
 
 // suiteEnv is the parent's environment with the suites' own variables set for this run: no
 // CONFORMANCE_TARGET means the built-in mock, so an inherited one must not leak in.
-func suiteEnv(parent []string, targetFile, profile string) []string {
-	env := make([]string, 0, len(parent)+2)
+func suiteEnv(parent []string, targetFile, profile, handoff string) []string {
+	env := make([]string, 0, len(parent)+3)
 	for _, kv := range parent {
 		key, _, _ := strings.Cut(kv, "=")
-		if key == target.EnvVar || (profile != "" && key == ProfileEnvVar) {
+		if key == target.EnvVar || key == preflight.HandoffEnvVar || (profile != "" && key == ProfileEnvVar) {
 			continue
 		}
 		env = append(env, kv)
 	}
 	if targetFile != "" {
 		env = append(env, target.EnvVar+"="+targetFile)
+	}
+	if handoff != "" {
+		env = append(env, preflight.HandoffEnvVar+"="+handoff)
 	}
 	if profile != "" {
 		env = append(env, ProfileEnvVar+"="+profile)
