@@ -1,0 +1,326 @@
+package preflight
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/redact"
+	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
+	"github.com/koobackup/conformance/internal/target"
+)
+
+func testTarget(t *testing.T, kooURL, vbsURL string, timeout time.Duration) *target.Target {
+	t.Helper()
+	raw := fmt.Sprintf(`name: preflight-test
+timeout: %s
+allow_mutating: false
+koophone:
+  base_url: %s
+  auth_token: tok-koo-SECRET
+  unknown_tenant_token: tok-unknown-SECRET
+  owned_instance_ids: [a1]
+  foreign_instance_ids: [b1]
+vbs:
+  base_url: %s
+  auth_token: tok-vbs-SECRET
+  project_id: 0123456789abcdef0123456789abcdef
+  backup_policy_id: 915d1fd8-63cb-4054-a2b0-2778210e3a75
+  unknown_backup_policy_id: 915d1fd8-63cb-4054-a2b0-2778210e3a76
+  volume_ids: [0f187b65-8d0e-4fc0-9096-3b55d330531e]
+  unknown_volume_ids: [0f187b65-8d0e-4fc0-9096-3b55d330531f]
+`, timeout, kooURL, vbsURL)
+	tgt, err := target.Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tgt
+}
+
+// listen serves every accepted connection with handle; it counts connections and closes
+// everything when the test ends.
+func listen(t *testing.T, handle func(net.Conn)) (string, *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n atomic.Int32
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			n.Add(1)
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go handle(c)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String(), &n
+}
+
+func hang(net.Conn) {}
+
+func garbage(c net.Conn) {
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	_, _ = c.Read(make([]byte, 4096))
+	_, _ = io.WriteString(c, "SSH-2.0-OpenSSH_9.6 not http\r\n\r\n")
+	// Drain before closing: unread request bytes would turn the close into a reset.
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.CloseWrite()
+	}
+	_, _ = io.Copy(io.Discard, c)
+}
+
+func refusedURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return "http://" + addr
+}
+
+func probeAll(t *testing.T, tgt *target.Target) []Result {
+	t.Helper()
+	c := NewClient(tgt)
+	defer c.CloseIdleConnections()
+	return All(context.Background(), c, tgt, contract.Default(), redact.New(tgt.Tokens()...))
+}
+
+// Any HTTP answer, even a 5xx, makes an API reachable; the request carries no token and
+// names only ids no target can hold, so it cannot change state.
+func TestProbeIsHarmlessAndAcceptsAnyHTTPAnswer(t *testing.T) {
+	type seen struct {
+		method, path, token string
+		body                map[string]any
+	}
+	var mu sync.Mutex
+	got := map[string]seen{}
+	k := contract.Default().Constraints()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		var body map[string]any
+		_ = json.Unmarshal(raw, &body)
+		api := "koophone"
+		if strings.HasPrefix(r.URL.Path, "/v2/") {
+			api = "vbs"
+		}
+		mu.Lock()
+		got[api] = seen{r.Method, r.URL.Path, r.Header.Get(k.KooPhone.TokenHeader) + r.Header.Get(k.VBS.TokenHeader), body}
+		mu.Unlock()
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	tgt := testTarget(t, srv.URL, srv.URL+"/", 5*time.Second)
+	for _, r := range probeAll(t, tgt) {
+		if r.Unreachable != nil || r.Status != http.StatusServiceUnavailable {
+			t.Errorf("%s: %+v, want reachable with the 503 it got", r.API, r)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	kp := got["koophone"]
+	if kp.method != k.KooPhone.Method || kp.path != k.KooPhone.Path || kp.token != "" {
+		t.Errorf("koophone probe: %s %s token %q", kp.method, kp.path, kp.token)
+	}
+	if ids, _ := kp.body["instance_ids"].([]any); len(ids) != 1 || !strings.HasPrefix(ids[0].(string), "cfxnone0") {
+		t.Errorf("koophone probe names %v, want one synthetic id", kp.body["instance_ids"])
+	}
+	v := got["vbs"]
+	if v.method != k.VBS.Method || v.path != k.VBS.Path(tgt.VBS.ProjectID) || v.token != "" {
+		t.Errorf("vbs probe: %s %s token %q", v.method, v.path, v.token)
+	}
+	if v.body["backup_policy_id"] != tgt.VBS.UnknownBackupPolicyID {
+		t.Errorf("vbs probe names policy %v, want the unknown one", v.body["backup_policy_id"])
+	}
+	res, _ := v.body["resources"].([]any)
+	if len(res) != 1 || res[0].(map[string]any)["resource_id"] == tgt.VBS.VolumeIDs[0] {
+		t.Errorf("vbs probe resources %v, want one synthetic resource", v.body["resources"])
+	}
+}
+
+// A hung, refused or non-HTTP API is unreachable with one line naming the API, the base URL
+// and what happened.
+func TestProbeNamesWhatMadeTheTargetUnreachable(t *testing.T) {
+	hung, _ := listen(t, hang)
+	junk, _ := listen(t, garbage)
+	refused := refusedURL(t)
+	cases := map[string]struct{ url, want string }{
+		"hang":    {hung, "no answer from " + hung + " within 300ms"},
+		"refused": {refused, "no answer from " + refused + " (connection refused)"},
+		"garbage": {junk, "no answer from " + junk + " (the answer is not HTTP: "},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			for _, r := range probeAll(t, testTarget(t, tc.url, tc.url, 300*time.Millisecond)) {
+				u := r.Unreachable
+				if u == nil {
+					t.Fatalf("%s: unreachable target reported reachable (%d)", r.API, r.Status)
+				}
+				if u.API != string(r.API) || u.URL != tc.url || !strings.HasPrefix(u.String(), string(r.API)+": "+tc.want) {
+					t.Errorf("got %+v (%q), want a line starting %q", *u, u.String(), string(r.API)+": "+tc.want)
+				}
+			}
+		})
+	}
+}
+
+// The APIs are probed at once: both requests are in flight before either has timed out, so
+// two dead APIs cost one timeout, not two.
+func TestAllProbesTheAPIsAtOnce(t *testing.T) {
+	both := make(chan struct{})
+	var once sync.Once
+	var n atomic.Int32
+	url, _ := listen(t, func(net.Conn) {
+		if n.Add(1) == 2 {
+			once.Do(func() { close(both) })
+		}
+	})
+	tgt := testTarget(t, url, url, time.Minute)
+	done := make(chan []Result, 1)
+	go func() {
+		c := NewClient(tgt)
+		done <- All(context.Background(), c, tgt, contract.Default(), redact.New())
+	}()
+	select {
+	case <-both:
+	case <-done:
+		t.Fatal("the probes ended before both were in flight")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the second probe did not start while the first was waiting for its answer")
+	}
+}
+
+// A target file that describes one API is probed for that API only.
+func TestAllProbesOnlyTheDescribedAPIs(t *testing.T) {
+	url, n := listen(t, hang)
+	tgt := testTarget(t, url, url, 200*time.Millisecond)
+	tgt.VBS = nil
+	res := probeAll(t, tgt)
+	if len(res) != 1 || res[0].API != specfacts.KooPhone || n.Load() != 1 {
+		t.Fatalf("results %+v after %d connections, want koophone alone", res, n.Load())
+	}
+}
+
+// The handoff names an unreachable API to the suites of the same run, and only for the base
+// URL it was probed at, so a stale file of another target stops nothing.
+func TestRecordedMatchesAPIAndURL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), HandoffFile)
+	u := runrecord.Unreachable{API: "vbs", URL: "http://h:1", Reason: "no answer from http://h:1 within 10s"}
+	h := NewHandoff([]Result{{API: specfacts.KooPhone, URL: "http://h:2", Status: 400}, {API: specfacts.VBS, URL: u.URL, Unreachable: &u}})
+	if err := h.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(HandoffEnvVar, path)
+	cases := []struct {
+		api  specfacts.API
+		url  string
+		want bool
+	}{{specfacts.VBS, "http://h:1", true}, {specfacts.VBS, "http://other:1", false}, {specfacts.KooPhone, "http://h:2", false}}
+	for _, c := range cases {
+		got, err := Recorded(c.api, c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (got != nil) != c.want || (got != nil && *got != u) {
+			t.Errorf("Recorded(%s, %s) = %v, want found=%v", c.api, c.url, got, c.want)
+		}
+	}
+	t.Setenv(HandoffEnvVar, filepath.Join(t.TempDir(), "missing.json"))
+	if _, err := Recorded(specfacts.VBS, u.URL); err == nil || !strings.Contains(err.Error(), HandoffEnvVar) {
+		t.Errorf("missing handoff file: error %v, want one naming $%s", err, HandoffEnvVar)
+	}
+	t.Setenv(HandoffEnvVar, "")
+	if got, err := Recorded(specfacts.VBS, u.URL); got != nil || err != nil {
+		t.Errorf("no handoff: %v %v, want nothing", got, err)
+	}
+}
+
+// The record of a run whose suites did not start reads as an aborted run: every requirement
+// of both APIs not-evaluated because the target was unreachable, none failed, verdict fail,
+// and no token in it.
+func TestSuiteReportsBuildAnUnreachableReport(t *testing.T) {
+	hung, _ := listen(t, hang)
+	tgt := testTarget(t, hung, hung, 200*time.Millisecond)
+	red := redact.New(tgt.Tokens()...)
+	start := time.Now()
+	var us []runrecord.Unreachable
+	for _, r := range probeAll(t, tgt) {
+		if r.Unreachable == nil {
+			t.Fatalf("%s answered", r.API)
+		}
+		us = append(us, *r.Unreachable)
+	}
+	dir := t.TempDir()
+	g, j := filepath.Join(dir, "ginkgo.json"), filepath.Join(dir, "junit.xml")
+	if err := WriteRun(SuiteReports(TargetRecord(tgt, "", red), us, start, time.Now()), g, j); err != nil {
+		t.Fatal(err)
+	}
+	run, err := runrecord.ReadFile(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Build(run, catalog.Default(), report.BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Totals.Requirements == 0 || r.Totals.NotEvaluated != r.Totals.Requirements || r.Totals.Fail != 0 || r.Verdict != report.StatusFail {
+		t.Fatalf("totals %+v verdict %s, want every requirement not evaluated, none failed, verdict fail", r.Totals, r.Verdict)
+	}
+	for _, q := range r.Requirements {
+		want := report.NotEvaluatedUnreachable + ": no answer from " + hung + " within 200ms"
+		if q.Reason != want {
+			t.Errorf("%s: %s %q, want %q", q.ID, q.Status, q.Reason, want)
+		}
+	}
+	if r.Target.Name != "preflight-test" || r.Target.Profile != runrecord.ProfileDefault || r.Target.KooPhoneBaseURL != hung {
+		t.Errorf("target %+v, want the file's", r.Target)
+	}
+	for _, p := range []string{g, j} {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(raw), "SECRET") {
+			t.Errorf("%s carries a token", p)
+		}
+		if !strings.Contains(string(raw), "vbs: no answer from "+hung) {
+			t.Errorf("%s does not say why vbs was not run", p)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".preflight.*"))
+	if len(left) > 0 {
+		t.Errorf("per-suite files left behind: %v", left)
+	}
+}
