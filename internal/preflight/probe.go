@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -162,7 +161,7 @@ func exchange(ctx context.Context, client *http.Client, base string, req probeRe
 	}
 	defer resp.Body.Close()
 	*status = resp.StatusCode
-	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody)); err != nil && !errors.Is(err, io.EOF) {
+	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody)); err != nil {
 		return Classify(err, timeout, "body")
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 
 	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 
+	"github.com/koobackup/conformance/internal/preflight"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/target"
 )
@@ -145,6 +146,7 @@ for a in "$@"; do
   esac
 done
 echo "target=$CONFORMANCE_TARGET profile=$CONFORMANCE_PROFILE cwd=$(pwd)"
+echo "preflight=$CONFORMANCE_PREFLIGHT;"
 echo "leaked s3cr3t-token-value in output"
 printf '[{"SuiteDescription":"NAME","SuiteSucceeded":true,"SpecReports":[{"LeafNodeText":"s3cr3t-token-value"}]}]' > "$j"
 printf '<?xml version="1.0"?><testsuites tests="1"><testsuite name="NAME" tests="1"><testcase name="s3cr3t-token-value"></testcase></testsuite></testsuites>' > "$x"
@@ -254,6 +256,39 @@ func TestRunWithoutTargetDropsInheritedTarget(t *testing.T) {
 	if !strings.Contains(string(log), "target= ") {
 		t.Errorf("the suite saw an inherited target:\n%s", log)
 	}
+}
+
+// The run's preflight verdict reaches every suite as an absolute path, whatever directory the
+// suite runs in; without one, an inherited handoff is dropped, so a stale verdict of another
+// run cannot stop a suite.
+func TestRunPassesThePreflightHandoff(t *testing.T) {
+	t.Setenv(preflight.HandoffEnvVar, "/stale/preflight.json")
+	t.Chdir(t.TempDir())
+	for _, tc := range []struct{ given, want string }{
+		{filepath.Join("out", preflight.HandoffFile), filepath.Join(mustAbs(t, "out"), preflight.HandoffFile)},
+		{"", ""},
+	} {
+		res, err := Run(context.Background(), Options{Suites: fakeSuites(t, map[string]string{"vbs": "0"}), Out: t.TempDir(), Preflight: tc.given})
+		if err != nil {
+			t.Fatal(err)
+		}
+		log, err := os.ReadFile(res.Suites[0].Log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "preflight=" + tc.want + ";"; !strings.Contains(string(log), want) {
+			t.Errorf("handoff %q: the suite's output lacks %q:\n%s", tc.given, want, log)
+		}
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
 }
 
 // A suite that exits without a report is a NoReportError quoting its (redacted) output, not
