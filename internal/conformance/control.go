@@ -18,6 +18,31 @@ import (
 func (e *Env) ExpectKooPhoneErrorUnlike(x *Exchange, name specfacts.ErrorCodeName, control *Request, fault string) {
 	GinkgoHelper()
 	e.ExpectKooPhoneError(x, name)
+	e.unlikeControl(x, control, fault)
+}
+
+// ExpectKooPhoneErrorOneOfUnlike is ExpectKooPhoneErrorUnlike for a probe whose answer may
+// carry any of the named codes.
+func (e *Env) ExpectKooPhoneErrorOneOfUnlike(x *Exchange, control *Request, fault string, names ...specfacts.ErrorCodeName) {
+	GinkgoHelper()
+	e.ExpectKooPhoneErrorOneOf(x, names...)
+	e.unlikeControl(x, control, fault)
+}
+
+// ExpectReadingUnlike is ExpectReading for a negative probe with a control request: when
+// the control (the same request without the fault) is answered with the same status and
+// code, the probe could not have failed and the spec ends inconclusive.
+func (e *Env) ExpectReadingUnlike(x *Exchange, entry specfacts.AmbiguityID, probe Probe, control *Request, fault string) Judgement {
+	GinkgoHelper()
+	j := e.ExpectReading(x, entry, probe)
+	e.unlikeControl(x, control, fault)
+	return j
+}
+
+// unlikeControl sends the control request, if any, and ends the spec inconclusive when it
+// is answered like the probe x.
+func (e *Env) unlikeControl(x *Exchange, control *Request, fault string) {
+	GinkgoHelper()
 	if control == nil {
 		return
 	}

@@ -44,6 +44,9 @@ const (
 type instance struct {
 	owner *tenant
 	state instanceState
+	// job is the job_id of the backup that released the instance, which an idempotent
+	// repeat names again (koophone-rebackup-code: idempotent).
+	job string
 }
 
 type project struct {
