@@ -244,3 +244,19 @@ func (e *Env) checkBackup(x *Exchange, requested []string, jobCount int, p *prob
 	}
 	return b
 }
+
+// ExpectDistinctTasks expects the task ids of successful calls that started different
+// backups to differ: a client tracks each call's task by its id.
+func (e *Env) ExpectDistinctTasks(taskIDs ...string) {
+	GinkgoHelper()
+	var p problems
+	seen := map[string]int{}
+	for i, id := range taskIDs {
+		if j, dup := seen[id]; dup {
+			p.addf("call %d answered with task_id %q, the task_id of call %d", i+1, id, j+1)
+			continue
+		}
+		seen[id] = i
+	}
+	e.judge(nil, "a different task_id for each call that started a backup", p)
+}
