@@ -139,7 +139,7 @@ var faultCatalog = []Fault{
 	{FaultKooPhoneTaskIDReused, string(specfacts.KooPhone), "Every 200 carries the task_id of the first backup the server answered.", reqs(specfacts.ReqKooPhoneTaskIDsDistinct)},
 	{FaultKooPhoneGatewayBody403, string(specfacts.KooPhone), "A request without x-auth-token is answered with an API gateway's body under 403 instead of 401.", reqs(specfacts.ReqKooPhoneAuthTokenRequired)},
 	{FaultKooPhoneEmptyRequestID500, string(specfacts.KooPhone), "A request whose x-request-id is present but empty is answered with a 500.", reqs(specfacts.ReqKooPhoneRequestIDRequired)},
-	{FaultKooPhoneTwoFaultsAccepted, string(specfacts.KooPhone), "A request with neither x-auth-token nor x-request-id is processed as the tenant's own.", reqs(specfacts.ReqKooPhoneSeveralFaultsRefused)},
+	{FaultKooPhoneTwoFaultsAccepted, string(specfacts.KooPhone), "A request whose token names no tenant and which has no x-request-id is processed as the tenant's own.", reqs(specfacts.ReqKooPhoneSeveralFaultsRefused)},
 	{FaultKooPhoneUndocumentedPermissions, string(specfacts.KooPhone), "Instance-permission refusals carry the next, undocumented code of the documented form instead of the permissions code.", reqs(specfacts.ReqKooPhoneErrorEnvelopeShape, specfacts.ReqKooPhoneInstancePermissions)},
 	{FaultVBSGatewayBody403, string(specfacts.VBS), "A request without X-Auth-Token is answered with an API gateway's body under 403 instead of 401.", reqs(specfacts.ReqVBSAuthTokenRequired)},
 

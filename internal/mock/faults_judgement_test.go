@@ -61,7 +61,7 @@ var judgementFaultProbes = map[string]func(t *testing.T, f fixture) bool{
 	},
 	FaultKooPhoneTwoFaultsAccepted: func(t *testing.T, f fixture) bool {
 		k := contract.Default().Constraints().KooPhone
-		return f.doUnchecked(t, f.koo(ids(f.t.KooPhone.OwnedInstanceIDs[0])).without(k.TokenHeader).without(k.RequestIDHeader)).status == 200
+		return f.doUnchecked(t, f.koo(ids(f.t.KooPhone.OwnedInstanceIDs[0])).with(k.TokenHeader, f.t.KooPhone.UnknownTenantToken).without(k.RequestIDHeader)).status == 200
 	},
 	FaultKooPhoneUndocumentedPermissions: func(t *testing.T, f fixture) bool {
 		ex := f.doUnchecked(t, f.koo(ids(f.t.KooPhone.ForeignInstanceIDs[0])))

@@ -107,6 +107,10 @@ func (m *Mock) serveKooPhone(w http.ResponseWriter, r *http.Request) {
 			fail(&kooProblem{code: m.kooMissingTokenCode(), msg: kc.TokenHeader + ": header is required; no tenant can be resolved without it"})
 			return false
 		}
+		if !m.world.knowsTenantToken(token) {
+			fail(&kooProblem{code: kooTenantNotFound, msg: kc.TokenHeader + ": the token names no tenant"})
+			return false
+		}
 		return true
 	}
 	checkRequestID := func() bool {

@@ -115,7 +115,7 @@ var kooPhoneJudgementPlants = map[string]plant{
 
 	FaultKooPhoneTwoFaultsAccepted: {request: func(c *plantCall, _ http.ResponseWriter) bool {
 		k := c.m.cons.KooPhone
-		if c.api == apiKooPhone && c.requestHeader(k.TokenHeader) == "" && c.requestHeader(k.RequestIDHeader) == "" {
+		if c.api == apiKooPhone && c.requestHeader(k.TokenHeader) == c.m.world.desc.KooPhone.UnknownTenantToken && c.requestHeader(k.RequestIDHeader) == "" {
 			c.setRequestHeader(k.TokenHeader, c.m.world.desc.KooPhone.AuthToken)
 			c.setRequestHeader(k.RequestIDHeader, randomHex())
 		}

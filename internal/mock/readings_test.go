@@ -134,12 +134,12 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 			}
 		}
 	})
-	t.Run(string(specfacts.AmbKooPhoneFaultPrecedence)+"=validation-first: the missing x-request-id wins", func(t *testing.T) {
-		f := newFixture(t, WithReadings(Readings{string(specfacts.AmbKooPhoneFaultPrecedence): "validation-first", string(specfacts.AmbKooPhoneMissingTokenCode): "tenant-does-not-exist"}))
+	t.Run(string(specfacts.AmbKooPhoneFaultPrecedence)+"=validation-first: the missing x-request-id wins over the unknown tenant", func(t *testing.T) {
+		f := newFixture(t, WithReading(string(specfacts.AmbKooPhoneFaultPrecedence), "validation-first"))
 		k := f.m.cons.KooPhone
-		wantKooError(t, f.do(t, f.koo(ids("a")).without(k.TokenHeader).without(k.RequestIDHeader)), 400, kooParameterIncorrect, k.RequestIDHeader)
-		g := newFixture(t, WithReading(string(specfacts.AmbKooPhoneMissingTokenCode), "tenant-does-not-exist"))
-		wantKooError(t, g.do(t, g.koo(ids("a")).without(k.TokenHeader).without(k.RequestIDHeader)), 400, kooTenantNotFound, k.TokenHeader)
+		wantKooError(t, f.do(t, f.koo(ids("a")).with(k.TokenHeader, f.t.KooPhone.UnknownTenantToken).without(k.RequestIDHeader)), 400, kooParameterIncorrect, k.RequestIDHeader)
+		g := newFixture(t)
+		wantKooError(t, g.do(t, g.koo(ids("a")).with(k.TokenHeader, g.t.KooPhone.UnknownTenantToken).without(k.RequestIDHeader)), 400, kooTenantNotFound, "names no tenant")
 	})
 	t.Run(string(specfacts.AmbKooPhoneEmptyRequestID)+"=accepted: an empty x-request-id is present", func(t *testing.T) {
 		k := contract.Default().Constraints().KooPhone

@@ -144,6 +144,13 @@ func (w *World) ForeignTenantToken() string { return w.foreignToken }
 // volume bound to another policy can be provoked.
 func (w *World) OtherPolicyID() string { return w.otherPolicyID }
 
+// knowsTenantToken reports whether a KooPhone token names a tenant.
+func (w *World) knowsTenantToken(token string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.tenantsByToken[token] != nil
+}
+
 // Released reports whether an instance has been backed up and released.
 func (w *World) Released(instanceID string) bool {
 	w.mu.Lock()

@@ -96,16 +96,16 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		/*
 			Testname: KooPhone, two faults in one request
 			Requirement: koophone-several-faults-refused
-			Description: A request with neither x-auth-token nor x-request-id MUST be refused
-			with the documented answer of one of its two faults (register
-			koophone-fault-precedence) — never carried out, never a 5xx. On a read-only target
-			the request names an id that cannot exist; when the same request without the
-			faults is answered alike, the spec is inconclusive.
+			Description: A request whose token names no tenant and which has no x-request-id
+			MUST be refused with the documented answer of one of its two faults, 400 with
+			KOOPHONE.API.0000 or 1000 (register koophone-fault-precedence) — never carried out,
+			never a 5xx. On a read-only target the request names an id that cannot exist; when
+			the same request without the faults is answered alike, the spec is inconclusive.
 		*/
 		It("refuses a request with two faults with the answer of one of them", errorSpec(specfacts.ReqKooPhoneSeveralFaultsRefused), func() {
 			id := instance()
-			x := env.Send(env.KooPhoneRequest(id).WithoutHeader(limits.TokenHeader).WithoutHeader(limits.RequestIDHeader))
-			env.ExpectReadingUnlike(x, specfacts.AmbKooPhoneFaultPrecedence, conformance.Probe{}, controlUnlessOwned(env, claim, env.KooPhoneRequest(id)), "the missing x-auth-token and x-request-id")
+			x := env.Send(env.KooPhoneRequest(id).WithHeader(limits.TokenHeader, env.Target.KooPhone.UnknownTenantToken).WithoutHeader(limits.RequestIDHeader))
+			env.ExpectReadingUnlike(x, specfacts.AmbKooPhoneFaultPrecedence, conformance.Probe{}, controlUnlessOwned(env, claim, env.KooPhoneRequest(id)), "the unknown tenant and the missing x-request-id")
 		})
 
 		/*
