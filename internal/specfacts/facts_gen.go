@@ -67,7 +67,7 @@ const (
 	ReqKooPhoneJSONCharsetAccepted RequirementID = "koophone-json-charset-accepted"
 	// ReqKooPhoneTaskIDsDistinct: Two successful calls that start backups of different instances MUST answer with different task_id values.
 	ReqKooPhoneTaskIDsDistinct RequirementID = "koophone-task-ids-distinct"
-	// ReqKooPhoneSeveralFaultsRefused: A request carrying several faults (no x-auth-token and no x-request-id) MUST be refused with the documented answer of one of them, never carried out or answered with a 5xx.
+	// ReqKooPhoneSeveralFaultsRefused: A request carrying several faults (a token whose tenant does not exist and no x-request-id) MUST be refused with the documented answer of one of them, never carried out or answered with a 5xx.
 	ReqKooPhoneSeveralFaultsRefused RequirementID = "koophone-several-faults-refused"
 	// ReqVBSAssociateOperation: A POST to /v2/{project_id}/backuppolicyresources with a valid token, an existing policy and free volumes MUST answer 200 and list every volume in success_resources.
 	ReqVBSAssociateOperation RequirementID = "vbs-associate-operation"
@@ -211,7 +211,7 @@ const (
 	AmbKooPhoneOversizedBodyStatus AmbiguityID = "koophone-oversized-body-status"
 	// AmbKooPhoneUndocumentedCodes: "See Error Codes." points to a wider code list than the page shows. May a server answer with an error code of the documented form (KOOPHONE.API.NNNN) that the page does not list?
 	AmbKooPhoneUndocumentedCodes AmbiguityID = "koophone-undocumented-codes"
-	// AmbKooPhoneFaultPrecedence: Which check wins when one request has several faults (here no x-auth-token and no x-request-id)? The page says nothing about the order of checks.
+	// AmbKooPhoneFaultPrecedence: Which check wins when one request has several faults (here a token whose tenant does not exist and no x-request-id)? The page says nothing about the order of checks.
 	AmbKooPhoneFaultPrecedence AmbiguityID = "koophone-fault-precedence"
 	// AmbKooPhoneEmptyRequestID: x-request-id is mandatory, but is a header that is present with an empty value ("") missing?
 	AmbKooPhoneEmptyRequestID AmbiguityID = "koophone-empty-request-id"
