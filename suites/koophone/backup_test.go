@@ -278,7 +278,8 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		owned ones when the target allows it, so that an implementation that reads a
 		mistyped list anyway cannot hide behind the answer for an unknown instance; on a
 		read-only target, when a well-typed list of the same unknown id is answered alike,
-		the spec is inconclusive.
+		the spec is inconclusive. (A misspelt member name is not probed: it would add a second
+		fault, an unknown member, which koophone-unknown-fields lets a server refuse.)
 	*/
 	DescribeTable("rejects a body whose instance_ids is missing or mistyped as an incorrect parameter",
 		func(body string) {
@@ -287,7 +288,6 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			env.ExpectKooPhoneErrorUnlike(x, paramWrong, controlUnlessOwned(env, typeClaim, env.KooPhoneRequest(id)), "the mistyped instance_ids")
 		},
 		Entry("missing", errorSpec(specfacts.ReqKooPhoneInstanceIDsRequired), `{}`),
-		Entry("misspelt", errorSpec(specfacts.ReqKooPhoneInstanceIDsRequired), `{"instance_id_list":["<id>"]}`),
 		Entry("a string", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":"<id>"}`),
 		Entry("a number", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":42}`),
 		Entry("a boolean", errorSpec(specfacts.ReqKooPhoneInstanceIDsType), `{"instance_ids":true}`),
