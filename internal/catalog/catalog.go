@@ -59,6 +59,9 @@ type Ambiguity struct {
 	Strict       string     `yaml:"strict" json:"strict"`
 	Requirements []string   `yaml:"requirements" json:"requirements"`
 	Rejected     []Rejected `yaml:"rejected,omitempty" json:"rejected,omitempty"`
+	// Judgement records how the judgement principle was applied to the entry (register
+	// header): why its readings are legitimate and why its rejected ones are not.
+	Judgement string `yaml:"judgement,omitempty" json:"judgement,omitempty"`
 }
 
 // Tolerates reports whether the default profile accepts the reading.

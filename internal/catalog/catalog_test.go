@@ -361,3 +361,40 @@ func TestEmbeddedReadingsHaveOutcomes(t *testing.T) {
 		t.Errorf("vbs-oversized-body-status/parsed has %d alternatives, want 2", len(r.Outcome))
 	}
 }
+
+// Every KooPhone entry of the register records how the judgement principle was applied to
+// it. (The lead extends this to every entry once both APIs' entries carry one.)
+func TestKooPhoneEntriesRecordJudgement(t *testing.T) {
+	for _, a := range Default().Ambiguities {
+		if a.API == string(specfacts.KooPhone) && strings.TrimSpace(a.Judgement) == "" {
+			t.Errorf("%s has no judgement", a.ID)
+		}
+	}
+}
+
+// The gateway outcome parses, is checked against the vocabulary, and cannot be mixed with
+// the API's own body keys or another status than the gateway's.
+func TestGatewayOutcome(t *testing.T) {
+	for _, api := range []specfacts.API{specfacts.KooPhone, specfacts.VBS} {
+		if p := checkOutcome(string(api), Outcome{Statuses: []int{GatewayStatus}, Gateway: true}); len(p) != 0 {
+			t.Errorf("%s: a gateway outcome is refused: %v", api, p)
+		}
+	}
+	if p := checkOutcome(string(specfacts.KooPhone), Outcome{Gateway: true, Codes: []string{string(specfacts.CodeParameterIncorrect)}}); len(p) == 0 {
+		t.Error("gateway together with code is accepted")
+	}
+	if p := checkOutcome(string(specfacts.VBS), Outcome{Statuses: []int{403}, Gateway: true}); len(p) == 0 {
+		t.Error("gateway with status 403 is accepted")
+	}
+	if p := checkOutcome(string(specfacts.VBS), Outcome{Success: true, SameJobs: true}); len(p) == 0 {
+		t.Error("same_jobs on a VBS outcome is accepted")
+	}
+	a, _ := Default().Ambiguity(string(specfacts.AmbKooPhoneMissingTokenCode))
+	r, ok := a.Reading("api-gateway")
+	if !ok || !r.Outcome[0].Gateway || !a.Tolerates(r.ID) || a.Strict == r.ID {
+		t.Errorf("koophone-missing-token-code/api-gateway = %+v (default %v, strict %s)", r, a.Default, a.Strict)
+	}
+	if !r.Outcome[0].JudgesBody() {
+		t.Error("a gateway outcome does not judge the body")
+	}
+}

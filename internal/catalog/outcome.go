@@ -33,6 +33,11 @@ type Outcome struct {
 	MayOmit []string `json:"may_omit,omitempty"`
 	// CodePrefix is the spelling of the KooPhone error code's product prefix.
 	CodePrefix string `json:"code_prefix,omitempty"`
+	// Gateway: the answer comes from an API gateway in front of the service, with the
+	// gateway's own body (GatewayCodePattern), not from the API.
+	Gateway bool `json:"gateway,omitempty"`
+	// SameJobs: a KooPhone 200 names the jobs an earlier call started (an idempotent repeat).
+	SameJobs bool `json:"same_jobs,omitempty"`
 
 	// unknown are keys of the register the vocabulary does not have; Check reports them.
 	unknown []string
@@ -48,6 +53,15 @@ const (
 	keyRepeats    = "repeats"
 	keyMayOmit    = "may_omit"
 	keyCodePrefix = "code_prefix"
+	keyGateway    = "gateway"
+	keySameJobs   = "same_jobs"
+
+	// GatewayCodePattern is the form of an API gateway's error_code (Huawei Cloud APIG:
+	// APIGW.0301 and the like). It is not a fact of either document, so it lives here, with
+	// the register header that defines the gateway key.
+	GatewayCodePattern = `^APIGW\.[0-9]+$`
+	// GatewayStatus is the status a gateway refuses a missing or invalid token with.
+	GatewayStatus = 401
 
 	// ResourceListSuccess and ResourceListFail are the two VBS result lists.
 	ResourceListSuccess = "success_resources"
@@ -58,12 +72,12 @@ const (
 )
 
 // OutcomeKeys lists the keys an outcome may have, in the order the register documents them.
-var OutcomeKeys = []string{keyStatus, keyCode, keyEnvelope, keySuccess, keyResourceIn, keyRepeats, keyMayOmit, keyCodePrefix}
+var OutcomeKeys = []string{keyStatus, keyCode, keyEnvelope, keySuccess, keyResourceIn, keyRepeats, keyMayOmit, keyCodePrefix, keyGateway, keySameJobs}
 
 // JudgesBody reports whether the outcome says anything about the body; a status alone
 // leaves it unjudged (an answer of the transport, not of the API).
 func (o Outcome) JudgesBody() bool {
-	return len(o.Codes) > 0 || o.Envelope || o.Success || o.ResourceIn != "" || o.Repeats != "" || len(o.MayOmit) > 0 || o.CodePrefix != ""
+	return len(o.Codes) > 0 || o.Envelope || o.Success || o.ResourceIn != "" || o.Repeats != "" || len(o.MayOmit) > 0 || o.CodePrefix != "" || o.Gateway || o.SameJobs
 }
 
 // String renders the outcome for failure messages, e.g. "400 parameter-incorrect".
@@ -96,6 +110,12 @@ func (o Outcome) String() string {
 	}
 	if o.CodePrefix != "" {
 		parts = append(parts, "code prefix "+o.CodePrefix)
+	}
+	if o.Gateway {
+		parts = append(parts, "API gateway body (APIGW error_code, error_msg, request_id)")
+	}
+	if o.SameJobs {
+		parts = append(parts, "the earlier call's jobs")
 	}
 	if len(parts) == 0 {
 		return "any answer"
@@ -161,6 +181,10 @@ func (o *Outcome) UnmarshalYAML(n *yaml.Node) error {
 			o.MayOmit, err = oneOrMany[string](val)
 		case keyCodePrefix:
 			err = val.Decode(&o.CodePrefix)
+		case keyGateway:
+			err = val.Decode(&o.Gateway)
+		case keySameJobs:
+			err = val.Decode(&o.SameJobs)
 		default:
 			o.unknown = append(o.unknown, key)
 		}
@@ -217,6 +241,15 @@ func checkOutcome(api string, o Outcome) []string {
 	}
 	if o.CodePrefix != "" && api != "koophone" {
 		p = append(p, "code_prefix applies to KooPhone error codes only")
+	}
+	if o.Gateway && (len(o.Codes) > 0 || o.Envelope || o.Success || o.ResourceIn != "" || o.CodePrefix != "") {
+		p = append(p, "gateway is the API gateway's own body; it cannot be combined with code, envelope, success, resource_in or code_prefix")
+	}
+	if o.Gateway && len(o.Statuses) > 0 && !slices.Contains(o.Statuses, GatewayStatus) {
+		p = append(p, fmt.Sprintf("gateway: an API gateway refuses a token with %d", GatewayStatus))
+	}
+	if o.SameJobs && (api != "koophone" || !o.Success) {
+		p = append(p, "same_jobs applies to a KooPhone answer that carries the request out (success: true)")
 	}
 	if !o.JudgesBody() && len(o.Statuses) == 0 {
 		p = append(p, "states nothing observable; give at least a status")

@@ -130,7 +130,7 @@ func (e *Env) checkKooPhoneCode(x *Exchange, codeNames []string, p *problems) (s
 	if code != "" {
 		name, spelling = e.codeName(code)
 		if name == "" {
-			p.addf("error_code %q is not a documented code", code)
+			p.addf("error_code %q is not a documented code; the page names a code for this situation and only that code is accepted (register %s)", code, specfacts.AmbKooPhoneUndocumentedCodes)
 		}
 	}
 	switch {
@@ -162,8 +162,9 @@ type backupAnswer struct {
 	} `json:"data"`
 }
 
-// backup is a checked 200 answer: its jobs and the members it left out.
+// backup is a checked 200 answer: its task, its jobs and the members it left out.
 type backup struct {
+	taskID          string
 	jobs            []CmdJob
 	checked, absent []string
 }
@@ -172,11 +173,18 @@ type backup struct {
 // instances, once each, with distinct job ids. requested must be distinct.
 func (e *Env) ExpectBackup(x *Exchange, requested []string) []CmdJob {
 	GinkgoHelper()
+	_, jobs := e.ExpectBackupTask(x, requested)
+	return jobs
+}
+
+// ExpectBackupTask is ExpectBackup that also returns the task_id of the answer.
+func (e *Env) ExpectBackupTask(x *Exchange, requested []string) (taskID string, jobs []CmdJob) {
+	GinkgoHelper()
 	var p problems
 	b := e.checkBackup(x, requested, len(requested), &p)
 	e.judge(x, fmt.Sprintf("200 with a task and exactly %d cmd_jobs covering the requested instances", len(requested)), p)
 	e.observeShape(KooPhone, b.checked, b.absent)
-	return b.jobs
+	return b.taskID, b.jobs
 }
 
 // checkBackup adds the problems of an answer that must be a 200 whose jobs cover the
@@ -227,7 +235,7 @@ func (e *Env) checkBackup(x *Exchange, requested []string, jobCount int, p *prob
 	if len(a.Data.CmdJobs) != jobCount {
 		p.addf("%d cmd_jobs, want %d", len(a.Data.CmdJobs), jobCount)
 	}
-	b := backup{jobs: a.Data.CmdJobs, checked: []string{"error_code", "error_msg"}}
+	b := backup{taskID: a.Data.TaskID, jobs: a.Data.CmdJobs, checked: []string{"error_code", "error_msg"}}
 	if a.ErrorCode == nil {
 		b.absent = append(b.absent, "error_code")
 	}
@@ -235,4 +243,20 @@ func (e *Env) checkBackup(x *Exchange, requested []string, jobCount int, p *prob
 		b.absent = append(b.absent, "error_msg")
 	}
 	return b
+}
+
+// ExpectDistinctTasks expects the task ids of successful calls that started different
+// backups to differ: a client tracks each call's task by its id.
+func (e *Env) ExpectDistinctTasks(taskIDs ...string) {
+	GinkgoHelper()
+	var p problems
+	seen := map[string]int{}
+	for i, id := range taskIDs {
+		if j, dup := seen[id]; dup {
+			p.addf("call %d answered with task_id %q, the task_id of call %d", i+1, id, j+1)
+			continue
+		}
+		seen[id] = i
+	}
+	e.judge(nil, "a different task_id for each call that started a backup", p)
 }

@@ -2,8 +2,10 @@ package conformance
 
 import (
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
+	"regexp"
 	"slices"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -23,6 +25,9 @@ type Probe struct {
 	// means every requested resource. The other resources are free volumes, which any
 	// reading that answers 200 must associate.
 	Subjects []string
+	// EarlierJobs are the KooPhone jobs an earlier call started for the probe's instances:
+	// same_jobs compares the answer with them.
+	EarlierJobs []CmdJob
 }
 
 // Judgement is what the register entry's readings made of one answer.
@@ -144,6 +149,8 @@ func statusMatches(o catalog.Outcome, status int) bool {
 	switch {
 	case len(o.Statuses) > 0:
 		return slices.Contains(o.Statuses, status)
+	case o.Gateway:
+		return status == catalog.GatewayStatus
 	case len(o.Codes) > 0:
 		return status >= 400
 	case o.Envelope:
@@ -167,6 +174,10 @@ func (e *Env) checkOutcome(x *Exchange, api API, o catalog.Outcome, probe Probe,
 		return got
 	}
 	switch {
+	case o.Gateway:
+		// The gateway's answer, not the API's: its contract does not apply, the gateway's
+		// body form does.
+		checkGatewayBody(x, p)
 	case len(o.Codes) > 0:
 		if p.answered(x) {
 			_, got.spelling = e.checkKooPhoneCode(x, o.Codes, p)
@@ -183,11 +194,58 @@ func (e *Env) checkOutcome(x *Exchange, api API, o catalog.Outcome, probe Probe,
 		}
 		b := e.checkBackup(x, requested, jobs, p)
 		got.Jobs, got.checked, got.absent = b.jobs, b.checked, b.absent
+		if o.SameJobs {
+			checkSameJobs(b.jobs, probe.EarlierJobs, p)
+		}
 	case api == VBS:
 		got.Result = e.checkResult(x, o, probe, p)
 		got.checked, got.absent = got.Result.checked, got.Result.absent
 	}
 	return got
+}
+
+// gatewayCode is the form of an API gateway's error_code (catalog.GatewayCodePattern).
+var gatewayCode = regexp.MustCompile(catalog.GatewayCodePattern)
+
+// checkGatewayBody adds what is wrong with an answer that claims to be an API gateway's
+// refusal (register key gateway): a JSON object with an APIGW.NNNN error_code, a string
+// error_msg and a string request_id.
+func checkGatewayBody(x *Exchange, p *problems) {
+	if x.Err != nil {
+		p.addf("no usable answer: %v", x.Err)
+		return
+	}
+	obj := x.Object()
+	if obj == nil {
+		p.addf("the body is not a JSON object, as an API gateway's error body is")
+		return
+	}
+	if code, ok := obj["error_code"].(string); !ok || !gatewayCode.MatchString(code) {
+		p.addf("error_code %v is not an API gateway code (%s)", obj["error_code"], catalog.GatewayCodePattern)
+	}
+	for _, m := range []string{"error_msg", "request_id"} {
+		if _, ok := obj[m].(string); !ok {
+			p.addf("the API gateway's body has no string %s", m)
+		}
+	}
+}
+
+// checkSameJobs adds a problem for every job of an answer that is not the job an earlier
+// call started for its instance (register key same_jobs).
+func checkSameJobs(jobs, earlier []CmdJob, p *problems) {
+	if len(earlier) == 0 {
+		p.addf("the jobs of the earlier call are unknown, so a repeated answer cannot be told from a new job")
+		return
+	}
+	before := map[string]string{}
+	for _, j := range earlier {
+		before[j.InstanceID] = j.JobID
+	}
+	for i, j := range jobs {
+		if want, ok := before[j.InstanceID]; !ok || want != j.JobID {
+			p.addf("cmd_jobs[%d] names job %q for instance %q; the earlier call started job %q for it, so this is a new job", i, j.JobID, j.InstanceID, want)
+		}
+	}
 }
 
 // checkResult applies success, resource_in and repeats to a VBS 200.

@@ -148,3 +148,50 @@ func TestJudgeAmbiguousAnswerRecordsNothing(t *testing.T) {
 		t.Fatalf("judged %+v, want both readings and none recorded", j)
 	}
 }
+
+// An API gateway's 401 refusal is the api-gateway reading of both APIs' token entries; a
+// gateway body under another status, or without request_id, fits no reading.
+func TestJudgeGatewayRefusal(t *testing.T) {
+	e := envWith(catalog.Default())
+	gw := map[string]string{"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information", "request_id": "r-1"}
+	for _, entry := range []specfacts.AmbiguityID{specfacts.AmbKooPhoneMissingTokenCode, specfacts.AmbVBSAuthHeader} {
+		if j := judge(t, e, answer(401, gw), string(entry), Probe{}); j.Reading() != "api-gateway" {
+			t.Errorf("%s: gateway 401 judged %+v", entry, j)
+		}
+		if j := judge(t, e, answer(403, gw), string(entry), Probe{}); len(j.Readings) != 0 {
+			t.Errorf("%s: gateway body under 403 accepted as %v", entry, j.Readings)
+		}
+		noID := map[string]string{"error_code": "APIGW.0301", "error_msg": "m"}
+		if j := judge(t, e, answer(401, noID), string(entry), Probe{}); len(j.Readings) != 0 ||
+			!slices.ContainsFunc(j.Problems, func(p string) bool { return strings.Contains(p, "request_id") }) {
+			t.Errorf("%s: gateway body without request_id judged %+v", entry, j)
+		}
+		notGW := map[string]string{"error_code": "AUTH.1", "error_msg": "m", "request_id": "r"}
+		if j := judge(t, e, answer(401, notGW), string(entry), Probe{}); j.Reading() == "api-gateway" {
+			t.Errorf("%s: a 401 with a non-APIGW code judged as the gateway", entry)
+		}
+	}
+}
+
+// A repeated backup of a released instance answered 200 with the job the earlier call
+// started is the idempotent reading; 200 with a new job fits no reading.
+func TestJudgeIdempotentRebackup(t *testing.T) {
+	e := envWith(catalog.Default())
+	earlier := []CmdJob{{InstanceID: "i-1", JobID: "job-1"}}
+	ok := func(job string) *Exchange {
+		return answer(200, map[string]any{"error_code": "0", "error_msg": "ok",
+			"data": map[string]any{"task_id": "t-2", "cmd_jobs": []any{map[string]string{"instance_id": "i-1", "job_id": job}}}})
+	}
+	p := Probe{Instances: []string{"i-1"}, EarlierJobs: earlier}
+	if j := judge(t, e, ok("job-1"), string(specfacts.AmbKooPhoneRebackupCode), p); j.Reading() != "idempotent" {
+		t.Fatalf("idempotent repeat judged %+v", j)
+	}
+	if j := judge(t, e, ok("job-2"), string(specfacts.AmbKooPhoneRebackupCode), p); len(j.Readings) != 0 ||
+		!slices.ContainsFunc(j.Problems, func(p string) bool { return strings.Contains(p, "new job") }) {
+		t.Fatalf("a new job for the released instance judged %+v", j)
+	}
+	p.EarlierJobs = nil
+	if j := judge(t, e, ok("job-1"), string(specfacts.AmbKooPhoneRebackupCode), p); len(j.Readings) != 0 {
+		t.Fatalf("without the earlier jobs a 200 was accepted as %v", j.Readings)
+	}
+}

@@ -327,7 +327,7 @@ func TestViolationDetails(t *testing.T) {
 		t.Errorf("undocumented status: %v", resp)
 	}
 	wrongCode := k.Code(specfacts.CodeParameterIncorrect).Code
-	resp = c.ValidateResponse(r, 200, http.Header{"Content-Type": {"application/json"}}, []byte(`{"data": {"task_id": "t", "cmd_jobs": []}, "error_code": "`+wrongCode+`"}`))
+	resp = c.ValidateResponse(r, 200, http.Header{"Content-Type": {"application/json"}}, []byte(`{"data": {"task_id": "t", "cmd_jobs": []}, "error_code": "`+wrongCode+`", "error_msg": "m"}`))
 	if len(resp) != 1 || resp[0].RequirementID != specfacts.ReqKooPhoneResponse200Shape || !strings.Contains(resp[0].Message, `"0"`) {
 		t.Errorf("200 error code: %+v", resp)
 	}

@@ -214,6 +214,7 @@ var awaitingSuites = []specfacts.RequirementID{
 	specfacts.ReqKooPhoneReleasedInstanceRefused,
 	specfacts.ReqKooPhoneRejectedRequestChangesNothing,
 	specfacts.ReqKooPhoneOversizedBody,
+	specfacts.ReqKooPhoneTaskIDsDistinct,
 	specfacts.ReqVBSAssociateOperation,
 	specfacts.ReqVBSInvalidToken,
 	specfacts.ReqVBSProjectMismatch,

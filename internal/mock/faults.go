@@ -60,6 +60,18 @@ const (
 	FaultKooPhoneHang                      = "koophone-hang"
 	FaultKooPhoneJobDropped                = "koophone-job-dropped"
 
+	FaultKooPhoneSuccessWithoutCode      = "koophone-success-without-error-code"
+	FaultKooPhoneErrorWithoutMsg         = "koophone-error-without-error-msg"
+	FaultKooPhoneDuplicateJobPerEntry    = "koophone-duplicate-ids-job-per-entry"
+	FaultKooPhoneRebackup500             = "koophone-rebackup-500"
+	FaultKooPhoneCharsetRefused          = "koophone-json-charset-refused"
+	FaultKooPhoneTaskIDReused            = "koophone-task-id-reused"
+	FaultKooPhoneGatewayBody403          = "koophone-gateway-body-403"
+	FaultKooPhoneEmptyRequestID500       = "koophone-empty-request-id-500"
+	FaultKooPhoneTwoFaultsAccepted       = "koophone-two-faults-accepted"
+	FaultKooPhoneUndocumentedPermissions = "koophone-undocumented-code-for-permissions"
+	FaultVBSGatewayBody403               = "vbs-gateway-body-403"
+
 	FaultVBSAuthNotEnforced               = "vbs-auth-not-enforced"
 	FaultVBSProjectMismatchIgnored        = "vbs-project-mismatch-ignored"
 	FaultVBSUnknownVolumeSucceeds         = "vbs-unknown-volume-succeeds"
@@ -100,7 +112,7 @@ var faultCatalog = []Fault{
 	{FaultKooPhone500OnMalformedJSON, string(specfacts.KooPhone), "A malformed JSON body is answered 500 with the internal-error code instead of 400 parameter-incorrect.", reqs(specfacts.ReqKooPhoneMalformedJSON, specfacts.ReqKooPhoneClientErrorsAre400)},
 	{FaultKooPhoneMissingRequestIDAccepted, string(specfacts.KooPhone), "A request without x-request-id is processed.", reqs(specfacts.ReqKooPhoneRequestIDRequired)},
 	{FaultKooPhoneErrorStatus500, string(specfacts.KooPhone), "Every request error (0000, 1000, 1001) is sent with status 500.", reqs(specfacts.ReqKooPhoneClientErrorsAre400)},
-	{FaultKooPhoneRebackupAccepted, string(specfacts.KooPhone), "An instance already backed up and released is backed up again with 200.", reqs(specfacts.ReqKooPhoneReleasedInstanceRefused)},
+	{FaultKooPhoneRebackupAccepted, string(specfacts.KooPhone), "An instance already backed up and released is backed up again with 200 and a new job.", reqs(specfacts.ReqKooPhoneReleasedInstanceRefused)},
 	{FaultKooPhoneRejectedRequestReleases, string(specfacts.KooPhone), "A request refused for a foreign or unknown instance still releases the caller's own instances in it.", reqs(specfacts.ReqKooPhoneRejectedRequestChangesNothing)},
 	{FaultKooPhoneEmptyTaskID, string(specfacts.KooPhone), "A 200 carries an empty task_id.", reqs(specfacts.ReqKooPhoneResponse200Shape, specfacts.ReqKooPhoneJobIDsDistinct)},
 	{FaultKooPhoneCmdJobsNull, string(specfacts.KooPhone), "A 200 carries cmd_jobs: null instead of the array of jobs.", reqs(specfacts.ReqKooPhoneResponse200Shape, specfacts.ReqKooPhoneCmdJobsCoverRequest)},
@@ -119,6 +131,17 @@ var faultCatalog = []Fault{
 	{FaultKooPhoneUnknownField500, string(specfacts.KooPhone), "A body with an unknown member is answered with a 500.", reqs(specfacts.ReqKooPhoneUnknownFields)},
 	{FaultKooPhoneHang, string(specfacts.KooPhone), "A valid backup request is never answered (until the client gives up).", reqs(specfacts.ReqKooPhoneBackupOperation)},
 	{FaultKooPhoneJobDropped, string(specfacts.KooPhone), "The last job of a 200 is left out, so one requested instance has no job.", reqs(specfacts.ReqKooPhoneCmdJobsCoverRequest)},
+	{FaultKooPhoneSuccessWithoutCode, string(specfacts.KooPhone), "A 200 leaves out error_code and error_msg.", reqs(specfacts.ReqKooPhoneResponse200Shape)},
+	{FaultKooPhoneErrorWithoutMsg, string(specfacts.KooPhone), "Error bodies leave out error_msg.", reqs(specfacts.ReqKooPhoneErrorEnvelopeShape)},
+	{FaultKooPhoneDuplicateJobPerEntry, string(specfacts.KooPhone), "A list naming the same instance twice is answered 200 with one job per mention.", reqs(specfacts.ReqKooPhoneDuplicateInstanceIDs)},
+	{FaultKooPhoneRebackup500, string(specfacts.KooPhone), "Backing up an instance already released is answered with a 500.", reqs(specfacts.ReqKooPhoneReleasedInstanceRefused)},
+	{FaultKooPhoneCharsetRefused, string(specfacts.KooPhone), "A body sent as application/json with a charset parameter is refused with 400 parameter-incorrect.", reqs(specfacts.ReqKooPhoneJSONCharsetAccepted)},
+	{FaultKooPhoneTaskIDReused, string(specfacts.KooPhone), "Every 200 carries the task_id of the first backup the server answered.", reqs(specfacts.ReqKooPhoneTaskIDsDistinct)},
+	{FaultKooPhoneGatewayBody403, string(specfacts.KooPhone), "A request without x-auth-token is answered with an API gateway's body under 403 instead of 401.", reqs(specfacts.ReqKooPhoneAuthTokenRequired)},
+	{FaultKooPhoneEmptyRequestID500, string(specfacts.KooPhone), "A request whose x-request-id is present but empty is answered with a 500.", reqs(specfacts.ReqKooPhoneRequestIDRequired)},
+	{FaultKooPhoneTwoFaultsAccepted, string(specfacts.KooPhone), "A request whose token names no tenant and which has no x-request-id is processed as the tenant's own.", reqs(specfacts.ReqKooPhoneSeveralFaultsRefused)},
+	{FaultKooPhoneUndocumentedPermissions, string(specfacts.KooPhone), "Instance-permission refusals carry the next, undocumented code of the documented form instead of the permissions code.", reqs(specfacts.ReqKooPhoneErrorEnvelopeShape, specfacts.ReqKooPhoneInstancePermissions)},
+	{FaultVBSGatewayBody403, string(specfacts.VBS), "A request without X-Auth-Token is answered with an API gateway's body under 403 instead of 401.", reqs(specfacts.ReqVBSAuthTokenRequired)},
 
 	{FaultVBSAuthNotEnforced, string(specfacts.VBS), "A missing or unknown X-Auth-Token is treated as the project's own token.", reqs(specfacts.ReqVBSAuthTokenRequired, specfacts.ReqVBSInvalidToken)},
 	{FaultVBSProjectMismatchIgnored, string(specfacts.VBS), "A token of another project is accepted for the project in the path.", reqs(specfacts.ReqVBSProjectMismatch)},

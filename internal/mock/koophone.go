@@ -37,8 +37,8 @@ type kooErrorBody struct {
 }
 
 type kooSuccessBody struct {
-	ErrorCode string      `json:"error_code,omitempty"`
-	ErrorMsg  string      `json:"error_msg,omitempty"`
+	ErrorCode string      `json:"error_code"`
+	ErrorMsg  string      `json:"error_msg"`
 	Data      kooTaskBody `json:"data"`
 }
 
@@ -75,6 +75,13 @@ func (m *Mock) serveKooPhone(w http.ResponseWriter, r *http.Request) {
 	kc := m.cons.KooPhone
 	fail := func(p *kooProblem) { m.kooPhoneError(w, p.code, 0, p.msg) }
 
+	// 0. An API gateway in front authenticates first (koophone-missing-token-code:
+	// api-gateway); the service never sees a request without a token.
+	if m.kooGatewayRefusesMissingToken() && strings.TrimSpace(r.Header.Get(kc.TokenHeader)) == "" {
+		gatewayRefuse(w, "Incorrect IAM authentication information: "+kc.TokenHeader+" is missing")
+		return
+	}
+
 	// 1. Size (koophone-oversized-body-status).
 	body, tooLarge, err := readBody(w, r, m.kooBodyLimit())
 	if tooLarge {
@@ -92,15 +99,40 @@ func (m *Mock) serveKooPhone(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// 3. Headers (koophone-missing-token-code).
+	// 3. Headers (koophone-missing-token-code, koophone-empty-request-id), in the order
+	// koophone-fault-precedence takes.
 	token := strings.TrimSpace(r.Header.Get(kc.TokenHeader))
-	if token == "" {
-		fail(&kooProblem{code: m.kooMissingTokenCode(), msg: kc.TokenHeader + ": header is required; no tenant can be resolved without it"})
-		return
+	checkToken := func() bool {
+		if token == "" {
+			fail(&kooProblem{code: m.kooMissingTokenCode(), msg: kc.TokenHeader + ": header is required; no tenant can be resolved without it"})
+			return false
+		}
+		if !m.world.knowsTenantToken(token) {
+			fail(&kooProblem{code: kooTenantNotFound, msg: kc.TokenHeader + ": the token names no tenant"})
+			return false
+		}
+		return true
 	}
-	if strings.TrimSpace(r.Header.Get(kc.RequestIDHeader)) == "" {
-		fail(paramProblem("%s: header is required", kc.RequestIDHeader))
-		return
+	checkRequestID := func() bool {
+		values, present := r.Header[http.CanonicalHeaderKey(kc.RequestIDHeader)]
+		switch {
+		case !present || len(values) == 0:
+			fail(paramProblem("%s: header is required", kc.RequestIDHeader))
+			return false
+		case strings.TrimSpace(values[0]) == "" && !m.kooAcceptsEmptyRequestID():
+			fail(paramProblem("%s: is empty, a request id is required", kc.RequestIDHeader))
+			return false
+		}
+		return true
+	}
+	checks := []func() bool{checkToken, checkRequestID}
+	if m.kooValidationFirst() {
+		checks = []func() bool{checkRequestID, checkToken}
+	}
+	for _, check := range checks {
+		if !check() {
+			return
+		}
 	}
 
 	// 4. Body.
@@ -116,12 +148,8 @@ func (m *Mock) serveKooPhone(w http.ResponseWriter, r *http.Request) {
 		fail(problem)
 		return
 	}
-	resp := kooSuccessBody{Data: kooTaskBody{TaskID: "RM_" + randomHex(), CmdJobs: jobs}}
-	// koophone-response-fields-optional.
-	if m.kooSuccessCarriesCode() {
-		resp.ErrorCode = kc.SuccessCode
-		resp.ErrorMsg = "ok"
-	}
+	// koophone-response-fields-optional: all-present, the one legitimate reading.
+	resp := kooSuccessBody{ErrorCode: kc.SuccessCode, ErrorMsg: "ok", Data: kooTaskBody{TaskID: "RM_" + randomHex(), CmdJobs: jobs}}
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -197,8 +225,8 @@ func (m *Mock) parseKooPhoneBody(r *http.Request, body []byte) ([]string, *kooPr
 			}
 		}
 	}
-	// koophone-duplicate-instance-ids.
-	reject, perEntry := m.kooDuplicates()
+	// koophone-duplicate-instance-ids: reject, or one job per instance.
+	reject := m.kooRejectsDuplicates()
 	first := make(map[string]int, len(ids))
 	kept := ids[:0:0]
 	for i, id := range ids {
@@ -206,12 +234,9 @@ func (m *Mock) parseKooPhoneBody(r *http.Request, body []byte) ([]string, *kooPr
 			if reject {
 				return nil, paramProblem("instance_ids[%d]: %q repeats instance_ids[%d], each instance may be listed once", i, id, j)
 			}
-			if !perEntry {
-				continue
-			}
-		} else {
-			first[id] = i
+			continue
 		}
+		first[id] = i
 		kept = append(kept, id)
 	}
 	return kept, nil
@@ -240,15 +265,20 @@ func (m *Mock) backUp(token string, ids []string) ([]kooCmdJob, *kooProblem) {
 			return nil, &kooProblem{code: kooInstancePermissions, msg: fmt.Sprintf("instance_ids[%d]: instance %q is not an instance of this tenant", i, id)}
 		}
 	}
+	// koophone-rebackup-code: refuse a released instance, or name its job again.
+	idempotent := m.kooRebackupIdempotent()
 	for i, id := range ids {
-		if w.instances[id].state == released {
+		if w.instances[id].state == released && !idempotent {
 			return nil, &kooProblem{code: m.kooRebackupCode(), msg: fmt.Sprintf("instance_ids[%d]: instance %q is already backed up and released; its data is no longer on the physical machine", i, id)}
 		}
 	}
 	jobs := make([]kooCmdJob, 0, len(ids))
 	for _, id := range ids {
-		w.instances[id].state = released
-		jobs = append(jobs, kooCmdJob{InstanceID: id, JobID: randomHex()})
+		in := w.instances[id]
+		if in.state != released {
+			in.state, in.job = released, randomHex()
+		}
+		jobs = append(jobs, kooCmdJob{InstanceID: id, JobID: in.job})
 	}
 	return jobs, nil
 }

@@ -32,10 +32,11 @@ func TestLenientKooPhoneReadings(t *testing.T) {
 				t.Fatal("alias did not release")
 			}
 		}},
-		{"accept-empty and status-only", func(f fixture) req { return f.koo(ids()) }, 200, "", func(t *testing.T, f fixture, ex exchange) {
+		{"accept-empty, with error_code and error_msg (all-present is the only reading)", func(f fixture) req { return f.koo(ids()) }, 200, "", func(t *testing.T, f fixture, ex exchange) {
 			_, hasCode := ex.json["error_code"]
+			_, hasMsg := ex.json["error_msg"]
 			jobs := ex.json["data"].(map[string]any)["cmd_jobs"].([]any)
-			if hasCode || len(jobs) != 0 {
+			if !hasCode || !hasMsg || len(jobs) != 0 {
 				t.Fatalf("body %s", ex.body)
 			}
 		}},

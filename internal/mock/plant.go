@@ -30,6 +30,12 @@ var plants = func() map[string]plant {
 	for n, p := range vbsPlants {
 		out[n] = p
 	}
+	for n, p := range kooPhoneJudgementPlants {
+		out[n] = p
+	}
+	for n, p := range gatewayPlants {
+		out[n] = p
+	}
 	return out
 }()
 

@@ -25,6 +25,9 @@ const (
 	ambKooPhoneUnknownFields  = string(specfacts.AmbKooPhoneUnknownFields)
 	ambKooPhoneContentType    = string(specfacts.AmbKooPhoneContentType)
 	ambKooPhoneOversized      = string(specfacts.AmbKooPhoneOversizedBodyStatus)
+	ambKooPhonePrecedence     = string(specfacts.AmbKooPhoneFaultPrecedence)
+	ambKooPhoneEmptyRequestID = string(specfacts.AmbKooPhoneEmptyRequestID)
+	ambVBSAuthHeader          = string(specfacts.AmbVBSAuthHeader)
 
 	ambVBSStatusMapping   = string(specfacts.AmbVBSStatusMapping)
 	ambVBSUnknownPolicy   = string(specfacts.AmbVBSUnknownPolicyReporting)
@@ -185,9 +188,14 @@ func (m *Mock) kooExampleAlias() bool { return m.takes(ambKooPhoneExampleShape, 
 // kooRejectsEmptyList (koophone-instance-ids-min-items).
 func (m *Mock) kooRejectsEmptyList() bool { return m.takes(ambKooPhoneMinItems, "reject-empty") }
 
-// kooSuccessCarriesCode (koophone-response-fields-optional): whether a 200 carries
-// error_code "0" and error_msg.
-func (m *Mock) kooSuccessCarriesCode() bool { return m.takes(ambKooPhoneResponseFields, "all-present") }
+// koophone-response-fields-optional has one legitimate reading (all-present): every 200
+// carries error_code "0" and error_msg, so the mock has nothing to decide.
+
+// kooGatewayRefusesMissingToken (koophone-missing-token-code: api-gateway): whether an API
+// gateway in front of the service answers a missing or empty token, before the service.
+func (m *Mock) kooGatewayRefusesMissingToken() bool {
+	return m.takes(ambKooPhoneMissingToken, "api-gateway")
+}
 
 // kooMissingTokenCode (koophone-missing-token-code): the code of a missing token.
 func (m *Mock) kooMissingTokenCode() specfacts.ErrorCodeName {
@@ -219,19 +227,29 @@ func (m *Mock) kooIDLength(id string) (n int, unit string) {
 	return len([]rune(id)), "characters"
 }
 
-// kooDuplicates (koophone-duplicate-instance-ids): reject, or keep one job per instance,
-// or one job per entry.
-func (m *Mock) kooDuplicates() (reject, perEntry bool) {
-	return m.takes(ambKooPhoneDuplicates, "reject"), m.takes(ambKooPhoneDuplicates, "job-per-entry")
-}
+// kooRejectsDuplicates (koophone-duplicate-instance-ids): reject, or keep one job per
+// instance.
+func (m *Mock) kooRejectsDuplicates() bool { return m.takes(ambKooPhoneDuplicates, "reject") }
 
-// kooRebackupCode (koophone-rebackup-code).
+// kooRebackupIdempotent (koophone-rebackup-code: idempotent): whether a released instance
+// is answered 200 again with the job that released it.
+func (m *Mock) kooRebackupIdempotent() bool { return m.takes(ambKooPhoneRebackup, "idempotent") }
+
+// kooRebackupCode (koophone-rebackup-code): the code that refuses a released instance.
 func (m *Mock) kooRebackupCode() specfacts.ErrorCodeName {
 	if m.takes(ambKooPhoneRebackup, "permissions") {
 		return kooInstancePermissions
 	}
 	return kooParameterIncorrect
 }
+
+// kooValidationFirst (koophone-fault-precedence): whether the request's parameters
+// (x-request-id) are checked before the token, rather than after.
+func (m *Mock) kooValidationFirst() bool { return m.takes(ambKooPhonePrecedence, "validation-first") }
+
+// kooAcceptsEmptyRequestID (koophone-empty-request-id): whether an x-request-id that is
+// present with an empty value counts as present.
+func (m *Mock) kooAcceptsEmptyRequestID() bool { return m.takes(ambKooPhoneEmptyRequestID, "accepted") }
 
 // kooRejectsUnknownMembers (koophone-unknown-fields).
 func (m *Mock) kooRejectsUnknownMembers() bool { return m.takes(ambKooPhoneUnknownFields, "reject") }
@@ -251,6 +269,10 @@ func (m *Mock) kooOversizedStatus() int {
 }
 
 // ---------------------------------------------------------------- VBS decisions
+
+// vbsGatewayRefusesToken (vbs-auth-header: api-gateway): whether an API gateway in front of
+// the service answers a missing or invalid token, before the service.
+func (m *Mock) vbsGatewayRefusesToken() bool { return m.takes(ambVBSAuthHeader, "api-gateway") }
 
 // vbsMismatchStatus (vbs-status-mapping): a valid token on a project it does not belong to.
 func (m *Mock) vbsMismatchStatus() (status int, code string) {

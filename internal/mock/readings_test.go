@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/contract"
 )
 
 // The strict readings are the register's; the lenient ones differ from them on every entry
@@ -104,14 +105,52 @@ func TestEveryFaultIsPlanted(t *testing.T) {
 // The readings no preset takes (neither strict nor lenient) answer as the register's
 // outcome says, each on a mock that takes it alone.
 func TestReadingsBeyondTheLenientPreset(t *testing.T) {
-	t.Run((string(specfacts.AmbKooPhoneDuplicateInstanceIDs) + "=job-per-entry: one job per mention"), func(t *testing.T) {
-		f := newFixture(t, WithReading(string(specfacts.ReqKooPhoneDuplicateInstanceIDs), "job-per-entry"))
+	t.Run(string(specfacts.AmbKooPhoneRebackupCode)+"=idempotent: the same job again, nothing new", func(t *testing.T) {
+		f := newFixture(t, WithReading(string(specfacts.AmbKooPhoneRebackupCode), "idempotent"))
 		id := f.t.KooPhone.OwnedInstanceIDs[0]
-		ex := f.do(t, f.koo(ids(id, id)))
-		jobs, _ := kooData(ex)["cmd_jobs"].([]any)
-		if ex.status != 200 || len(jobs) != 2 {
-			t.Fatalf("got %d %s, want 200 with 2 jobs", ex.status, ex.body)
+		first := f.do(t, f.koo(ids(id)))
+		again := f.do(t, f.koo(ids(id)))
+		j1, _ := kooData(first)["cmd_jobs"].([]any)
+		j2, _ := kooData(again)["cmd_jobs"].([]any)
+		if first.status != 200 || again.status != 200 || len(j1) != 1 || len(j2) != 1 ||
+			j1[0].(map[string]any)["job_id"] != j2[0].(map[string]any)["job_id"] {
+			t.Fatalf("first %d %s, again %d %s: want 200 twice with the same job", first.status, first.body, again.status, again.body)
 		}
+	})
+	t.Run(string(specfacts.AmbKooPhoneMissingTokenCode)+"=api-gateway: 401 with the gateway's body", func(t *testing.T) {
+		f := newFixture(t, WithReading(string(specfacts.AmbKooPhoneMissingTokenCode), "api-gateway"))
+		ex := f.doUnchecked(t, f.koo(ids("a")).without(f.m.cons.KooPhone.TokenHeader))
+		if ex.status != 401 || ex.code() != gatewayAuthCode || ex.json["request_id"] == nil || ex.json["error_msg"] == nil {
+			t.Fatalf("got %d %s", ex.status, ex.body)
+		}
+	})
+	t.Run(string(specfacts.AmbVBSAuthHeader)+"=api-gateway: 401 with the gateway's body for a missing and an invalid token", func(t *testing.T) {
+		f := newFixture(t, WithReading(string(specfacts.AmbVBSAuthHeader), "api-gateway"))
+		h := f.m.cons.VBS.TokenHeader
+		for _, r := range []req{f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0])).without(h), f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0])).with(h, "not-a-token")} {
+			ex := f.doUnchecked(t, r)
+			if ex.status != 401 || ex.json["error_code"] != gatewayAuthCode || ex.json["request_id"] == nil {
+				t.Fatalf("got %d %s", ex.status, ex.body)
+			}
+		}
+	})
+	t.Run(string(specfacts.AmbKooPhoneFaultPrecedence)+"=validation-first: the missing x-request-id wins over the unknown tenant", func(t *testing.T) {
+		f := newFixture(t, WithReading(string(specfacts.AmbKooPhoneFaultPrecedence), "validation-first"))
+		k := f.m.cons.KooPhone
+		wantKooError(t, f.do(t, f.koo(ids("a")).with(k.TokenHeader, f.t.KooPhone.UnknownTenantToken).without(k.RequestIDHeader)), 400, kooParameterIncorrect, k.RequestIDHeader)
+		g := newFixture(t)
+		wantKooError(t, g.do(t, g.koo(ids("a")).with(k.TokenHeader, g.t.KooPhone.UnknownTenantToken).without(k.RequestIDHeader)), 400, kooTenantNotFound, "names no tenant")
+	})
+	t.Run(string(specfacts.AmbKooPhoneEmptyRequestID)+"=accepted: an empty x-request-id is present", func(t *testing.T) {
+		k := contract.Default().Constraints().KooPhone
+		f := newFixture(t, WithReading(string(specfacts.AmbKooPhoneEmptyRequestID), "accepted"))
+		id := f.t.KooPhone.OwnedInstanceIDs[0]
+		if ex := f.doUnchecked(t, f.koo(ids(id)).with(k.RequestIDHeader, "")); ex.status != 200 {
+			t.Fatalf("got %d %s", ex.status, ex.body)
+		}
+		wantKooError(t, f.do(t, f.koo(ids(id)).without(k.RequestIDHeader)), 400, kooParameterIncorrect, k.RequestIDHeader)
+		s := newFixture(t)
+		wantKooError(t, s.doUnchecked(t, s.koo(ids(id)).with(k.RequestIDHeader, "")), 400, kooParameterIncorrect, "is empty")
 	})
 	t.Run("koophone-oversized-body-status=parsed: judged on its content", func(t *testing.T) {
 		f := newFixture(t, WithReading("koophone-oversized-body-status", "parsed"))

@@ -71,6 +71,10 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 	proj := w0.projectByToken[token]
 	w0.mu.Unlock()
 	switch {
+	case proj == nil && m.vbsGatewayRefusesToken():
+		// vbs-auth-header: api-gateway, the gateway in front answers before the service.
+		gatewayRefuse(w, "Incorrect IAM authentication information: "+vc.TokenHeader+" is missing or not valid")
+		return
 	case proj == nil && token == "":
 		m.vbsError(w, http.StatusUnauthorized, VBSCodeUnauthorized, vc.TokenHeader+": header is required")
 		return

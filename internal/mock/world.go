@@ -44,6 +44,9 @@ const (
 type instance struct {
 	owner *tenant
 	state instanceState
+	// job is the job_id of the backup that released the instance, which an idempotent
+	// repeat names again (koophone-rebackup-code: idempotent).
+	job string
 }
 
 type project struct {
@@ -140,6 +143,13 @@ func (w *World) ForeignTenantToken() string { return w.foreignToken }
 // OtherPolicyID is the second policy of the VBS project, which the mock derives so that a
 // volume bound to another policy can be provoked.
 func (w *World) OtherPolicyID() string { return w.otherPolicyID }
+
+// knowsTenantToken reports whether a KooPhone token names a tenant.
+func (w *World) knowsTenantToken(token string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.tenantsByToken[token] != nil
+}
 
 // Released reports whether an instance has been backed up and released.
 func (w *World) Released(instanceID string) bool {

@@ -17,17 +17,17 @@ func APIs() []API { return []API{KooPhone, VBS} }
 const (
 	// ReqKooPhoneBackupOperation: A POST to /v1/instances/backup with valid headers and owned, restored instance ids MUST answer 200 with an asynchronous task.
 	ReqKooPhoneBackupOperation RequirementID = "koophone-backup-operation"
-	// ReqKooPhoneResponse200Shape: A 200 response MUST be a JSON object whose data carries a non-empty string task_id and an array cmd_jobs of objects with string instance_id and non-empty string job_id; error_code, when present, MUST be "0".
+	// ReqKooPhoneResponse200Shape: A 200 response MUST be a JSON object with error_code "0", a string error_msg, and data carrying a non-empty string task_id and an array cmd_jobs of objects with string instance_id and non-empty string job_id.
 	ReqKooPhoneResponse200Shape RequirementID = "koophone-response-200-shape"
-	// ReqKooPhoneErrorEnvelopeShape: A 400 or 500 response MUST be a JSON object with a string error_code of the documented form KOOPHONE.API.NNNN and, when present, a string error_msg.
+	// ReqKooPhoneErrorEnvelopeShape: A 400 or 500 response MUST be a JSON object with a string error_code of the documented form KOOPHONE.API.NNNN, the code the page names for the situation, and a string error_msg.
 	ReqKooPhoneErrorEnvelopeShape RequirementID = "koophone-error-envelope-shape"
 	// ReqKooPhoneDocumentedStatus: Every response MUST carry one of the documented statuses 200, 400 or 500 with a JSON body (Content-Type application/json).
 	ReqKooPhoneDocumentedStatus RequirementID = "koophone-documented-status"
-	// ReqKooPhoneAuthTokenRequired: A request without x-auth-token MUST be rejected with 400 and KOOPHONE.API.1000 (or KOOPHONE.API.0000) and release nothing.
+	// ReqKooPhoneAuthTokenRequired: A request without x-auth-token MUST be rejected with 400 and KOOPHONE.API.1000 (or KOOPHONE.API.0000, or an API gateway's 401) and release nothing.
 	ReqKooPhoneAuthTokenRequired RequirementID = "koophone-auth-token-required"
 	// ReqKooPhoneUnknownTenant: A request whose x-auth-token names no existing tenant MUST be rejected with 400 and KOOPHONE.API.0000.
 	ReqKooPhoneUnknownTenant RequirementID = "koophone-unknown-tenant"
-	// ReqKooPhoneRequestIDRequired: A request without x-request-id MUST be rejected with 400 and KOOPHONE.API.1000.
+	// ReqKooPhoneRequestIDRequired: A request without x-request-id MUST be rejected with 400 and KOOPHONE.API.1000; an empty x-request-id MUST be refused so or carried out, never answered with a 5xx.
 	ReqKooPhoneRequestIDRequired RequirementID = "koophone-request-id-required"
 	// ReqKooPhoneInstanceIDsRequired: A request body without instance_ids (including the seed's own example body, which sends user_id and instance_id instead) MUST be rejected with 400 and KOOPHONE.API.1000.
 	ReqKooPhoneInstanceIDsRequired RequirementID = "koophone-instance-ids-required"
@@ -49,11 +49,11 @@ const (
 	ReqKooPhoneCmdJobsCoverRequest RequirementID = "koophone-cmd-jobs-cover-request"
 	// ReqKooPhoneJobIDsDistinct: The job_id values of one response MUST be distinct and the task_id MUST be non-empty.
 	ReqKooPhoneJobIDsDistinct RequirementID = "koophone-job-ids-distinct"
-	// ReqKooPhoneReleasedInstanceRefused: Backing up an instance that a previous call already backed up and released MUST be refused with 400, never answered with a new job.
+	// ReqKooPhoneReleasedInstanceRefused: Backing up an instance that a previous call already backed up and released MUST be refused with 400 or answered idempotently with the job already started, never answered with a new job.
 	ReqKooPhoneReleasedInstanceRefused RequirementID = "koophone-released-instance-refused"
 	// ReqKooPhoneRejectedRequestChangesNothing: A rejected request MUST release nothing; every owned instance it named MUST still be backed up successfully afterwards.
 	ReqKooPhoneRejectedRequestChangesNothing RequirementID = "koophone-rejected-request-changes-nothing"
-	// ReqKooPhoneDuplicateInstanceIDs: A list that names the same instance twice MUST be either rejected with 400 or answered with jobs for that instance only, never a 5xx.
+	// ReqKooPhoneDuplicateInstanceIDs: A list that names the same instance twice MUST be either rejected with 400 or answered with exactly one job for that instance, never a 5xx.
 	ReqKooPhoneDuplicateInstanceIDs RequirementID = "koophone-duplicate-instance-ids"
 	// ReqKooPhoneMalformedJSON: A body that is not valid JSON, or not a JSON object, MUST be rejected with 400 and KOOPHONE.API.1000.
 	ReqKooPhoneMalformedJSON RequirementID = "koophone-malformed-json"
@@ -63,6 +63,12 @@ const (
 	ReqKooPhoneOversizedBody RequirementID = "koophone-oversized-body"
 	// ReqKooPhoneUnknownFields: Unknown members in the body MUST either be ignored or rejected with 400 and KOOPHONE.API.1000, never answered with a 5xx.
 	ReqKooPhoneUnknownFields RequirementID = "koophone-unknown-fields"
+	// ReqKooPhoneJSONCharsetAccepted: A valid request whose Content-Type is application/json with a charset parameter (application/json;charset=UTF-8, as common SDKs send) MUST be carried out like one sent as application/json.
+	ReqKooPhoneJSONCharsetAccepted RequirementID = "koophone-json-charset-accepted"
+	// ReqKooPhoneTaskIDsDistinct: Two successful calls that start backups of different instances MUST answer with different task_id values.
+	ReqKooPhoneTaskIDsDistinct RequirementID = "koophone-task-ids-distinct"
+	// ReqKooPhoneSeveralFaultsRefused: A request carrying several faults (a token whose tenant does not exist and no x-request-id) MUST be refused with the documented answer of one of them, never carried out or answered with a 5xx.
+	ReqKooPhoneSeveralFaultsRefused RequirementID = "koophone-several-faults-refused"
 	// ReqVBSAssociateOperation: A POST to /v2/{project_id}/backuppolicyresources with a valid token, an existing policy and free volumes MUST answer 200 and list every volume in success_resources.
 	ReqVBSAssociateOperation RequirementID = "vbs-associate-operation"
 	// ReqVBSResponse200Shape: A 200 response MUST be a JSON object whose success_resources and fail_resources are arrays of objects with a string resource_id; fail entries MUST carry non-empty string code and message.
@@ -142,6 +148,9 @@ func RequirementIDs() []RequirementID {
 		ReqKooPhoneContentType,
 		ReqKooPhoneOversizedBody,
 		ReqKooPhoneUnknownFields,
+		ReqKooPhoneJSONCharsetAccepted,
+		ReqKooPhoneTaskIDsDistinct,
+		ReqKooPhoneSeveralFaultsRefused,
 		ReqVBSAssociateOperation,
 		ReqVBSResponse200Shape,
 		ReqVBSErrorEnvelopeShape,
@@ -180,7 +189,7 @@ const (
 	AmbKooPhoneInstanceIDsMinItems AmbiguityID = "koophone-instance-ids-min-items"
 	// AmbKooPhoneResponseFieldsOptional: The response tables have no Mandatory column. Must a 200 carry error_code "0" and error_msg?
 	AmbKooPhoneResponseFieldsOptional AmbiguityID = "koophone-response-fields-optional"
-	// AmbKooPhoneMissingTokenCode: A request without x-auth-token lacks a mandatory parameter and also names no tenant. Which code?
+	// AmbKooPhoneMissingTokenCode: A request without x-auth-token lacks a mandatory parameter and also names no tenant. Which code? And may an API gateway in front of the service refuse it first?
 	AmbKooPhoneMissingTokenCode AmbiguityID = "koophone-missing-token-code"
 	// AmbKooPhoneUnknownInstanceCode: An instance id that exists nowhere is neither "another tenant's" nor malformed. Which code?
 	AmbKooPhoneUnknownInstanceCode AmbiguityID = "koophone-unknown-instance-code"
@@ -190,7 +199,7 @@ const (
 	AmbKooPhoneIDLengthUnit AmbiguityID = "koophone-id-length-unit"
 	// AmbKooPhoneDuplicateInstanceIDs: May instance_ids name the same instance twice?
 	AmbKooPhoneDuplicateInstanceIDs AmbiguityID = "koophone-duplicate-instance-ids"
-	// AmbKooPhoneRebackupCode: No code is documented for an instance whose prerequisite no longer holds (already backed up and released). Which code refuses it?
+	// AmbKooPhoneRebackupCode: No answer is documented for an instance whose prerequisite no longer holds (already backed up and released). Is it refused, and with which code, or answered idempotently?
 	AmbKooPhoneRebackupCode AmbiguityID = "koophone-rebackup-code"
 	// AmbKooPhoneErrorStatus: The 400 and the 500 tables both list every code (and even "0: successful."). Which status carries which code?
 	AmbKooPhoneErrorStatus AmbiguityID = "koophone-error-status"
@@ -200,6 +209,12 @@ const (
 	AmbKooPhoneContentType AmbiguityID = "koophone-content-type"
 	// AmbKooPhoneOversizedBodyStatus: The page documents only 200, 400 and 500. A body over the service's size limit is a request error; may the transport answer 413?
 	AmbKooPhoneOversizedBodyStatus AmbiguityID = "koophone-oversized-body-status"
+	// AmbKooPhoneUndocumentedCodes: "See Error Codes." points to a wider code list than the page shows. May a server answer with an error code of the documented form (KOOPHONE.API.NNNN) that the page does not list?
+	AmbKooPhoneUndocumentedCodes AmbiguityID = "koophone-undocumented-codes"
+	// AmbKooPhoneFaultPrecedence: Which check wins when one request has several faults (here a token whose tenant does not exist and no x-request-id)? The page says nothing about the order of checks.
+	AmbKooPhoneFaultPrecedence AmbiguityID = "koophone-fault-precedence"
+	// AmbKooPhoneEmptyRequestID: x-request-id is mandatory, but is a header that is present with an empty value ("") missing?
+	AmbKooPhoneEmptyRequestID AmbiguityID = "koophone-empty-request-id"
 	// AmbVBSAuthHeader: The page never says how a request authenticates.
 	AmbVBSAuthHeader AmbiguityID = "vbs-auth-header"
 	// AmbVBSStatusMapping: The page lists statuses but not which failure maps to which. Which status answers a valid token used on a project it does not belong to?
@@ -249,6 +264,9 @@ func AmbiguityIDs() []AmbiguityID {
 		AmbKooPhoneUnknownFields,
 		AmbKooPhoneContentType,
 		AmbKooPhoneOversizedBodyStatus,
+		AmbKooPhoneUndocumentedCodes,
+		AmbKooPhoneFaultPrecedence,
+		AmbKooPhoneEmptyRequestID,
 		AmbVBSAuthHeader,
 		AmbVBSStatusMapping,
 		AmbVBSUnknownPolicyReporting,
