@@ -59,6 +59,8 @@ type Ambiguity struct {
 	Strict       string     `yaml:"strict" json:"strict"`
 	Requirements []string   `yaml:"requirements" json:"requirements"`
 	Rejected     []Rejected `yaml:"rejected,omitempty" json:"rejected,omitempty"`
+	// Judgement is the judgement principle's reasoning for the entry (issue 12).
+	Judgement string `yaml:"judgement" json:"judgement,omitempty"`
 }
 
 // Tolerates reports whether the default profile accepts the reading.
