@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -18,6 +19,38 @@ import (
 func (e *Env) ExpectKooPhoneErrorUnlike(x *Exchange, name specfacts.ErrorCodeName, control *Request, fault string) {
 	GinkgoHelper()
 	e.ExpectKooPhoneError(x, name)
+	e.inconclusiveIfAlike(x, control, fault, "")
+}
+
+// ExpectVBSErrorUnlike is the VBS counterpart of ExpectKooPhoneErrorUnlike: the probe must
+// get status with the envelope, and is evidence only when control is answered otherwise
+// (another status, or another error code). A nil control means the probe names free
+// volumes a non-checking server would associate, so the probe alone can fail.
+func (e *Env) ExpectVBSErrorUnlike(x *Exchange, status int, control *Request, fault string) {
+	GinkgoHelper()
+	e.ExpectVBSError(x, status)
+	e.inconclusiveIfAlike(x, control, fault, "")
+}
+
+// ExpectReadingUnlike judges the probe by a register entry (ExpectReading) and, when a
+// control is given, ends inconclusive if the control is answered alike; the reason names
+// the entry and the reading the answer showed, since that reading is what leaves the probe
+// unable to tell.
+func (e *Env) ExpectReadingUnlike(x *Exchange, entry specfacts.AmbiguityID, probe Probe, control *Request, fault string) Judgement {
+	GinkgoHelper()
+	j := e.ExpectReading(x, entry, probe)
+	reading := j.Reading()
+	if reading == "" {
+		reading = strings.Join(j.Readings, " or ")
+	}
+	e.inconclusiveIfAlike(x, control, fault, fmt.Sprintf(" (register entry %s, reading %s)", entry, reading))
+	return j
+}
+
+// inconclusiveIfAlike sends control, when there is one, and ends the spec inconclusive when
+// the target answers it as it answered the probe: same status and same error code(s).
+func (e *Env) inconclusiveIfAlike(x *Exchange, control *Request, fault, register string) {
+	GinkgoHelper()
 	if control == nil {
 		return
 	}
@@ -26,18 +59,40 @@ func (e *Env) ExpectKooPhoneErrorUnlike(x *Exchange, name specfacts.ErrorCodeNam
 	if c.Err != nil || c.Status != x.Status {
 		return
 	}
-	if code := e.wireCode(c); code != "" && code == e.wireCode(x) {
-		Inconclusive(fmt.Sprintf("the target answers the same request without %s with the same %d %s, so this answer cannot tell a server that checks for it from one that does not; a target file with allow_mutating: true and owned ids decides",
-			fault, c.Status, code))
+	code := wireCode(x)
+	if wireCode(c) != code {
+		return
 	}
+	decides := "owned ids"
+	if x.Request.API == VBS {
+		decides = "free volume_ids"
+	}
+	Inconclusive(strings.TrimSpace(fmt.Sprintf("the target answers the same request without %s with the same %d %s%s, so this answer cannot tell a server that checks for it from one that does not; a target file with allow_mutating: true and %s decides",
+		fault, c.Status, code, register, decides)))
 }
 
-// wireCode is the error_code of an answer, "" when it has none.
-func (e *Env) wireCode(x *Exchange) string {
-	if obj := x.Object(); obj != nil {
-		if s, ok := obj["error_code"].(string); ok {
-			return s
+// wireCode is what names an answer beyond its status: the KooPhone error_code, the VBS
+// envelope's error.code, or the codes of a VBS 200's fail_resources; "" when it has none.
+func wireCode(x *Exchange) string {
+	obj := x.Object()
+	if obj == nil {
+		return ""
+	}
+	if s, ok := obj["error_code"].(string); ok {
+		return s
+	}
+	if env, ok := obj["error"].(map[string]any); ok {
+		s, _ := env["code"].(string)
+		return s
+	}
+	var codes []string
+	fail, _ := obj["fail_resources"].([]any)
+	for _, item := range fail {
+		if it, ok := item.(map[string]any); ok {
+			if s, ok := it["code"].(string); ok {
+				codes = append(codes, s)
+			}
 		}
 	}
-	return ""
+	return strings.Join(codes, ",")
 }
