@@ -161,7 +161,7 @@ var faultCatalog = []Fault{
 	{FaultVBSErrorCodeEmpty, string(specfacts.VBS), "Error envelopes carry an empty code.", reqs(specfacts.ReqVBSErrorEnvelopeShape)},
 	{FaultVBSFailItemWithoutCode, string(specfacts.VBS), "fail_resources entries carry an empty code and message.", reqs(specfacts.ReqVBSResponse200Shape)},
 	{FaultVBSInvalidToken403, string(specfacts.VBS), "A token that is not valid is answered 403 instead of 401.", reqs(specfacts.ReqVBSInvalidToken)},
-	{FaultVBSDuplicateReportedPerEntry, string(specfacts.VBS), "A volume named twice is associated and reported once per entry (success, then failed as already associated).", reqs(specfacts.ReqVBSDuplicateResources, specfacts.ReqVBSEachResourceOnce)},
+	{FaultVBSDuplicateReportedPerEntry, string(specfacts.VBS), "A volume named twice is associated and reported once per entry (success, then failed as already associated).", reqs(specfacts.ReqVBSDuplicateResources)},
 	{FaultVBSEmptyListNull, string(specfacts.VBS), "An empty success_resources or fail_resources of a 200 is written as null.", reqs(specfacts.ReqVBSResponse200Shape)},
 	{FaultVBSEmptyListOmitted, string(specfacts.VBS), "An empty success_resources or fail_resources of a 200 is left out.", reqs(specfacts.ReqVBSResponse200Shape)},
 	{FaultVBSAssociatedWithoutAZ, string(specfacts.VBS), "Associated volumes are reported without availability_zone and os_vol_host_attr.", reqs(specfacts.ReqVBSResponse200Shape)},
