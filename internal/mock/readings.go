@@ -318,7 +318,7 @@ func (m *Mock) vbsOversizedStatus() int {
 // vbsOtherMethodStatus (vbs-method-not-allowed): 405 with the envelope, or 404 as a router
 // that finds no route for the method would answer.
 func (m *Mock) vbsOtherMethodStatus() (status int, code string) {
-	if m.takes(ambVBSOtherMethod, "not-found") {
+	if m.takes(ambVBSOtherMethod, "router") {
 		return http.StatusNotFound, VBSCodeNotFound
 	}
 	return http.StatusMethodNotAllowed, VBSCodeMethodNotAllowed
@@ -340,7 +340,7 @@ func (m *Mock) vbsEmptyResourceMalformed() bool {
 // vbsEmptyProjectStatus (vbs-empty-project-id): the status of an empty project_id segment.
 func (m *Mock) vbsEmptyProjectStatus() (status int, code string) {
 	switch {
-	case m.takes(ambVBSEmptyProjectID, "bad-request"):
+	case m.takes(ambVBSEmptyProjectID, "router"):
 		return http.StatusBadRequest, VBSCodeBadRequest
 	case m.takes(ambVBSEmptyProjectID, "forbidden"):
 		return http.StatusForbidden, VBSCodeForbidden

@@ -126,8 +126,8 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 		f := newFixture(t, WithReading("vbs-unknown-policy-reporting", "bad-request"))
 		wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.UnknownBackupPolicyID, f.t.VBS.VolumeIDs[0]))), 400, VBSCodePolicyNotFound, "does not exist")
 	})
-	t.Run(string(specfacts.AmbVBSMethodNotAllowed)+"=not-found: a GET gets 404", func(t *testing.T) {
-		f := newFixture(t, WithReading(string(specfacts.AmbVBSMethodNotAllowed), "not-found"))
+	t.Run(string(specfacts.AmbVBSMethodNotAllowed)+"=router: a GET gets 404", func(t *testing.T) {
+		f := newFixture(t, WithReading(string(specfacts.AmbVBSMethodNotAllowed), "router"))
 		r := f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0]))
 		r.method = http.MethodGet
 		wantVBSError(t, f.doUnchecked(t, r), 404, VBSCodeNotFound, "not allowed")

@@ -111,7 +111,7 @@ const (
 	ReqVBSOversizedBody RequirementID = "vbs-oversized-body"
 	// ReqVBSUnknownFields: Unknown members in the body MUST either be ignored or rejected with 400 and the error envelope, never answered with a 5xx.
 	ReqVBSUnknownFields RequirementID = "vbs-unknown-fields"
-	// ReqVBSMethodNotAllowed: A GET, PUT or DELETE on /v2/{project_id}/backuppolicyresources MUST be refused with 405 and the error envelope (or 404 from a router or gateway, register vbs-method-not-allowed), never answered with a 2xx or a 5xx.
+	// ReqVBSMethodNotAllowed: A GET, PUT or DELETE on /v2/{project_id}/backuppolicyresources MUST be refused with 405 and the error envelope (or 404 or 405 with a body of its own from a router or gateway, register vbs-method-not-allowed), never answered with a 2xx or a 5xx.
 	ReqVBSMethodNotAllowed RequirementID = "vbs-method-not-allowed"
 	// ReqVBSNotAcceptable: A valid request whose Accept names only application/xml MUST be answered 406 with the error envelope, or carried out with the usual JSON answer (register vbs-not-acceptable); never a 5xx.
 	ReqVBSNotAcceptable RequirementID = "vbs-not-acceptable"

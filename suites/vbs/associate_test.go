@@ -422,8 +422,8 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		Testname: VBS, another method on the path
 		Requirement: vbs-method-not-allowed
 		Description: A GET, PUT or DELETE on the operation's path MUST be refused with 405
-		and the error envelope, or 404 from a router or gateway (register
-		vbs-method-not-allowed); never a 2xx or a 5xx. PUT carries a valid body naming a free
+		and the error envelope, or 404 or 405 with a body of its own from a router or gateway
+		(register vbs-method-not-allowed); never a 2xx or a 5xx. PUT carries a valid body naming a free
 		volume when the target allows it (a server that ignores the method would associate
 		it); otherwise a volume that does not exist, and when the same request sent with POST
 		is answered alike, the spec is inconclusive.
@@ -512,8 +512,8 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Testname: VBS, empty project_id
 			Requirement: vbs-empty-ids
 			Description: A request whose project_id path segment is empty MUST be refused with
-			404 (or 400, or 403 with the envelope; register vbs-empty-project-id); never a 2xx
-			or a 5xx. The request names a free volume when the target allows it; otherwise a
+			404 (or 400 or a redirect to the cleaned path from a router, or 403 with the
+			envelope; register vbs-empty-project-id); never a 2xx or a 5xx. The request names a free volume when the target allows it; otherwise a
 			volume that does not exist, and when the same request on the token's project is
 			answered alike, the spec is inconclusive.
 		*/
