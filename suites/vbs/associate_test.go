@@ -2,6 +2,7 @@ package vbs_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
@@ -34,12 +35,15 @@ func answerSpec(ids ...specfacts.RequirementID) Labels {
 
 // freeOrUnknown returns the reserved free volume when the target allows state-changing
 // requests and the pool could serve it, otherwise a volume that does not exist, so that a
-// read-only target is never sent a request that a faulty server could act on.
+// read-only target is never sent a request that a faulty server could act on. The volume
+// that does not exist is a fresh synthetic one, private to the spec: its control request is
+// valid, and whatever a faulty server makes of it must not change what another spec's
+// unknown volume looks like.
 func freeOrUnknown(env *conformance.Env, r *conformance.Reservation) []string {
 	if env.Target.AllowMutating && r.Available() {
 		return r.IDs()
 	}
-	return unknownVolumes(env, 1)
+	return conformance.SyntheticUUIDs(1)
 }
 
 // controlUnlessFree is the control request of a negative spec: none when the spec names the
@@ -136,12 +140,13 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		Requirement: vbs-unknown-policy
 		Description: A backup_policy_id that does not exist MUST be rejected with 404 and the
 		error envelope (or 400, or a 200 in which every resource failed: register
-		vbs-unknown-policy-reporting); no resource is associated. The request names a volume
-		that does not exist, so the same request with the existing policy is sent as a
-		control: when it is answered alike, the spec is inconclusive.
+		vbs-unknown-policy-reporting); no resource is associated. The request names a
+		synthetic volume that does not exist, so the same request with the existing policy is
+		sent as a control: when it is answered alike, the spec is inconclusive.
 	*/
 	It("rejects a policy that does not exist", errorSpec(specfacts.ReqVBSUnknownPolicy, specfacts.ReqVBSResponse200Shape), func() {
-		requested := env.Volumes(unknownVolumes(env, 1)...)
+		// A private volume that does not exist: the control is a valid request for it.
+		requested := env.Volumes(conformance.SyntheticUUIDs(1)...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.UnknownBackupPolicyID, requested))
 		control := env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)
 		env.ExpectReadingUnlike(x, specfacts.AmbVBSUnknownPolicyReporting, conformance.Probe{Resources: requested}, &control, "the unknown backup_policy_id")
@@ -277,6 +282,25 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		requested := env.Volumes(unknownVolumes(env, 1)...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
 		env.ExpectReading(x, specfacts.AmbVBSUnknownVolumeReporting, conformance.Probe{Resources: requested})
+	})
+
+	/*
+		Testname: VBS, a failed resource's code and message
+		Requirement: vbs-response-200-shape
+		Description: A resource in fail_resources MUST carry a non-empty string code and
+		message and its resource_type. The probe names a volume that does not exist; a target
+		that refuses it as a whole request (vbs-unknown-volume-reporting: request-error)
+		shows no fail_resources entry, and the spec is then inconclusive, never passed.
+	*/
+	It("reports a failed resource with its code, message and type", answerSpec(), func() {
+		requested := env.Volumes(unknownVolumes(env, 1)...)
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+		j := env.ExpectReading(x, specfacts.AmbVBSUnknownVolumeReporting, conformance.Probe{Resources: requested})
+		if j.Refused {
+			conformance.Inconclusive(fmt.Sprintf("the target refuses a volume that does not exist as a whole request with %d (register entry %s, reading %s), so no fail_resources entry shows whether failures carry a code and a message",
+				x.Status, specfacts.AmbVBSUnknownVolumeReporting, j.Reading()))
+		}
+		Expect(j.Result.Fail).To(HaveLen(1), "the volume that does not exist must be the one entry of fail_resources")
 	})
 
 	Context("a free and an unknown volume together", Ordered, ContinueOnFailure, func() {
