@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -95,4 +96,29 @@ func wireCode(x *Exchange) string {
 		}
 	}
 	return strings.Join(codes, ",")
+}
+
+// ExpectAnsweredLike is the positive counterpart of the controls above: the probe x differs
+// from control only by something the documents say must make no difference (a charset
+// parameter), so it must be answered with the same status and error code(s). When the
+// control itself is refused with 400, a refusal of the variation would look the same: the
+// spec is then inconclusive, never passed.
+func (e *Env) ExpectAnsweredLike(x *Exchange, control Request, variation string) {
+	GinkgoHelper()
+	By("sending the same request without " + variation + ", which must be answered alike")
+	c := e.Send(control)
+	var p problems
+	if p.answered(x) {
+		switch {
+		case c.Err != nil:
+			Inconclusive(fmt.Sprintf("the same request without %s got no usable answer (%v), so there is nothing to compare with", variation, c.Err))
+		case x.Status != c.Status || wireCode(x) != wireCode(c):
+			p.addf("answered %d %s, but the same request without %s %d %s", x.Status, wireCode(x), variation, c.Status, wireCode(c))
+		}
+	}
+	e.judge(x, "the answer the same request without "+variation+" gets", p)
+	if c.Status == http.StatusBadRequest {
+		Inconclusive(fmt.Sprintf("the target refuses the same request without %s with 400 %s too, so this answer cannot show that %s is accepted; a target file with allow_mutating: true and free volume_ids decides",
+			variation, wireCode(c), variation))
+	}
 }

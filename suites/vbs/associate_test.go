@@ -498,6 +498,21 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
 	})
 
+	/*
+		Testname: VBS, JSON with a charset parameter, read-only
+		Requirement: vbs-json-charset
+		Description: A request for a synthetic volume that does not exist, sent with
+		Content-Type application/json;charset=UTF-8, MUST be answered exactly as the same
+		request sent as application/json (same status and error code). When that request is
+		itself refused with 400, a refused charset would look the same and the spec is
+		inconclusive.
+	*/
+	It("answers a request with a charset parameter like the same request without it", conformance.Req(specfacts.ReqVBSJSONCharset, specfacts.ReqVBSDocumentedStatus), func() {
+		plain := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(conformance.SyntheticUUIDs(1)...))
+		x := env.Send(plain.WithHeader("Content-Type", "application/json;charset=UTF-8"))
+		env.ExpectAnsweredLike(x, plain, "the charset parameter")
+	})
+
 	Context("empty ids", func() {
 		emptyPolicyClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/empty-policy-id", 1)
 		/*
