@@ -117,7 +117,7 @@ const (
 	ReqVBSNotAcceptable RequirementID = "vbs-not-acceptable"
 	// ReqVBSEmptyIDs: An empty backup_policy_id, resource_id or project_id MUST be refused as a request error or answered as the unknown policy, volume or page it names (registers vbs-empty-policy-id, vbs-empty-resource-id, vbs-empty-project-id); nothing MUST be associated, and the answer MUST NOT be a 2xx success or a 5xx.
 	ReqVBSEmptyIDs RequirementID = "vbs-empty-ids"
-	// ReqVBSFaultPrecedence: A request with two faults (no X-Auth-Token and a body without resources) MUST be refused with the documented answer to one of them — 401 or 400 with the error envelope (register vbs-fault-precedence) — never a 2xx or a 5xx.
+	// ReqVBSFaultPrecedence: A request with two faults (no X-Auth-Token and a body without resources) MUST be refused with the documented answer to one of them — 401, or 400 with the error envelope (register vbs-fault-precedence) — never a 2xx or a 5xx.
 	ReqVBSFaultPrecedence RequirementID = "vbs-fault-precedence"
 	// ReqVBSJSONCharset: A valid request sent with Content-Type application/json;charset=UTF-8 (what common SDKs send) MUST be processed like one sent as application/json.
 	ReqVBSJSONCharset RequirementID = "vbs-json-charset"

@@ -567,8 +567,9 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		Testname: VBS, two faults in one request
 		Requirement: vbs-fault-precedence
 		Description: A request without X-Auth-Token whose body lacks resources MUST be refused
-		with the documented answer to one of its two faults: 401 or 400 with the envelope
-		(register vbs-fault-precedence); never a 2xx or a 5xx. It is the one VBS probe with
+		with the documented answer to one of its two faults: 401 (whose body the
+		authentication specs judge), or 400 with the envelope (register
+		vbs-fault-precedence); never a 2xx or a 5xx. It is the one VBS probe with
 		more than one fault; every other negative spec carries exactly one.
 	*/
 	It("refuses a request with two faults with the answer to one of them", errorSpec(specfacts.ReqVBSFaultPrecedence), func() {
