@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 
 	"gopkg.in/yaml.v3"
@@ -61,7 +62,7 @@ type Ambiguity struct {
 	Rejected     []Rejected `yaml:"rejected,omitempty" json:"rejected,omitempty"`
 	// Judgement records how the judgement principle was applied to the entry (register
 	// header): why its readings are legitimate and why its rejected ones are not.
-	Judgement string `yaml:"judgement,omitempty" json:"judgement,omitempty"`
+	Judgement string `yaml:"judgement" json:"judgement"`
 }
 
 // Tolerates reports whether the default profile accepts the reading.
@@ -305,6 +306,11 @@ func (c *Catalog) Check() error {
 		}
 		if a.Question == "" {
 			bad(af, a.ID, i, "question", "missing")
+		}
+		// The judgement principle (register header) is applied to every entry, and the
+		// reasoning is part of the entry: a reader must see why its readings are legitimate.
+		if strings.TrimSpace(a.Judgement) == "" {
+			bad(af, a.ID, i, "judgement", "missing: say how the judgement principle applies to the entry")
 		}
 		if len(a.Clauses) == 0 {
 			bad(af, a.ID, i, "clauses", "at least one clause is required")

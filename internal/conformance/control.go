@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"fmt"
+	"net/http"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -18,7 +20,7 @@ import (
 func (e *Env) ExpectKooPhoneErrorUnlike(x *Exchange, name specfacts.ErrorCodeName, control *Request, fault string) {
 	GinkgoHelper()
 	e.ExpectKooPhoneError(x, name)
-	e.unlikeControl(x, control, fault)
+	e.inconclusiveIfAlike(x, control, fault, "")
 }
 
 // ExpectKooPhoneErrorOneOfUnlike is ExpectKooPhoneErrorUnlike for a probe whose answer may
@@ -26,22 +28,37 @@ func (e *Env) ExpectKooPhoneErrorUnlike(x *Exchange, name specfacts.ErrorCodeNam
 func (e *Env) ExpectKooPhoneErrorOneOfUnlike(x *Exchange, control *Request, fault string, names ...specfacts.ErrorCodeName) {
 	GinkgoHelper()
 	e.ExpectKooPhoneErrorOneOf(x, names...)
-	e.unlikeControl(x, control, fault)
+	e.inconclusiveIfAlike(x, control, fault, "")
 }
 
-// ExpectReadingUnlike is ExpectReading for a negative probe with a control request: when
-// the control (the same request without the fault) is answered with the same status and
-// code, the probe could not have failed and the spec ends inconclusive.
+// ExpectVBSErrorUnlike is the VBS counterpart of ExpectKooPhoneErrorUnlike: the probe must
+// get status with the envelope, and is evidence only when control is answered otherwise
+// (another status, or another error code). A nil control means the probe names free
+// volumes a non-checking server would associate, so the probe alone can fail.
+func (e *Env) ExpectVBSErrorUnlike(x *Exchange, status int, control *Request, fault string) {
+	GinkgoHelper()
+	e.ExpectVBSError(x, status)
+	e.inconclusiveIfAlike(x, control, fault, "")
+}
+
+// ExpectReadingUnlike judges the probe by a register entry (ExpectReading) and, when a
+// control is given, ends inconclusive if the control is answered alike; the reason names
+// the entry and the reading the answer showed, since that reading is what leaves the probe
+// unable to tell.
 func (e *Env) ExpectReadingUnlike(x *Exchange, entry specfacts.AmbiguityID, probe Probe, control *Request, fault string) Judgement {
 	GinkgoHelper()
 	j := e.ExpectReading(x, entry, probe)
-	e.unlikeControl(x, control, fault)
+	reading := j.Reading()
+	if reading == "" {
+		reading = strings.Join(j.Readings, " or ")
+	}
+	e.inconclusiveIfAlike(x, control, fault, fmt.Sprintf(" (register entry %s, reading %s)", entry, reading))
 	return j
 }
 
-// unlikeControl sends the control request, if any, and ends the spec inconclusive when it
-// is answered like the probe x.
-func (e *Env) unlikeControl(x *Exchange, control *Request, fault string) {
+// inconclusiveIfAlike sends control, when there is one, and ends the spec inconclusive when
+// the target answers it as it answered the probe: same status and same error code(s).
+func (e *Env) inconclusiveIfAlike(x *Exchange, control *Request, fault, register string) {
 	GinkgoHelper()
 	if control == nil {
 		return
@@ -51,20 +68,67 @@ func (e *Env) unlikeControl(x *Exchange, control *Request, fault string) {
 	if c.Err != nil || c.Status != x.Status {
 		return
 	}
-	if code := e.wireCode(c); code != "" && code == e.wireCode(x) {
-		Inconclusive(fmt.Sprintf("the target answers the same request without %s with the same %d %s, so this answer cannot tell a server that checks for it from one that does not; a target file with allow_mutating: true and owned ids decides",
-			fault, c.Status, code))
+	code := wireCode(x)
+	if wireCode(c) != code {
+		return
 	}
+	decides := "owned ids"
+	if x.Request.API == VBS {
+		decides = "free volume_ids"
+	}
+	Inconclusive(strings.TrimSpace(fmt.Sprintf("the target answers the same request without %s with the same %d %s%s, so this answer cannot tell a server that checks for it from one that does not; a target file with allow_mutating: true and %s decides",
+		fault, c.Status, code, register, decides)))
 }
 
-// wireCode is the error_code of an answer, "" when it has none.
-func (e *Env) wireCode(x *Exchange) string {
-	if obj := x.Object(); obj != nil {
-		if s, ok := obj["error_code"].(string); ok {
-			return s
+// wireCode is what names an answer beyond its status: the KooPhone error_code, the VBS
+// envelope's error.code, or the codes of a VBS 200's fail_resources; "" when it has none.
+func wireCode(x *Exchange) string {
+	obj := x.Object()
+	if obj == nil {
+		return ""
+	}
+	if s, ok := obj["error_code"].(string); ok {
+		return s
+	}
+	if env, ok := obj["error"].(map[string]any); ok {
+		s, _ := env["code"].(string)
+		return s
+	}
+	var codes []string
+	fail, _ := obj["fail_resources"].([]any)
+	for _, item := range fail {
+		if it, ok := item.(map[string]any); ok {
+			if s, ok := it["code"].(string); ok {
+				codes = append(codes, s)
+			}
 		}
 	}
-	return ""
+	return strings.Join(codes, ",")
+}
+
+// ExpectAnsweredLike is the positive counterpart of the controls above: the probe x differs
+// from control only by something the documents say must make no difference (a charset
+// parameter), so it must be answered with the same status and error code(s). When the
+// control itself is refused with 400, a refusal of the variation would look the same: the
+// spec is then inconclusive, never passed.
+func (e *Env) ExpectAnsweredLike(x *Exchange, control Request, variation string) {
+	GinkgoHelper()
+	By("sending the same request without " + variation + ", which must be answered alike")
+	c := e.Send(control)
+	var p problems
+	if p.answered(x) {
+		switch {
+		case c.Err != nil:
+			Inconclusive(fmt.Sprintf("the same request without %s got no usable answer (%v), so there is nothing to compare with", variation, c.Err))
+		case x.Status != c.Status || wireCode(x) != wireCode(c):
+			p.addf("answered %d %s, but the same request without %s %d %s", x.Status, wireCode(x), variation, c.Status, wireCode(c))
+		}
+	}
+	e.judge(x, "the answer the same request without "+variation+" gets", p)
+	if c.Status == http.StatusBadRequest {
+		Inconclusive(fmt.Sprintf("the target refuses the same request without %s with 400 %s too, so this answer cannot show that %s is accepted; a target file with allow_mutating: true and free volume_ids decides",
+			variation, wireCode(c), variation))
+	}
 }
 
 // ExpectKooPhoneErrorBehindGateway is ExpectKooPhoneError for a request whose token an API
@@ -108,11 +172,11 @@ func (e *Env) ExpectKooPhoneAnsweredAlike(x *Exchange, control Request, differen
 	By("sending the same request without " + difference + ", which must be answered alike")
 	c := e.Send(control)
 	var p problems
-	if p.answered(c) && (c.Status != x.Status || e.wireCode(c) != e.wireCode(x)) {
-		p.addf("the request with %s was answered %d %s, the same request without it %d %s", difference, x.Status, e.wireCode(x), c.Status, e.wireCode(c))
+	if p.answered(c) && (c.Status != x.Status || wireCode(c) != wireCode(x)) {
+		p.addf("the request with %s was answered %d %s, the same request without it %d %s", difference, x.Status, wireCode(x), c.Status, wireCode(c))
 	}
 	e.judge(x, "the same answer as the request without "+difference, p)
-	if name, _ := e.codeName(e.wireCode(x)); name == string(specfacts.CodeParameterIncorrect) {
-		Inconclusive(fmt.Sprintf("the target answers the request with and without %s alike with %s, the code it would also refuse %s with; a target file with allow_mutating: true and owned ids decides", difference, e.wireCode(x), difference))
+	if name, _ := e.codeName(wireCode(x)); name == string(specfacts.CodeParameterIncorrect) {
+		Inconclusive(fmt.Sprintf("the target answers the request with and without %s alike with %s, the code it would also refuse %s with; a target file with allow_mutating: true and owned ids decides", difference, wireCode(x), difference))
 	}
 }

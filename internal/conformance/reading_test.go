@@ -10,6 +10,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/target"
 	"github.com/koobackup/conformance/specs"
 )
 
@@ -193,5 +194,59 @@ func TestJudgeIdempotentRebackup(t *testing.T) {
 	p.EarlierJobs = nil
 	if j := judge(t, e, ok("job-1"), string(specfacts.AmbKooPhoneRebackupCode), p); len(j.Readings) != 0 {
 		t.Fatalf("without the earlier jobs a 200 was accepted as %v", j.Readings)
+	}
+}
+
+// A 200 is judged under the judgement principle whatever the reading: both lists are arrays,
+// an associated volume carries its AZ and POD, a failed volume the target lists as existing
+// carries them too, and only a volume that does not exist may leave them out.
+func TestVBSResultShapeUnderTheJudgementPrinciple(t *testing.T) {
+	e := envWith(catalog.Default())
+	e.Target = &target.Target{VBS: &target.VBS{VolumeIDs: []string{"v-free"}}}
+	typ := string(specfacts.ResourceTypeVolume)
+	free := []Resource{{ID: "v-free", Type: typ}}
+	problemsOf := func(body map[string]any, requested []Resource) string {
+		var p problems
+		e.checkAssociate(answer(200, body), requested, nil, &p)
+		return strings.Join(p, "\n")
+	}
+	placed := map[string]any{"resource_id": "v-free", "resource_type": typ, "availability_zone": "az", "os_vol_host_attr": "pod"}
+	if msg := problemsOf(map[string]any{"success_resources": []any{placed}, "fail_resources": []any{}}, free); msg != "" {
+		t.Fatalf("a complete answer has problems:\n%s", msg)
+	}
+	if msg := problemsOf(map[string]any{"success_resources": []any{placed}, "fail_resources": nil}, free); !strings.Contains(msg, "fail_resources is absent or null") {
+		t.Fatalf("a null list passed:\n%s", msg)
+	}
+	if msg := problemsOf(map[string]any{"success_resources": []any{placed}}, free); !strings.Contains(msg, "fail_resources is absent or null") {
+		t.Fatalf("an absent list passed:\n%s", msg)
+	}
+	bare := map[string]any{"resource_id": "v-free", "resource_type": typ}
+	if msg := problemsOf(map[string]any{"success_resources": []any{bare}, "fail_resources": []any{}}, free); !strings.Contains(msg, "lacks availability_zone") {
+		t.Fatalf("an associated volume without AZ passed:\n%s", msg)
+	}
+	failedFree := map[string]any{"resource_id": "v-free", "resource_type": typ, "code": "X", "message": "bound"}
+	if msg := problemsOf(map[string]any{"success_resources": []any{}, "fail_resources": []any{failedFree}}, free); !strings.Contains(msg, "lacks availability_zone") {
+		t.Fatalf("a failed volume that exists without AZ passed:\n%s", msg)
+	}
+	unknown := map[string]any{"resource_id": "v-none", "resource_type": typ, "code": "X", "message": "gone", "availability_zone": nil}
+	if msg := problemsOf(map[string]any{"success_resources": []any{}, "fail_resources": []any{unknown}}, []Resource{{ID: "v-none", Type: typ}}); msg != "" {
+		t.Fatalf("a volume that does not exist must be allowed no AZ:\n%s", msg)
+	}
+}
+
+// The control comparison names an answer by its error code, or a 200 by its failure codes.
+func TestWireCode(t *testing.T) {
+	for _, c := range []struct {
+		body any
+		want string
+	}{
+		{map[string]any{"error_code": "K.1", "error_msg": "m"}, "K.1"},
+		{map[string]any{"error": map[string]any{"code": "V.1", "message": "m"}}, "V.1"},
+		{map[string]any{"success_resources": []any{}, "fail_resources": []any{map[string]any{"code": "A"}, map[string]any{"code": "B"}}}, "A,B"},
+		{"not an object", ""},
+	} {
+		if got := wireCode(answer(400, c.body)); got != c.want {
+			t.Errorf("wireCode(%v) = %q, want %q", c.body, got, c.want)
+		}
 	}
 }

@@ -100,6 +100,19 @@ const (
 	FaultVBSErrorCodeEmpty                = "vbs-error-code-empty"
 	FaultVBSFailItemWithoutCode           = "vbs-fail-item-without-code"
 	FaultVBSInvalidToken403               = "vbs-invalid-token-403"
+	// Issue 12: the judgement principle and the probes it added.
+	FaultVBSDuplicateReportedPerEntry = "vbs-duplicate-reported-per-entry"
+	FaultVBSEmptyListNull             = "vbs-empty-list-null"
+	FaultVBSEmptyListOmitted          = "vbs-empty-list-omitted"
+	FaultVBSAssociatedWithoutAZ       = "vbs-associated-without-az"
+	FaultVBSErrorWithoutMessage       = "vbs-error-without-message"
+	FaultVBSGetAnswered200            = "vbs-get-answered-200"
+	FaultVBSJSONCharsetRefused        = "vbs-json-charset-refused"
+	FaultVBSEmptyPolicyIDSucceeds     = "vbs-empty-policy-id-succeeds"
+	FaultVBSEmptyResourceIDAssociated = "vbs-empty-resource-id-associated"
+	FaultVBSEmptyProjectIDServed      = "vbs-empty-project-id-served"
+	FaultVBSTwoFaults200              = "vbs-two-faults-200"
+	FaultVBSNotAcceptable500          = "vbs-not-acceptable-500"
 )
 
 var faultCatalog = []Fault{
@@ -171,6 +184,18 @@ var faultCatalog = []Fault{
 	{FaultVBSErrorCodeEmpty, string(specfacts.VBS), "Error envelopes carry an empty code.", reqs(specfacts.ReqVBSErrorEnvelopeShape)},
 	{FaultVBSFailItemWithoutCode, string(specfacts.VBS), "fail_resources entries carry an empty code and message.", reqs(specfacts.ReqVBSResponse200Shape)},
 	{FaultVBSInvalidToken403, string(specfacts.VBS), "A token that is not valid is answered 403 instead of 401.", reqs(specfacts.ReqVBSInvalidToken)},
+	{FaultVBSDuplicateReportedPerEntry, string(specfacts.VBS), "A volume named twice is associated and reported once per entry (success, then failed as already associated).", reqs(specfacts.ReqVBSDuplicateResources)},
+	{FaultVBSEmptyListNull, string(specfacts.VBS), "An empty success_resources or fail_resources of a 200 is written as null.", reqs(specfacts.ReqVBSResponse200Shape)},
+	{FaultVBSEmptyListOmitted, string(specfacts.VBS), "An empty success_resources or fail_resources of a 200 is left out.", reqs(specfacts.ReqVBSResponse200Shape)},
+	{FaultVBSAssociatedWithoutAZ, string(specfacts.VBS), "Associated volumes are reported without availability_zone and os_vol_host_attr.", reqs(specfacts.ReqVBSResponse200Shape)},
+	{FaultVBSErrorWithoutMessage, string(specfacts.VBS), "Error envelopes carry a code but no message.", reqs(specfacts.ReqVBSErrorEnvelopeShape)},
+	{FaultVBSGetAnswered200, string(specfacts.VBS), "A GET on the operation's path is answered 200 with empty lists.", reqs(specfacts.ReqVBSMethodNotAllowed)},
+	{FaultVBSJSONCharsetRefused, string(specfacts.VBS), "A JSON body sent as application/json;charset=UTF-8 is refused with 400.", reqs(specfacts.ReqVBSJSONCharset)},
+	{FaultVBSEmptyPolicyIDSucceeds, string(specfacts.VBS), "An empty backup_policy_id is read as the project's policy and the volumes are associated.", reqs(specfacts.ReqVBSEmptyIDs)},
+	{FaultVBSEmptyResourceIDAssociated, string(specfacts.VBS), "A resource with an empty resource_id is reported in success_resources.", reqs(specfacts.ReqVBSEmptyIDs)},
+	{FaultVBSEmptyProjectIDServed, string(specfacts.VBS), "An empty project_id path segment is served as the token's project.", reqs(specfacts.ReqVBSEmptyIDs)},
+	{FaultVBSTwoFaults200, string(specfacts.VBS), "A request without X-Auth-Token whose body lacks resources is answered 200.", reqs(specfacts.ReqVBSFaultPrecedence)},
+	{FaultVBSNotAcceptable500, string(specfacts.VBS), "A request whose Accept admits no JSON is answered with a 500.", reqs(specfacts.ReqVBSNotAcceptable)},
 }
 
 // Faults returns the fault catalog sorted by name.

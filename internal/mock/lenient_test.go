@@ -120,7 +120,7 @@ func TestLenientVBSReadings(t *testing.T) {
 		{"unknown policy: all failed", func(f fixture) req {
 			return f.vbs(resources(f.t.VBS.UnknownBackupPolicyID, f.t.VBS.VolumeIDs[0], f.t.VBS.VolumeIDs[1]))
 		}, 200, func(t *testing.T, f fixture, ex exchange) {
-			if _, ok := ex.json["success_resources"]; ok || len(ex.json["fail_resources"].([]any)) != 2 {
+			if s, ok := ex.json["success_resources"].([]any); !ok || len(s) != 0 || len(ex.json["fail_resources"].([]any)) != 2 {
 				t.Fatalf("body %s", ex.body)
 			}
 		}},
@@ -136,20 +136,43 @@ func TestLenientVBSReadings(t *testing.T) {
 			body["resources"].([]map[string]any)[0]["resource_type"] = "disk"
 			return f.vbs(body)
 		}, 400, nil},
-		{"empty resources accepted, lists omitted", func(f fixture) req { return f.vbs(resources(f.t.VBS.BackupPolicyID)) }, 200, func(t *testing.T, f fixture, ex exchange) {
-			if len(ex.json) != 0 {
+		{"empty resources accepted, both lists []", func(f fixture) req { return f.vbs(resources(f.t.VBS.BackupPolicyID)) }, 200, func(t *testing.T, f fixture, ex exchange) {
+			s, okS := ex.json["success_resources"].([]any)
+			fl, okF := ex.json["fail_resources"].([]any)
+			if !okS || !okF || len(s)+len(fl) != 0 {
 				t.Fatalf("body %s", ex.body)
 			}
 		}},
-		{"duplicates deduplicated, id-only items", func(f fixture) req {
+		{"duplicates deduplicated, every member present", func(f fixture) req {
 			v := f.t.VBS.VolumeIDs[0]
 			return f.vbs(resources(f.t.VBS.BackupPolicyID, v, v))
 		}, 200, func(t *testing.T, f fixture, ex exchange) {
 			s := ex.json["success_resources"].([]any)
-			if len(s) != 1 || len(s[0].(map[string]any)) != 1 {
+			if len(s) != 1 || len(s[0].(map[string]any)) != 4 {
 				t.Fatalf("body %s", ex.body)
 			}
 		}},
+		{"empty backup_policy_id: an unknown policy", func(f fixture) req {
+			return f.vbs(resources("", f.t.VBS.VolumeIDs[0]))
+		}, 200, func(t *testing.T, f fixture, ex exchange) {
+			if len(vbsList(ex, "fail_resources")) != 1 || f.m.World().BoundPolicy(f.t.VBS.VolumeIDs[0]) != "" {
+				t.Fatalf("body %s", ex.body)
+			}
+		}},
+		{"empty resource_id: an unknown volume", func(f fixture) req {
+			return f.vbs(resources(f.t.VBS.BackupPolicyID, ""))
+		}, 404, nil},
+		{"empty project_id: 400", func(f fixture) req {
+			r := f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0]))
+			r.path = contract.Default().Constraints().VBS.Path("")
+			return r
+		}, 400, nil},
+		{"Accept: application/xml disregarded", func(f fixture) req {
+			return f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0])).with("Accept", "application/xml")
+		}, 200, nil},
+		{"two faults: the body is checked first", func(f fixture) req {
+			return f.vbs(map[string]any{"backup_policy_id": f.t.VBS.BackupPolicyID}).with(contract.Default().Constraints().VBS.TokenHeader, "")
+		}, 400, nil},
 		{"unknown members rejected", func(f fixture) req {
 			body := resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0])
 			body["extra"] = 1

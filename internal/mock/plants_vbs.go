@@ -317,6 +317,154 @@ var vbsPlants = map[string]plant{
 			})
 		}
 	}},
+
+	// Issue 12 (the judgement principle and the probes it added).
+
+	FaultVBSDuplicateReportedPerEntry: {
+		request: func(c *plantCall, _ http.ResponseWriter) bool {
+			obj := c.requestObject()
+			list, _ := obj["resources"].([]any)
+			if c.api != apiVBS || !hasRepeat(list, "resource_id") {
+				return false
+			}
+			// The reference sees each volume once (so it associates it under every reading);
+			// the answer then reports the repeats again.
+			seen, kept, repeats := map[string]bool{}, []any{}, []string{}
+			for _, item := range list {
+				id, _ := item.(map[string]any)["resource_id"].(string)
+				if seen[id] {
+					repeats = append(repeats, id)
+					continue
+				}
+				seen[id] = true
+				kept = append(kept, item)
+			}
+			obj["resources"] = kept
+			c.setRequestObject(obj)
+			c.notes["repeats"] = repeats
+			return false
+		},
+		response: func(c *plantCall) {
+			repeats, _ := c.notes["repeats"].([]string)
+			c.editLists(func(success, fail []any) ([]any, []any) {
+				for _, id := range repeats {
+					for _, item := range success {
+						if it, ok := item.(map[string]any); ok && it["resource_id"] == id {
+							again := map[string]any{"code": VBSCodeAlreadyAssociated, "message": fmt.Sprintf("volume %q is already associated with this policy", id)}
+							for k, v := range it {
+								again[k] = v
+							}
+							fail = append(fail, again)
+							break
+						}
+					}
+				}
+				return success, fail
+			})
+		},
+	},
+
+	FaultVBSEmptyListNull: {response: func(c *plantCall) { c.emptyLists(func(obj map[string]any, list string) { obj[list] = nil }) }},
+
+	FaultVBSEmptyListOmitted: {response: func(c *plantCall) { c.emptyLists(func(obj map[string]any, list string) { delete(obj, list) }) }},
+
+	FaultVBSAssociatedWithoutAZ: {response: func(c *plantCall) {
+		c.editLists(func(success, fail []any) ([]any, []any) {
+			for _, item := range success {
+				if it, ok := item.(map[string]any); ok {
+					delete(it, "availability_zone")
+					delete(it, "os_vol_host_attr")
+				}
+			}
+			return success, fail
+		})
+	}},
+
+	FaultVBSErrorWithoutMessage: {response: func(c *plantCall) {
+		c.editAnswer(func(obj map[string]any) {
+			if e, ok := obj["error"].(map[string]any); ok && c.api == apiVBS {
+				delete(e, "message")
+			}
+		})
+	}},
+
+	FaultVBSGetAnswered200: {request: func(c *plantCall, w http.ResponseWriter) bool {
+		if c.api != apiVBS || c.r.Method != http.MethodGet {
+			return false
+		}
+		writeJSON(w, http.StatusOK, vbsResponse{SuccessResources: []vbsSuccess{}, FailResources: []vbsFailure{}})
+		return true
+	}},
+
+	FaultVBSJSONCharsetRefused: {request: func(c *plantCall, w http.ResponseWriter) bool {
+		ct := c.r.Header.Get("Content-Type")
+		if c.api != apiVBS || !c.jsonContentType() || !strings.Contains(ct, ";") {
+			return false
+		}
+		c.m.vbsError(w, http.StatusBadRequest, VBSCodeBadRequest, fmt.Sprintf("Content-Type: %q is not application/json", ct))
+		return true
+	}},
+
+	FaultVBSEmptyPolicyIDSucceeds: {request: func(c *plantCall, _ http.ResponseWriter) bool {
+		obj := c.requestObject()
+		if policy, ok := obj["backup_policy_id"].(string); c.api != apiVBS || !ok || policy != "" || c.project() == nil {
+			return false
+		}
+		obj["backup_policy_id"] = c.m.world.desc.VBS.BackupPolicyID
+		c.setRequestObject(obj)
+		return false
+	}},
+
+	FaultVBSEmptyResourceIDAssociated: {request: func(c *plantCall, w http.ResponseWriter) bool {
+		if p := c.project(); c.api != apiVBS || p == nil || p.id != c.projectID {
+			return false
+		}
+		res := c.resources()
+		if !slices.ContainsFunc(res, func(r vbsResource) bool { return r.ID == "" }) {
+			return false
+		}
+		out := vbsResponse{SuccessResources: []vbsSuccess{}, FailResources: []vbsFailure{}}
+		for _, r := range res {
+			az, pod := placement(r.ID)
+			out.SuccessResources = append(out.SuccessResources, vbsSuccess{ResourceID: r.ID, ResourceType: r.Type, AvailabilityZone: az, OsVolHostAttr: pod})
+		}
+		writeJSON(w, http.StatusOK, out)
+		return true
+	}},
+
+	FaultVBSEmptyProjectIDServed: {request: func(c *plantCall, _ http.ResponseWriter) bool {
+		if p := c.project(); c.api == apiVBS && p != nil && c.projectID == "" {
+			c.projectID = p.id
+		}
+		return false
+	}},
+
+	FaultVBSTwoFaults200: {request: func(c *plantCall, w http.ResponseWriter) bool {
+		obj := c.requestObject()
+		if _, has := obj["resources"]; c.api != apiVBS || obj == nil || has || c.requestHeader(c.m.cons.VBS.TokenHeader) != "" {
+			return false
+		}
+		writeJSON(w, http.StatusOK, vbsResponse{SuccessResources: []vbsSuccess{}, FailResources: []vbsFailure{}})
+		return true
+	}},
+
+	FaultVBSNotAcceptable500: {request: panics(FaultVBSNotAcceptable500, func(c *plantCall) bool {
+		return c.api == apiVBS && !acceptsJSON(c.r.Header.Get("Accept"))
+	})},
+}
+
+// emptyLists applies edit to each empty list of a 200.
+func (c *plantCall) emptyLists(edit func(obj map[string]any, list string)) {
+	if c.api != apiVBS || c.status != http.StatusOK {
+		return
+	}
+	c.editAnswer(func(obj map[string]any) {
+		for _, list := range []string{"success_resources", "fail_resources"} {
+			if l, ok := obj[list].([]any); ok && len(l) == 0 {
+				edit(obj, list)
+			}
+		}
+	})
 }
 
 // project is the project the request's token belongs to, nil for a missing or unknown one.

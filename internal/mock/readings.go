@@ -36,11 +36,15 @@ const (
 	ambVBSEmptyResources  = string(specfacts.AmbVBSEmptyResources)
 	ambVBSDuplicates      = string(specfacts.AmbVBSDuplicateResources)
 	ambVBSReassociate     = string(specfacts.AmbVBSReassociate)
-	ambVBSListsOptional   = string(specfacts.AmbVBSResponseListsOptional)
-	ambVBSItemFields      = string(specfacts.AmbVBSResponseItemFieldsOptional)
 	ambVBSUnknownFields   = string(specfacts.AmbVBSUnknownFields)
 	ambVBSContentType     = string(specfacts.AmbVBSContentType)
 	ambVBSOversized       = string(specfacts.AmbVBSOversizedBodyStatus)
+	ambVBSOtherMethod     = string(specfacts.AmbVBSMethodNotAllowed)
+	ambVBSNotAcceptable   = string(specfacts.AmbVBSNotAcceptable)
+	ambVBSEmptyPolicyID   = string(specfacts.AmbVBSEmptyPolicyID)
+	ambVBSEmptyResourceID = string(specfacts.AmbVBSEmptyResourceID)
+	ambVBSEmptyProjectID  = string(specfacts.AmbVBSEmptyProjectID)
+	ambVBSPrecedence      = string(specfacts.AmbVBSFaultPrecedence)
 )
 
 // Readings is the reading the mock takes for each register entry, keyed by entry id. An
@@ -307,22 +311,15 @@ func (m *Mock) vbsUnsupportedTypeRefusesRequest() bool {
 // vbsRejectsEmpty (vbs-empty-resources).
 func (m *Mock) vbsRejectsEmpty() bool { return m.takes(ambVBSEmptyResources, "reject") }
 
-// vbsDuplicates (vbs-duplicate-resources): reject, report once, or report per entry.
-func (m *Mock) vbsDuplicates() (reject, perEntry bool) {
-	return m.takes(ambVBSDuplicates, "reject"), m.takes(ambVBSDuplicates, "per-entry")
-}
+// vbsRejectsDuplicates (vbs-duplicate-resources): reject, or associate and report the
+// volume once (per-entry reporting is a rejected reading).
+func (m *Mock) vbsRejectsDuplicates() bool { return m.takes(ambVBSDuplicates, "reject") }
 
 // vbsReassociate (vbs-reassociate): fail the volume, report it associated again, or refuse
 // the request with 409.
 func (m *Mock) vbsReassociate() (idempotent, conflict bool) {
 	return m.takes(ambVBSReassociate, "idempotent"), m.takes(ambVBSReassociate, "conflict")
 }
-
-// vbsOmitsEmptyLists (vbs-response-lists-optional).
-func (m *Mock) vbsOmitsEmptyLists() bool { return m.takes(ambVBSListsOptional, "omit-empty") }
-
-// vbsIDOnlyItems (vbs-response-item-fields-optional).
-func (m *Mock) vbsIDOnlyItems() bool { return m.takes(ambVBSItemFields, "id-only") }
 
 // vbsRejectsUnknownMembers (vbs-unknown-fields).
 func (m *Mock) vbsRejectsUnknownMembers() bool { return m.takes(ambVBSUnknownFields, "reject") }
@@ -339,6 +336,42 @@ func (m *Mock) vbsOversizedStatus() int {
 	}
 	return http.StatusBadRequest
 }
+
+// vbsOtherMethodStatus (vbs-method-not-allowed): 405 with the envelope, or 404 as a router
+// that finds no route for the method would answer.
+func (m *Mock) vbsOtherMethodStatus() (status int, code string) {
+	if m.takes(ambVBSOtherMethod, "router") {
+		return http.StatusNotFound, VBSCodeNotFound
+	}
+	return http.StatusMethodNotAllowed, VBSCodeMethodNotAllowed
+}
+
+// vbsHonoursAccept (vbs-not-acceptable): whether an Accept the mock cannot satisfy (no JSON)
+// gets 406, rather than being disregarded.
+func (m *Mock) vbsHonoursAccept() bool { return m.takes(ambVBSNotAcceptable, "not-acceptable") }
+
+// vbsEmptyPolicyMalformed (vbs-empty-policy-id): "" is a malformed id (400) rather than a
+// policy that does not exist.
+func (m *Mock) vbsEmptyPolicyMalformed() bool { return m.takes(ambVBSEmptyPolicyID, "bad-request") }
+
+// vbsEmptyResourceMalformed (vbs-empty-resource-id): likewise for resource_id.
+func (m *Mock) vbsEmptyResourceMalformed() bool {
+	return m.takes(ambVBSEmptyResourceID, "bad-request")
+}
+
+// vbsEmptyProjectStatus (vbs-empty-project-id): the status of an empty project_id segment.
+func (m *Mock) vbsEmptyProjectStatus() (status int, code string) {
+	switch {
+	case m.takes(ambVBSEmptyProjectID, "router"):
+		return http.StatusBadRequest, VBSCodeBadRequest
+	case m.takes(ambVBSEmptyProjectID, "forbidden"):
+		return http.StatusForbidden, VBSCodeForbidden
+	}
+	return http.StatusNotFound, VBSCodeNotFound
+}
+
+// vbsBodyFirst (vbs-fault-precedence): whether the body is validated before the token.
+func (m *Mock) vbsBodyFirst() bool { return m.takes(ambVBSPrecedence, "body-first") }
 
 // bodyLimit is MaxBodyBytes, or under the parsed reading a limit well above any body the
 // suites send, so that the body is judged on its content.

@@ -3,6 +3,7 @@ package mock
 import (
 	"errors"
 	"github.com/koobackup/conformance/internal/specfacts"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -163,13 +164,17 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 		f := newFixture(t, WithReading("vbs-unknown-policy-reporting", "bad-request"))
 		wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.UnknownBackupPolicyID, f.t.VBS.VolumeIDs[0]))), 400, VBSCodePolicyNotFound, "does not exist")
 	})
-	t.Run((string(specfacts.AmbVBSDuplicateResources) + "=per-entry: success, then already associated"), func(t *testing.T) {
-		f := newFixture(t, WithReading(string(specfacts.ReqVBSDuplicateResources), "per-entry"))
-		v := f.t.VBS.VolumeIDs[0]
-		ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v, v)))
-		if ex.status != 200 || len(vbsList(ex, "success_resources")) != 1 || len(vbsList(ex, "fail_resources")) != 1 {
-			t.Fatalf("got %d %s", ex.status, ex.body)
-		}
+	t.Run(string(specfacts.AmbVBSMethodNotAllowed)+"=router: a GET gets 404", func(t *testing.T) {
+		f := newFixture(t, WithReading(string(specfacts.AmbVBSMethodNotAllowed), "router"))
+		r := f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0]))
+		r.method = http.MethodGet
+		wantVBSError(t, f.doUnchecked(t, r), 404, VBSCodeNotFound, "not allowed")
+	})
+	t.Run(string(specfacts.AmbVBSEmptyProjectID)+"=forbidden: 403 after the token", func(t *testing.T) {
+		f := newFixture(t, WithReading(string(specfacts.AmbVBSEmptyProjectID), "forbidden"))
+		r := f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0]))
+		r.path = contract.Default().Constraints().VBS.Path("")
+		wantVBSError(t, f.doUnchecked(t, r), 403, VBSCodeForbidden, "empty project")
 	})
 	t.Run((string(specfacts.AmbVBSReassociate) + "=conflict: 409 and nothing bound"), func(t *testing.T) {
 		f := newFixture(t, WithReading(string(specfacts.ReqVBSReassociate), "conflict"))

@@ -48,29 +48,35 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
 				m.cons.KooPhone.Method, m.cons.KooPhone.Path, m.cons.VBS.Method, m.cons.VBS.PathTemplate)))
 		return
 	}
-	method := m.cons.KooPhone.Method
-	if which == apiVBS {
-		method = m.cons.VBS.Method
-	}
-	if r.Method != method {
-		rec.Header().Set("Allow", method)
-		msg := fmt.Sprintf("method %s is not allowed on this path; use %s", r.Method, method)
-		if which == apiKooPhone {
-			m.kooPhoneError(rec, specfacts.CodeParameterIncorrect, http.StatusMethodNotAllowed, msg)
-		} else {
-			m.vbsError(rec, http.StatusMethodNotAllowed, VBSCodeMethodNotAllowed, msg)
-		}
-		return
-	}
-	if len(m.plants) > 0 {
+	// KooPhone's plants see only its own method; VBS plants see every method
+	// (vbs-method-not-allowed has a planted fault).
+	if len(m.plants) > 0 && (which == apiVBS || r.Method == m.cons.KooPhone.Method) {
 		m.servePlanted(rec, r, which, projectID)
 		return
 	}
 	m.serveReference(rec, r, which, projectID)
 }
 
-// serveReference is the specification: injected failures, then the API's handler.
+// serveReference is the specification: the method, injected failures, then the API's
+// handler. The method is checked here rather than before the plants, so that a planted fault
+// can deviate on another method too.
 func (m *Mock) serveReference(w http.ResponseWriter, r *http.Request, which api, projectID string) {
+	method := m.cons.KooPhone.Method
+	if which == apiVBS {
+		method = m.cons.VBS.Method
+	}
+	if r.Method != method {
+		w.Header().Set("Allow", method)
+		msg := fmt.Sprintf("method %s is not allowed on this path; use %s", r.Method, method)
+		if which == apiKooPhone {
+			m.kooPhoneError(w, specfacts.CodeParameterIncorrect, http.StatusMethodNotAllowed, msg)
+		} else {
+			// vbs-method-not-allowed.
+			status, code := m.vbsOtherMethodStatus()
+			m.vbsError(w, status, code, msg)
+		}
+		return
+	}
 	if !m.applyInjectedFailures(w, r, which) {
 		return
 	}
@@ -81,15 +87,16 @@ func (m *Mock) serveReference(w http.ResponseWriter, r *http.Request, which api,
 	}
 }
 
-// route matches the two operation paths; the VBS project id is one non-empty segment.
+// route matches the two operation paths; the VBS project id is one segment, which may be
+// empty (vbs-empty-project-id decides what that gets).
 func (m *Mock) route(path string) (api, string) {
 	if path == m.cons.KooPhone.Path {
 		return apiKooPhone, ""
 	}
 	if m.vbsPrefix != "" && strings.HasPrefix(path, m.vbsPrefix) && strings.HasSuffix(path, m.vbsSuffix) &&
-		len(path) > len(m.vbsPrefix)+len(m.vbsSuffix) {
+		len(path) >= len(m.vbsPrefix)+len(m.vbsSuffix) {
 		id := path[len(m.vbsPrefix) : len(path)-len(m.vbsSuffix)]
-		if id != "" && !strings.Contains(id, "/") {
+		if !strings.Contains(id, "/") {
 			return apiVBS, id
 		}
 	}

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,32 +15,31 @@ type vbsResource struct {
 	Type string
 }
 
+// vbsSuccess is an associated volume: it exists, so every member has a value and is
+// present (vbs-response-item-fields-optional).
 type vbsSuccess struct {
 	ResourceID       string `json:"resource_id"`
-	ResourceType     string `json:"resource_type,omitempty"`
-	AvailabilityZone string `json:"availability_zone,omitempty"`
-	OsVolHostAttr    string `json:"os_vol_host_attr,omitempty"`
+	ResourceType     string `json:"resource_type"`
+	AvailabilityZone string `json:"availability_zone"`
+	OsVolHostAttr    string `json:"os_vol_host_attr"`
 }
 
+// vbsFailure is a resource that failed: its type is the one requested; AZ and POD are left
+// out only for a volume that does not exist, which has neither.
 type vbsFailure struct {
 	ResourceID       string `json:"resource_id"`
-	ResourceType     string `json:"resource_type,omitempty"`
+	ResourceType     string `json:"resource_type"`
 	AvailabilityZone string `json:"availability_zone,omitempty"`
 	OsVolHostAttr    string `json:"os_vol_host_attr,omitempty"`
 	Code             string `json:"code"`
 	Message          string `json:"message"`
 }
 
+// vbsResponse is a 200: both lists always present, [] when empty
+// (vbs-response-lists-optional).
 type vbsResponse struct {
 	SuccessResources []vbsSuccess `json:"success_resources"`
 	FailResources    []vbsFailure `json:"fail_resources"`
-}
-
-// vbsResponseOmitEmpty is the lenient shape: an empty list is left out
-// (vbs-response-lists-optional: omit-empty).
-type vbsResponseOmitEmpty struct {
-	SuccessResources []vbsSuccess `json:"success_resources,omitempty"`
-	FailResources    []vbsFailure `json:"fail_resources,omitempty"`
 }
 
 // vbsError writes the VBS error envelope {"error":{"code","message"}}.
@@ -64,7 +64,38 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 		return
 	}
 
-	// 2. Authentication (vbs-auth-header: x-auth-token) and project.
+	// An empty project_id segment (vbs-empty-project-id): a router's 404 or 400 comes before
+	// anything else; the forbidden reading is the project check below.
+	if projectID == "" {
+		if status, code := m.vbsEmptyProjectStatus(); status != http.StatusForbidden {
+			m.vbsError(w, status, code, "project_id: the path segment is empty")
+			return
+		}
+	}
+
+	// 2. Media type (vbs-content-type), JSON and schema: after authentication, or before it
+	// (vbs-fault-precedence: body-first).
+	var policyID string
+	var resources []vbsResource
+	parsed := false
+	parse := func() bool {
+		parsed = true
+		if ct := r.Header.Get("Content-Type"); m.vbsChecksMediaType() && !isJSONMediaType(ct) {
+			badRequest("Content-Type: %q is not application/json", ct)
+			return false
+		}
+		var msg string
+		if policyID, resources, msg = m.parseVBSBody(r, body); msg != "" {
+			badRequest("%s", msg)
+			return false
+		}
+		return true
+	}
+	if m.vbsBodyFirst() && !parse() {
+		return
+	}
+
+	// 3. Authentication (vbs-auth-header: x-auth-token) and project.
 	w0 := m.world
 	token := strings.TrimSpace(r.Header.Get(vc.TokenHeader))
 	w0.mu.Lock()
@@ -81,6 +112,10 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 	case proj == nil:
 		m.vbsError(w, http.StatusUnauthorized, VBSCodeUnauthorized, vc.TokenHeader+": the token is not valid")
 		return
+	case projectID == "":
+		// vbs-empty-project-id: forbidden.
+		m.vbsError(w, http.StatusForbidden, VBSCodeForbidden, "project_id: the token does not grant access to an empty project")
+		return
 	case proj.id != projectID:
 		// vbs-status-mapping.
 		status, code := m.vbsMismatchStatus()
@@ -88,23 +123,34 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 		return
 	}
 
-	// 3. Media type (vbs-content-type), JSON, schema, semantics.
-	if ct := r.Header.Get("Content-Type"); m.vbsChecksMediaType() && !isJSONMediaType(ct) {
-		badRequest("Content-Type: %q is not application/json", ct)
+	// 4. Accept (vbs-not-acceptable): the answer is JSON; 406 when the client takes none.
+	if accept := r.Header.Get("Accept"); m.vbsHonoursAccept() && !acceptsJSON(accept) {
+		m.vbsError(w, http.StatusNotAcceptable, VBSCodeNotAcceptable, fmt.Sprintf("Accept: %q admits no JSON answer; this operation answers application/json", accept))
 		return
 	}
-	policyID, resources, msg := m.parseVBSBody(r, body)
-	if msg != "" {
-		badRequest("%s", msg)
+
+	// 5. Body, then semantics.
+	if !parsed && !parse() {
 		return
+	}
+	// vbs-empty-policy-id, vbs-empty-resource-id: "" malformed, or (below) unknown.
+	if policyID == "" && m.vbsEmptyPolicyMalformed() {
+		badRequest("backup_policy_id: is empty")
+		return
+	}
+	for i, res := range resources {
+		if res.ID == "" && m.vbsEmptyResourceMalformed() {
+			badRequest("resources[%d].resource_id: is empty", i)
+			return
+		}
 	}
 	// vbs-empty-resources.
 	if len(resources) == 0 && m.vbsRejectsEmpty() {
 		badRequest("resources: is empty, at least 1 item required")
 		return
 	}
-	// vbs-duplicate-resources.
-	reject, perEntry := m.vbsDuplicates()
+	// vbs-duplicate-resources: refused, or each volume associated and reported once.
+	reject := m.vbsRejectsDuplicates()
 	first := map[string]int{}
 	kept := resources[:0:0]
 	for i, res := range resources {
@@ -113,12 +159,9 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 				badRequest("resources[%d].resource_id: %q repeats resources[%d], each resource may be listed once", i, res.ID, j)
 				return
 			}
-			if !perEntry {
-				continue
-			}
-		} else {
-			first[res.ID] = i
+			continue
 		}
+		first[res.ID] = i
 		kept = append(kept, res)
 	}
 
@@ -126,11 +169,6 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 	status, out, errCode, errMsg := m.associate(proj, policyID, kept)
 	if status != http.StatusOK {
 		m.vbsError(w, status, errCode, errMsg)
-		return
-	}
-	// vbs-response-lists-optional.
-	if m.vbsOmitsEmptyLists() {
-		writeJSON(w, http.StatusOK, vbsResponseOmitEmpty(out))
 		return
 	}
 	if out.SuccessResources == nil {
@@ -144,6 +182,30 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 
 var knownVBSMembers = map[string]bool{"backup_policy_id": true, "resources": true}
 var knownVBSResourceMembers = map[string]bool{"resource_id": true, "resource_type": true}
+
+// acceptsJSON reports whether an Accept header admits an application/json answer; an absent
+// or unparsable one does (RFC 9110: a server may then send any representation).
+func acceptsJSON(accept string) bool {
+	if strings.TrimSpace(accept) == "" {
+		return true
+	}
+	parsedAny := false
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		parsedAny = true
+		if q, ok := params["q"]; ok && strings.Trim(q, "0.") == "" {
+			continue // q=0: not acceptable
+		}
+		switch strings.ToLower(mt) {
+		case "*/*", "application/*", "application/json":
+			return true
+		}
+	}
+	return !parsedAny
+}
 
 // parseVBSBody applies the schema (through the contract) and returns the policy and the
 // resources in request order, or a message naming the field and the rule.
@@ -239,22 +301,14 @@ func (m *Mock) associate(p *project, policyID string, resources []vbsResource) (
 	defer w.mu.Unlock()
 	var out vbsResponse
 
-	// vbs-response-item-fields-optional.
-	idOnly := m.vbsIDOnlyItems()
+	// vbs-response-item-fields-optional: every member whose value exists.
 	success := func(res vbsResource, az, pod string) {
-		item := vbsSuccess{ResourceID: res.ID}
-		if !idOnly {
-			item.ResourceType, item.AvailabilityZone, item.OsVolHostAttr = res.Type, az, pod
-		}
-		out.SuccessResources = append(out.SuccessResources, item)
+		out.SuccessResources = append(out.SuccessResources, vbsSuccess{ResourceID: res.ID, ResourceType: res.Type, AvailabilityZone: az, OsVolHostAttr: pod})
 	}
 	failure := func(res vbsResource, v *volume, code, msg string) {
-		item := vbsFailure{ResourceID: res.ID, Code: code, Message: msg}
-		if !idOnly {
-			item.ResourceType = res.Type
-			if v != nil {
-				item.AvailabilityZone, item.OsVolHostAttr = v.az, v.pod
-			}
+		item := vbsFailure{ResourceID: res.ID, ResourceType: res.Type, Code: code, Message: msg}
+		if v != nil {
+			item.AvailabilityZone, item.OsVolHostAttr = v.az, v.pod
 		}
 		out.FailResources = append(out.FailResources, item)
 	}

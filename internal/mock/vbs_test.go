@@ -202,10 +202,43 @@ func TestVBSWrongMethodAndUnknownPath(t *testing.T) {
 	if ex.status != http.StatusMethodNotAllowed || ex.header.Get("Allow") != http.MethodPost || ex.code() != VBSCodeMethodNotAllowed {
 		t.Fatalf("got %d Allow=%q %s", ex.status, ex.header.Get("Allow"), ex.body)
 	}
-	for _, path := range []string{"/", "/v2/p/other", "/v2//backuppolicyresources", "/v1/instances/backup/x"} {
+	// An empty project_id segment is the VBS path (vbs-empty-project-id, strict: not-found).
+	if ex := f.doUnchecked(t, req{path: "/v2//backuppolicyresources"}); ex.status != http.StatusNotFound || ex.code() != VBSCodeNotFound {
+		t.Fatalf("empty project_id: got %d %s", ex.status, ex.body)
+	}
+	for _, path := range []string{"/", "/v2/p/other", "/v1/instances/backup/x"} {
 		ex := f.doUnchecked(t, req{path: path})
 		if ex.status != http.StatusNotFound || ex.code() != mockCodeNoSuchPath || !strings.Contains(ex.message(), "no operation at "+path) {
 			t.Fatalf("%s: got %d %s", path, ex.status, ex.body)
 		}
+	}
+}
+
+// The strict readings of the entries issue 12 added: an empty backup_policy_id or resource_id
+// is malformed (400), Accept without JSON is 406, and with two faults the token wins (401).
+func TestVBSStrictEmptyIDsAcceptAndPrecedence(t *testing.T) {
+	f := newFixture(t)
+	v := f.t.VBS.VolumeIDs[0]
+	wantVBSError(t, f.do(t, f.vbs(resources("", v))), 400, VBSCodeBadRequest, "backup_policy_id: is empty")
+	wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, ""))), 400, VBSCodeBadRequest, "resource_id: is empty")
+	wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v)).with("Accept", "application/xml")), 406, VBSCodeNotAcceptable, "Accept")
+	noToken := f.vbs(map[string]any{"backup_policy_id": f.t.VBS.BackupPolicyID}).with(contract.Default().Constraints().VBS.TokenHeader, "")
+	wantVBSError(t, f.doUnchecked(t, noToken), 401, VBSCodeUnauthorized, "required")
+	if f.m.World().BoundPolicy(v) != "" {
+		t.Fatal("a refused request bound the volume")
+	}
+	for _, accept := range []string{"application/json", "*/*", "application/xml, application/json;q=0.5", "text/html, */*;q=0.1"} {
+		if !acceptsJSON(accept) {
+			t.Errorf("Accept %q admits JSON", accept)
+		}
+	}
+	for _, accept := range []string{"application/xml", "text/html", "application/json;q=0"} {
+		if acceptsJSON(accept) {
+			t.Errorf("Accept %q admits no JSON", accept)
+		}
+	}
+	// A charset parameter is JSON all the same.
+	if ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v)).with("Content-Type", "application/json;charset=UTF-8")); ex.status != 200 {
+		t.Fatalf("charset: got %d %s", ex.status, ex.body)
 	}
 }

@@ -18,6 +18,8 @@ const (
 	VBSCodeNotFound = "VBS.0005"
 	// VBSCodeMethodNotAllowed: a method other than the operation's on its path (405).
 	VBSCodeMethodNotAllowed = "VBS.0006"
+	// VBSCodeNotAcceptable: the Accept header admits no JSON answer (406).
+	VBSCodeNotAcceptable = "VBS.0008"
 	// VBSCodeBodyTooLarge: request body over the mock's size limit (400, or 413 lenient).
 	VBSCodeBodyTooLarge = "VBS.0007"
 	// VBSCodeInternal: internal failure, injected or recovered (500).

@@ -71,9 +71,9 @@ const (
 	ReqKooPhoneSeveralFaultsRefused RequirementID = "koophone-several-faults-refused"
 	// ReqVBSAssociateOperation: A POST to /v2/{project_id}/backuppolicyresources with a valid token, an existing policy and free volumes MUST answer 200 and list every volume in success_resources.
 	ReqVBSAssociateOperation RequirementID = "vbs-associate-operation"
-	// ReqVBSResponse200Shape: A 200 response MUST be a JSON object whose success_resources and fail_resources are arrays of objects with a string resource_id; fail entries MUST carry non-empty string code and message.
+	// ReqVBSResponse200Shape: A 200 response MUST be a JSON object whose success_resources and fail_resources are always arrays ([] when empty, never absent or null) of objects with a string resource_id and resource_type; every volume that exists MUST carry string availability_zone and os_vol_host_attr (absent or null only for a volume that does not exist); fail entries MUST carry non-empty string code and message.
 	ReqVBSResponse200Shape RequirementID = "vbs-response-200-shape"
-	// ReqVBSErrorEnvelopeShape: Every error status MUST carry the envelope {"error":{"code","message"}} with a non-empty string code and a string message.
+	// ReqVBSErrorEnvelopeShape: Every error status MUST carry the envelope {"error":{"code","message"}} with both members present, a non-empty string code and a string message.
 	ReqVBSErrorEnvelopeShape RequirementID = "vbs-error-envelope-shape"
 	// ReqVBSDocumentedStatus: Every response MUST carry one of the documented statuses (200, 400, 401, 403, 404, 405, 406, 407, 408, 409, 500, 501, 502, 503, 504) with a JSON body.
 	ReqVBSDocumentedStatus RequirementID = "vbs-documented-status"
@@ -107,7 +107,7 @@ const (
 	ReqVBSResourceTypeEcho RequirementID = "vbs-resource-type-echo"
 	// ReqVBSReassociate: Associating a volume already bound to the policy MUST NOT be answered with a 5xx, and MUST NOT report it in both lists.
 	ReqVBSReassociate RequirementID = "vbs-reassociate"
-	// ReqVBSDuplicateResources: A list that names the same volume twice MUST be either rejected with 400 or answered with that volume reported, never a 5xx.
+	// ReqVBSDuplicateResources: A list that names the same volume twice MUST be either rejected with 400 or answered with that volume associated and reported exactly once, never a 5xx.
 	ReqVBSDuplicateResources RequirementID = "vbs-duplicate-resources"
 	// ReqVBSMalformedJSON: A body that is not valid JSON, or not a JSON object, MUST be rejected with 400 and the error envelope.
 	ReqVBSMalformedJSON RequirementID = "vbs-malformed-json"
@@ -117,6 +117,16 @@ const (
 	ReqVBSOversizedBody RequirementID = "vbs-oversized-body"
 	// ReqVBSUnknownFields: Unknown members in the body MUST either be ignored or rejected with 400 and the error envelope, never answered with a 5xx.
 	ReqVBSUnknownFields RequirementID = "vbs-unknown-fields"
+	// ReqVBSMethodNotAllowed: A GET, PUT or DELETE on /v2/{project_id}/backuppolicyresources MUST be refused with 405 and the error envelope (or 404 or 405 with a body of its own from a router or gateway, register vbs-method-not-allowed), never answered with a 2xx or a 5xx.
+	ReqVBSMethodNotAllowed RequirementID = "vbs-method-not-allowed"
+	// ReqVBSNotAcceptable: A valid request whose Accept names only application/xml MUST be answered 406 with the error envelope, or carried out with the usual JSON answer (register vbs-not-acceptable); never a 5xx.
+	ReqVBSNotAcceptable RequirementID = "vbs-not-acceptable"
+	// ReqVBSEmptyIDs: An empty backup_policy_id, resource_id or project_id MUST be refused as a request error or answered as the unknown policy, volume or page it names (registers vbs-empty-policy-id, vbs-empty-resource-id, vbs-empty-project-id); nothing MUST be associated, and the answer MUST NOT be a 2xx success or a 5xx.
+	ReqVBSEmptyIDs RequirementID = "vbs-empty-ids"
+	// ReqVBSFaultPrecedence: A request with two faults (no X-Auth-Token and a body without resources) MUST be refused with the documented answer to one of them — 401, or 400 with the error envelope (register vbs-fault-precedence) — never a 2xx or a 5xx.
+	ReqVBSFaultPrecedence RequirementID = "vbs-fault-precedence"
+	// ReqVBSJSONCharset: A valid request sent with Content-Type application/json;charset=UTF-8 (what common SDKs send) MUST be processed like one sent as application/json.
+	ReqVBSJSONCharset RequirementID = "vbs-json-charset"
 	// ReqVBSInternalError: An internal failure MUST be answered 500 with the error envelope, never a 2xx.
 	ReqVBSInternalError RequirementID = "vbs-internal-error"
 )
@@ -175,6 +185,11 @@ func RequirementIDs() []RequirementID {
 		ReqVBSContentType,
 		ReqVBSOversizedBody,
 		ReqVBSUnknownFields,
+		ReqVBSMethodNotAllowed,
+		ReqVBSNotAcceptable,
+		ReqVBSEmptyIDs,
+		ReqVBSFaultPrecedence,
+		ReqVBSJSONCharset,
 		ReqVBSInternalError,
 	}
 }
@@ -245,6 +260,18 @@ const (
 	AmbVBSContentType AmbiguityID = "vbs-content-type"
 	// AmbVBSOversizedBodyStatus: 413 is not in the page's list. May the transport answer an oversized body with 413?
 	AmbVBSOversizedBodyStatus AmbiguityID = "vbs-oversized-body-status"
+	// AmbVBSMethodNotAllowed: The operation is POST only. What answers a GET, PUT or DELETE on its path?
+	AmbVBSMethodNotAllowed AmbiguityID = "vbs-method-not-allowed"
+	// AmbVBSNotAcceptable: The service answers only JSON. What answers a valid request whose Accept asks only for application/xml?
+	AmbVBSNotAcceptable AmbiguityID = "vbs-not-acceptable"
+	// AmbVBSEmptyPolicyID: No length is stated for backup_policy_id. Is "" a malformed value or just a policy that does not exist?
+	AmbVBSEmptyPolicyID AmbiguityID = "vbs-empty-policy-id"
+	// AmbVBSEmptyResourceID: No length is stated for resource_id. Is "" a malformed value or just a volume that does not exist?
+	AmbVBSEmptyResourceID AmbiguityID = "vbs-empty-resource-id"
+	// AmbVBSEmptyProjectID: What answers a request whose project_id path segment is empty (/v2//backuppolicyresources)?
+	AmbVBSEmptyProjectID AmbiguityID = "vbs-empty-project-id"
+	// AmbVBSFaultPrecedence: Which check wins when one request has several faults — here no X-Auth-Token and a body without resources?
+	AmbVBSFaultPrecedence AmbiguityID = "vbs-fault-precedence"
 )
 
 // AmbiguityIDs returns every register entry id in register order.
@@ -282,6 +309,12 @@ func AmbiguityIDs() []AmbiguityID {
 		AmbVBSUnknownFields,
 		AmbVBSContentType,
 		AmbVBSOversizedBodyStatus,
+		AmbVBSMethodNotAllowed,
+		AmbVBSNotAcceptable,
+		AmbVBSEmptyPolicyID,
+		AmbVBSEmptyResourceID,
+		AmbVBSEmptyProjectID,
+		AmbVBSFaultPrecedence,
 	}
 }
 

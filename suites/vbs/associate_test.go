@@ -2,6 +2,7 @@ package vbs_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
@@ -34,12 +35,25 @@ func answerSpec(ids ...specfacts.RequirementID) Labels {
 
 // freeOrUnknown returns the reserved free volume when the target allows state-changing
 // requests and the pool could serve it, otherwise a volume that does not exist, so that a
-// read-only target is never sent a request that a faulty server could act on.
+// read-only target is never sent a request that a faulty server could act on. The volume
+// that does not exist is a fresh synthetic one, private to the spec: its control request is
+// valid, and whatever a faulty server makes of it must not change what another spec's
+// unknown volume looks like.
 func freeOrUnknown(env *conformance.Env, r *conformance.Reservation) []string {
 	if env.Target.AllowMutating && r.Available() {
 		return r.IDs()
 	}
-	return unknownVolumes(env, 1)
+	return conformance.SyntheticUUIDs(1)
+}
+
+// controlUnlessFree is the control request of a negative spec: none when the spec names the
+// reserved free volume (a server that skips the check would associate it, so the probe alone
+// can fail), else the same request without the fault. It must never carry a free volume.
+func controlUnlessFree(env *conformance.Env, r *conformance.Reservation, control conformance.Request) *conformance.Request {
+	if env.Target.AllowMutating && r.Available() {
+		return nil
+	}
+	return &control
 }
 
 // unknownVolumes returns volumes that do not exist: the target's, or synthetic ones.
@@ -62,15 +76,24 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 	}
 
 	Context("authentication", func() {
+		// The token is the one fault: the request names a free volume where the target
+		// allows it (a server that does not authenticate would associate it), otherwise a
+		// volume that does not exist, which no server could bind.
+		authClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/authentication", 1)
+		authRequest := func() conformance.Request {
+			return env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, authClaim)...))
+		}
+
 		/*
 			Testname: VBS, missing X-Auth-Token
 			Requirement: vbs-auth-token-required
 			Description: A request without X-Auth-Token MUST be rejected with 401 and the
 			error envelope, or by an API gateway in front with 401 and its APIGW body (register
-			vbs-auth-header).
+			vbs-auth-header). The request is otherwise valid: it names a free volume when the
+			target allows it, a volume that does not exist otherwise.
 		*/
 		It("rejects a request without X-Auth-Token with 401", errorSpec(specfacts.ReqVBSAuthTokenRequired), func() {
-			env.ExpectReading(env.Send(validUnknown().WithoutHeader(limits.TokenHeader)), specfacts.AmbVBSAuthHeader, conformance.Probe{})
+			env.ExpectReading(env.Send(authRequest().WithoutHeader(limits.TokenHeader)), specfacts.AmbVBSAuthHeader, conformance.Probe{})
 		})
 
 		/*
@@ -80,7 +103,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			error envelope, or by an API gateway's 401 (register vbs-auth-header).
 		*/
 		It("rejects a request with an empty X-Auth-Token with 401", errorSpec(specfacts.ReqVBSAuthTokenRequired), func() {
-			env.ExpectReading(env.Send(validUnknown().WithHeader(limits.TokenHeader, "")), specfacts.AmbVBSAuthHeader, conformance.Probe{})
+			env.ExpectReading(env.Send(authRequest().WithHeader(limits.TokenHeader, "")), specfacts.AmbVBSAuthHeader, conformance.Probe{})
 		})
 
 		/*
@@ -91,7 +114,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		*/
 		It("rejects an invalid token with 401", errorSpec(specfacts.ReqVBSInvalidToken), func() {
 			forged := "invalid-token-" + conformance.SyntheticProjectID()
-			env.ExpectReading(env.Send(validUnknown().WithHeader(limits.TokenHeader, forged)), specfacts.AmbVBSAuthHeader, conformance.Probe{})
+			env.ExpectReading(env.Send(authRequest().WithHeader(limits.TokenHeader, forged)), specfacts.AmbVBSAuthHeader, conformance.Probe{})
 		})
 
 		mismatchClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/project-mismatch", 1)
@@ -102,12 +125,14 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			rejected with 403 (or 404, register vbs-status-mapping) and the error envelope.
 			The request names a free volume of the token's project when the target allows
 			it, so that an implementation that ignores the project cannot hide behind the
-			answer for an unknown volume.
+			answer for an unknown volume; otherwise, when the same request on the token's own
+			project is answered alike, the spec is inconclusive.
 		*/
 		It("rejects a valid token on another project with 403", errorSpec(specfacts.ReqVBSProjectMismatch), func() {
 			other := conformance.SyntheticProjectID()
 			req := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, mismatchClaim)...))
-			env.ExpectReading(env.Send(env.OnProject(req, other)), specfacts.AmbVBSStatusMapping, conformance.Probe{})
+			env.ExpectReadingUnlike(env.Send(env.OnProject(req, other)), specfacts.AmbVBSStatusMapping, conformance.Probe{},
+				controlUnlessFree(env, mismatchClaim, req), "the other project")
 		})
 	})
 
@@ -116,12 +141,16 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		Requirement: vbs-unknown-policy
 		Description: A backup_policy_id that does not exist MUST be rejected with 404 and the
 		error envelope (or 400, or a 200 in which every resource failed: register
-		vbs-unknown-policy-reporting); no resource is associated.
+		vbs-unknown-policy-reporting); no resource is associated. The request names a
+		synthetic volume that does not exist, so the same request with the existing policy is
+		sent as a control: when it is answered alike, the spec is inconclusive.
 	*/
 	It("rejects a policy that does not exist", errorSpec(specfacts.ReqVBSUnknownPolicy, specfacts.ReqVBSResponse200Shape), func() {
-		requested := env.Volumes(unknownVolumes(env, 1)...)
+		// A private volume that does not exist: the control is a valid request for it.
+		requested := env.Volumes(conformance.SyntheticUUIDs(1)...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.UnknownBackupPolicyID, requested))
-		env.ExpectReading(x, specfacts.AmbVBSUnknownPolicyReporting, conformance.Probe{Resources: requested})
+		control := env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)
+		env.ExpectReadingUnlike(x, specfacts.AmbVBSUnknownPolicyReporting, conformance.Probe{Resources: requested}, &control, "the unknown backup_policy_id")
 	})
 
 	Context("an unknown policy with a free volume", Ordered, ContinueOnFailure, func() {
@@ -152,46 +181,52 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		})
 	})
 
+	memberClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/missing-or-mistyped-member", 1)
 	/*
 		Testname: VBS, required members and types
 		Requirement: vbs-backup-policy-id-required, vbs-resources-required, vbs-resource-fields-required, vbs-field-types
 		Description: A body missing backup_policy_id, resources, resource_id or resource_type,
 		or whose members have the wrong JSON type, MUST be rejected with 400 and the error
-		envelope.
+		envelope. The body names a free volume when the target allows it, so that a server
+		that reads a missing or mistyped member anyway would associate it; on a read-only
+		target it names a volume that does not exist, and when the valid request for it is
+		answered alike (a 400 for an unknown volume), the spec is inconclusive.
 	*/
 	DescribeTable("rejects a body with a missing or mistyped member with 400",
-		func(mutate func(body map[string]any)) {
+		func(mutate func(body map[string]any, volume string)) {
+			volume := freeOrUnknown(env, memberClaim)[0]
 			body := map[string]any{
 				"backup_policy_id": env.Target.VBS.BackupPolicyID,
-				"resources":        []any{map[string]any{"resource_id": unknownVolumes(env, 1)[0], "resource_type": volumeType}},
+				"resources":        []any{map[string]any{"resource_id": volume, "resource_type": volumeType}},
 			}
-			mutate(body)
-			env.ExpectVBSError(env.Send(env.VBSJSON(body)), http.StatusBadRequest)
+			mutate(body, volume)
+			control := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(volume))
+			env.ExpectVBSErrorUnlike(env.Send(env.VBSJSON(body)), http.StatusBadRequest, controlUnlessFree(env, memberClaim, control), "the missing or mistyped member")
 		},
-		Entry("without backup_policy_id", errorSpec(specfacts.ReqVBSBackupPolicyIDRequired), func(b map[string]any) { delete(b, "backup_policy_id") }),
-		Entry("without resources", errorSpec(specfacts.ReqVBSResourcesRequired), func(b map[string]any) { delete(b, "resources") }),
-		Entry("a resource without resource_id", errorSpec(specfacts.ReqVBSResourceFieldsRequired), func(b map[string]any) {
+		Entry("without backup_policy_id", errorSpec(specfacts.ReqVBSBackupPolicyIDRequired), func(b map[string]any, _ string) { delete(b, "backup_policy_id") }),
+		Entry("without resources", errorSpec(specfacts.ReqVBSResourcesRequired), func(b map[string]any, _ string) { delete(b, "resources") }),
+		Entry("a resource without resource_id", errorSpec(specfacts.ReqVBSResourceFieldsRequired), func(b map[string]any, _ string) {
 			b["resources"] = []any{map[string]any{"resource_type": volumeType}}
 		}),
-		Entry("a resource without resource_type", errorSpec(specfacts.ReqVBSResourceFieldsRequired), func(b map[string]any) {
-			b["resources"] = []any{map[string]any{"resource_id": "cfx-none-1"}}
+		Entry("a resource without resource_type", errorSpec(specfacts.ReqVBSResourceFieldsRequired), func(b map[string]any, v string) {
+			b["resources"] = []any{map[string]any{"resource_id": v}}
 		}),
-		Entry("backup_policy_id a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) { b["backup_policy_id"] = 42 }),
-		Entry("backup_policy_id null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) { b["backup_policy_id"] = nil }),
-		Entry("resources an object", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) {
-			b["resources"] = map[string]any{"resource_id": "cfx-none-1", "resource_type": volumeType}
+		Entry("backup_policy_id a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, _ string) { b["backup_policy_id"] = 42 }),
+		Entry("backup_policy_id null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, _ string) { b["backup_policy_id"] = nil }),
+		Entry("resources an object", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, v string) {
+			b["resources"] = map[string]any{"resource_id": v, "resource_type": volumeType}
 		}),
-		Entry("resources a string", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) { b["resources"] = "cfx-none-1" }),
-		Entry("resources null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) { b["resources"] = nil }),
-		Entry("resources of strings", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) { b["resources"] = []any{"cfx-none-1"} }),
-		Entry("resource_id a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) {
+		Entry("resources a string", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, v string) { b["resources"] = v }),
+		Entry("resources null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, _ string) { b["resources"] = nil }),
+		Entry("resources of strings", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, v string) { b["resources"] = []any{v} }),
+		Entry("resource_id a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, _ string) {
 			b["resources"] = []any{map[string]any{"resource_id": 7, "resource_type": volumeType}}
 		}),
-		Entry("resource_type a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) {
-			b["resources"] = []any{map[string]any{"resource_id": "cfx-none-1", "resource_type": 1}}
+		Entry("resource_type a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, v string) {
+			b["resources"] = []any{map[string]any{"resource_id": v, "resource_type": 1}}
 		}),
-		Entry("resource_type null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any) {
-			b["resources"] = []any{map[string]any{"resource_id": "cfx-none-1", "resource_type": nil}}
+		Entry("resource_type null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, v string) {
+			b["resources"] = []any{map[string]any{"resource_id": v, "resource_type": nil}}
 		}),
 	)
 
@@ -248,6 +283,25 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		requested := env.Volumes(unknownVolumes(env, 1)...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
 		env.ExpectReading(x, specfacts.AmbVBSUnknownVolumeReporting, conformance.Probe{Resources: requested})
+	})
+
+	/*
+		Testname: VBS, a failed resource's code and message
+		Requirement: vbs-response-200-shape
+		Description: A resource in fail_resources MUST carry a non-empty string code and
+		message and its resource_type. The probe names a volume that does not exist; a target
+		that refuses it as a whole request (vbs-unknown-volume-reporting: request-error)
+		shows no fail_resources entry, and the spec is then inconclusive, never passed.
+	*/
+	It("reports a failed resource with its code, message and type", answerSpec(), func() {
+		requested := env.Volumes(unknownVolumes(env, 1)...)
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+		j := env.ExpectReading(x, specfacts.AmbVBSUnknownVolumeReporting, conformance.Probe{Resources: requested})
+		if j.Refused {
+			conformance.Inconclusive(fmt.Sprintf("the target refuses a volume that does not exist as a whole request with %d (register entry %s, reading %s), so no fail_resources entry shows whether failures carry a code and a message",
+				x.Status, specfacts.AmbVBSUnknownVolumeReporting, j.Reading()))
+		}
+		Expect(j.Result.Fail).To(HaveLen(1), "the volume that does not exist must be the one entry of fail_resources")
 	})
 
 	Context("a free and an unknown volume together", Ordered, ContinueOnFailure, func() {
@@ -333,10 +387,11 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		Testname: VBS, the same volume twice
 		Requirement: vbs-duplicate-resources
 		Description: A list naming one free volume twice MUST be rejected with 400, or answered
-		200 with the volume associated and reported once (deduplicated) or once per entry
-		(register vbs-duplicate-resources); never a 5xx, never an unrequested resource.
+		200 with the volume associated and reported exactly once (register
+		vbs-duplicate-resources; once per entry is a rejected reading); never a 5xx, never an
+		unrequested resource.
 	*/
-	It("rejects a repeated volume, or associates it once", conformance.Mutating, conformance.Req(specfacts.ReqVBSDuplicateResources, specfacts.ReqVBSResponse200Shape, specfacts.ReqVBSDocumentedStatus), func() {
+	It("rejects a repeated volume, or associates it once", conformance.Mutating, conformance.Req(specfacts.ReqVBSDuplicateResources, specfacts.ReqVBSResponse200Shape, specfacts.ReqVBSEachResourceOnce, specfacts.ReqVBSDocumentedStatus), func() {
 		v := env.Volumes(dupClaim.IDs()[0])[0]
 		requested := []conformance.Resource{v, v}
 		env.ExpectReading(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), specfacts.AmbVBSDuplicateResources, conformance.Probe{Resources: requested})
@@ -376,15 +431,151 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		Requirement: vbs-oversized-body
 		Description: A body over 1 MiB MUST be refused as a request error — 400 with the
 		envelope, 413 from the transport, or judged on its content — never a 5xx, a hang or a
-		dropped connection (register vbs-oversized-body-status).
+		dropped connection (register vbs-oversized-body-status). The size is the one fault:
+		the body is a valid request padded with JSON white space, not with an unknown member.
 	*/
 	It("refuses a body over 1 MiB as a request error", conformance.Req(specfacts.ReqVBSOversizedBody, specfacts.ReqVBSDocumentedStatus), func() {
 		requested := env.Volumes(unknownVolumes(env, 1)...)
-		body, _ := json.Marshal(map[string]any{
-			"backup_policy_id": env.Target.VBS.BackupPolicyID, "resources": requested,
-			"padding": strings.Repeat("x", specfacts.RequestBodyLimit+specfacts.RequestBodyLimit/4),
+		body, _ := json.Marshal(map[string]any{"backup_policy_id": env.Target.VBS.BackupPolicyID, "resources": requested})
+		padded := append(body[:len(body)-1:len(body)-1], []byte(strings.Repeat(" ", specfacts.RequestBodyLimit+specfacts.RequestBodyLimit/4)+"}")...)
+		env.ExpectReading(env.Send(env.VBSRaw(padded)), specfacts.AmbVBSOversizedBodyStatus, conformance.Probe{Resources: requested})
+	})
+
+	methodClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/other-method", 1)
+	/*
+		Testname: VBS, another method on the path
+		Requirement: vbs-method-not-allowed
+		Description: A GET, PUT or DELETE on the operation's path MUST be refused with 405
+		and the error envelope, or 404 or 405 with a body of its own from a router or gateway
+		(register vbs-method-not-allowed); never a 2xx or a 5xx. PUT carries a valid body naming a free
+		volume when the target allows it (a server that ignores the method would associate
+		it); otherwise a volume that does not exist, and when the same request sent with POST
+		is answered alike, the spec is inconclusive.
+	*/
+	DescribeTable("refuses another method with 405, or 404 from a router",
+		func(method string, withBody bool) {
+			post := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, methodClaim)...))
+			req := post
+			req.Method = method
+			if !withBody {
+				req.Body = nil
+				req = req.WithoutHeader("Content-Type")
+			}
+			x := env.Send(req).OffRoute()
+			env.ExpectReadingUnlike(x, specfacts.AmbVBSMethodNotAllowed, conformance.Probe{}, controlUnlessFree(env, methodClaim, post), "the method "+method)
+		},
+		Entry("GET", conformance.Req(specfacts.ReqVBSMethodNotAllowed, specfacts.ReqVBSDocumentedStatus), http.MethodGet, false),
+		Entry("PUT with a valid body", conformance.Req(specfacts.ReqVBSMethodNotAllowed, specfacts.ReqVBSDocumentedStatus), http.MethodPut, true),
+		Entry("DELETE", conformance.Req(specfacts.ReqVBSMethodNotAllowed, specfacts.ReqVBSDocumentedStatus), http.MethodDelete, false),
+	)
+
+	acceptClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/not-acceptable", 1)
+	/*
+		Testname: VBS, Accept that admits no JSON
+		Requirement: vbs-not-acceptable
+		Description: A valid request for a free volume whose Accept names only
+		application/xml MUST be answered 406 with the error envelope, or have Accept
+		disregarded and the volume associated with the usual JSON answer (register
+		vbs-not-acceptable); never a 5xx.
+	*/
+	It("answers Accept: application/xml with 406, or disregards it", conformance.Mutating, conformance.Req(specfacts.ReqVBSNotAcceptable, specfacts.ReqVBSDocumentedStatus), func() {
+		requested := env.Volumes(acceptClaim.IDs()...)
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested).WithHeader("Accept", "application/xml"))
+		env.ExpectReading(x, specfacts.AmbVBSNotAcceptable, conformance.Probe{Resources: requested})
+	})
+
+	charsetClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/json-charset", 1)
+	/*
+		Testname: VBS, JSON with a charset parameter
+		Requirement: vbs-json-charset
+		Description: A valid request for a free volume sent with Content-Type
+		application/json;charset=UTF-8, as common SDKs send it, MUST be processed like one
+		sent as application/json: 200 with the volume in success_resources.
+	*/
+	It("accepts Content-Type application/json;charset=UTF-8", conformance.Mutating, answerSpec(specfacts.ReqVBSJSONCharset), func() {
+		requested := env.Volumes(charsetClaim.IDs()...)
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested).WithHeader("Content-Type", "application/json;charset=UTF-8"))
+		res := env.ExpectAssociate(x, requested)
+		Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+	})
+
+	/*
+		Testname: VBS, JSON with a charset parameter, read-only
+		Requirement: vbs-json-charset
+		Description: A request for a synthetic volume that does not exist, sent with
+		Content-Type application/json;charset=UTF-8, MUST be answered exactly as the same
+		request sent as application/json (same status and error code). When that request is
+		itself refused with 400, a refused charset would look the same and the spec is
+		inconclusive.
+	*/
+	It("answers a request with a charset parameter like the same request without it", conformance.Req(specfacts.ReqVBSJSONCharset, specfacts.ReqVBSDocumentedStatus), func() {
+		plain := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(conformance.SyntheticUUIDs(1)...))
+		x := env.Send(plain.WithHeader("Content-Type", "application/json;charset=UTF-8"))
+		env.ExpectAnsweredLike(x, plain, "the charset parameter")
+	})
+
+	Context("empty ids", func() {
+		emptyPolicyClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/empty-policy-id", 1)
+		/*
+			Testname: VBS, empty backup_policy_id
+			Requirement: vbs-empty-ids
+			Description: An empty backup_policy_id MUST be refused with 400 and the envelope,
+			or answered as an unknown policy (404, or 200 with every resource failed; register
+			vbs-empty-policy-id); nothing is associated. The request names a free volume when
+			the target allows it; otherwise a volume that does not exist, and when the same
+			request with the existing policy is answered alike, the spec is inconclusive.
+		*/
+		It("refuses an empty backup_policy_id", errorSpec(specfacts.ReqVBSEmptyIDs, specfacts.ReqVBSResponse200Shape), func() {
+			requested := env.Volumes(freeOrUnknown(env, emptyPolicyClaim)...)
+			x := env.Send(env.VBSRequest("", requested))
+			control := env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)
+			env.ExpectReadingUnlike(x, specfacts.AmbVBSEmptyPolicyID, conformance.Probe{Resources: requested},
+				controlUnlessFree(env, emptyPolicyClaim, control), "the empty backup_policy_id")
 		})
-		env.ExpectReading(env.Send(env.VBSRaw(body)), specfacts.AmbVBSOversizedBodyStatus, conformance.Probe{Resources: requested})
+
+		/*
+			Testname: VBS, empty resource_id
+			Requirement: vbs-empty-ids
+			Description: A resource whose resource_id is empty MUST be refused with 400 and the
+			envelope, or reported as a volume that does not exist (in fail_resources, or 404;
+			register vbs-empty-resource-id); never reported associated.
+		*/
+		It("refuses an empty resource_id", answerSpec(specfacts.ReqVBSEmptyIDs, specfacts.ReqVBSErrorEnvelopeShape), func() {
+			requested := env.Volumes("")
+			x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+			env.ExpectReading(x, specfacts.AmbVBSEmptyResourceID, conformance.Probe{Resources: requested})
+		})
+
+		emptyProjectClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/empty-project-id", 1)
+		/*
+			Testname: VBS, empty project_id
+			Requirement: vbs-empty-ids
+			Description: A request whose project_id path segment is empty MUST be refused with
+			404 (or 400 or a redirect to the cleaned path from a router, or 403 with the
+			envelope; register vbs-empty-project-id); never a 2xx or a 5xx. The request names a free volume when the target allows it; otherwise a
+			volume that does not exist, and when the same request on the token's project is
+			answered alike, the spec is inconclusive.
+		*/
+		It("refuses an empty project_id", conformance.Req(specfacts.ReqVBSEmptyIDs, specfacts.ReqVBSDocumentedStatus), func() {
+			req := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, emptyProjectClaim)...))
+			x := env.Send(env.OnProject(req, "")).OffRoute()
+			env.ExpectReadingUnlike(x, specfacts.AmbVBSEmptyProjectID, conformance.Probe{},
+				controlUnlessFree(env, emptyProjectClaim, req), "the empty project_id")
+		})
+	})
+
+	/*
+		Testname: VBS, two faults in one request
+		Requirement: vbs-fault-precedence
+		Description: A request without X-Auth-Token whose body lacks resources MUST be refused
+		with the documented answer to one of its two faults: 401 (whose body the
+		authentication specs judge), or 400 with the envelope (register
+		vbs-fault-precedence); never a 2xx or a 5xx. It is the one VBS probe with
+		more than one fault; every other negative spec carries exactly one.
+	*/
+	It("refuses a request with two faults with the answer to one of them", errorSpec(specfacts.ReqVBSFaultPrecedence), func() {
+		x := env.Send(env.VBSJSON(map[string]any{"backup_policy_id": env.Target.VBS.BackupPolicyID}).WithoutHeader(limits.TokenHeader))
+		env.ExpectReading(x, specfacts.AmbVBSFaultPrecedence, conformance.Probe{})
 	})
 
 	/*
