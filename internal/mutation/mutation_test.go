@@ -3,8 +3,6 @@ package mutation
 import (
 	"context"
 	"errors"
-	"github.com/koobackup/conformance/internal/contract"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"slices"
 	"sync"
 	"testing"
@@ -64,7 +62,7 @@ func TestEveryFaultIsKilled(t *testing.T) {
 	}
 	for _, m := range res.Mutants {
 		switch {
-		case !m.Killed:
+		case !m.Killed():
 			t.Errorf("fault %s survived (%s); error: %q", m.Fault, m.Description, m.Error)
 		case !m.RightReason:
 			var texts []string
@@ -79,24 +77,18 @@ func TestEveryFaultIsKilled(t *testing.T) {
 	}
 }
 
-// lenientBlindSpots are the planted faults the lenient configurations hide from the
-// suites, with the reason. Each is a probe whose answer is the same whether or not the
-// server checks the thing under test once it takes the listed reading; the spec must then
-// say "inconclusive" (a control request without the fault is answered alike), never pass.
-// A fault listed here that the suites kill fails the test, so the list cannot go stale.
-var lenientBlindSpots = map[string]string{
-	mock.FaultKooPhoneIDLength33Accepted: "koophone-unknown-instance-code=parameter-incorrect: a 33-character id names no instance, " +
-		("so a server that skips the length check refuses it with " + contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code + " as an unknown instance, ") +
-		"the very answer the length check gives; no instance of that length can be owned to tell them apart (issue 12)",
-}
-
-// Every planted fault also runs on the lenient mocks (every entry's first, and last,
-// non-strict reading): each is killed there for its own requirements, except the listed
-// blind spots, which the lenient readings hide and must still be hidden (or the list is
-// stale).
-func TestEveryFaultOnTheLenientMocks(t *testing.T) {
+// Every planted fault runs on every configuration of the matrix — the strict mock, both
+// lenient mocks, and read-only targets in front of the strict and the lenient mock — and in
+// each it is killed for one of its own requirements, or the report built from the run (the
+// same statuses a user sees) leaves every requirement it violates inconclusive or not
+// evaluated: never a pass. Each configuration's baseline (no fault) passes. The matrix is
+// printed on failure.
+func TestFaultConfigurationMatrix(t *testing.T) {
 	res := runAll(t)
-	want := []string{LenientConfiguration.Name, LastLenientConfiguration.Name}
+	want := []string{StrictConfiguration.Name}
+	for _, c := range OtherConfigurations() {
+		want = append(want, c.Name)
+	}
 	var got []string
 	for _, c := range res.Configurations {
 		got = append(got, c.Name)
@@ -105,31 +97,28 @@ func TestEveryFaultOnTheLenientMocks(t *testing.T) {
 		t.Fatalf("configurations %v, want %v", got, want)
 	}
 	for _, c := range res.Configurations {
-		if c.Total != len(mock.Faults()) || len(c.Readings) == 0 {
-			t.Fatalf("%s configuration ran %d faults with readings %v", c.Name, c.Total, c.Readings)
+		if c.Totals.Total != len(mock.Faults()) {
+			t.Errorf("%s configuration ran %d faults, catalog has %d", c.Name, c.Totals.Total, len(mock.Faults()))
+		}
+		if !c.Baseline.Passed {
+			t.Errorf("%s: the baseline (no fault) failed: error %q, failures %v", c.Name, c.Baseline.Error, failuresOf(c.Baseline.Runs))
 		}
 		for _, m := range c.Mutants {
-			reason, blind := lenientBlindSpots[m.Fault]
 			switch {
-			case m.Error != "":
-				t.Errorf("%s: fault %s: %s", c.Name, m.Fault, m.Error)
-			case blind && m.Killed:
-				t.Errorf("%s: fault %s is listed as hidden by the lenient readings (%s) but the suites kill it: remove it from lenientBlindSpots", c.Name, m.Fault, reason)
-			case blind && !m.Inconclusive:
-				t.Errorf("%s: fault %s survives and no spec of its requirements %v said it could not tell: a pass that is not evidence", c.Name, m.Fault, m.Requirements)
-			case blind:
-				t.Logf("known blind spot, issue 12: %s survives on the %s mock: %s", m.Fault, c.Name, reason)
-			case !m.Killed:
-				t.Errorf("%s: fault %s survived (%s)", c.Name, m.Fault, m.Description)
-			case !m.RightReason:
+			case m.Outcome == OutcomeKilled && !m.RightReason:
 				t.Errorf("%s: fault %s was killed only by specs not labelled with %v", c.Name, m.Fault, m.Requirements)
+			case !m.Outcome.Honest():
+				t.Errorf("%s: fault %s %s: %s %s", c.Name, m.Fault, m.Outcome, m.Reason, m.Error)
+			case !m.Killed():
+				t.Logf("%s: fault %s honestly %s: %s", c.Name, m.Fault, m.Outcome, m.Reason)
 			}
 		}
-	}
-	for name := range lenientBlindSpots {
-		if _, ok := mock.LookupFault(name); !ok {
-			t.Errorf("lenientBlindSpots names %s, which is not a fault", name)
+		if !c.Honest() {
+			t.Errorf("%s: %d of %d faults killed or honestly not settled", c.Name, c.Totals.Honest(), c.Totals.Total)
 		}
+	}
+	if t.Failed() {
+		t.Log("fault × configuration matrix:\n" + MatrixMarkdown(res.Configurations))
 	}
 }
 
