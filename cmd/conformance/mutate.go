@@ -33,7 +33,7 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	runTimeout := fs.Duration("run-timeout", mutation.DefaultRunTimeout, "bound on one suite run against one mutant")
 	var faults faultList
 	fs.Var(&faults, "fault", "run only this fault of the catalog (repeatable; default: all)")
-	strictOnly := fs.Bool("strict-only", false, "plant the faults on the strict mock only, not also on the lenient one")
+	strictOnly := fs.Bool("strict-only", false, "plant the faults on the strict mock only, not also on the lenient and read-only configurations")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: conformance mutate [--out DIR] [--parallel N] [--fault NAME]... [--run-timeout D] [--strict-only]")
 		fs.PrintDefaults()
@@ -55,11 +55,7 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		RunTimeout: *runTimeout,
 		StrictOnly: *strictOnly,
 		Progress: func(configuration string, m mutation.Mutant) {
-			state := "survived"
-			if m.Killed {
-				state = "killed"
-			}
-			fmt.Fprintf(stderr, "%s %-8s %-44s %s\n", time.Now().Format(time.TimeOnly), configuration, m.Fault, state)
+			fmt.Fprintf(stderr, "%s %-17s %-44s %s\n", time.Now().Format(time.TimeOnly), configuration, m.Fault, m.Outcome)
 		},
 	})
 	if err != nil {
@@ -75,11 +71,15 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, c := range res.Configurations {
 		var survivors []string
 		for _, m := range c.Survivors() {
-			survivors = append(survivors, m.Fault)
+			survivors = append(survivors, m.Fault+" ("+string(m.Outcome)+")")
 		}
-		fmt.Fprintf(stdout, "Faults planted on the %s mock: %d/%d killed", c.Name, c.Killed, c.Total)
+		t := c.Totals
+		fmt.Fprintf(stdout, "Faults planted on %s: %d/%d killed, %d inconclusive, %d not evaluated", c.Name, t.Killed, t.Total, t.Inconclusive, t.NotEvaluated)
 		if len(survivors) > 0 {
-			fmt.Fprintf(stdout, "; hidden by its readings: %s", strings.Join(survivors, ", "))
+			fmt.Fprintf(stdout, "; survived or errored: %s", strings.Join(survivors, ", "))
+		}
+		if !c.Baseline.Passed {
+			fmt.Fprint(stdout, "; its baseline FAILED")
 		}
 		fmt.Fprintln(stdout)
 	}
