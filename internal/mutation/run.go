@@ -3,6 +3,7 @@ package mutation
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -265,6 +266,39 @@ func RunMatrix(ctx context.Context, opts Options, configs []Configuration) ([]Co
 		return nil, err
 	}
 	return matrixOf(configs, faults, outcomes), nil
+}
+
+// RecordRun runs both suites against the mock in a configuration without any fault and
+// returns their Ginkgo JSON reports as one (the array `ginkgo --json-report` writes for
+// several suites): a finished run, e.g. for `conformance prove` to be tried on.
+func RecordRun(ctx context.Context, opts Options, c Configuration) ([]byte, error) {
+	r, cleanup, err := newRunner(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	j := job{name: c.Name + "-recorded", readings: c.Readings, readOnly: c.ReadOnly, strict: c.StrictProfile, faultIndex: -1}
+	o := r.runJob(ctx, j)
+	if o.err != nil {
+		return nil, fmt.Errorf("mutation: %w", o.err)
+	}
+	var all []json.RawMessage
+	for _, s := range Suites {
+		raw, err := os.ReadFile(filepath.Join(r.opts.WorkDir, j.name, s.Name+".ginkgo.json"))
+		if err != nil {
+			return nil, fmt.Errorf("mutation: record %s: %w (%s)", c.Name, err, runErrors(o.runs))
+		}
+		var reports []json.RawMessage
+		if err := json.Unmarshal(raw, &reports); err != nil {
+			return nil, fmt.Errorf("mutation: record %s: %s: %w", c.Name, s.Name, err)
+		}
+		all = append(all, reports...)
+	}
+	out, err := json.Marshal(all)
+	if err != nil {
+		return nil, fmt.Errorf("mutation: record %s: %w", c.Name, err)
+	}
+	return out, nil
 }
 
 // matrixJobs lists, per configuration, its baseline and then each fault. A fault job runs
