@@ -29,13 +29,17 @@ help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: conformance
-conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TARGET) and write reports/.
+conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TARGET) and write reports/ (PROVE=1: add the run's detection power).
 	@mkdir -p $(REPORTS)
 	@rc=0; \
 	$(GINKGO) -p -procs=$(PROCS) --randomize-all --keep-going --timeout=20m \
 		--json-report=ginkgo.json --junit-report=junit.xml --output-dir=$(REPORTS) \
 		./suites/... || rc=$$?; \
-	$(GO) run ./cmd/conformance report build --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS) $(if $(WAIVERS),--waivers $(WAIVERS)) $(if $(filter 1,$(REQUIRE_CONCLUSIVE)),--require-conclusive) || { r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
+	prove=; if [ "$(PROVE)" = 1 ]; then \
+		$(GO) run ./cmd/conformance prove --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS); r=$$?; \
+		[ $$r -gt 1 ] || prove="--prove $(REPORTS)/prove.json"; [ $$rc -ne 0 ] || rc=$$r; \
+	fi; \
+	$(GO) run ./cmd/conformance report build --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS) $(if $(WAIVERS),--waivers $(WAIVERS)) $(if $(filter 1,$(REQUIRE_CONCLUSIVE)),--require-conclusive) $$prove || { r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
 	exit $$rc
 
 .PHONY: test
