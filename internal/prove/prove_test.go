@@ -27,6 +27,10 @@ var (
 	unknownInstance = string(specfacts.AmbKooPhoneUnknownInstanceCode)
 	missingToken    = string(specfacts.AmbKooPhoneMissingTokenCode)
 	statusMapping   = string(specfacts.AmbVBSStatusMapping)
+	// The unknown-instance entry's strict reading and its non-strict one, from the register.
+	unknownStrict  = mock.StrictReadings()[unknownInstance]
+	unknownLenient = mock.LenientReadings()[unknownInstance]
+	tokenStrict    = mock.StrictReadings()[missingToken]
 )
 
 // PlanOf takes the mode and profile from the target entry, the APIs the target describes
@@ -34,8 +38,8 @@ var (
 // run saw several — noting readings the mock cannot take.
 func TestPlanOf(t *testing.T) {
 	run := runWith(runrecord.Target{Profile: runrecord.ProfileDefault, KooPhoneURL: "http://k", VBSURL: "http://v", AllowMutating: false},
-		unknownInstance, "permissions", unknownInstance, "parameter-incorrect",
-		missingToken, "parameter-incorrect",
+		unknownInstance, unknownStrict, unknownInstance, unknownLenient,
+		missingToken, tokenStrict,
 		statusMapping, "teapot",
 		"no-such-entry", "x")
 	run.Suites[0].Specs[0].Unreachable = []runrecord.Unreachable{{API: string(specfacts.VBS), Reason: "no answer"}}
@@ -46,12 +50,12 @@ func TestPlanOf(t *testing.T) {
 	if p.AllowMutating || p.Profile != runrecord.ProfileDefault || strings.Join(p.APIs, ",") != string(specfacts.KooPhone) {
 		t.Errorf("mode %v, profile %q, APIs %v", p.AllowMutating, p.Profile, p.APIs)
 	}
-	if p.Observed[unknownInstance] != "parameter-incorrect" || p.Observed[missingToken] != "parameter-incorrect" || len(p.Observed) != 2 {
+	if p.Observed[unknownInstance] != unknownLenient || p.Observed[missingToken] != tokenStrict || len(p.Observed) != 2 {
 		t.Errorf("observed %v", p.Observed)
 	}
 	// The missing-token reading is the strict one: it is observed, but not listed as a
 	// non-strict reading.
-	if len(p.Readings) != 1 || p.Readings[0].Entry != unknownInstance || !strings.Contains(p.Readings[0].Note, "permissions, parameter-incorrect") {
+	if len(p.Readings) != 1 || p.Readings[0].Entry != unknownInstance || !strings.Contains(p.Readings[0].Note, unknownStrict+", "+unknownLenient) {
 		t.Errorf("readings %+v", p.Readings)
 	}
 	notes := strings.Join(p.Notes, "\n")
@@ -76,7 +80,7 @@ func TestPlanOfRefusesRunsWithoutATarget(t *testing.T) {
 // extremes are added, configurations with the same readings run once, and the mode and
 // profile carry over.
 func TestConfigurations(t *testing.T) {
-	p := &Plan{Observed: mock.Readings{unknownInstance: "parameter-incorrect"}, Profile: runrecord.ProfileStrict}
+	p := &Plan{Observed: mock.Readings{unknownInstance: unknownLenient}, Profile: runrecord.ProfileStrict}
 	configs, err := p.Configurations(UnobservedWorst)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +89,7 @@ func TestConfigurations(t *testing.T) {
 		t.Fatalf("%d configurations, want 3", len(configs))
 	}
 	for _, c := range configs {
-		if c.Readings[unknownInstance] != "parameter-incorrect" || !c.ReadOnly || !c.StrictProfile {
+		if c.Readings[unknownInstance] != unknownLenient || !c.ReadOnly || !c.StrictProfile {
 			t.Errorf("%s: %v read-only %v strict %v", c.Name, c.Readings[unknownInstance], c.ReadOnly, c.StrictProfile)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 func detectionFixture(digest string) *DetectionPower {
 	return &DetectionPower{
 		RunDigest: digest, AllowMutating: false, Profile: "default", Unobserved: "worst", APIs: []string{string(specfacts.KooPhone)},
-		Readings:       []DetectionReading{{Entry: string(specfacts.AmbKooPhoneUnknownInstanceCode), Reading: "parameter-incorrect"}},
+		Readings:       []DetectionReading{{Entry: string(specfacts.AmbKooPhoneUnknownInstanceCode), Reading: "a-non-strict-reading"}},
 		Configurations: []string{"as-observed"}, Caught: 1, Total: 3, Valid: true, Problems: []string{},
 		Summary: "On an implementation that reads the documents as this target does, this run would catch 1 of 3 planted deviations; not distinguishable: f-hidden.",
 		NotDistinguishable: []UndetectedFault{{Fault: "f-hidden", API: string(specfacts.KooPhone), Outcome: "inconclusive", Configuration: "as-observed",
