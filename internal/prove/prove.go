@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/mutation"
 	"github.com/koobackup/conformance/internal/report"
@@ -85,7 +86,7 @@ func faultsFor(apis, names []string) ([]string, error) {
 // section.
 func detectionPower(plan *Plan, unobserved string, matrix []mutation.ConfigurationResult) *report.DetectionPower {
 	d := &report.DetectionPower{AllowMutating: plan.AllowMutating, Profile: plan.Profile, Unobserved: unobserved,
-		APIs: plan.APIs, Readings: plan.Readings, Configurations: []string{}, Valid: true,
+		APIs: plan.APIs, ObservedEntries: len(plan.Observed), RegisterEntries: len(catalog.Default().Ambiguities), Readings: plan.Readings, Configurations: []string{}, Valid: true,
 		Problems: slices.Clone(plan.Notes), NotDistinguishable: []report.UndetectedFault{}, Survivors: []report.UndetectedFault{}}
 	for _, c := range matrix {
 		d.Configurations = append(d.Configurations, c.Name)
@@ -153,13 +154,17 @@ func summary(d *report.DetectionPower) string {
 	if !d.AllowMutating {
 		mode = "read-only"
 	}
-	unobserved := "unobserved entries at their worst reading"
-	if d.Unobserved == UnobservedStrict {
-		unobserved = "unobserved entries strict"
+	observed := fmt.Sprintf("readings of %d of %d register entries observed, %d of them non-strict", d.ObservedEntries, d.RegisterEntries, len(d.Readings))
+	switch {
+	case d.ObservedEntries == d.RegisterEntries:
+	case d.Unobserved == UnobservedStrict:
+		observed += ", the others taken strict"
+	default:
+		observed += ", the others at their worst reading"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "On an implementation that reads the documents as this target does (%s; %d observed non-strict reading(s), %s), this run would catch %d of %d planted deviations",
-		mode, len(d.Readings), unobserved, d.Caught, d.Total)
+	fmt.Fprintf(&b, "On an implementation that reads the documents as this target does (%s; %s), this run would catch %d of %d planted deviations",
+		mode, observed, d.Caught, d.Total)
 	list := func(fs []report.UndetectedFault) string {
 		var out []string
 		for _, f := range fs {

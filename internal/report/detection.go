@@ -30,6 +30,10 @@ type DetectionPower struct {
 	Unobserved string `json:"unobserved"`
 	// APIs are the APIs whose faults were planted: those the run reached.
 	APIs []string `json:"apis"`
+	// ObservedEntries counts the register entries whose reading the run observed, of
+	// RegisterEntries.
+	ObservedEntries int `json:"observed_entries"`
+	RegisterEntries int `json:"register_entries"`
 	// Readings are the non-strict readings the mock took because the run observed them.
 	Readings []DetectionReading `json:"readings"`
 	// Configurations name the mock configurations the faults ran on.
