@@ -34,12 +34,31 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var faults faultList
 	fs.Var(&faults, "fault", "run only this fault of the catalog (repeatable; default: all)")
 	strictOnly := fs.Bool("strict-only", false, "plant the faults on the strict mock only, not also on the lenient and read-only configurations")
+	var names faultList
+	var known []string
+	for _, c := range mutation.OtherConfigurations() {
+		known = append(known, c.Name)
+	}
+	fs.Var(&names, "configuration", "plant the faults on the strict mock and this configuration only (repeatable; one of "+strings.Join(known, ", ")+")")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conformance mutate [--out DIR] [--parallel N] [--fault NAME]... [--run-timeout D] [--strict-only]")
+		fmt.Fprintln(stderr, "usage: conformance mutate [--out DIR] [--parallel N] [--fault NAME]... [--configuration NAME]... [--run-timeout D] [--strict-only]")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, stderr); code >= 0 {
 		return code
+	}
+	var configs []mutation.Configuration
+	for _, n := range names {
+		c, ok := mutation.LookupConfiguration(n)
+		if !ok || c.Name == mutation.StrictConfiguration.Name {
+			fmt.Fprintf(stderr, "conformance mutate: --configuration: %q is not one of %s\n", n, strings.Join(known, ", "))
+			return 2
+		}
+		configs = append(configs, c)
+	}
+	if len(configs) > 0 && *strictOnly {
+		fmt.Fprintln(stderr, "conformance mutate: --configuration and --strict-only exclude each other")
+		return 2
 	}
 	if *parallel < 1 {
 		fmt.Fprintf(stderr, "conformance mutate: --parallel: %d is not a positive number\n", *parallel)
@@ -50,10 +69,11 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	res, err := mutation.Run(ctx, mutation.Options{
-		Faults:     faults,
-		Parallel:   *parallel,
-		RunTimeout: *runTimeout,
-		StrictOnly: *strictOnly,
+		Faults:         faults,
+		Parallel:       *parallel,
+		RunTimeout:     *runTimeout,
+		StrictOnly:     *strictOnly,
+		Configurations: configs,
 		Progress: func(configuration string, m mutation.Mutant) {
 			fmt.Fprintf(stderr, "%s %-17s %-44s %s\n", time.Now().Format(time.TimeOnly), configuration, m.Fault, m.Outcome)
 		},

@@ -63,20 +63,33 @@ type Configuration struct {
 // LenientConfiguration takes every register entry's first non-strict reading,
 // LastLenientConfiguration its last one, so that between them every legitimate reading of
 // the register is under every planted fault. The read-only ones are a target file with
-// allow_mutating: false in front of the strict and of the lenient mock: the lenient one is
-// the blind spot issue 12 names (legitimate readings and no owned ids to isolate a probe).
+// allow_mutating: false in front of the strict mock and of both lenient ones: the lenient
+// ones are the blind spot issue 12 names (legitimate readings and no owned ids to isolate a
+// probe).
 var (
-	StrictConfiguration          = Configuration{Name: "strict"}
-	LenientConfiguration         = Configuration{Name: "lenient", Readings: mock.LenientReadings()}
-	LastLenientConfiguration     = Configuration{Name: "lenient-last", Readings: mock.LastLenientReadings()}
-	ReadOnlyConfiguration        = Configuration{Name: "read-only", ReadOnly: true}
-	LenientReadOnlyConfiguration = Configuration{Name: "lenient-read-only", Readings: mock.LenientReadings(), ReadOnly: true}
+	StrictConfiguration              = Configuration{Name: "strict"}
+	LenientConfiguration             = Configuration{Name: "lenient", Readings: mock.LenientReadings()}
+	LastLenientConfiguration         = Configuration{Name: "lenient-last", Readings: mock.LastLenientReadings()}
+	ReadOnlyConfiguration            = Configuration{Name: "read-only", ReadOnly: true}
+	LenientReadOnlyConfiguration     = Configuration{Name: "lenient-read-only", Readings: mock.LenientReadings(), ReadOnly: true}
+	LastLenientReadOnlyConfiguration = Configuration{Name: "lenient-last-read-only", Readings: mock.LastLenientReadings(), ReadOnly: true}
 )
 
 // OtherConfigurations are the configurations Run plants every fault on besides the strict
 // mock, in the matrix's column order.
 func OtherConfigurations() []Configuration {
-	return []Configuration{LenientConfiguration, LastLenientConfiguration, ReadOnlyConfiguration, LenientReadOnlyConfiguration}
+	return []Configuration{LenientConfiguration, LastLenientConfiguration, ReadOnlyConfiguration, LenientReadOnlyConfiguration, LastLenientReadOnlyConfiguration}
+}
+
+// LookupConfiguration returns the configuration of OtherConfigurations (or the strict one)
+// with that name.
+func LookupConfiguration(name string) (Configuration, bool) {
+	for _, c := range append([]Configuration{StrictConfiguration}, OtherConfigurations()...) {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Configuration{}, false
 }
 
 // ConfigurationResult is one column of the fault × configuration matrix: the configuration's
