@@ -117,7 +117,7 @@ type OutcomeTotals struct {
 	Survived     int `json:"survived"`
 }
 
-// Honest is the share of faults killed or honestly not settled.
+// Honest counts the faults killed or honestly not settled.
 func (t OutcomeTotals) Honest() int { return t.Killed + t.Inconclusive + t.NotEvaluated }
 
 func (t *OutcomeTotals) add(o Outcome) {
