@@ -35,7 +35,7 @@ help: ## List the targets.
 REPORT_FLAGS  = $(if $(WAIVERS),--waivers $(WAIVERS)) $(if $(filter 1,$(REQUIRE_CONCLUSIVE)),--require-conclusive)
 
 .PHONY: conformance
-conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TARGET) and write reports/.
+conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TARGET) and write reports/ (PROVE=1: add the run's detection power).
 	@mkdir -p $(REPORTS)
 	@$(GO) run ./cmd/conformance preflight --out $(REPORTS) $(REPORT_FLAGS) || exit $$?; \
 	rc=0; \
@@ -43,7 +43,11 @@ conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TAR
 	$(GINKGO) -p -procs=$(PROCS) --randomize-all --keep-going --timeout=20m \
 		--json-report=ginkgo.json --junit-report=junit.xml --output-dir=$(REPORTS) \
 		./suites/... || rc=$$?; \
-	$(GO) run ./cmd/conformance report build --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS) $(REPORT_FLAGS) || { r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
+	prove=; if [ "$(PROVE)" = 1 ]; then \
+		$(GO) run ./cmd/conformance prove --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS); r=$$?; \
+		[ $$r -gt 1 ] || prove="--prove $(REPORTS)/prove.json"; [ $$rc -ne 0 ] || rc=$$r; \
+	fi; \
+	$(GO) run ./cmd/conformance report build --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS) $(REPORT_FLAGS) $$prove || { r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
 	exit $$rc
 
 .PHONY: test

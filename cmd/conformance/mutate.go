@@ -33,13 +33,32 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	runTimeout := fs.Duration("run-timeout", mutation.DefaultRunTimeout, "bound on one suite run against one mutant")
 	var faults faultList
 	fs.Var(&faults, "fault", "run only this fault of the catalog (repeatable; default: all)")
-	strictOnly := fs.Bool("strict-only", false, "plant the faults on the strict mock only, not also on the lenient one")
+	strictOnly := fs.Bool("strict-only", false, "plant the faults on the strict mock only, not also on the lenient and read-only configurations")
+	var names faultList
+	var known []string
+	for _, c := range mutation.OtherConfigurations() {
+		known = append(known, c.Name)
+	}
+	fs.Var(&names, "configuration", "plant the faults on the strict mock and this configuration only (repeatable; one of "+strings.Join(known, ", ")+")")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conformance mutate [--out DIR] [--parallel N] [--fault NAME]... [--run-timeout D] [--strict-only]")
+		fmt.Fprintln(stderr, "usage: conformance mutate [--out DIR] [--parallel N] [--fault NAME]... [--configuration NAME]... [--run-timeout D] [--strict-only]")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, stderr); code >= 0 {
 		return code
+	}
+	var configs []mutation.Configuration
+	for _, n := range names {
+		c, ok := mutation.LookupConfiguration(n)
+		if !ok || c.Name == mutation.StrictConfiguration.Name {
+			fmt.Fprintf(stderr, "conformance mutate: --configuration: %q is not one of %s\n", n, strings.Join(known, ", "))
+			return 2
+		}
+		configs = append(configs, c)
+	}
+	if len(configs) > 0 && *strictOnly {
+		fmt.Fprintln(stderr, "conformance mutate: --configuration and --strict-only exclude each other")
+		return 2
 	}
 	if *parallel < 1 {
 		fmt.Fprintf(stderr, "conformance mutate: --parallel: %d is not a positive number\n", *parallel)
@@ -50,16 +69,13 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	res, err := mutation.Run(ctx, mutation.Options{
-		Faults:     faults,
-		Parallel:   *parallel,
-		RunTimeout: *runTimeout,
-		StrictOnly: *strictOnly,
+		Faults:         faults,
+		Parallel:       *parallel,
+		RunTimeout:     *runTimeout,
+		StrictOnly:     *strictOnly,
+		Configurations: configs,
 		Progress: func(configuration string, m mutation.Mutant) {
-			state := "survived"
-			if m.Killed {
-				state = "killed"
-			}
-			fmt.Fprintf(stderr, "%s %-8s %-44s %s\n", time.Now().Format(time.TimeOnly), configuration, m.Fault, state)
+			fmt.Fprintf(stderr, "%s %-17s %-44s %s\n", time.Now().Format(time.TimeOnly), configuration, m.Fault, m.Outcome)
 		},
 	})
 	if err != nil {
@@ -75,11 +91,15 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, c := range res.Configurations {
 		var survivors []string
 		for _, m := range c.Survivors() {
-			survivors = append(survivors, m.Fault)
+			survivors = append(survivors, m.Fault+" ("+string(m.Outcome)+")")
 		}
-		fmt.Fprintf(stdout, "Faults planted on the %s mock: %d/%d killed", c.Name, c.Killed, c.Total)
+		t := c.Totals
+		fmt.Fprintf(stdout, "Faults planted on %s: %d/%d killed, %d inconclusive, %d not evaluated", c.Name, t.Killed, t.Total, t.Inconclusive, t.NotEvaluated)
 		if len(survivors) > 0 {
-			fmt.Fprintf(stdout, "; hidden by its readings: %s", strings.Join(survivors, ", "))
+			fmt.Fprintf(stdout, "; survived or errored: %s", strings.Join(survivors, ", "))
+		}
+		if !c.Baseline.Passed {
+			fmt.Fprint(stdout, "; its baseline FAILED")
 		}
 		fmt.Fprintln(stdout)
 	}

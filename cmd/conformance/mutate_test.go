@@ -18,6 +18,9 @@ func TestMutateUsageErrors(t *testing.T) {
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--fault", "no-such-fault", "--out", t.TempDir()}, `unknown fault "no-such-fault"`},
 		{[]string{"--no-such-flag"}, "no-such-flag"},
+		{[]string{"--configuration", "no-such-configuration"}, `"no-such-configuration" is not one of lenient,`},
+		{[]string{"--configuration", "strict"}, `"strict" is not one of`},
+		{[]string{"--configuration", "read-only", "--strict-only"}, "exclude each other"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := mutate(context.Background(), tc.args, &stdout, &stderr); code != 2 {

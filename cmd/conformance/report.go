@@ -21,7 +21,7 @@ func init() {
 }
 
 const reportUsage = `usage:
-  conformance report build --ginkgo reports/ginkgo.json --out reports [--waivers FILE] [--target FILE] [--require-conclusive]
+  conformance report build --ginkgo reports/ginkgo.json --out reports [--waivers FILE] [--target FILE] [--require-conclusive] [--prove reports/prove.json]
   conformance report render conformance.json [more.json ...] --out DIR
   conformance report diff OLD.json NEW.json [--markdown]`
 
@@ -70,6 +70,7 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 	waiversPath := fs.String("waivers", "", "waiver file (YAML)")
 	requireConclusive := fs.Bool("require-conclusive", false,
 		"fail the run when any requirement is partially evaluated, inconclusive or not evaluated (REQUIRE_CONCLUSIVE=1 make conformance)")
+	provePath := fs.String("prove", "", "result of `conformance prove` for this run ("+report.DetectionPowerFile+"): adds the detection-power section")
 	targetPath := fs.String("target", "", "target file of the run, for its secrets and metadata (default $"+target.EnvVar+", else the reference mock's default world)")
 	fs.Usage = func() { fmt.Fprintln(stderr, reportUsage); fs.PrintDefaults() }
 	if rest, err := splitPositional(fs, args); err != nil || len(rest) > 0 {
@@ -102,6 +103,16 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
 		return 2
+	}
+	if *provePath != "" {
+		raw, err := os.ReadFile(*ginkgoPath)
+		if err == nil {
+			opts.DetectionPower, err = report.LoadDetectionPower(*provePath, report.RunDigest(raw))
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance report build: %v\n", err)
+			return 2
+		}
 	}
 	r, err := report.Build(run, cat, opts)
 	if err != nil {

@@ -19,7 +19,7 @@ func (r *Result) finish(cat *catalog.Catalog) {
 		perKind[k] = &tally{}
 	}
 	for _, m := range r.Mutants {
-		if m.Killed {
+		if m.Killed() {
 			r.Killed++
 		}
 		kinds := map[string]bool{}
@@ -27,14 +27,14 @@ func (r *Result) finish(cat *catalog.Catalog) {
 			if req, ok := cat.Requirement(id); ok {
 				kinds[req.Kind] = true
 			}
-			if m.Killed {
+			if m.Killed() {
 				proven[id] = true
 			}
 		}
 		for k := range kinds {
 			if t := perKind[k]; t != nil {
 				t.faults++
-				if m.Killed {
+				if m.Killed() {
 					t.killed++
 				}
 			}

@@ -2,6 +2,14 @@
 // reference mock and against the mock with each planted fault of the catalog
 // (internal/mock/faults.go) switched on, and counts the faults the suites kill.
 //
+// Every fault runs on several configurations — readings the mock takes, and whether the
+// target file allows mutating requests — and the result is a fault × configuration
+// matrix. A fault no spec kills is judged by the statuses of the requirements it violates
+// in the report built from its run (internal/report, the code `report build` uses): any
+// pass makes it a survivor, the report vouching for a deviating server; otherwise the
+// non-kill is honest (inconclusive or not evaluated). internal/prove runs the same matrix
+// on the configuration one finished run observed.
+//
 // A suite that passes everything proves nothing; the mutation score is the evidence that
 // it catches real deviations, and the number falls when someone weakens a check. The
 // package also runs the fairness check: the lenient-but-conformant variant of the mock must

@@ -6,6 +6,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/report"
 )
 
 func failuresOf(runs []SuiteRun) []FailedSpec {
@@ -37,15 +38,20 @@ func pristineOf(o outcome) Baseline {
 	return b
 }
 
+// mutantOf judges one fault on one configuration: killed when a spec failed; otherwise
+// the report's statuses of the requirements the fault violates decide — any pass makes it
+// a survivor, else it is inconclusive or not evaluated (honest), or an error when the run
+// could not be read.
 func mutantOf(f mock.Fault, o outcome) Mutant {
 	m := Mutant{Fault: f.Name, API: f.API, Description: f.Description, Requirements: slices.Clone(f.Requirements), Runs: slices.Clone(o.runs)}
 	if o.err != nil {
 		m.Error = o.err.Error()
+		m.Outcome = OutcomeError
+		m.Reason = "the mutant could not be run"
 		return m
 	}
 	m.Error = runErrors(o.runs)
 	m.Killers = failuresOf(o.runs)
-	m.Killed = len(m.Killers) > 0
 	for _, k := range m.Killers {
 		for _, id := range k.Requirements {
 			if slices.Contains(f.Requirements, id) {
@@ -53,20 +59,62 @@ func mutantOf(f mock.Fault, o outcome) Mutant {
 			}
 		}
 	}
-	for _, r := range o.runs {
-		for _, s := range r.Inconclusive {
-			for _, id := range s.Requirements {
-				if !m.Killed && slices.Contains(f.Requirements, id) {
-					m.Inconclusive = true
-				}
-			}
+	for _, id := range f.Requirements {
+		st, ok := o.statuses[id]
+		if !ok {
+			st = RequirementStatus{ID: id, Status: statusUnknown, Reason: "no report was built from the run"}
 		}
+		m.Statuses = append(m.Statuses, st)
 	}
+	m.Outcome, m.Reason = judge(len(m.Killers) > 0, m.Error != "", m.Statuses)
 	// Drop the per-run failure lists: the killers already hold them, once.
 	for i := range m.Runs {
 		m.Runs[i].Failures = nil
 	}
 	return m
+}
+
+// statusUnknown stands for the status of a requirement whose run produced no report.
+const statusUnknown = "unknown"
+
+// judge decides a mutant's outcome from whether a spec failed, whether a run failed to
+// report, and the statuses of the requirements the fault violates.
+func judge(failed, runError bool, statuses []RequirementStatus) (Outcome, string) {
+	if failed {
+		return OutcomeKilled, ""
+	}
+	var why []string
+	for _, st := range statuses {
+		why = append(why, st.ID+" "+st.Status+reasonSuffix(st.Reason))
+	}
+	reason := strings.Join(why, "; ")
+	if runError {
+		return OutcomeError, reason
+	}
+	outcome := OutcomeNotEvaluated
+	for _, st := range statuses {
+		switch st.Status {
+		case report.StatusPass, report.StatusWaived:
+			return OutcomeSurvived, reason
+		case report.StatusInconclusive, report.StatusPartiallyEvaluated:
+			outcome = OutcomeInconclusive
+		case report.StatusNotEvaluated:
+		default:
+			// A status this judge does not know (or no report) proves nothing either way.
+			return OutcomeError, reason
+		}
+	}
+	if len(statuses) == 0 {
+		return OutcomeError, "the fault names no requirement"
+	}
+	return outcome, reason
+}
+
+func reasonSuffix(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return ": " + reason
 }
 
 // fairnessOf compares what the strict profile flagged on the lenient mock with the register

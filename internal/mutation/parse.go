@@ -38,6 +38,11 @@ func ParseGinkgoReport(raw []byte) (ParsedReport, error) {
 	if err != nil {
 		return ParsedReport{}, err
 	}
+	return parseRun(run), nil
+}
+
+// parseRun is ParseGinkgoReport on a report already read.
+func parseRun(run *runrecord.Run) ParsedReport {
 	strict := false
 	if t := run.Target(); t != nil {
 		strict = t.Profile == runrecord.ProfileStrict
@@ -70,7 +75,7 @@ func ParseGinkgoReport(raw []byte) (ParsedReport, error) {
 			p.Failures = append(p.Failures, f)
 		}
 	}
-	return p, nil
+	return p
 }
 
 // strictEntries are the register entries on which the spec observed a non-strict reading.

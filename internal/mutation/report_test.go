@@ -131,14 +131,27 @@ requirements:
 	if err != nil {
 		t.Fatal(err)
 	}
+	strict := ConfigurationResult{Name: StrictConfiguration.Name, Baseline: Baseline{Passed: true}, Mutants: []Mutant{
+		{Fault: "f-killed", API: "vbs", Requirements: []string{"vbs-a"}, Outcome: OutcomeKilled, RightReason: true,
+			Killers: []FailedSpec{{Text: "rejects | pipes", Requirements: []string{"vbs-a"}}}},
+		{Fault: "f-survived", API: "vbs", Requirements: []string{"vbs-b"}, Outcome: OutcomeSurvived, Reason: "vbs-b pass"},
+	}}
+	readOnly := ConfigurationResult{Name: ReadOnlyConfiguration.Name, ReadOnly: true, Baseline: Baseline{Passed: true}, Mutants: []Mutant{
+		{Fault: "f-survived", API: "vbs", Requirements: []string{"vbs-b"}, Outcome: OutcomeNotEvaluated,
+			Reason: "vbs-b not-evaluated: every spec that checks it was skipped"},
+		{Fault: "f-killed", API: "vbs", Requirements: []string{"vbs-a"}, Outcome: OutcomeInconclusive,
+			Reason: "vbs-a inconclusive: no spec could tell"},
+	}}
+	for _, c := range []*ConfigurationResult{&strict, &readOnly} {
+		for _, m := range c.Mutants {
+			c.Totals.add(m.Outcome)
+		}
+	}
 	r := &Result{
-		Pristine: Baseline{Passed: true},
-		Mutants: []Mutant{
-			{Fault: "f-killed", API: "vbs", Requirements: []string{"vbs-a"}, Killed: true, RightReason: true,
-				Killers: []FailedSpec{{Text: "rejects | pipes", Requirements: []string{"vbs-a"}}}},
-			{Fault: "f-survived", API: "vbs", Requirements: []string{"vbs-b"}},
-		},
-		Fairness: Fairness{DefaultPassed: true, StrictFailed: true, Holds: true},
+		Pristine:       strict.Baseline,
+		Mutants:        strict.Mutants,
+		Configurations: []ConfigurationResult{strict, readOnly},
+		Fairness:       Fairness{DefaultPassed: true, StrictFailed: true, Holds: true},
 	}
 	r.finish(cat)
 	return r, cat
@@ -172,7 +185,12 @@ func TestWriters(t *testing.T) {
 	if err := WriteMarkdown(&md, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"**Fail**: 1 fault(s) survived", "Weakest coverage: auth.", "| auth | 1 | 0 | 1 | 0 | vbs-b |", "fairness holds: yes"} {
+	for _, want := range []string{"**Fail**: 1 fault(s) survived", "Weakest coverage: auth.", "| auth | 1 | 0 | 1 | 0 | vbs-b |", "fairness holds: yes",
+		"| f-killed | vbs | vbs-a | killed | inconclusive |", "| f-survived | vbs | vbs-b | **survived** | not-evaluated |",
+		"| strict | strict | mutating allowed | passed | 1 | 0 | 0 | 0 | 1 | 1/2 (50%) |",
+		"| read-only | strict | read-only | passed | 0 | 1 | 1 | 0 | 0 | 2/2 (100%) |",
+		"- read-only, f-killed: inconclusive — vbs-a inconclusive: no spec could tell",
+		"- strict, f-survived: survived — vbs-b pass"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
 		}
@@ -189,7 +207,8 @@ func TestWriters(t *testing.T) {
 	if err := json.Unmarshal(raw, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Score != 0.5 || len(back.Mutants) != 2 || back.Mutants[0].Killers[0].Text != "rejects | pipes" {
+	if back.Score != 0.5 || len(back.Configurations) != 2 || back.Configurations[0].Mutants[0].Killers[0].Text != "rejects | pipes" ||
+		back.Configurations[1].Mutants[0].Outcome != OutcomeNotEvaluated || back.Configurations[1].Totals.NotEvaluated != 1 {
 		t.Errorf("JSON round trip: %+v", back)
 	}
 	if _, err := os.Stat(filepath.Join(dir, MarkdownFile)); err != nil {
@@ -202,6 +221,7 @@ func TestInvalidBaselineFails(t *testing.T) {
 	r, cat := syntheticResult(t)
 	r.Mutants = r.Mutants[:1]
 	r.Pristine.Passed = false
+	r.Configurations[0].Baseline.Passed = false
 	r.finish(cat)
 	if r.Valid || r.OK() {
 		t.Error("a result with a failing pristine run is valid")
@@ -212,5 +232,63 @@ func TestInvalidBaselineFails(t *testing.T) {
 	}
 	if !strings.Contains(md.String(), "**Invalid run**") {
 		t.Errorf("markdown does not say the run is invalid:\n%s", md.String())
+	}
+}
+
+// judge kills on any failed spec; otherwise a requirement the report calls a pass makes a
+// survivor, inconclusive or partially evaluated ones make the non-kill inconclusive, all
+// not evaluated make it not evaluated, and a run that did not report is an error.
+func TestJudge(t *testing.T) {
+	st := func(pairs ...string) []RequirementStatus {
+		var out []RequirementStatus
+		for i := 0; i < len(pairs); i += 2 {
+			out = append(out, RequirementStatus{ID: pairs[i], Status: pairs[i+1], Reason: "why " + pairs[i]})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name     string
+		failed   bool
+		runError bool
+		statuses []RequirementStatus
+		want     Outcome
+	}{
+		{"a failed spec kills", true, false, st("a", "pass"), OutcomeKilled},
+		{"a failed spec kills despite a run error", true, true, nil, OutcomeKilled},
+		{"a passing requirement survives", false, false, st("a", "inconclusive", "b", "pass"), OutcomeSurvived},
+		{"a waived requirement is a pass too", false, false, st("a", "waived"), OutcomeSurvived},
+		{"inconclusive", false, false, st("a", "inconclusive", "b", "not-evaluated"), OutcomeInconclusive},
+		{"partially evaluated is not a pass", false, false, st("a", "partially-evaluated"), OutcomeInconclusive},
+		{"not evaluated", false, false, st("a", "not-evaluated", "b", "not-evaluated"), OutcomeNotEvaluated},
+		{"a run error without a report", false, true, st("a", "not-evaluated"), OutcomeError},
+		{"no report built", false, false, st("a", statusUnknown), OutcomeError},
+		{"no requirement", false, false, nil, OutcomeError},
+	} {
+		got, reason := judge(tc.failed, tc.runError, tc.statuses)
+		if got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+		if got != OutcomeKilled && reason == "" {
+			t.Errorf("%s: %s without a reason", tc.name, got)
+		}
+		if got != OutcomeKilled && len(tc.statuses) > 0 && !strings.Contains(reason, "why "+tc.statuses[0].ID) {
+			t.Errorf("%s: reason %q does not carry the statuses' reasons", tc.name, reason)
+		}
+	}
+}
+
+// Outcomes order from killed to survived, and only killed, inconclusive and not evaluated
+// are honest.
+func TestOutcomeOrder(t *testing.T) {
+	order := []Outcome{OutcomeKilled, OutcomeInconclusive, OutcomeNotEvaluated, OutcomeError, OutcomeSurvived}
+	for i := 1; i < len(order); i++ {
+		if !order[i].Worse(order[i-1]) || order[i-1].Worse(order[i]) {
+			t.Errorf("%s is not worse than %s", order[i], order[i-1])
+		}
+	}
+	for _, o := range order {
+		if want := o != OutcomeError && o != OutcomeSurvived; o.Honest() != want {
+			t.Errorf("%s honest = %v", o, o.Honest())
+		}
 	}
 }

@@ -1,36 +1,48 @@
 package mutation
 
 // Result is one mutation run: the pristine baseline, every mutant, the score, the coverage
-// per requirement kind and the fairness check.
+// per requirement kind, the fairness check and the fault × configuration matrix.
 type Result struct {
 	// Valid is false when the pristine mock failed a spec: then a kill proves nothing.
-	Valid    bool           `json:"valid"`
-	Pristine Baseline       `json:"pristine"`
-	Mutants  []Mutant       `json:"mutants"`
-	Killed   int            `json:"killed"`
-	Total    int            `json:"total"`
-	Score    float64        `json:"score"`
-	Kinds    []KindCoverage `json:"kinds"`
+	Valid    bool     `json:"valid"`
+	Pristine Baseline `json:"pristine"`
+	// Mutants are the faults planted on the strict mock: they make the score. They are
+	// the strict column of Configurations, so the JSON carries them once, there.
+	Mutants []Mutant       `json:"-"`
+	Killed  int            `json:"killed"`
+	Total   int            `json:"total"`
+	Score   float64        `json:"score"`
+	Kinds   []KindCoverage `json:"kinds"`
 	// Weakest names the kinds with the lowest coverage (there may be ties).
 	Weakest  []string `json:"weakest_kinds"`
 	Fairness Fairness `json:"fairness"`
 	Duration string   `json:"duration,omitempty"`
-	// Configurations are the same faults planted on mocks taking other readings (run.go);
-	// their survivors are faults a legitimate reading hides from the suites.
-	Configurations []ConfigurationResult `json:"configurations,omitempty"`
+	// Configurations are the columns of the fault × configuration matrix: every fault
+	// planted on the strict mock (first), on mocks taking other readings and on read-only
+	// targets (run.go).
+	Configurations []ConfigurationResult `json:"configurations"`
 }
 
-// OK reports whether the run proves the suites: a valid baseline, every mutant killed and
-// a fair strict profile.
+// OK reports whether the run proves the suites: a valid baseline, every mutant killed on
+// the strict mock, a fair strict profile, and every other configuration honest (each fault
+// killed there, or its requirements reported as not settled — never as passing).
 func (r *Result) OK() bool {
-	return r.Valid && r.Total > 0 && r.Killed == r.Total && r.Fairness.Holds
+	if !r.Valid || r.Total == 0 || r.Killed != r.Total || !r.Fairness.Holds {
+		return false
+	}
+	for _, c := range r.Configurations {
+		if !c.Honest() {
+			return false
+		}
+	}
+	return true
 }
 
 // Survivors lists the mutants that were not killed.
 func (r *Result) Survivors() []Mutant {
 	var out []Mutant
 	for _, m := range r.Mutants {
-		if !m.Killed {
+		if !m.Killed() {
 			out = append(out, m)
 		}
 	}
@@ -44,22 +56,82 @@ type Baseline struct {
 	Error  string     `json:"error,omitempty"`
 }
 
+// Outcome is what became of one fault on one configuration.
+type Outcome string
+
+// Outcomes of a mutant, from best to worst for the suites.
+const (
+	// OutcomeKilled: a spec (or a suite-level node) failed.
+	OutcomeKilled Outcome = "killed"
+	// OutcomeInconclusive: no spec failed, and each requirement the fault violates came out
+	// inconclusive or partially evaluated (at least one of them), the rest not evaluated:
+	// the report says it could not tell, an honest non-kill.
+	OutcomeInconclusive Outcome = "inconclusive"
+	// OutcomeNotEvaluated: no spec failed, and no requirement the fault violates was
+	// evaluated (its specs were skipped, e.g. mutating specs on a read-only target): an
+	// honest non-kill.
+	OutcomeNotEvaluated Outcome = "not-evaluated"
+	// OutcomeError: no spec failed and the run could not be made or read (timeout, crash,
+	// no report); nothing is known.
+	OutcomeError Outcome = "error"
+	// OutcomeSurvived: no spec failed, and a requirement the fault violates came out as
+	// pass — the report would vouch for a deviating implementation.
+	OutcomeSurvived Outcome = "survived"
+)
+
+// Honest reports whether the outcome leaves no false pass: killed, or reported as not
+// settled.
+func (o Outcome) Honest() bool {
+	return o == OutcomeKilled || o == OutcomeInconclusive || o == OutcomeNotEvaluated
+}
+
+// rank orders outcomes from best (killed) to worst (survived) for the suites.
+func (o Outcome) rank() int {
+	switch o {
+	case OutcomeKilled:
+		return 0
+	case OutcomeInconclusive:
+		return 1
+	case OutcomeNotEvaluated:
+		return 2
+	case OutcomeError:
+		return 3
+	}
+	return 4
+}
+
+// Worse reports whether o is worse for the suites than other.
+func (o Outcome) Worse(other Outcome) bool { return o.rank() > other.rank() }
+
 // Mutant is the suites against the mock with one fault switched on.
 type Mutant struct {
 	Fault        string   `json:"fault"`
 	API          string   `json:"api"`
 	Description  string   `json:"description"`
 	Requirements []string `json:"requirements"`
-	Killed       bool     `json:"killed"`
+	Outcome      Outcome  `json:"outcome"`
 	// RightReason is true when a killing spec is labelled with one of the fault's own
 	// requirements, so the kill is not an accident of some unrelated check.
 	RightReason bool         `json:"right_reason"`
 	Killers     []FailedSpec `json:"killers,omitempty"`
-	// Inconclusive is true when the fault survived but a spec labelled with one of its
-	// requirements said its probe could not tell: the survivor is honest, not a pass.
-	Inconclusive bool       `json:"inconclusive,omitempty"`
-	Runs         []SuiteRun `json:"runs"`
-	Error        string     `json:"error,omitempty"`
+	// Statuses are the report's statuses (internal/report, from the run's evidence) of the
+	// requirements the fault violates, in the fault's order.
+	Statuses []RequirementStatus `json:"requirement_statuses"`
+	// Reason says why a fault that was not killed is honest (or is a survivor): each
+	// requirement's status and its reason.
+	Reason string     `json:"reason,omitempty"`
+	Runs   []SuiteRun `json:"runs"`
+	Error  string     `json:"error,omitempty"`
+}
+
+// Killed reports whether a spec failed on the mutant.
+func (m Mutant) Killed() bool { return m.Outcome == OutcomeKilled }
+
+// RequirementStatus is one requirement's status in the report built from a mutant's run.
+type RequirementStatus struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // SuiteRun is one suite binary against one mock.

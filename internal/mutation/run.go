@@ -3,6 +3,7 @@ package mutation
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -17,6 +18,8 @@ import (
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/redact"
+	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
 )
 
@@ -40,44 +43,125 @@ type Suite struct {
 	Package string
 }
 
-// Configuration is a combination of register readings the mock takes while a fault is
-// planted on it: every planted fault runs on each configuration, so that a fault a
-// legitimate reading hides shows up as a survivor of that configuration.
+// Configuration is what the mock and its target file look like while a fault is planted:
+// the register readings the mock takes and whether the target file allows mutating
+// requests. Every planted fault runs on each configuration, so that a fault a legitimate
+// reading or a read-only target hides shows up — as an honest "could not tell" in the
+// report, or as a survivor when the report would call the violated requirement a pass.
 type Configuration struct {
 	Name string
 	// Readings are the readings the mock takes (mock.WithReadings); nil is the strict mock.
 	Readings mock.Readings
+	// ReadOnly writes allow_mutating: false into the target file: the suites skip their
+	// mutating specs and the negative probes send their control requests.
+	ReadOnly bool
+	// StrictProfile runs the suites under the strict profile (prove, for a strict run).
+	StrictProfile bool
 }
 
-// StrictConfiguration is the reference mock; LenientConfiguration takes every register
-// entry's first non-strict reading, LastLenientConfiguration its last one, so that between
-// them every legitimate reading of the register is under every planted fault.
+// The configurations of the matrix. StrictConfiguration is the reference mock;
+// LenientConfiguration takes every register entry's first non-strict reading,
+// LastLenientConfiguration its last one, so that between them every legitimate reading of
+// the register is under every planted fault. The read-only ones are a target file with
+// allow_mutating: false in front of the strict mock and of both lenient ones: the lenient
+// ones are the blind spot issue 12 names (legitimate readings and no owned ids to isolate a
+// probe).
 var (
-	StrictConfiguration      = Configuration{Name: "strict"}
-	LenientConfiguration     = Configuration{Name: "lenient", Readings: mock.LenientReadings()}
-	LastLenientConfiguration = Configuration{Name: "lenient-last", Readings: mock.LastLenientReadings()}
+	StrictConfiguration              = Configuration{Name: "strict"}
+	LenientConfiguration             = Configuration{Name: "lenient", Readings: mock.LenientReadings()}
+	LastLenientConfiguration         = Configuration{Name: "lenient-last", Readings: mock.LastLenientReadings()}
+	ReadOnlyConfiguration            = Configuration{Name: "read-only", ReadOnly: true}
+	LenientReadOnlyConfiguration     = Configuration{Name: "lenient-read-only", Readings: mock.LenientReadings(), ReadOnly: true}
+	LastLenientReadOnlyConfiguration = Configuration{Name: "lenient-last-read-only", Readings: mock.LastLenientReadings(), ReadOnly: true}
 )
 
-// ConfigurationResult is every selected fault planted on a configuration other than the
-// strict one (whose mutants are Result.Mutants and make the score).
+// OtherConfigurations are the configurations Run plants every fault on besides the strict
+// mock, in the matrix's column order.
+func OtherConfigurations() []Configuration {
+	return []Configuration{LenientConfiguration, LastLenientConfiguration, ReadOnlyConfiguration, LenientReadOnlyConfiguration, LastLenientReadOnlyConfiguration}
+}
+
+// LookupConfiguration returns the configuration of OtherConfigurations (or the strict one)
+// with that name.
+func LookupConfiguration(name string) (Configuration, bool) {
+	for _, c := range append([]Configuration{StrictConfiguration}, OtherConfigurations()...) {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Configuration{}, false
+}
+
+// ConfigurationResult is one column of the fault × configuration matrix: the configuration's
+// baseline (no fault) and every selected fault planted on it.
 type ConfigurationResult struct {
 	Name string `json:"name"`
 	// Readings are the readings of the configuration that differ from the strict ones.
 	Readings map[string]string `json:"readings"`
-	Mutants  []Mutant          `json:"mutants"`
-	Killed   int               `json:"killed"`
-	Total    int               `json:"total"`
+	ReadOnly bool              `json:"read_only"`
+	Profile  string            `json:"profile"`
+	// Baseline is the suites against the configuration without a fault: it must pass, or
+	// no kill on the configuration proves anything.
+	Baseline Baseline      `json:"baseline"`
+	Mutants  []Mutant      `json:"mutants"`
+	Totals   OutcomeTotals `json:"totals"`
 }
 
-// Survivors lists the faults the configuration's readings hide from the suites.
+// OutcomeTotals counts a configuration's mutants by outcome.
+type OutcomeTotals struct {
+	Total        int `json:"total"`
+	Killed       int `json:"killed"`
+	Inconclusive int `json:"inconclusive"`
+	NotEvaluated int `json:"not_evaluated"`
+	Error        int `json:"error"`
+	Survived     int `json:"survived"`
+}
+
+// Honest counts the faults killed or honestly not settled.
+func (t OutcomeTotals) Honest() int { return t.Killed + t.Inconclusive + t.NotEvaluated }
+
+func (t *OutcomeTotals) add(o Outcome) {
+	t.Total++
+	switch o {
+	case OutcomeKilled:
+		t.Killed++
+	case OutcomeInconclusive:
+		t.Inconclusive++
+	case OutcomeNotEvaluated:
+		t.NotEvaluated++
+	case OutcomeError:
+		t.Error++
+	default:
+		t.Survived++
+	}
+}
+
+// Honest reports whether the configuration leaves no false pass: its baseline passed and
+// every fault was killed or reported as not settled.
+func (c ConfigurationResult) Honest() bool {
+	return c.Baseline.Passed && c.Totals.Total > 0 && c.Totals.Honest() == c.Totals.Total
+}
+
+// Survivors lists the faults the configuration hides behind a passing requirement, and
+// those whose run failed.
 func (c ConfigurationResult) Survivors() []Mutant {
 	var out []Mutant
 	for _, m := range c.Mutants {
-		if !m.Killed {
+		if !m.Outcome.Honest() {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// Mutant returns the configuration's mutant of a fault.
+func (c ConfigurationResult) Mutant(fault string) (Mutant, bool) {
+	for _, m := range c.Mutants {
+		if m.Fault == fault {
+			return m, true
+		}
+	}
+	return Mutant{}, false
 }
 
 // Suites are the conformance suites the mutants run against.
@@ -105,9 +189,11 @@ type Options struct {
 	// Progress, when not nil, is called after each mutant finishes (from several goroutines
 	// one at a time) with the configuration it ran on.
 	Progress func(configuration string, m Mutant)
-	// StrictOnly plants the faults on the strict mock only, skipping the lenient
+	// StrictOnly plants the faults on the strict mock only, skipping the other
 	// configurations.
 	StrictOnly bool
+	// Configurations replaces OtherConfigurations (Run) when not nil.
+	Configurations []Configuration
 }
 
 // UnknownFaultError is returned for a requested fault that is not in the catalog.
@@ -126,11 +212,12 @@ func (e *CompileError) Error() string {
 
 func (e *CompileError) Unwrap() error { return e.Err }
 
-// Run compiles the suites, runs them against the pristine mock, every selected fault on
-// each configuration (the strict mock, and unless StrictOnly the two lenient ones) and the two
-// fairness runs, and returns the result. An error means the run could not be made
-// (no module, no compiler, unknown fault); a run that was made but is not clean (pristine
-// failures, survivors, unfair strict profile) is described by the Result.
+// Run compiles the suites, runs them against every selected fault on each configuration
+// (the strict mock, and unless StrictOnly the other configurations), each configuration
+// without a fault (its baseline; the strict one is the pristine mock) and the two fairness
+// runs, and returns the result. An error means the run could not be made (no module, no
+// compiler, unknown fault); a run that was made but is not clean (pristine failures,
+// survivors, unfair strict profile) is described by the Result.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	faults, err := selectFaults(opts.Faults)
 	if err != nil {
@@ -142,28 +229,142 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer cleanup()
-	opts = r.opts
 
 	configs := []Configuration{StrictConfiguration}
-	if !opts.StrictOnly {
-		configs = append(configs, LenientConfiguration, LastLenientConfiguration)
+	switch {
+	case opts.StrictOnly:
+	case opts.Configurations != nil:
+		configs = append(configs, opts.Configurations...)
+	default:
+		configs = append(configs, OtherConfigurations()...)
 	}
-	jobs := make([]job, 0, len(configs)*len(faults)+3)
-	jobs = append(jobs, job{name: "pristine"})
-	jobs = append(jobs, job{name: "lenient-default", readings: LenientConfiguration.Readings})
-	jobs = append(jobs, job{name: "lenient-strict", readings: LenientConfiguration.Readings, strict: true})
-	const fixed = 3
+	jobs := []job{
+		{name: "lenient-default", readings: LenientConfiguration.Readings, faultIndex: -1},
+		{name: "lenient-strict", readings: LenientConfiguration.Readings, strict: true, faultIndex: -1},
+	}
+	const fixed = 2
+	jobs = append(jobs, matrixJobs(configs, faults)...)
+	outcomes, err := r.runJobs(ctx, jobs, configs, faults)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{
+		Fairness:       fairnessOf(outcomes[0], outcomes[1], catalog.Default()),
+		Configurations: matrixOf(configs, faults, outcomes[fixed:]),
+	}
+	res.Pristine = res.Configurations[0].Baseline
+	res.Mutants = res.Configurations[0].Mutants
+	res.finish(catalog.Default())
+	res.Duration = time.Since(started).Round(time.Millisecond).String()
+	return res, nil
+}
+
+// RunMatrix runs every selected fault on each of the given configurations, after each
+// configuration's baseline, and returns the matrix's columns in the order given.
+func RunMatrix(ctx context.Context, opts Options, configs []Configuration) ([]ConfigurationResult, error) {
+	if len(configs) == 0 {
+		return nil, errors.New("mutation: no configuration to run")
+	}
+	faults, err := selectFaults(opts.Faults)
+	if err != nil {
+		return nil, err
+	}
+	r, cleanup, err := newRunner(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	outcomes, err := r.runJobs(ctx, matrixJobs(configs, faults), configs, faults)
+	if err != nil {
+		return nil, err
+	}
+	return matrixOf(configs, faults, outcomes), nil
+}
+
+// RecordRun runs both suites against the mock in a configuration without any fault and
+// returns their Ginkgo JSON reports as one (the array `ginkgo --json-report` writes for
+// several suites): a finished run, e.g. for `conformance prove` to be tried on.
+func RecordRun(ctx context.Context, opts Options, c Configuration) ([]byte, error) {
+	r, cleanup, err := newRunner(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	j := job{name: c.Name + "-recorded", readings: c.Readings, readOnly: c.ReadOnly, strict: c.StrictProfile, faultIndex: -1}
+	o := r.runJob(ctx, j)
+	if o.err != nil {
+		return nil, fmt.Errorf("mutation: %w", o.err)
+	}
+	var all []json.RawMessage
+	for _, s := range Suites {
+		raw, err := os.ReadFile(filepath.Join(r.opts.WorkDir, j.name, s.Name+".ginkgo.json"))
+		if err != nil {
+			return nil, fmt.Errorf("mutation: record %s: %w (%s)", c.Name, err, runErrors(o.runs))
+		}
+		var reports []json.RawMessage
+		if err := json.Unmarshal(raw, &reports); err != nil {
+			return nil, fmt.Errorf("mutation: record %s: %s: %w", c.Name, s.Name, err)
+		}
+		all = append(all, reports...)
+	}
+	out, err := json.Marshal(all)
+	if err != nil {
+		return nil, fmt.Errorf("mutation: record %s: %w", c.Name, err)
+	}
+	return out, nil
+}
+
+// matrixJobs lists, per configuration, its baseline and then each fault. A fault job runs
+// only the suite of the fault's API: a plant changes the answers of its own API only, so
+// the other suite would repeat the baseline.
+func matrixJobs(configs []Configuration, faults []mock.Fault) []job {
+	var jobs []job
 	for ci, c := range configs {
+		name := c.Name + "-baseline"
+		if ci == 0 && c.Name == StrictConfiguration.Name {
+			name = "pristine"
+		}
+		jobs = append(jobs, job{name: name, readings: c.Readings, readOnly: c.ReadOnly, strict: c.StrictProfile, config: ci, faultIndex: -1})
 		for fi, f := range faults {
-			name := f.Name
-			if c.Readings != nil {
-				name = c.Name + "-" + f.Name
-			}
-			jobs = append(jobs, job{name: name, fault: f.Name, readings: c.Readings, config: ci, faultIndex: fi})
+			jobs = append(jobs, job{name: c.Name + "-" + f.Name, fault: f.Name, api: f.API, readings: c.Readings,
+				readOnly: c.ReadOnly, strict: c.StrictProfile, config: ci, faultIndex: fi})
 		}
 	}
+	return jobs
+}
+
+// matrixOf folds the outcomes of matrixJobs into the matrix's columns.
+func matrixOf(configs []Configuration, faults []mock.Fault, outcomes []outcome) []ConfigurationResult {
+	strict := mock.StrictReadings()
+	var out []ConfigurationResult
+	i := 0
+	for _, c := range configs {
+		cr := ConfigurationResult{Name: c.Name, Readings: map[string]string{}, ReadOnly: c.ReadOnly, Profile: runrecord.ProfileDefault}
+		if c.StrictProfile {
+			cr.Profile = runrecord.ProfileStrict
+		}
+		for entry, reading := range c.Readings {
+			if strict[entry] != reading {
+				cr.Readings[entry] = reading
+			}
+		}
+		cr.Baseline = pristineOf(outcomes[i])
+		i++
+		for _, f := range faults {
+			m := mutantOf(f, outcomes[i])
+			i++
+			cr.Totals.add(m.Outcome)
+			cr.Mutants = append(cr.Mutants, m)
+		}
+		out = append(out, cr)
+	}
+	return out
+}
+
+// runJobs runs the jobs with bounded parallelism, calling Progress after each fault job.
+func (r *runner) runJobs(ctx context.Context, jobs []job, configs []Configuration, faults []mock.Fault) ([]outcome, error) {
 	outcomes := make([]outcome, len(jobs))
-	sem := make(chan struct{}, opts.Parallel)
+	sem := make(chan struct{}, r.opts.Parallel)
 	var wg sync.WaitGroup
 	var progress sync.Mutex
 	for i := range jobs {
@@ -178,9 +379,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 			defer func() { <-sem }()
 			outcomes[i] = r.runJob(ctx, jobs[i])
-			if j := jobs[i]; opts.Progress != nil && j.fault != "" {
+			if j := jobs[i]; r.opts.Progress != nil && j.fault != "" {
 				progress.Lock()
-				opts.Progress(configs[j.config].Name, mutantOf(faults[j.faultIndex], outcomes[i]))
+				r.opts.Progress(configs[j.config].Name, mutantOf(faults[j.faultIndex], outcomes[i]))
 				progress.Unlock()
 			}
 		}()
@@ -189,34 +390,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("mutation: %w", err)
 	}
-
-	res := &Result{
-		Pristine: pristineOf(outcomes[0]),
-		Fairness: fairnessOf(outcomes[1], outcomes[2], catalog.Default()),
-	}
-	for i, f := range faults {
-		res.Mutants = append(res.Mutants, mutantOf(f, outcomes[fixed+i]))
-	}
-	strict := mock.StrictReadings()
-	for ci, c := range configs[1:] {
-		cr := ConfigurationResult{Name: c.Name, Readings: map[string]string{}, Total: len(faults)}
-		for entry, reading := range c.Readings {
-			if strict[entry] != reading {
-				cr.Readings[entry] = reading
-			}
-		}
-		for i, f := range faults {
-			m := mutantOf(f, outcomes[fixed+(ci+1)*len(faults)+i])
-			if m.Killed {
-				cr.Killed++
-			}
-			cr.Mutants = append(cr.Mutants, m)
-		}
-		res.Configurations = append(res.Configurations, cr)
-	}
-	res.finish(catalog.Default())
-	res.Duration = time.Since(started).Round(time.Millisecond).String()
-	return res, nil
+	return outcomes, nil
 }
 
 // newRunner fills in the defaults of opts, makes the work directory and compiles the
@@ -393,16 +567,20 @@ func (r *runner) compile(ctx context.Context) error {
 type job struct {
 	name     string
 	fault    string
+	api      string // only this API's suite runs; "" runs every suite
 	readings mock.Readings
+	readOnly bool // allow_mutating: false in the target file
 	strict   bool // run the suites under the strict profile
 	// config and faultIndex locate a fault job in the configurations and the faults.
 	config, faultIndex int
 }
 
-// outcome is what both suites did against one job's mock.
+// outcome is what the suites did against one job's mock.
 type outcome struct {
 	runs []SuiteRun
-	err  error // the mock could not be started or the target file written
+	// statuses are the requirement statuses of the report built from the runs' records.
+	statuses map[string]RequirementStatus
+	err      error // the mock could not be started or the target file written
 }
 
 func (r *runner) runJob(ctx context.Context, j job) outcome {
@@ -426,6 +604,7 @@ func (r *runner) runJob(ctx context.Context, j job) outcome {
 	}
 	t := srv.Target()
 	t.Timeout = target.Duration(r.opts.RequestTimeout)
+	t.AllowMutating = !j.readOnly
 	raw, err := t.Marshal()
 	if err == nil {
 		// The file holds the world's tokens: readable by the owner only.
@@ -438,22 +617,49 @@ func (r *runner) runJob(ctx context.Context, j job) outcome {
 	// message or a crashed suite's output.
 	red := redact.New(t.Tokens()...)
 	var o outcome
+	merged := &runrecord.Run{}
 	for _, s := range Suites {
-		run := r.runSuite(ctx, s, dir, j.strict)
+		if j.api != "" && s.Name != j.api {
+			continue
+		}
+		run, rec := r.runSuite(ctx, s, dir, j.strict)
 		run.Error = red.String(run.Error)
 		for i := range run.Failures {
 			run.Failures[i].Text = red.String(run.Failures[i].Text)
 			run.Failures[i].Message = red.String(run.Failures[i].Message)
 		}
 		o.runs = append(o.runs, run)
+		if rec != nil {
+			merged.Suites = append(merged.Suites, rec.Suites...)
+		}
 	}
+	o.statuses = requirementStatuses(merged, t.Tokens())
 	return o
+}
+
+// requirementStatuses builds the report of a run the way `report build` does and returns
+// each requirement's status: the mutation verdict judges by the same rules as the reports.
+func requirementStatuses(run *runrecord.Run, secrets []string) map[string]RequirementStatus {
+	if len(run.Suites) == 0 {
+		return nil
+	}
+	rep, err := report.Build(run, catalog.Default(), report.BuildOptions{Secrets: secrets})
+	if err != nil {
+		return nil
+	}
+	out := make(map[string]RequirementStatus, len(rep.Requirements))
+	for _, q := range rep.Requirements {
+		out[q.ID] = RequirementStatus{ID: q.ID, Status: q.Status, Reason: q.Reason}
+	}
+	return out
 }
 
 // maxOutputExcerpt bounds the suite output kept for a run that produced no report.
 const maxOutputExcerpt = 4 << 10
 
-func (r *runner) runSuite(ctx context.Context, s Suite, dir string, strict bool) SuiteRun {
+// runSuite runs one suite binary against a job's target file; the record is nil when the
+// run produced no readable report.
+func (r *runner) runSuite(ctx context.Context, s Suite, dir string, strict bool) (SuiteRun, *runrecord.Run) {
 	run := SuiteRun{Suite: s.Name}
 	reportPath := filepath.Join(dir, s.Name+".ginkgo.json")
 	rctx, cancel := context.WithTimeout(ctx, r.opts.RunTimeout)
@@ -469,25 +675,26 @@ func (r *runner) runSuite(ctx context.Context, s Suite, dir string, strict bool)
 	run.Duration = time.Since(start).Round(time.Millisecond).String()
 	if rctx.Err() == context.DeadlineExceeded {
 		run.Error = fmt.Sprintf("suite run exceeded %s", r.opts.RunTimeout)
-		return run
+		return run, nil
 	}
 	raw, err := os.ReadFile(reportPath)
 	if err != nil {
 		run.Error = fmt.Sprintf("no Ginkgo report (%v); suite exited with %v: %s", err, runErr, excerpt(out.String(), maxOutputExcerpt))
-		return run
+		return run, nil
 	}
-	parsed, err := ParseGinkgoReport(raw)
+	rec, err := runrecord.Read(raw)
 	if err != nil {
 		run.Error = err.Error()
-		return run
+		return run, nil
 	}
+	parsed := parseRun(rec)
 	run.Specs, run.Passed, run.Failed = parsed.Specs, parsed.Passed, len(parsed.Failures)
 	run.Failures = parsed.Failures
 	run.Inconclusive = parsed.Inconclusive
 	if runErr != nil && run.Failed == 0 {
 		run.Error = fmt.Sprintf("suite exited with %v but reported no failed spec: %s", runErr, excerpt(out.String(), maxOutputExcerpt))
 	}
-	return run
+	return run, rec
 }
 
 // suiteEnv is the parent's environment with the suites' own variables replaced, so that a

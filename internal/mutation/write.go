@@ -6,8 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/koobackup/conformance/internal/runrecord"
 )
 
 // Report file names inside the output directory.
@@ -47,12 +50,16 @@ func WriteReports(dir string, r *Result) error {
 	return nil
 }
 
-// WriteMarkdown writes the full report: verdict, score table, coverage per kind, fairness.
+// WriteMarkdown writes the full report: verdict, the fault × configuration matrix with its
+// totals and the reason of every honest non-kill, the strict mock's score table, coverage
+// per kind, fairness.
 func WriteMarkdown(w io.Writer, r *Result) error {
 	var b strings.Builder
 	b.WriteString("# Mutation testing\n\n")
 	fmt.Fprintf(&b, "%s\n\n", verdict(r))
-	b.WriteString("## Mutants\n\n")
+	b.WriteString("## Fault × configuration matrix\n\n")
+	b.WriteString(MatrixMarkdown(r.Configurations))
+	b.WriteString("\n## Mutants on the strict mock\n\n")
 	b.WriteString(ScoreTable(r))
 	b.WriteString("\n## Coverage per requirement kind\n\n")
 	b.WriteString("A requirement is *proven* when a killed fault violates it: its checks are shown able to fail.\n\n")
@@ -63,27 +70,6 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	fmt.Fprintf(&b, "\nWeakest coverage: %s.\n", strings.Join(r.Weakest, ", "))
 	b.WriteString("\n## Fairness\n\n")
 	b.WriteString(fairnessText(r.Fairness))
-	for _, c := range r.Configurations {
-		fmt.Fprintf(&b, "\n## Faults planted on the %s mock\n\n", c.Name)
-		fmt.Fprintf(&b, "The mock takes these non-strict readings: %s. %d of %d faults killed.\n\n", cell(readingList(c.Readings)), c.Killed, c.Total)
-		if s := c.Survivors(); len(s) > 0 {
-			b.WriteString("Survivors — on a conformant implementation that reads the register this way, the suites cannot see these deviations:\n\n")
-			for _, m := range s {
-				fmt.Fprintf(&b, "- %s (%s)\n", m.Fault, cell(m.Description))
-			}
-		}
-	}
-	if !r.Pristine.Passed {
-		b.WriteString("\n## Pristine failures\n\n")
-		if r.Pristine.Error != "" {
-			fmt.Fprintf(&b, "- error: %s\n", cell(r.Pristine.Error))
-		}
-		for _, run := range r.Pristine.Runs {
-			for _, f := range run.Failures {
-				fmt.Fprintf(&b, "- %s: %s\n", cell(f.Text), cell(firstLine(f.Message)))
-			}
-		}
-	}
 	if r.Duration != "" {
 		fmt.Fprintf(&b, "\nRun time: %s.\n", r.Duration)
 	}
@@ -94,24 +80,155 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	return nil
 }
 
+// MatrixMarkdown is the fault × configuration matrix (rows sorted by fault name, columns
+// in the configurations' order), the totals per configuration, the reason of every honest
+// non-kill, the survivors and the baselines that failed.
+func MatrixMarkdown(configs []ConfigurationResult) string {
+	var b strings.Builder
+	b.WriteString("| configuration | readings | target | baseline | killed | inconclusive | not evaluated | error | survived | honest |\n" +
+		"| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, c := range configs {
+		t := c.Totals
+		mode := "mutating allowed"
+		if c.ReadOnly {
+			mode = "read-only"
+		}
+		if c.Profile == runrecord.ProfileStrict {
+			mode += ", strict profile"
+		}
+		baseline := "passed"
+		if !c.Baseline.Passed {
+			baseline = "**failed**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %d | %d | %d | %d/%d (%s) |\n", c.Name, cell(readingSummary(c.Readings)), mode, baseline,
+			t.Killed, t.Inconclusive, t.NotEvaluated, t.Error, t.Survived, t.Honest(), t.Total, percent(t.Honest(), t.Total))
+	}
+	b.WriteString("\n| fault | API | requirements |")
+	for _, c := range configs {
+		fmt.Fprintf(&b, " %s |", c.Name)
+	}
+	b.WriteString("\n| --- | --- | --- |" + strings.Repeat(" --- |", len(configs)) + "\n")
+	for _, fault := range faultNames(configs) {
+		first, _ := firstMutant(configs, fault)
+		fmt.Fprintf(&b, "| %s | %s | %s |", fault, first.API, strings.Join(first.Requirements, ", "))
+		for _, c := range configs {
+			m, ok := c.Mutant(fault)
+			if !ok {
+				b.WriteString(" — |")
+				continue
+			}
+			fmt.Fprintf(&b, " %s |", matrixCell(m))
+		}
+		b.WriteString("\n")
+	}
+	var honest, bad []string
+	for _, c := range configs {
+		for _, m := range sortedMutants(c.Mutants) {
+			line := fmt.Sprintf("- %s, %s: %s — %s", c.Name, m.Fault, m.Outcome, cell(orText(m.Reason, m.Error)))
+			switch {
+			case m.Outcome == OutcomeInconclusive || m.Outcome == OutcomeNotEvaluated:
+				honest = append(honest, line)
+			case !m.Outcome.Honest():
+				bad = append(bad, line)
+			}
+		}
+	}
+	if len(bad) > 0 {
+		b.WriteString("\n### Survivors and errors\n\nA survivor is a fault whose violated requirement the report calls a pass: the suites would vouch for a deviating implementation.\n\n")
+		b.WriteString(strings.Join(bad, "\n") + "\n")
+	}
+	if len(honest) > 0 {
+		b.WriteString("\n### Honest non-kills\n\nNo spec failed, and the report does not call any requirement the fault violates a pass; each status with its reason:\n\n")
+		b.WriteString(strings.Join(honest, "\n") + "\n")
+	}
+	for _, c := range configs {
+		if c.Baseline.Passed {
+			continue
+		}
+		fmt.Fprintf(&b, "\n### Baseline failures of %s\n\nWithout any fault the suites failed, so no kill on this configuration proves anything.\n\n", c.Name)
+		if c.Baseline.Error != "" {
+			fmt.Fprintf(&b, "- error: %s\n", cell(c.Baseline.Error))
+		}
+		for _, run := range c.Baseline.Runs {
+			for _, f := range run.Failures {
+				fmt.Fprintf(&b, "- %s: %s\n", cell(f.Text), cell(firstLine(f.Message)))
+			}
+		}
+	}
+	return b.String()
+}
+
+func matrixCell(m Mutant) string {
+	switch {
+	case m.Killed() && !m.RightReason:
+		return "killed (other reason)"
+	case m.Outcome.Honest():
+		return string(m.Outcome)
+	}
+	return "**" + string(m.Outcome) + "**"
+}
+
+// faultNames are the faults of every configuration, sorted.
+func faultNames(configs []ConfigurationResult) []string {
+	var out []string
+	for _, c := range configs {
+		for _, m := range c.Mutants {
+			out = append(out, m.Fault)
+		}
+	}
+	return sortedUnique(out)
+}
+
+func firstMutant(configs []ConfigurationResult, fault string) (Mutant, bool) {
+	for _, c := range configs {
+		if m, ok := c.Mutant(fault); ok {
+			return m, true
+		}
+	}
+	return Mutant{}, false
+}
+
+func sortedMutants(ms []Mutant) []Mutant {
+	out := slices.Clone(ms)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Fault < out[j].Fault })
+	return out
+}
+
+func percent(n, total int) string {
+	if total == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(total))
+}
+
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
+
+// readingSummary names a configuration's non-strict readings briefly: "strict" or the count.
+func readingSummary(readings map[string]string) string {
+	if len(readings) == 0 {
+		return "strict"
+	}
+	return fmt.Sprintf("%d non-strict: %s", len(readings), readingList(readings))
+}
+
 // maxKillersShown bounds the killing specs listed per fault in the table; a fault that
 // fails dozens of specs (a wrong content type) would otherwise drown the rest.
 const maxKillersShown = 5
 
-// ScoreTable is the Markdown table of mutants followed by the score line; the command prints
-// it.
+// ScoreTable is the Markdown table of the strict mock's mutants followed by the score line;
+// the command prints it.
 func ScoreTable(r *Result) string {
 	var b strings.Builder
 	b.WriteString("| fault | API | requirements | result | killing specs |\n| --- | --- | --- | --- | --- |\n")
 	for _, m := range r.Mutants {
-		result := "survived"
-		switch {
-		case m.Killed && m.RightReason:
-			result = "killed"
-		case m.Killed:
+		result := string(m.Outcome)
+		if m.Killed() && !m.RightReason {
 			result = "killed (other reason)"
-		case m.Error != "":
-			result = "error"
 		}
 		var killers []string
 		for i, k := range m.Killers {
@@ -136,11 +253,19 @@ func verdict(r *Result) string {
 	case !r.Valid:
 		return "**Invalid run**: the pristine mock failed the suites, so no kill proves anything."
 	case r.OK():
-		return fmt.Sprintf("**Pass**: every one of the %d planted faults was killed and the strict profile is fair.", r.Total)
+		return fmt.Sprintf("**Pass**: every one of the %d planted faults was killed on the strict mock, every configuration is honest (each fault killed, or its requirements reported as not settled) and the strict profile is fair.", r.Total)
 	}
 	var why []string
 	if n := len(r.Survivors()); n > 0 {
-		why = append(why, fmt.Sprintf("%d fault(s) survived", n))
+		why = append(why, fmt.Sprintf("%d fault(s) survived on the strict mock", n))
+	}
+	for _, c := range r.Configurations {
+		if !c.Baseline.Passed {
+			why = append(why, fmt.Sprintf("the %s baseline failed", c.Name))
+		}
+		if n := len(c.Survivors()); n > 0 && c.Name != StrictConfiguration.Name {
+			why = append(why, fmt.Sprintf("%d fault(s) survived or errored on %s", n, c.Name))
+		}
 	}
 	if !r.Fairness.Holds {
 		why = append(why, "the fairness check failed")

@@ -29,6 +29,8 @@ type BuildOptions struct {
 	RequireConclusive bool
 	// Now decides waiver expiry and stamps the report; time.Now when zero.
 	Now time.Time
+	// DetectionPower is the result of `conformance prove` for this run, shown as a section.
+	DetectionPower *DetectionPower
 }
 
 // Build derives the report of one run from its run record (the Ginkgo JSON report read by
@@ -66,6 +68,7 @@ func Build(run *runrecord.Run, cat *catalog.Catalog, opts BuildOptions) (*Report
 		Unreachable:       []Unreachable{},
 		APIs:              []APITotals{},
 		RequireConclusive: opts.RequireConclusive,
+		DetectionPower:    opts.DetectionPower,
 		redactor:          redact.New(opts.Secrets...),
 	}
 	for _, req := range cat.Requirements {

@@ -104,7 +104,45 @@ func markdownSingle(b *strings.Builder, r *Report) {
 	if len(notes) > 0 {
 		b.WriteString("### Waivers\n\n" + strings.Join(notes, "\n") + "\n\n")
 	}
+	if d := r.DetectionPower; d != nil {
+		markdownDetectionPower(b, d)
+	}
 	b.WriteString("Full report: `conformance.html` (traceability matrix, evidence, ambiguity readings).\n")
+}
+
+// markdownDetectionPower is the section `conformance prove` adds.
+func markdownDetectionPower(b *strings.Builder, d *DetectionPower) {
+	b.WriteString("### Detection power\n\n")
+	fmt.Fprintf(b, "%s\n\n", mdEscape(d.Summary))
+	for _, p := range d.Problems {
+		fmt.Fprintf(b, "- ⚠️ %s\n", mdEscape(p))
+	}
+	if len(d.Problems) > 0 {
+		b.WriteString("\n")
+	}
+	list := func(title string, faults []UndetectedFault) {
+		if len(faults) == 0 {
+			return
+		}
+		fmt.Fprintf(b, "%s (%d):\n\n", title, len(faults))
+		for _, f := range faults {
+			var reqs []string
+			for _, q := range f.Requirements {
+				reqs = append(reqs, fmt.Sprintf("`%s` %s%s", q.ID, q.Status, mdReason(q.Reason)))
+			}
+			fmt.Fprintf(b, "- `%s` (%s on %s): %s\n", f.Fault, f.Outcome, f.Configuration, strings.Join(reqs, "; "))
+		}
+		b.WriteString("\n")
+	}
+	list("Would pass unnoticed — a requirement they violate is reported as pass", d.Survivors)
+	list("Not distinguishable", d.NotDistinguishable)
+}
+
+func mdReason(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return " — " + mdEscape(firstLine(reason))
 }
 
 func markdownComparison(b *strings.Builder, reports []*Report) {

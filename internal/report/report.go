@@ -60,6 +60,10 @@ type Report struct {
 	// RequireConclusive is set when the run was built with --require-conclusive: any
 	// requirement that is not pass, fail or waived then fails the run.
 	RequireConclusive bool `json:"require_conclusive"`
+	// DetectionPower is the section `conformance prove` adds (report build --prove): how
+	// many planted deviations this run would catch on an implementation that reads the
+	// documents as this target does.
+	DetectionPower *DetectionPower `json:"detection_power,omitempty"`
 
 	// redactor is applied once more to every byte written, in case a secret reached the
 	// report in a form Build did not see (it is nil for reports read back from JSON, which
