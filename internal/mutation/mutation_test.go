@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -79,25 +78,6 @@ func TestEveryFaultIsKilled(t *testing.T) {
 	}
 }
 
-// knownSurvivors are the cells of the matrix where, on current main, a requirement the
-// fault violates is reported as pass: each is a probe that needs a control request (as
-// conformance.Env.ExpectKooPhoneErrorUnlike sends) to end inconclusive instead. They are
-// listed, with why, so that make test stays green while they are open (issue 12) and every
-// other cell must be honest; a listed cell that becomes honest fails the test, so the list
-// only shrinks. The mutation report shows them as survived, and `make mutation` fails on them.
-var knownSurvivors = func() map[string]string {
-	out := map[string]string{}
-	for _, c := range []Configuration{LenientReadOnlyConfiguration, LastLenientReadOnlyConfiguration} {
-		out[c.Name+"/"+mock.FaultKooPhoneMissingTokenAccepted] = "read-only, so the missing-token spec names a synthetic instance; " +
-			"the fault fills the token in and the lenient mock refuses the unknown instance as an incorrect parameter (koophone-unknown-instance-code=parameter-incorrect), " +
-			"which ExpectReading accepts as the parameter-incorrect reading of koophone-missing-token-code: the spec sends no control request"
-		out[c.Name+"/"+mock.FaultVBSProjectMismatchIgnored] = "read-only, so the project-mismatch spec names an unknown volume; " +
-			"the fault moves the request to the token's project and the lenient mock refuses the unknown volume with 404 (vbs-unknown-volume-reporting=request-error), " +
-			"which ExpectReading accepts as the not-found-project reading of vbs-status-mapping: the spec sends no control request"
-	}
-	return out
-}()
-
 // Every planted fault runs on every configuration of the matrix — the strict mock, both
 // lenient mocks, and read-only targets in front of the strict and both lenient mocks — and in
 // each it is killed, or the report built from the run (the same statuses a user sees)
@@ -127,12 +107,7 @@ func TestFaultConfigurationMatrix(t *testing.T) {
 			t.Errorf("%s: the baseline (no fault) failed: error %q, failures %v", c.Name, c.Baseline.Error, failuresOf(c.Baseline.Runs))
 		}
 		for _, m := range c.Mutants {
-			reason, known := knownSurvivors[c.Name+"/"+m.Fault]
 			switch {
-			case known && m.Outcome == OutcomeSurvived:
-				t.Logf("KNOWN SURVIVOR (issue 12) %s: fault %s: %s; %s", c.Name, m.Fault, m.Reason, reason)
-			case known:
-				t.Errorf("%s: fault %s is listed in knownSurvivors but came out %s: remove it from the list", c.Name, m.Fault, m.Outcome)
 			case m.Killed() && !m.RightReason && !c.ReadOnly:
 				t.Errorf("%s: fault %s was killed only by specs not labelled with %v", c.Name, m.Fault, m.Requirements)
 			case m.Killed() && !m.RightReason && ownRequirementPasses(m):
@@ -143,12 +118,6 @@ func TestFaultConfigurationMatrix(t *testing.T) {
 		}
 		t.Logf("%s: %d faults: %d killed, %d inconclusive, %d not evaluated, %d error, %d survived",
 			c.Name, c.Totals.Total, c.Totals.Killed, c.Totals.Inconclusive, c.Totals.NotEvaluated, c.Totals.Error, c.Totals.Survived)
-	}
-	for key := range knownSurvivors {
-		config, fault, _ := strings.Cut(key, "/")
-		if _, ok := mock.LookupFault(fault); !ok || !slices.Contains(want, config) {
-			t.Errorf("knownSurvivors names %s, which is not a configuration/fault of the matrix", key)
-		}
 	}
 	if t.Failed() {
 		t.Log("fault × configuration matrix:\n" + MatrixMarkdown(res.Configurations))
