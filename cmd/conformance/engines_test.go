@@ -12,9 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/koobackup/conformance/internal/report"
+	"gopkg.in/yaml.v3"
 )
 
 // No container engine or cluster runs here, so the engine files are checked by running what

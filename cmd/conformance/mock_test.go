@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"github.com/koobackup/conformance/internal/contract"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 )
 

@@ -137,7 +137,7 @@ func TestPreflightCommand(t *testing.T) {
 		w.WriteHeader(http.StatusBadRequest)
 	}))
 	defer answering.Close()
-	partial := hostileTarget(t, answering.URL, hangURL, "timeout: 1s")
+	partial := hostileTarget(t, answering.URL, hangURL, "1s")
 
 	run := func(t *testing.T, args ...string) (int, string, *preflight.Handoff) {
 		t.Helper()
@@ -226,7 +226,7 @@ func suiteHonoursThePreflight(t *testing.T, suitesDir string) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	// Only the koophone suite is in suitesDir; vbs answers, so the suites run.
-	code := runRun(context.Background(), []string{"--target", hostileTarget(t, hangURL, answering.URL, "timeout: "+hostileTimeout.String()),
+	code := runRun(context.Background(), []string{"--target", hostileTarget(t, hangURL, answering.URL, hostileTimeout.String()),
 		"--suites", suitesDir, "--out", out}, &stdout, &stderr)
 	output := stdout.String() + stderr.String()
 	if code != 1 {

@@ -2,11 +2,12 @@ package main
 
 import (
 	"bytes"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 const reportTestdata = "../../internal/report/testdata"

@@ -15,11 +15,10 @@ import (
 	"syscall"
 	"time"
 
-	ginkgotypes "github.com/onsi/ginkgo/v2/types"
-
 	"github.com/koobackup/conformance/internal/report"
 	"github.com/koobackup/conformance/internal/suiterun"
 	"github.com/koobackup/conformance/internal/target"
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
 
 func init() {

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/koobackup/conformance/internal/contract"
-	"github.com/koobackup/conformance/internal/runrecord"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net"
 	"os"
@@ -17,9 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/koobackup/conformance/fixtures"
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/mutation"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // The request timeout written into the target files of these tests.
@@ -63,33 +64,15 @@ func suiteBinaries(t *testing.T) (root, ginkgo string, suites []string) {
 // request timeout.
 func writeTarget(t *testing.T, baseURL string) string {
 	t.Helper()
-	return hostileTarget(t, baseURL, baseURL, "timeout: "+hostileTimeout.String())
+	return hostileTarget(t, baseURL, baseURL, hostileTimeout.String())
 }
 
-// hostileTarget writes a target file with the two base URLs; timeoutLine is the file's
-// timeout line, or "" for the default request timeout.
-func hostileTarget(t *testing.T, kooURL, vbsURL, timeoutLine string) string {
+// hostileTarget writes a target file with the two base URLs and the request timeout, ""
+// for the default one.
+func hostileTarget(t *testing.T, kooURL, vbsURL, timeout string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "target.yaml")
-	raw := fmt.Sprintf(`name: hostile
-%s
-allow_mutating: false
-koophone:
-  base_url: %s
-  auth_token: tok-koo-SECRET
-  unknown_tenant_token: tok-unknown-SECRET
-  owned_instance_ids: [a1]
-  foreign_instance_ids: [b1]
-vbs:
-  base_url: %s
-  auth_token: tok-vbs-SECRET
-  project_id: 0123456789abcdef0123456789abcdef
-  backup_policy_id: 915d1fd8-63cb-4054-a2b0-2778210e3a75
-  unknown_backup_policy_id: 915d1fd8-63cb-4054-a2b0-2778210e3a76
-  volume_ids: [0f187b65-8d0e-4fc0-9096-3b55d330531e]
-  unknown_volume_ids: [0f187b65-8d0e-4fc0-9096-3b55d330531f]
-`, timeoutLine, kooURL, vbsURL)
-	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+	if err := os.WriteFile(path, fixtures.ReadOnlyTarget(kooURL, vbsURL, timeout), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path

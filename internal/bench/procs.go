@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // child is a server the peer run started: the project's binary or Prism.

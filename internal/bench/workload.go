@@ -3,13 +3,13 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 )
 

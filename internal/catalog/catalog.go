@@ -9,10 +9,9 @@ import (
 	"strings"
 	"sync"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/specs"
+	"gopkg.in/yaml.v3"
 )
 
 // Source points at the clause of a seed document a statement is taken from. Clause is

@@ -9,10 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/specs"
+	"gopkg.in/yaml.v3"
 )
 
 // The embedded catalog and register parse and pass every structural check.

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"sync"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/koobackup/conformance/specs"
+	"gopkg.in/yaml.v3"
 )
 
 // Outcome is what a target taking one reading answers to the register entry's probe, in

@@ -16,8 +16,6 @@ import (
 	"testing"
 
 	"github.com/gophercloud/gophercloud"
-	"go.uber.org/goleak"
-
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/mock"
@@ -26,6 +24,7 @@ import (
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 	"github.com/koobackup/conformance/internal/traffic"
+	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -3,7 +3,6 @@ package clientcheck
 import (
 	"context"
 	"encoding/json"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,8 +10,8 @@ import (
 
 	"github.com/gophercloud/gophercloud"
 	"github.com/gophercloud/gophercloud/openstack"
-
 	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 )
 

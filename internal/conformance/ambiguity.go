@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/koobackup/conformance/internal/runrecord"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Observation is the report entry saying which reading of a register entry the target took.

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"net/http"
 
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/koobackup/conformance/internal/iam"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // startIAM obtains the first token when the target file's auth: block supplies an API's

@@ -5,9 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/koobackup/conformance/internal/specfacts"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // ExpectKooPhoneErrorUnlike expects the probe x to be refused with the named code, and

@@ -3,12 +3,9 @@ package conformance
 import (
 	"context"
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"os"
 	"time"
-
-	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
@@ -16,7 +13,9 @@ import (
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // API names one of the two APIs under test; it matches the `api:` labels.

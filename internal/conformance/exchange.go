@@ -5,16 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Request is one HTTP request a spec sends. Headers are set exactly as given: the request

@@ -3,11 +3,11 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"slices"
 	"strings"
 
+	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
 

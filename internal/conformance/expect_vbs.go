@@ -6,10 +6,9 @@ import (
 	"net/http"
 	"slices"
 
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/specfacts"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Resource is one entry of a VBS request's resources.

@@ -2,12 +2,11 @@ package conformance
 
 import (
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
-
-	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Label prefixes and names read by the report builder (docs/architecture.md); defined once

@@ -4,9 +4,8 @@ import (
 	"net/http"
 	"os"
 
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/koobackup/conformance/internal/targetcheck"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Plan mode (targetcheck.PlanEnvVar) lets `conformance target check` say which specs a

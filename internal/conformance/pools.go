@@ -5,9 +5,8 @@ import (
 	"sort"
 	"sync"
 
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/koobackup/conformance/internal/target"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Pool names a list of ids in the target file that specs consume.

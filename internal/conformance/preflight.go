@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/koobackup/conformance/internal/preflight"
 	"github.com/koobackup/conformance/internal/runrecord"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // UnreachableEntry names the report entry a suite emits when an API of the target gives no

@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-
-	"github.com/koobackup/conformance/internal/specfacts"
 	"strings"
 
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/specfacts"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Probe is what a spec sent to observe a register entry: what an answer that carries the

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"encoding/json"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 	"github.com/koobackup/conformance/specs"
 )

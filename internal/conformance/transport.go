@@ -8,13 +8,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/koobackup/conformance/internal/preflight"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/koobackup/conformance/internal/preflight"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // NoAnswerKind, NoAnswerError and its kinds are internal/preflight's: the preflight and the

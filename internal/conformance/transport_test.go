@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/koobackup/conformance/internal/contract"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net"
 	"net/http"
@@ -17,28 +15,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/koobackup/conformance/fixtures"
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // testTarget is a valid target file whose two APIs live at the given base URLs.
 func testTarget(kooURL, vbsURL string, timeout time.Duration) []byte {
-	return fmt.Appendf(nil, `name: transport-test
-timeout: %s
-allow_mutating: false
-koophone:
-  base_url: %s
-  auth_token: tok-koo-SECRET
-  unknown_tenant_token: tok-unknown-SECRET
-  owned_instance_ids: [a1]
-  foreign_instance_ids: [b1]
-vbs:
-  base_url: %s
-  auth_token: tok-vbs-SECRET
-  project_id: 0123456789abcdef0123456789abcdef
-  backup_policy_id: 915d1fd8-63cb-4054-a2b0-2778210e3a75
-  unknown_backup_policy_id: 915d1fd8-63cb-4054-a2b0-2778210e3a76
-  volume_ids: [0f187b65-8d0e-4fc0-9096-3b55d330531e]
-  unknown_volume_ids: [0f187b65-8d0e-4fc0-9096-3b55d330531f]
-`, timeout, kooURL, vbsURL)
+	return fixtures.ReadOnlyTarget(kooURL, vbsURL, timeout.String())
 }
 
 func testEnv(t *testing.T, baseURL string, timeout time.Duration) *Env {

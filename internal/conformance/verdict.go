@@ -1,9 +1,8 @@
 package conformance
 
 import (
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/koobackup/conformance/internal/runrecord"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Inconclusive ends the current spec as "ran, but could not tell": the reading the target

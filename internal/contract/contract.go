@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/specs"

@@ -13,12 +13,10 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"gopkg.in/yaml.v3"
-
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/specs"
+	"gopkg.in/yaml.v3"
 )
 
 // Both embedded documents load and pass kin-openapi's document validation with its default

@@ -1,11 +1,11 @@
 package contract
 
 import (
-	"github.com/koobackup/conformance/internal/specfacts"
 	"reflect"
 	"sync"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // Extension values (x-source, x-requirements) are generic JSON inside the loaded

@@ -13,10 +13,9 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/specfacts"
+	"gopkg.in/yaml.v3"
 )
 
 // fixtureDir is the repository's fixtures folder, relative to this package.

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/koobackup/conformance/internal/specfacts"
 )
 

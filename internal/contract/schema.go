@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/specfacts"
 )

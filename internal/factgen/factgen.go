@@ -12,9 +12,8 @@ import (
 	"strings"
 	"text/template"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/koobackup/conformance/specs"
+	"gopkg.in/yaml.v3"
 )
 
 // Header is the first line of the generated file; Go tools and the repository's literal

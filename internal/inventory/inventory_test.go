@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"bytes"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 func root(t *testing.T) string {

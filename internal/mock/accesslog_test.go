@@ -2,9 +2,10 @@ package mock
 
 import (
 	"bytes"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"strings"
 	"testing"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // Each log mode keeps exactly its records: none nothing, errors only server errors, requests every request; no token is ever logged.

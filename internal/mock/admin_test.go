@@ -3,7 +3,6 @@ package mock
 import (
 	"context"
 	"encoding/json"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 func adminDo(t *testing.T, f fixture, method, path, remote string) exchange {

@@ -2,9 +2,10 @@ package mock
 
 import (
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"sort"
 	"strings"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // Fault is a planted deviation from the contract: a way the mock can be made to misbehave

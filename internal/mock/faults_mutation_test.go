@@ -3,7 +3,6 @@ package mock
 import (
 	"bytes"
 	"context"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // The probes of the faults added for mutation testing (internal/mutation); faults_test.go

@@ -1,11 +1,12 @@
 package mock
 
 import (
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // fuzzFixture is shared across iterations: state changes between inputs are fine (the

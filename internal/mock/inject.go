@@ -2,10 +2,11 @@ package mock
 
 import (
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // InjectedFailureHeader is the request header, honoured only by this mock, that injects a

@@ -1,12 +1,12 @@
 package mock
 
 import (
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 func lenientCode(name specfacts.ErrorCodeName) string { return mixedCaseCode(codeOf(name)) }

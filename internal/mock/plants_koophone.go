@@ -1,9 +1,10 @@
 package mock
 
 import (
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strings"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // kooPhonePlants are the KooPhone planted faults, keyed by fault name.

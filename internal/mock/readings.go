@@ -2,12 +2,12 @@ package mock
 
 import (
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"sort"
 	"strings"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // Register entry ids (specs/ambiguities.yaml) the mock decides on.

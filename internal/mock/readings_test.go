@@ -2,13 +2,13 @@ package mock
 
 import (
 	"errors"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // The strict readings are the register's; the lenient ones differ from them on every entry

@@ -2,10 +2,11 @@ package mock
 
 import (
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // api says which of the two APIs a path belongs to; the envelope of 405, 500 and fault

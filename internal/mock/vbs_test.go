@@ -2,13 +2,13 @@ package mock
 
 import (
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 func lists(t *testing.T, ex exchange) (success, fail []map[string]any) {

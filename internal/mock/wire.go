@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // MaxBodyBytes is the mock's request size limit; a larger body is a request error

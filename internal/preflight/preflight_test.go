@@ -3,7 +3,6 @@ package preflight
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/koobackup/conformance/fixtures"
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/redact"
@@ -27,25 +27,7 @@ import (
 
 func testTarget(t *testing.T, kooURL, vbsURL string, timeout time.Duration) *target.Target {
 	t.Helper()
-	raw := fmt.Sprintf(`name: preflight-test
-timeout: %s
-allow_mutating: false
-koophone:
-  base_url: %s
-  auth_token: tok-koo-SECRET
-  unknown_tenant_token: tok-unknown-SECRET
-  owned_instance_ids: [a1]
-  foreign_instance_ids: [b1]
-vbs:
-  base_url: %s
-  auth_token: tok-vbs-SECRET
-  project_id: 0123456789abcdef0123456789abcdef
-  backup_policy_id: 915d1fd8-63cb-4054-a2b0-2778210e3a75
-  unknown_backup_policy_id: 915d1fd8-63cb-4054-a2b0-2778210e3a76
-  volume_ids: [0f187b65-8d0e-4fc0-9096-3b55d330531e]
-  unknown_volume_ids: [0f187b65-8d0e-4fc0-9096-3b55d330531f]
-`, timeout, kooURL, vbsURL)
-	tgt, err := target.Parse([]byte(raw))
+	tgt, err := target.Parse(fixtures.ReadOnlyTarget(kooURL, vbsURL, timeout.String()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +286,7 @@ func TestSuiteReportsBuildAnUnreachableReport(t *testing.T) {
 			t.Errorf("%s: %s %q, want %q", q.ID, q.Status, q.Reason, want)
 		}
 	}
-	if r.Target.Name != "preflight-test" || r.Target.Profile != runrecord.ProfileDefault || r.Target.KooPhoneBaseURL != hung {
+	if r.Target.Name != "read-only-test" || r.Target.Profile != runrecord.ProfileDefault || r.Target.KooPhoneBaseURL != hung {
 		t.Errorf("target %+v, want the file's", r.Target)
 	}
 	for _, p := range []string{g, j} {

@@ -8,12 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/reporters"
-	ginkgotypes "github.com/onsi/ginkgo/v2/types"
-
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
+	"github.com/onsi/ginkgo/v2/reporters"
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
 
 // TargetRecord is the target entry a suite would have recorded for t (no tokens, URLs

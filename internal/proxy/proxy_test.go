@@ -17,14 +17,13 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/proxy"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 	"github.com/koobackup/conformance/internal/traffic"
+	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"time"
 
-	ginkgotypes "github.com/onsi/ginkgo/v2/types"
-
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/runrecord"
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
 
 // BuildOptions are the inputs of Build besides the run record and the catalog.

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/koobackup/conformance/internal/specfacts"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // detectionFixture is a prove result with one deviation not distinguishable and one that

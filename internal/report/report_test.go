@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	ginkgotypes "github.com/onsi/ginkgo/v2/types"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // The testdata runs come from a throwaway Ginkgo suite (see testdata/README.md); it puts

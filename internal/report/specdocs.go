@@ -3,9 +3,8 @@ package report
 import (
 	"fmt"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/koobackup/conformance/specs"
+	"gopkg.in/yaml.v3"
 )
 
 // specDocuments reads info.title and info.version of each embedded OpenAPI document.

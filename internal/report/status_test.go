@@ -3,16 +3,15 @@ package report
 import (
 	"bytes"
 	"errors"
-	"github.com/koobackup/conformance/internal/contract"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	ginkgotypes "github.com/onsi/ginkgo/v2/types"
-
+	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
 
 // specNamed returns the spec report with the given leaf text, failing the test when absent.

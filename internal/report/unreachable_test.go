@@ -3,12 +3,12 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/koobackup/conformance/internal/runrecord"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/koobackup/conformance/internal/runrecord"
 	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )

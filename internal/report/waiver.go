@@ -9,9 +9,8 @@ import (
 	"slices"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/koobackup/conformance/internal/catalog"
+	"gopkg.in/yaml.v3"
 )
 
 // waiverDateLayout is the format of a waiver's expiry date.

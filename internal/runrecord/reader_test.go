@@ -3,14 +3,13 @@ package runrecord
 import (
 	"encoding/json"
 	"errors"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"strings"
 	"testing"
 	"time"
 
-	ginkgotypes "github.com/onsi/ginkgo/v2/types"
-
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
 
 // entry wraps a record the way AddReportEntry does.

@@ -2,14 +2,13 @@ package runrecord_test
 
 import (
 	"encoding/json"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 
 	"github.com/koobackup/conformance/internal/conformance"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
+	. "github.com/onsi/ginkgo/v2"
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
 
 var captured []byte

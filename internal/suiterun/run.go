@@ -12,12 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/reporters"
-
 	"github.com/koobackup/conformance/internal/preflight"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/report"
 	"github.com/koobackup/conformance/internal/target"
+	"github.com/onsi/ginkgo/v2/reporters"
 )
 
 // ProfileEnvVar is the variable the suites read the profile from (internal/conformance); it

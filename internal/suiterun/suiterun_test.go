@@ -17,11 +17,10 @@ import (
 	"testing"
 	"time"
 
-	ginkgotypes "github.com/onsi/ginkgo/v2/types"
-
 	"github.com/koobackup/conformance/internal/preflight"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/target"
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
 
 func write(t *testing.T, path, content string, mode os.FileMode) {

@@ -10,9 +10,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/onsi/ginkgo/v2/types"
-
 	"github.com/koobackup/conformance/internal/target"
+	"github.com/onsi/ginkgo/v2/types"
 )
 
 // PlanEnvVar switches the suites into plan mode (value "1"): every node runs as in a real

@@ -2,14 +2,13 @@ package koophone_test
 
 import (
 	"encoding/json"
-	"github.com/koobackup/conformance/internal/mock"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"strings"
-
-	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/koobackup/conformance/internal/conformance"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/specfacts"
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Limits and codes come from the spec, never from literals here.

@@ -3,17 +3,16 @@ package vbs_test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/koobackup/conformance/internal/mock"
-	"github.com/koobackup/conformance/internal/specfacts"
 	"net/http"
 	"slices"
 	"strings"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/koobackup/conformance/internal/conformance"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/specfacts"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 )
 
 // The header name, path and enum come from the spec, never from literals here.

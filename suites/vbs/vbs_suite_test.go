@@ -3,10 +3,9 @@ package vbs_test
 import (
 	"testing"
 
+	"github.com/koobackup/conformance/internal/conformance"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-
-	"github.com/koobackup/conformance/internal/conformance"
 )
 
 var _ = conformance.Setup(conformance.VBS)
