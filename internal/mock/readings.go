@@ -347,8 +347,12 @@ func (m *Mock) vbsOtherMethodStatus() (status int, code string) {
 }
 
 // vbsHonoursAccept (vbs-not-acceptable): whether an Accept the mock cannot satisfy (no JSON)
-// gets 406, rather than being disregarded.
-func (m *Mock) vbsHonoursAccept() bool { return m.takes(ambVBSNotAcceptable, "not-acceptable") }
+// gets 406, rather than being disregarded; ownBody is a 406 a framework in front of the
+// handler writes as plain text, without the envelope.
+func (m *Mock) vbsHonoursAccept() (honours, ownBody bool) {
+	ownBody = m.takes(ambVBSNotAcceptable, "framework")
+	return ownBody || m.takes(ambVBSNotAcceptable, "not-acceptable"), ownBody
+}
 
 // vbsEmptyPolicyMalformed (vbs-empty-policy-id): "" is a malformed id (400) rather than a
 // policy that does not exist.

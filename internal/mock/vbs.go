@@ -124,9 +124,16 @@ func (m *Mock) serveVBS(w http.ResponseWriter, r *http.Request, projectID string
 	}
 
 	// 4. Accept (vbs-not-acceptable): the answer is JSON; 406 when the client takes none.
-	if accept := r.Header.Get("Accept"); m.vbsHonoursAccept() && !acceptsJSON(accept) {
-		m.vbsError(w, http.StatusNotAcceptable, VBSCodeNotAcceptable, fmt.Sprintf("Accept: %q admits no JSON answer; this operation answers application/json", accept))
-		return
+	if accept := r.Header.Get("Accept"); !acceptsJSON(accept) {
+		msg := fmt.Sprintf("Accept: %q admits no JSON answer; this operation answers application/json", accept)
+		switch honours, ownBody := m.vbsHonoursAccept(); {
+		case ownBody:
+			http.Error(w, msg, http.StatusNotAcceptable)
+			return
+		case honours:
+			m.vbsError(w, http.StatusNotAcceptable, VBSCodeNotAcceptable, msg)
+			return
+		}
 	}
 
 	// 5. Body, then semantics.
