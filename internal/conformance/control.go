@@ -71,12 +71,21 @@ func (e *Env) inconclusiveIfAlike(x *Exchange, control *Request, fault, register
 	if wireCode(c) != code {
 		return
 	}
-	decides := "owned ids"
-	if x.Request.API == VBS {
-		decides = "free volume_ids"
+	Inconclusive(strings.TrimSpace(fmt.Sprintf("the target answers the same request without %s with the same %d %s%s, so this answer cannot tell a server that checks for it from one that does not; %s",
+		fault, c.Status, code, register, e.whatDecides(x.Request.API))))
+}
+
+// whatDecides ends an inconclusive reason with what would settle it. A read-only target
+// can be given state to act on; on a target that already allows it, the probe's own fault
+// leaves nothing to act on (an id no instance can have), so only another reading settles it.
+func (e *Env) whatDecides(api API) string {
+	if e.Target == nil || !e.Target.AllowMutating {
+		if api == VBS {
+			return "a target file with allow_mutating: true and free volume_ids decides"
+		}
+		return "a target file with allow_mutating: true and owned ids decides"
 	}
-	Inconclusive(strings.TrimSpace(fmt.Sprintf("the target answers the same request without %s with the same %d %s%s, so this answer cannot tell a server that checks for it from one that does not; a target file with allow_mutating: true and %s decides",
-		fault, c.Status, code, register, decides)))
+	return "the target allows state-changing requests, but the probe's fault leaves it nothing to act on, so no request can tell on a target that reads the documents this way"
 }
 
 // wireCode is what names an answer beyond its status: the KooPhone error_code, the VBS
@@ -126,12 +135,8 @@ func (e *Env) ExpectAnsweredLike(x *Exchange, control Request, variation string)
 	}
 	e.judge(x, "the answer the same request without "+variation+" gets", p)
 	if e.refusesLikeAMalformedRequest(c) {
-		decides := "free volume_ids"
-		if x.Request.API == KooPhone {
-			decides = "owned ids"
-		}
-		Inconclusive(fmt.Sprintf("the target refuses the same request without %s with %d %s too, the answer it would give if it refused %s, so this answer cannot show that %s is accepted; a target file with allow_mutating: true and %s decides",
-			variation, c.Status, wireCode(c), variation, variation, decides))
+		Inconclusive(fmt.Sprintf("the target refuses the same request without %s with %d %s too, the answer it would give if it refused %s, so this answer cannot show that %s is accepted; %s",
+			variation, c.Status, wireCode(c), variation, variation, e.whatDecides(x.Request.API)))
 	}
 }
 
