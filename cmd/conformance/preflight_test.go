@@ -4,17 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/koobackup/conformance/internal/hostile"
 	"github.com/koobackup/conformance/internal/mutation"
 	"github.com/koobackup/conformance/internal/preflight"
 	"github.com/koobackup/conformance/internal/report"
@@ -29,11 +28,6 @@ import (
 // run costs about one timeout (~10-12 s); one probe per suite, or one timeout per spec,
 // would not fit. The margin is for a loaded 2-core CI machine.
 const makeBound = 30 * time.Second
-
-// counted wraps a connection handler with a count of accepted connections.
-func counted(n *atomic.Int32, handle func(int, net.Conn)) func(int, net.Conn) {
-	return func(i int, c net.Conn) { n.Add(1); handle(i, c) }
-}
 
 // `make conformance` against a target that hangs on every request (the default 10 s
 // timeout, no override), refuses connections or answers something that is not HTTP exits
@@ -58,9 +52,9 @@ func TestMakeConformanceStopsFastOnDeadTargets(t *testing.T) {
 		url  func(t *testing.T) string
 		line string
 	}{
-		"hang":    {func(t *testing.T) string { return listen(t, hang) }, "no answer from %s within 10s"},
-		"refused": {refused, "no answer from %s (connection refused)"},
-		"garbage": {func(t *testing.T) string { return listen(t, garbage) }, "no answer from %s (the answer is not HTTP: "},
+		"hang":    {func(t *testing.T) string { return hostile.Listen(t, hostile.Hang).URL }, "no answer from %s within 10s"},
+		"refused": {func(t *testing.T) string { return hostile.RefusedURL(t) }, "no answer from %s (connection refused)"},
+		"garbage": {func(t *testing.T) string { return hostile.Listen(t, hostile.Garbage).URL }, "no answer from %s (the answer is not HTTP: "},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -131,8 +125,8 @@ func checkUnreachableReports(t *testing.T, dir, line string) {
 // mock) or in plan mode, and lets the suites run when at least one API answers, naming the
 // other in the handoff file; a bad profile is a configuration error.
 func TestPreflightCommand(t *testing.T) {
-	var hung atomic.Int32
-	hangURL := listen(t, counted(&hung, hang))
+	hung := hostile.Listen(t, hostile.Hang)
+	hangURL := hung.URL
 	answering := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 	}))
@@ -162,10 +156,10 @@ func TestPreflightCommand(t *testing.T) {
 	})
 	t.Run("plan", func(t *testing.T) {
 		t.Setenv(targetcheck.PlanEnvVar, "1")
-		before := hung.Load()
+		before := hung.Accepted.Load()
 		code, out, h := run(t, "--target", partial)
-		if code != 0 || hung.Load() != before || len(h.Unreachable)+len(h.Answered) != 0 {
-			t.Fatalf("exit %d, %d connections, handoff %+v (%s); want 0 and nothing sent", code, hung.Load()-before, h, out)
+		if code != 0 || hung.Accepted.Load() != before || len(h.Unreachable)+len(h.Answered) != 0 {
+			t.Fatalf("exit %d, %d connections, handoff %+v (%s); want 0 and nothing sent", code, hung.Accepted.Load()-before, h, out)
 		}
 	})
 	t.Run("partial", func(t *testing.T) {
@@ -189,8 +183,8 @@ func TestPreflightCommand(t *testing.T) {
 // `conformance run` shares the preflight: when no API answers, no suite starts, and the run
 // fails with the four reports saying why.
 func conformanceRunStopsBeforeTheSuites(t *testing.T, suitesDir string) {
-	var n atomic.Int32
-	url := listen(t, counted(&n, hang))
+	hung := hostile.Listen(t, hostile.Hang)
+	url := hung.URL
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	code := runRun(context.Background(), []string{"--target", writeTarget(t, url), "--suites", suitesDir, "--out", out}, &stdout, &stderr)
@@ -204,7 +198,7 @@ func conformanceRunStopsBeforeTheSuites(t *testing.T, suitesDir string) {
 			t.Errorf("output lacks %q\n%s", api+": "+line, output)
 		}
 	}
-	if got := n.Load(); got != 2 {
+	if got := hung.Accepted.Load(); got != 2 {
 		t.Errorf("%d connections, want the preflight's two alone (no suite started)", got)
 	}
 	if logs, _ := filepath.Glob(filepath.Join(out, suiterun.LogDir, "*.log")); len(logs) > 0 {
@@ -217,8 +211,8 @@ func conformanceRunStopsBeforeTheSuites(t *testing.T, suitesDir string) {
 // with the preflight's line: the target sees no second connection, and every requirement of
 // that API is not-evaluated (target unreachable).
 func suiteHonoursThePreflight(t *testing.T, suitesDir string) {
-	var n atomic.Int32
-	hangURL := listen(t, counted(&n, hang))
+	hung := hostile.Listen(t, hostile.Hang)
+	hangURL := hung.URL
 	answering := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 	}))
@@ -240,7 +234,7 @@ func suiteHonoursThePreflight(t *testing.T, suitesDir string) {
 	if !bytes.Contains(log, []byte(line)) {
 		t.Errorf("the suite's output lacks %q\n%s", line, log)
 	}
-	if got := n.Load(); got != 1 {
+	if got := hung.Accepted.Load(); got != 1 {
 		t.Errorf("%d connections to the hung API, want the preflight's one alone", got)
 	}
 	r, err := report.Load(filepath.Join(out, report.JSONFile))

@@ -4,19 +4,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/koobackup/conformance/fixtures"
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/hostile"
 	"github.com/koobackup/conformance/internal/mutation"
 	"github.com/koobackup/conformance/internal/report"
 	"github.com/koobackup/conformance/internal/runrecord"
@@ -92,60 +91,6 @@ func suiteEnvironment(targetFile string) []string {
 	return append(env, "CONFORMANCE_TARGET="+targetFile)
 }
 
-// listen serves every accepted connection with handle (nth counts from 1); it returns the
-// base URL and closes everything when the test ends.
-func listen(t *testing.T, handle func(nth int, c net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for n := 1; ; n++ {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go handle(n, c)
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
-
-// hang accepts and never answers.
-func hang(int, net.Conn) {}
-
-// garbage answers with bytes that are not HTTP.
-func garbage(_ int, c net.Conn) {
-	_, _ = c.Read(make([]byte, 4096))
-	_, _ = io.WriteString(c, "SSH-2.0-OpenSSH_9.6 not http\r\n\r\n")
-	closeGently(c)
-}
-
-// closeGently ends the answer and drains what the client still sends before closing:
-// closing with unread request bytes would reset the connection and lose the answer.
-func closeGently(c net.Conn) {
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.CloseWrite()
-	}
-	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	_, _ = io.Copy(io.Discard, c)
-	_ = c.Close()
-}
-
 // answerFirst answers the first connection with a documented KooPhone error (so the
 // KooPhone preflight passes) and hangs every later one: a target lost mid-run.
 func answerFirst(n int, c net.Conn) {
@@ -155,18 +100,7 @@ func answerFirst(n int, c net.Conn) {
 	_, _ = c.Read(make([]byte, 4096))
 	body := (`{"error_code":"` + contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code + `","error_msg":"bad request"}`)
 	_, _ = fmt.Fprintf(c, "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
-	closeGently(c)
-}
-
-func refused(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return "http://" + addr
+	hostile.CloseGently(c)
 }
 
 // runSuites runs both compiled suites as `make conformance` does (ginkgo -p, randomized,
@@ -215,9 +149,9 @@ func unreachableStopsTheRunFast(t *testing.T, ginkgo string, suites []string) {
 		url  func(t *testing.T) string
 		line string
 	}{
-		"hang":    {func(t *testing.T) string { return listen(t, hang) }, "no answer from %s within 2s"},
-		"refused": {refused, "no answer from %s (connection refused)"},
-		"garbage": {func(t *testing.T) string { return listen(t, garbage) }, "no answer from %s (the answer is not HTTP: "},
+		"hang":    {func(t *testing.T) string { return hostile.Listen(t, hostile.Hang).URL }, "no answer from %s within 2s"},
+		"refused": {func(t *testing.T) string { return hostile.RefusedURL(t) }, "no answer from %s (connection refused)"},
+		"garbage": {func(t *testing.T) string { return hostile.Listen(t, hostile.Garbage).URL }, "no answer from %s (the answer is not HTTP: "},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -252,7 +186,7 @@ func unreachableStopsTheRunFast(t *testing.T, ginkgo string, suites []string) {
 // unanswered requests in a row, not after one timeout per spec: the specs that got no
 // answer fail, the rest are not-evaluated (target unreachable), and nothing passes.
 func lostMidRunStopsTheRun(t *testing.T, ginkgo string, suites []string) {
-	url := listen(t, answerFirst)
+	url := hostile.Listen(t, answerFirst).URL
 	err, out, elapsed, r := runSuites(t, ginkgo, suites[:1], writeTarget(t, url))
 	t.Logf("exit %v after %s", err, elapsed.Round(time.Millisecond))
 	if err == nil {

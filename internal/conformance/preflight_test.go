@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/koobackup/conformance/internal/hostile"
 )
 
 // A target that answers anything over HTTP, even an error, is reachable; the preflight
@@ -70,9 +72,9 @@ func TestPreflightIsHarmlessAndAcceptsAnyHTTPAnswer(t *testing.T) {
 // A dead, hung or non-HTTP target is unreachable, with one line naming the API, the base
 // URL and what happened.
 func TestPreflightNamesWhatMadeTheTargetUnreachable(t *testing.T) {
-	hang := "http://" + hangingListener(t)
-	garbage := "http://" + garbageListener(t)
-	refused := refusedURL(t)
+	hang := hostile.Listen(t, hostile.Hang).URL
+	garbage := hostile.Listen(t, hostile.Garbage).URL
+	refused := hostile.RefusedURL(t)
 	cases := map[string]struct{ url, want string }{
 		"hang":    {hang, "koophone: no answer from " + hang + " within 300ms"},
 		"refused": {refused, "koophone: no answer from " + refused + " (connection refused)"},

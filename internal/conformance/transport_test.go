@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/koobackup/conformance/fixtures"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/hostile"
 	"github.com/koobackup/conformance/internal/specfacts"
 )
 
@@ -297,15 +297,15 @@ func TestNoAnswerStreak(t *testing.T) {
 // Transport failures are classified by what happened: nothing listening, no answer in
 // time, or an answer that is not HTTP.
 func TestTransportFailuresAreClassified(t *testing.T) {
-	hang := hangingListener(t)
-	garbage := garbageListener(t)
+	hang := hostile.Listen(t, hostile.Hang).URL
+	garbage := hostile.Listen(t, hostile.Garbage).URL
 	cases := map[string]struct {
 		url  string
 		want NoAnswerKind
 	}{
-		"refused": {refusedURL(t), NoAnswerRefused},
-		"hang":    {"http://" + hang, NoAnswerTimeout},
-		"garbage": {"http://" + garbage, NoAnswerNotHTTP},
+		"refused": {hostile.RefusedURL(t), NoAnswerRefused},
+		"hang":    {hang, NoAnswerTimeout},
+		"garbage": {garbage, NoAnswerNotHTTP},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -317,79 +317,4 @@ func TestTransportFailuresAreClassified(t *testing.T) {
 			}
 		})
 	}
-}
-
-// hangingListener accepts connections and never answers; it returns host:port.
-func hangingListener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
-// garbageListener answers every request with bytes that are not HTTP; it returns host:port.
-func garbageListener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				buf := make([]byte, 4096)
-				_, _ = c.Read(buf)
-				_, _ = io.WriteString(c, "SSH-2.0-OpenSSH_9.6 not http at all\r\n\r\n")
-				// Drain before closing: unread request bytes would turn the close into a
-				// reset, and the client would see that instead of the garbage.
-				if tc, ok := c.(*net.TCPConn); ok {
-					_ = tc.CloseWrite()
-				}
-				_, _ = io.Copy(io.Discard, c)
-			}()
-		}
-	}()
-	t.Cleanup(func() { _ = ln.Close() })
-	return ln.Addr().String()
-}
-
-// refusedURL is a base URL at which nothing listens: a port just released.
-func refusedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return "http://" + addr
 }

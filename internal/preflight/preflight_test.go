@@ -18,6 +18,7 @@ import (
 	"github.com/koobackup/conformance/fixtures"
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/hostile"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/report"
 	"github.com/koobackup/conformance/internal/runrecord"
@@ -32,65 +33,6 @@ func testTarget(t *testing.T, kooURL, vbsURL string, timeout time.Duration) *tar
 		t.Fatal(err)
 	}
 	return tgt
-}
-
-// listen serves every accepted connection with handle; it counts connections and closes
-// everything when the test ends.
-func listen(t *testing.T, handle func(net.Conn)) (string, *atomic.Int32) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n atomic.Int32
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.Add(1)
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go handle(c)
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String(), &n
-}
-
-func hang(net.Conn) {}
-
-func garbage(c net.Conn) {
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	_, _ = c.Read(make([]byte, 4096))
-	_, _ = io.WriteString(c, "SSH-2.0-OpenSSH_9.6 not http\r\n\r\n")
-	// Drain before closing: unread request bytes would turn the close into a reset.
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.CloseWrite()
-	}
-	_, _ = io.Copy(io.Discard, c)
-}
-
-func refusedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return "http://" + addr
 }
 
 func probeAll(t *testing.T, tgt *target.Target) []Result {
@@ -155,9 +97,9 @@ func TestProbeIsHarmlessAndAcceptsAnyHTTPAnswer(t *testing.T) {
 // A hung, refused or non-HTTP API is unreachable with one line naming the API, the base URL
 // and what happened.
 func TestProbeNamesWhatMadeTheTargetUnreachable(t *testing.T) {
-	hung, _ := listen(t, hang)
-	junk, _ := listen(t, garbage)
-	refused := refusedURL(t)
+	hung := hostile.Listen(t, hostile.Hang).URL
+	junk := hostile.Listen(t, hostile.Garbage).URL
+	refused := hostile.RefusedURL(t)
 	cases := map[string]struct{ url, want string }{
 		"hang":    {hung, "no answer from " + hung + " within 300ms"},
 		"refused": {refused, "no answer from " + refused + " (connection refused)"},
@@ -184,11 +126,11 @@ func TestAllProbesTheAPIsAtOnce(t *testing.T) {
 	both := make(chan struct{})
 	var once sync.Once
 	var n atomic.Int32
-	url, _ := listen(t, func(net.Conn) {
+	url := hostile.Listen(t, func(int, net.Conn) {
 		if n.Add(1) == 2 {
 			once.Do(func() { close(both) })
 		}
-	})
+	}).URL
 	tgt := testTarget(t, url, url, time.Minute)
 	done := make(chan []Result, 1)
 	go func() {
@@ -206,7 +148,8 @@ func TestAllProbesTheAPIsAtOnce(t *testing.T) {
 
 // A target file that describes one API is probed for that API only.
 func TestAllProbesOnlyTheDescribedAPIs(t *testing.T) {
-	url, n := listen(t, hang)
+	srv := hostile.Listen(t, hostile.Hang)
+	url, n := srv.URL, &srv.Accepted
 	tgt := testTarget(t, url, url, 200*time.Millisecond)
 	tgt.VBS = nil
 	res := probeAll(t, tgt)
@@ -253,7 +196,7 @@ func TestRecordedMatchesAPIAndURL(t *testing.T) {
 // of both APIs not-evaluated because the target was unreachable, none failed, verdict fail,
 // and no token in it.
 func TestSuiteReportsBuildAnUnreachableReport(t *testing.T) {
-	hung, _ := listen(t, hang)
+	hung := hostile.Listen(t, hostile.Hang).URL
 	tgt := testTarget(t, hung, hung, 200*time.Millisecond)
 	red := redact.New(tgt.Tokens()...)
 	start := time.Now()
