@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/koobackup/conformance/internal/specfacts"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // detectionFixture is a prove result with one deviation not distinguishable and one that
@@ -37,19 +36,8 @@ func TestDetectionPowerSection(t *testing.T) {
 	if r.Verdict != plain.Verdict || r.VerdictReason != plain.VerdictReason {
 		t.Errorf("the section changed the verdict: %s %q, without it %s %q", r.Verdict, r.VerdictReason, plain.Verdict, plain.VerdictReason)
 	}
-	dir := t.TempDir()
-	if err := WriteAll(r, dir); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, JSONFile))
+	dir, err := writeValidated(t, r)
 	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := compileSchema(t).Validate(inst); err != nil {
 		t.Errorf("conformance.json with detection_power does not validate: %v", err)
 	}
 	back, err := Load(filepath.Join(dir, JSONFile))

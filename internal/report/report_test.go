@@ -251,6 +251,25 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 	return s
 }
 
+// writeValidated writes every report of r into a new directory and validates its
+// conformance.json against the checked-in schema; the error is the schema's.
+func writeValidated(t *testing.T, r *Report) (dir string, err error) {
+	t.Helper()
+	dir = t.TempDir()
+	if err := WriteAll(r, dir); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, compileSchema(t).Validate(inst)
+}
+
 // Every conformance.json written validates against the checked-in schema, and the schema
 // does reject a malformed report.
 func TestReportsValidateAgainstSchema(t *testing.T) {
@@ -260,19 +279,7 @@ func TestReportsValidateAgainstSchema(t *testing.T) {
 		{Requirement: string(specfacts.ReqKooPhoneBackupOperation), Target: "reference-mock", Reason: "old flake", Expires: "2026-01-31"},
 	}
 	for _, run := range []string{"run-fail", "run-fixed", "run-regressed"} {
-		dir := t.TempDir()
-		if err := WriteAll(build(t, loadRun(t, run), waivers...), dir); err != nil {
-			t.Fatal(err)
-		}
-		raw, err := os.ReadFile(filepath.Join(dir, JSONFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := schema.Validate(inst); err != nil {
+		if _, err := writeValidated(t, build(t, loadRun(t, run), waivers...)); err != nil {
 			t.Errorf("%s: %v", run, err)
 		}
 	}
