@@ -37,7 +37,7 @@ func TestLogModes(t *testing.T) {
 			t.Errorf("%s: 400 logged=%v\n%s", c.mode, got, buf.String())
 		}
 		buf.Reset()
-		if ex := f.do(t, f.koo(ids(f.t.KooPhone.OwnedInstanceIDs[1])).with(FaultHeader, string(specfacts.CodeInternalError))); ex.status != 500 {
+		if ex := f.do(t, f.koo(ids(f.t.KooPhone.OwnedInstanceIDs[1])).with(InjectedFailureHeader, string(specfacts.CodeInternalError))); ex.status != 500 {
 			t.Fatalf("%s: injected error answered %d", c.mode, ex.status)
 		}
 		out := buf.String()

@@ -215,7 +215,7 @@ func TestJournalOverTCPWithIAMToken(t *testing.T) {
 	if resp, err := post(t, srv.URL()+"/v1/instances/backup", h, `{"instance_ids":["`+tok+`"]}`); err == nil {
 		resp.Body.Close()
 	}
-	h[FaultHeader] = "drop-connection"
+	h[InjectedFailureHeader] = "drop-connection"
 	if _, err := post(t, srv.URL()+"/v1/instances/backup", h, `{"instance_ids":["x"]}`); err == nil {
 		t.Fatal("the dropped connection answered")
 	}

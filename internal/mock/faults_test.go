@@ -153,3 +153,27 @@ func TestPanicRecoveredAsInternalError(t *testing.T) {
 	ex = f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, "v")))
 	wantVBSError(t, ex, 500, VBSCodeInternal, "internal error")
 }
+
+// The limit faults give the reference a contract of their own: the mock refuses one item or
+// character beyond the relaxed limit, and the law every other package reads stays as
+// documented.
+func TestLimitFaultsEditOnlyTheirOwnContract(t *testing.T) {
+	law := contract.Default().Constraints().KooPhone
+	items := newFixture(t, WithFault(FaultKooPhoneAccepts101IDs))
+	if got := items.m.cons.KooPhone.InstanceIDsMaxItems; got != law.InstanceIDsMaxItems+1 {
+		t.Errorf("%s: the mock's instance_ids maxItems is %d, want %d", FaultKooPhoneAccepts101IDs, got, law.InstanceIDsMaxItems+1)
+	}
+	if ex := items.doUnchecked(t, items.koo(ids(items.t.KooPhone.OwnedInstanceIDs[:law.InstanceIDsMaxItems+2]...))); ex.status != 400 || ex.code() != codeOf(kooParameterIncorrect) {
+		t.Errorf("%s: %d ids: %d %s, want 400 %s", FaultKooPhoneAccepts101IDs, law.InstanceIDsMaxItems+2, ex.status, ex.code(), codeOf(kooParameterIncorrect))
+	}
+	length := newFixture(t, WithFault(FaultKooPhoneIDLength33Accepted))
+	if ex := length.doUnchecked(t, length.koo(ids(strings.Repeat("z", law.InstanceIDMaxLength+2)))); ex.code() != codeOf(kooParameterIncorrect) {
+		t.Errorf("%s: an id of %d characters: %s, want %s", FaultKooPhoneIDLength33Accepted, law.InstanceIDMaxLength+2, ex.code(), codeOf(kooParameterIncorrect))
+	}
+	if after := contract.Default().Constraints().KooPhone; after.InstanceIDsMaxItems != law.InstanceIDsMaxItems || after.InstanceIDMaxLength != law.InstanceIDMaxLength {
+		t.Errorf("the law changed: %+v", after)
+	}
+	if ref := newFixture(t); ref.m.cons.KooPhone.InstanceIDsMaxItems != law.InstanceIDsMaxItems {
+		t.Errorf("a mock without faults has maxItems %d", ref.m.cons.KooPhone.InstanceIDsMaxItems)
+	}
+}

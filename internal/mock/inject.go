@@ -11,13 +11,9 @@ import (
 
 // InjectedFailureHeader is the request header, honoured only by this mock, that injects a
 // failure a client cannot otherwise provoke (docs/architecture.md, "Injected failures").
-// An injected failure is the mock failing on request; a planted fault (faults.go) is the
-// mock deviating from the contract for mutation testing.
+// An injected failure is the mock failing on request, at the client's asking, within the
+// contract; a deviation from the contract is a fault of faults.go.
 const InjectedFailureHeader = specfacts.MockFaultHeader
-
-// FaultHeader is the header's former name, kept while other packages move to
-// InjectedFailureHeader.
-const FaultHeader = InjectedFailureHeader
 
 // maxInjectedLatency bounds latency=<d> so that a typo cannot park a connection for hours.
 const maxInjectedLatency = 2 * time.Minute

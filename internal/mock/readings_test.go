@@ -92,7 +92,7 @@ func TestEveryFaultIsPlanted(t *testing.T) {
 			t.Errorf("fault %s has no plant", f.Name)
 			continue
 		}
-		if p.configure == nil && p.request == nil && p.response == nil {
+		if p.contract == nil && p.request == nil && p.response == nil {
 			t.Errorf("fault %s: the plant does nothing", f.Name)
 		}
 	}

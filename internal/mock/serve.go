@@ -19,9 +19,9 @@ const (
 	apiVBS
 )
 
-// serveAPI routes, applies planted faults and injected failures, and recovers panics into
-// the API's internal error. Panics are bugs or planted faults: no client input is meant to
-// reach that path on the reference mock (the fuzz tests check it).
+// serveAPI routes, hands the request to m.serve, and recovers panics into the API's internal
+// error. On the reference a panic is a bug: no client input is meant to reach that path (the
+// fuzz tests check it).
 func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
@@ -49,18 +49,12 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
 				m.cons.KooPhone.Method, m.cons.KooPhone.Path, m.cons.VBS.Method, m.cons.VBS.PathTemplate)))
 		return
 	}
-	// KooPhone's plants see only its own method; VBS plants see every method
-	// (vbs-method-not-allowed has a planted fault).
-	if len(m.plants) > 0 && (which == apiVBS || r.Method == m.cons.KooPhone.Method) {
-		m.servePlanted(rec, r, which, projectID)
-		return
-	}
-	m.serveReference(rec, r, which, projectID)
+	m.serve(rec, r, which, projectID)
 }
 
 // serveReference is the specification: the method, injected failures, then the API's
-// handler. The method is checked here rather than before the plants, so that a planted fault
-// can deviate on another method too.
+// handler. The method is part of it, so that whatever wraps the reference sees requests of
+// every method.
 func (m *Mock) serveReference(w http.ResponseWriter, r *http.Request, which api, projectID string) {
 	method := m.cons.KooPhone.Method
 	if which == apiVBS {

@@ -59,7 +59,7 @@ func TestServerOverTCP(t *testing.T) {
 	body := `{"instance_ids":["` + tg.KooPhone.OwnedInstanceIDs[0] + `"]}`
 
 	start := time.Now()
-	h[FaultHeader] = "latency=150ms"
+	h[InjectedFailureHeader] = "latency=150ms"
 	resp, err := post(t, tg.KooPhone.BaseURL+"/v1/instances/backup", h, body)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +70,7 @@ func TestServerOverTCP(t *testing.T) {
 		t.Fatalf("status %d after %v", resp.StatusCode, time.Since(start))
 	}
 
-	h[FaultHeader] = "drop-connection"
+	h[InjectedFailureHeader] = "drop-connection"
 	if resp, err := post(t, tg.KooPhone.BaseURL+"/v1/instances/backup", h, body); err == nil {
 		resp.Body.Close()
 		t.Fatalf("dropped connection answered %d", resp.StatusCode)

@@ -136,7 +136,7 @@ func TestVBSRefusals(t *testing.T) {
 		{"unknown policy", func(f fixture) req { return f.vbs(resources(v.UnknownBackupPolicyID, vol)) }, 404, VBSCodePolicyNotFound, fmt.Sprintf("backup_policy_id: policy %q does not exist", v.UnknownBackupPolicyID)},
 		{"oversized", func(f fixture) req { return f.vbs(`{"x":"` + strings.Repeat("a", MaxBodyBytes) + `"}`) }, 400, VBSCodeBodyTooLarge, "body: larger than"},
 		{"injected internal error", func(f fixture) req {
-			return f.vbs(resources(v.BackupPolicyID, vol)).with(FaultHeader, string(specfacts.CodeInternalError))
+			return f.vbs(resources(v.BackupPolicyID, vol)).with(InjectedFailureHeader, string(specfacts.CodeInternalError))
 		}, 500, VBSCodeInternal, "internal error"},
 	}
 	for _, c := range cases {
