@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -113,27 +114,35 @@ func (m *Mock) applyInjectedFailures(w http.ResponseWriter, r *http.Request, whi
 		list = append(append([]InjectedFailure(nil), list...), parsed...)
 	}
 	for _, in := range list {
-		if in.kind == injectLatency {
-			t := time.NewTimer(in.latency)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return false
-			}
+		if in.kind == injectLatency && !m.wait(r.Context(), in.latency) {
+			return false
 		}
 	}
 	for _, in := range list {
 		if in.kind == injectDropConnection {
+			noteInjected(r, in)
 			dropConnection(w)
 			return false
 		}
 	}
 	for _, in := range list {
 		if in.kind == injectInternalError {
+			noteInjected(r, in)
 			m.internalError(w, which, "internal error injected by "+InjectedFailureHeader)
 			return false
 		}
 	}
 	return true
+}
+
+// waitFor waits d, or until ctx is done; it reports whether d passed.
+func waitFor(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -1,10 +1,12 @@
 package mock
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/redact"
@@ -34,6 +36,12 @@ type Mock struct {
 	// beforeServe, nil outside tests, runs inside the recovery of ServeHTTP so a test can
 	// prove that a bug's panic becomes the API's internal error.
 	beforeServe func(*http.Request)
+	// afterServe, nil outside tests, runs when ServeHTTP has finished with a request, the
+	// journal and the access log written, so a test can wait for that instead of polling.
+	afterServe func(*http.Request)
+	// wait holds an injected latency back; it reports false when the client went away
+	// first. Tests replace it to see the latency without spending it.
+	wait func(ctx context.Context, d time.Duration) bool
 }
 
 // Option configures a Mock.
@@ -79,6 +87,7 @@ func New(w *World, opts ...Option) *Mock {
 		cons:     c.Constraints(),
 		log:      slog.New(slog.DiscardHandler),
 		readings: map[string]string{},
+		wait:     waitFor,
 	}
 	// The world file's readings first, so that options (the command line) override them.
 	for entry, reading := range w.desc.MockReadings {

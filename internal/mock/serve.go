@@ -26,10 +26,11 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
 	which, projectID := m.route(r.URL.Path)
+	r, injected := withInjectedNote(r)
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
-				m.logRequest(r, http.StatusInternalServerError, start, "connection dropped")
+				m.logRequest(r, http.StatusInternalServerError, start, "connection dropped", injected.failure)
 				panic(p)
 			}
 			m.log.Error("panic serving request", "method", r.Method, "path", m.redactor.String(r.URL.Path), "panic", m.redactor.String(fmt.Sprint(p)))
@@ -37,7 +38,7 @@ func (m *Mock) serveAPI(w http.ResponseWriter, r *http.Request) {
 				m.internalError(rec, which, "internal error")
 			}
 		}
-		m.logRequest(r, rec.status, start, "")
+		m.logRequest(r, rec.status, start, "", injected.failure)
 	}()
 
 	if m.beforeServe != nil {
