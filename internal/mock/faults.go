@@ -101,7 +101,8 @@ const (
 	FaultVBSErrorCodeEmpty                = "vbs-error-code-empty"
 	FaultVBSFailItemWithoutCode           = "vbs-fail-item-without-code"
 	FaultVBSInvalidToken403               = "vbs-invalid-token-403"
-	// Issue 12: the judgement principle and the probes it added.
+	// Deviations from what the judgement principle requires, and answers to the probes of
+	// other methods, Accept, charset, empty ids and fault precedence.
 	FaultVBSDuplicateReportedPerEntry = "vbs-duplicate-reported-per-entry"
 	FaultVBSEmptyListNull             = "vbs-empty-list-null"
 	FaultVBSEmptyListOmitted          = "vbs-empty-list-omitted"

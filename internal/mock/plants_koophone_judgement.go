@@ -9,8 +9,8 @@ import (
 	"sync"
 )
 
-// kooPhoneJudgementPlants are the KooPhone planted faults of issue 12's judgement: documented
-// members left out, one job per mention, refusals and answers the register does not allow.
+// kooPhoneJudgementPlants are the KooPhone planted faults the judgement principle decides:
+// documented members left out, one job per mention, refusals and answers the register does not allow.
 // Each deviates on KooPhone requests only.
 var kooPhoneJudgementPlants = map[string]plant{
 	FaultKooPhoneSuccessWithoutCode: {response: func(c *plantCall) {

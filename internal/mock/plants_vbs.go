@@ -318,7 +318,8 @@ var vbsPlants = map[string]plant{
 		}
 	}},
 
-	// Issue 12 (the judgement principle and the probes it added).
+	// Deviations from what the judgement principle requires of a 200, and answers to the
+	// probes of other methods, Accept, charset, empty ids and fault precedence.
 
 	FaultVBSDuplicateReportedPerEntry: {
 		request: func(c *plantCall, _ http.ResponseWriter) bool {

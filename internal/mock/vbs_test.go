@@ -214,7 +214,7 @@ func TestVBSWrongMethodAndUnknownPath(t *testing.T) {
 	}
 }
 
-// The strict readings of the entries issue 12 added: an empty backup_policy_id or resource_id
+// The strict readings of the VBS entries on empty ids, Accept and precedence: an empty backup_policy_id or resource_id
 // is malformed (400), Accept without JSON is 406, and with two faults the token wins (401).
 func TestVBSStrictEmptyIDsAcceptAndPrecedence(t *testing.T) {
 	f := newFixture(t)

@@ -13,7 +13,8 @@ import (
 	"github.com/koobackup/conformance/internal/report"
 )
 
-// minFaults is the size the catalog must keep (issue 6).
+// minFaults is the least the catalog holds: fewer faults would leave requirements no
+// planted deviation exercises.
 const minFaults = 40
 
 // unplantable lists requirements no fault can violate, with the reason. Every other
@@ -137,7 +138,7 @@ func ownRequirementPasses(m Mutant) bool {
 
 // readingMisattributions are register entries the strict profile names on a mock that
 // takes one reading of another entry, because the probe of the named entry cannot tell
-// the readings apart there; issue 12 makes such probes say "inconclusive".
+// the readings apart there; such probes say "inconclusive" rather than pass.
 var readingMisattributions = map[string][]string{
 	// The multi-byte id at the maximum length names no instance: refused with 1000 as an
 	// unknown instance, it looks like the bytes reading of koophone-id-length-unit.
