@@ -103,7 +103,7 @@ func ParseInjectedFailures(value string) ([]InjectedFailure, error) {
 // applyInjectedFailures honours WithInjectedFailures and the X-Mock-Fault header, after
 // routing and before anything reads the body or touches the world. It reports whether to go
 // on.
-func (m *Mock) applyInjectedFailures(w http.ResponseWriter, r *http.Request, which api) bool {
+func (m *Mock) applyInjectedFailures(w http.ResponseWriter, r *http.Request, which specfacts.API) bool {
 	list := m.injected
 	if v := r.Header.Get(InjectedFailureHeader); v != "" {
 		parsed, err := ParseInjectedFailures(v)

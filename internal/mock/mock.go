@@ -10,6 +10,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/redact"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 )
 
@@ -24,7 +25,7 @@ type Mock struct {
 	faults   []string
 	plants   []plant
 	// serve answers a routed request: serveReference, or the planted faults around it.
-	serve     func(w http.ResponseWriter, r *http.Request, which api, projectID string)
+	serve     func(w http.ResponseWriter, r *http.Request, which specfacts.API, projectID string)
 	injected  []InjectedFailure
 	vbsPrefix string // PathTemplate up to {project_id}
 	vbsSuffix string // PathTemplate after {project_id}

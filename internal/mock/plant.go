@@ -50,7 +50,7 @@ var plants = func() map[string]plant {
 // plantCall is one request and its answer as the plants see them.
 type plantCall struct {
 	m         *Mock
-	api       api
+	api       specfacts.API
 	r         *http.Request
 	body      []byte
 	projectID string
@@ -115,8 +115,8 @@ func plantedContract(names []string, edits []contract.DocumentEdit) *contract.Co
 
 // servePlanted runs the switched-on plants around the reference. KooPhone's plants see only
 // its own method; VBS plants see every method (vbs-method-not-allowed has a planted fault).
-func (m *Mock) servePlanted(w http.ResponseWriter, r *http.Request, which api, projectID string) {
-	if which == apiKooPhone && r.Method != m.cons.KooPhone.Method {
+func (m *Mock) servePlanted(w http.ResponseWriter, r *http.Request, which specfacts.API, projectID string) {
+	if which == specfacts.KooPhone && r.Method != m.cons.KooPhone.Method {
 		m.serveReference(w, r, which, projectID)
 		return
 	}

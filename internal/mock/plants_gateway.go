@@ -1,15 +1,19 @@
 package mock
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/koobackup/conformance/internal/specfacts"
+)
 
 // gatewayPlants are the planted faults of the API gateway's answer, for both APIs: the
 // gateway's body under a status a gateway does not refuse a token with.
 var gatewayPlants = map[string]plant{
 	FaultKooPhoneGatewayBody403: {request: func(c *plantCall, w http.ResponseWriter) bool {
-		return c.api == apiKooPhone && c.gatewayBodyUnder403(w, c.m.cons.KooPhone.TokenHeader)
+		return c.api == specfacts.KooPhone && c.gatewayBodyUnder403(w, c.m.cons.KooPhone.TokenHeader)
 	}},
 	FaultVBSGatewayBody403: {request: func(c *plantCall, w http.ResponseWriter) bool {
-		return c.api == apiVBS && c.gatewayBodyUnder403(w, c.m.cons.VBS.TokenHeader)
+		return c.api == specfacts.VBS && c.gatewayBodyUnder403(w, c.m.cons.VBS.TokenHeader)
 	}},
 }
 

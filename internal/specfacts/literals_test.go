@@ -165,7 +165,6 @@ func sortedLineNumbers(lines map[int]string) []int {
 	return out
 }
 
-
 // No Go file outside specs/ and generated code spells an error code, an error-code name, a
 // rule id, a requirement id, the body limit, the mock fault header or a resource type as a
 // literal; each is a specfacts constant or read through package contract.
