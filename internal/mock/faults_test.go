@@ -4,12 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // faultProbes: for each fault, a probe that reports whether the deviation is visible. Every
@@ -119,11 +121,11 @@ func TestFaultCatalogHooks(t *testing.T) {
 	}
 	for _, flt := range all {
 		t.Run(flt.Name, func(t *testing.T) {
-			if flt.Description == "" || len(flt.Requirements) == 0 || (flt.API != "koophone" && flt.API != "vbs") {
+			if flt.Description == "" || len(flt.Requirements) == 0 || !slices.Contains(specfacts.APIs(), flt.API) {
 				t.Fatalf("incomplete entry %+v", flt)
 			}
 			for _, id := range flt.Requirements {
-				if _, ok := cat.Requirement(id); !ok {
+				if _, ok := cat.Requirement(string(id)); !ok {
 					t.Fatalf("requirement %q is not in the catalog", id)
 				}
 			}

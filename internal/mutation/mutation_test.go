@@ -196,7 +196,7 @@ func TestEveryRequirementIsViolatedByAFault(t *testing.T) {
 	named := map[string]bool{}
 	for _, f := range mock.Faults() {
 		for _, id := range f.Requirements {
-			named[id] = true
+			named[string(id)] = true
 		}
 	}
 	for _, r := range catalog.Default().Requirements {
@@ -220,7 +220,7 @@ func TestCatalogSizeAndSpread(t *testing.T) {
 	}
 	apis, kinds := map[string]int{}, map[string]int{}
 	for _, f := range faults {
-		apis[f.API]++
+		apis[string(f.API)]++
 		if len(f.Requirements) == 0 {
 			t.Errorf("fault %s names no requirement", f.Name)
 		}
@@ -228,12 +228,12 @@ func TestCatalogSizeAndSpread(t *testing.T) {
 			t.Errorf("fault %s has no description", f.Name)
 		}
 		for _, id := range f.Requirements {
-			r, ok := cat.Requirement(id)
+			r, ok := cat.Requirement(string(id))
 			if !ok {
 				t.Errorf("fault %s names unknown requirement %s", f.Name, id)
 				continue
 			}
-			if r.API != f.API {
+			if r.API != string(f.API) {
 				t.Errorf("fault %s (%s) names requirement %s of API %s", f.Name, f.API, id, r.API)
 			}
 			kinds[r.Kind]++
