@@ -122,7 +122,7 @@ func (e *Env) validate(x *Exchange) contract.Violations {
 }
 
 // evidenceMaxBody bounds the body excerpts kept in reports.
-const evidenceMaxBody = 2048
+const evidenceMaxBody = runrecord.ExcerptBytes
 
 type evidenceMessage = runrecord.Message
 
