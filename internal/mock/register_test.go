@@ -47,9 +47,9 @@ func (f fixture) send(t *testing.T, api specfacts.API, r req, requested ...strin
 // volumes where the entry needs state.
 type registerProbe func(t *testing.T, f fixture) probed
 
-// padding makes a body larger than the documented limit with a member no reading refuses
-// before the size.
-func padding() string { return strings.Repeat("a", MaxBodyBytes) }
+// padded is a JSON body made larger than the documented limit with white space, as the
+// register's probe of the oversized entries is: its only content is what it names.
+func padded(body map[string]any) string { return string(mustJSON(body)) + strings.Repeat(" ", MaxBodyBytes) }
 
 var registerProbes = map[specfacts.AmbiguityID]registerProbe{
 	specfacts.AmbKooPhoneExampleRequestShape: func(t *testing.T, f fixture) probed {
@@ -106,8 +106,7 @@ var registerProbes = map[specfacts.AmbiguityID]registerProbe{
 		return f.send(t, specfacts.KooPhone, f.koo(ids(id)).with("Content-Type", "text/plain"), id)
 	},
 	specfacts.AmbKooPhoneOversizedBodyStatus: func(t *testing.T, f fixture) probed {
-		body := map[string]any{"instance_ids": []string{f.t.KooPhone.ForeignInstanceIDs[0]}, "padding": padding()}
-		return f.send(t, specfacts.KooPhone, f.koo(body))
+		return f.send(t, specfacts.KooPhone, f.koo(padded(ids(f.t.KooPhone.ForeignInstanceIDs[0]))))
 	},
 	specfacts.AmbKooPhoneUndocumentedCodes: func(t *testing.T, f fixture) probed {
 		return f.send(t, specfacts.KooPhone, f.koo(map[string]any{"instance_ids": "not-a-list"}))
@@ -195,9 +194,7 @@ var registerProbes = map[specfacts.AmbiguityID]registerProbe{
 	},
 	specfacts.AmbVBSOversizedBodyStatus: func(t *testing.T, f fixture) probed {
 		v := f.t.VBS
-		body := resources(v.BackupPolicyID, v.UnknownVolumeIDs[0])
-		body["padding"] = padding()
-		p := f.send(t, specfacts.VBS, f.vbs(body), v.UnknownVolumeIDs[0])
+		p := f.send(t, specfacts.VBS, f.vbs(padded(resources(v.BackupPolicyID, v.UnknownVolumeIDs[0]))), v.UnknownVolumeIDs[0])
 		p.about = p.requested
 		return p
 	},
