@@ -49,7 +49,9 @@ type registerProbe func(t *testing.T, f fixture) probed
 
 // padded is a JSON body made larger than the documented limit with white space, as the
 // register's probe of the oversized entries is: its only content is what it names.
-func padded(body map[string]any) string { return string(mustJSON(body)) + strings.Repeat(" ", MaxBodyBytes) }
+func padded(body map[string]any) string {
+	return string(mustJSON(body)) + strings.Repeat(" ", MaxBodyBytes)
+}
 
 var registerProbes = map[specfacts.AmbiguityID]registerProbe{
 	specfacts.AmbKooPhoneExampleRequestShape: func(t *testing.T, f fixture) probed {
