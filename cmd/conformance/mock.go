@@ -58,7 +58,7 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 	}
 	if *listFaults {
 		for _, f := range mock.Faults() {
-			fmt.Fprintf(stderr, "%-42s %s (%s)\n", f.Name, f.Description, strings.Join(f.Requirements, ", "))
+			fmt.Fprintf(stderr, "%-42s %s (%s)\n", f.Name, f.Description, f.RequirementList())
 		}
 		return 0
 	}

@@ -158,7 +158,7 @@ func TestTargetCheckSaysWhatRuns(t *testing.T) {
 	}
 }
 
-// The "done when" of issue 14: with only environment variables set, the suites run against a target file that holds no secret, whose token comes from the mock's IAM; nothing written shows the token.
+// With only environment variables set, the suites run against a target file that holds no secret, whose token comes from the mock's IAM; nothing written shows the token.
 func TestSecretFreeTargetRunsSuitesWithIAMToken(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the suites")

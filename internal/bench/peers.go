@@ -17,6 +17,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/specs"
 )
 
@@ -150,9 +151,9 @@ func (pr *peerRun) prepare() error {
 		return err
 	}
 	for _, a := range []struct {
-		api          contract.API
+		api          specfacts.API
 		file, prefix string
-	}{{contract.KooPhone, specs.KooPhoneFile, "koophone-"}, {contract.VBS, specs.VBSFile, "vbs-"}} {
+	}{{specfacts.KooPhone, specs.KooPhoneFile, "koophone-"}, {specfacts.VBS, specs.VBSFile, "vbs-"}} {
 		raw, err := specs.Read(a.file)
 		if err != nil {
 			return fmt.Errorf("read spec: %w", err)

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/koobackup/conformance/internal/specfacts"
@@ -86,8 +84,9 @@ type Catalog struct {
 	ambiguityIndex   map[string]int
 }
 
-// Kinds lists the requirement kinds, in the order reports present them.
-var Kinds = []string{"shape", "limit", "error-semantics", "behaviour", "auth", "robustness"}
+// Kinds lists the requirement kinds, in the order reports present them: the enum of the
+// catalog's schema (specs/requirements.schema.json).
+var Kinds = schemaEnum(specs.RequirementsFile, "/$defs/requirement/properties/kind/enum")
 
 // APIs lists the API names requirements and ambiguities may name: the OpenAPI documents'
 // info.x-api, through specfacts.
@@ -99,8 +98,8 @@ var APIs = func() []string {
 	return out
 }()
 
-// Levels lists the RFC 2119 levels a requirement may take.
-var Levels = []string{"MUST", "SHOULD", "MAY"}
+// Levels lists the RFC 2119 levels a requirement may take: the enum of the catalog's schema.
+var Levels = schemaEnum(specs.RequirementsFile, "/$defs/requirement/properties/level/enum")
 
 type requirementsFile struct {
 	Version      int           `yaml:"version"`
@@ -127,8 +126,26 @@ func Load() (*Catalog, error) {
 }
 
 // Parse builds a catalog from the YAML text of a requirement catalog and an ambiguity
-// register. Unknown keys are refused so that a misspelt field cannot silently drop data.
+// register, each checked first against the JSON Schema of its format (specs/*.schema.json):
+// a departure is a *SchemaError naming the file, the line, the JSON pointer and the rule, and
+// a misspelt key is one, so that it cannot silently drop data.
 func Parse(requirementsYAML, ambiguitiesYAML []byte) (*Catalog, error) {
+	var problems []error
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{specs.RequirementsFile, requirementsYAML}, {specs.AmbiguitiesFile, ambiguitiesYAML}} {
+		if err := validateFormat(f.name, f.data); err != nil {
+			if joined, ok := err.(interface{ Unwrap() []error }); ok {
+				problems = append(problems, joined.Unwrap()...)
+			} else {
+				problems = append(problems, err)
+			}
+		}
+	}
+	if err := errors.Join(problems...); err != nil {
+		return nil, err
+	}
 	var rf requirementsFile
 	if err := decodeStrict(requirementsYAML, &rf); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", specs.RequirementsFile, err)
@@ -219,7 +236,9 @@ func (c *Catalog) RequirementsFor(api string) []Requirement {
 	return out
 }
 
-// CheckError is one structural problem of the catalog or the register.
+// CheckError is one problem of the catalog or the register that the schemas of their
+// formats cannot see: a duplicate id, a reference that does not resolve, an outcome that
+// does not fit its entry's API.
 type CheckError struct {
 	// File is the catalog file the entry lives in.
 	File string
@@ -239,13 +258,10 @@ func (e *CheckError) Error() string {
 	return fmt.Sprintf("%s: %s: %s: %s", e.File, who, e.Field, e.Problem)
 }
 
-var kebab = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-
-// Check verifies the structure of the catalog and the register: unique kebab-case ids,
-// known api, level and kind, reasoning for inferred requirements, an outcome in the
-// register's vocabulary for every reading (known keys, known code names), default readings
-// that exist with the strict reading among them, and cross references that resolve. It returns
-// every problem found, joined, each a *CheckError.
+// Check verifies what the schemas of the formats (Parse) cannot: unique ids, an api that is
+// an OpenAPI document's, outcomes that fit their entry's API and name known KooPhone codes,
+// default readings that exist with the strict reading among them, and cross references that
+// resolve. It returns every problem found, joined, each a *CheckError.
 func (c *Catalog) Check() error {
 	var errs []error
 	bad := func(file, id string, index int, field, format string, args ...any) {
@@ -255,32 +271,12 @@ func (c *Catalog) Check() error {
 
 	reqSeen := map[string]bool{}
 	for i, r := range c.Requirements {
-		switch {
-		case r.ID == "":
-			bad(rf, "", i, "id", "missing")
-		case !kebab.MatchString(r.ID):
-			bad(rf, r.ID, i, "id", "not kebab-case")
-		case reqSeen[r.ID]:
+		if reqSeen[r.ID] {
 			bad(rf, r.ID, i, "id", "duplicate id")
 		}
 		reqSeen[r.ID] = true
 		if !slices.Contains(APIs, r.API) {
 			bad(rf, r.ID, i, "api", "%q is not one of %v", r.API, APIs)
-		}
-		if !slices.Contains(Levels, r.Level) {
-			bad(rf, r.ID, i, "level", "%q is not one of %v", r.Level, Levels)
-		}
-		if !slices.Contains(Kinds, r.Kind) {
-			bad(rf, r.ID, i, "kind", "%q is not one of %v", r.Kind, Kinds)
-		}
-		if r.Statement == "" {
-			bad(rf, r.ID, i, "statement", "missing")
-		}
-		if r.Source.Seed == "" || r.Source.Clause == "" {
-			bad(rf, r.ID, i, "source", "seed and clause are both required")
-		}
-		if r.Inferred && r.Reasoning == "" {
-			bad(rf, r.ID, i, "reasoning", "an inferred requirement must give its reasoning")
 		}
 		for j, a := range r.Ambiguities {
 			if _, ok := c.Ambiguity(a); !ok {
@@ -291,56 +287,24 @@ func (c *Catalog) Check() error {
 
 	ambSeen := map[string]bool{}
 	for i, a := range c.Ambiguities {
-		switch {
-		case a.ID == "":
-			bad(af, "", i, "id", "missing")
-		case !kebab.MatchString(a.ID):
-			bad(af, a.ID, i, "id", "not kebab-case")
-		case ambSeen[a.ID]:
+		if ambSeen[a.ID] {
 			bad(af, a.ID, i, "id", "duplicate id")
 		}
 		ambSeen[a.ID] = true
 		if !slices.Contains(APIs, a.API) {
 			bad(af, a.ID, i, "api", "%q is not one of %v", a.API, APIs)
 		}
-		if a.Question == "" {
-			bad(af, a.ID, i, "question", "missing")
-		}
-		// The judgement principle (register header) is applied to every entry, and the
-		// reasoning is part of the entry: a reader must see why its readings are legitimate.
-		if strings.TrimSpace(a.Judgement) == "" {
-			bad(af, a.ID, i, "judgement", "missing: say how the judgement principle applies to the entry")
-		}
-		if len(a.Clauses) == 0 {
-			bad(af, a.ID, i, "clauses", "at least one clause is required")
-		}
-		for j, cl := range a.Clauses {
-			if cl.Seed == "" || cl.Clause == "" {
-				bad(af, a.ID, i, fmt.Sprintf("clauses[%d]", j), "seed and clause are both required")
-			}
-		}
 		readings := map[string]bool{}
 		for j, r := range a.Readings {
-			switch {
-			case r.ID == "":
-				bad(af, a.ID, i, fmt.Sprintf("readings[%d].id", j), "missing")
-			case !kebab.MatchString(r.ID):
-				bad(af, a.ID, i, fmt.Sprintf("readings[%d].id", j), "%q is not kebab-case", r.ID)
-			case readings[r.ID]:
+			if readings[r.ID] {
 				bad(af, a.ID, i, fmt.Sprintf("readings[%d].id", j), "duplicate reading %q", r.ID)
 			}
 			readings[r.ID] = true
-			if len(r.Outcome) == 0 {
-				bad(af, a.ID, i, fmt.Sprintf("readings[%d].outcome", j), "missing: every reading states its observable outcome")
-			}
 			for k, o := range r.Outcome {
 				for _, problem := range checkOutcome(a.API, o) {
 					bad(af, a.ID, i, fmt.Sprintf("readings[%d].outcome[%d]", j, k), "reading %q: %s", r.ID, problem)
 				}
 			}
-		}
-		if len(a.Default) == 0 {
-			bad(af, a.ID, i, "default", "at least one reading is required")
 		}
 		for j, d := range a.Default {
 			if !readings[d] {
@@ -350,9 +314,6 @@ func (c *Catalog) Check() error {
 		if !slices.Contains(a.Default, a.Strict) {
 			bad(af, a.ID, i, "strict", "reading %q is not among the default readings %v", a.Strict, a.Default)
 		}
-		if len(a.Requirements) == 0 {
-			bad(af, a.ID, i, "requirements", "at least one requirement is required")
-		}
 		for j, rid := range a.Requirements {
 			r, ok := c.Requirement(rid)
 			if !ok {
@@ -361,11 +322,6 @@ func (c *Catalog) Check() error {
 			}
 			if r.API != a.API {
 				bad(af, a.ID, i, fmt.Sprintf("requirements[%d]", j), "requirement %q is of api %q, not %q", rid, r.API, a.API)
-			}
-		}
-		for j, rj := range a.Rejected {
-			if rj.Description == "" {
-				bad(af, a.ID, i, fmt.Sprintf("rejected[%d]", j), "description missing")
 			}
 		}
 	}

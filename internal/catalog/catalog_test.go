@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,18 +127,11 @@ func TestCheckRejectsBrokenCatalogs(t *testing.T) {
 `, validAmbiguities, "koophone-a", "id"},
 		{"dangling ambiguity reference", strings.Replace(validRequirements, "[koophone-x]", "[koophone-missing]", 1), validAmbiguities, "koophone-a", "ambiguities[0]"},
 		{"dangling requirement reference", validRequirements, strings.Replace(validAmbiguities, "requirements: [koophone-a]", "requirements: [koophone-gone]", 1), "koophone-x", "requirements[0]"},
-		{"missing judgement", validRequirements, strings.Replace(validAmbiguities, "    judgement: Both readings answer the question reasonably.\n", "", 1), "koophone-x", "judgement"},
 		{"strict not in default", validRequirements, strings.Replace(validAmbiguities, "default: [one, two]", "default: [two]", 1), "koophone-x", "strict"},
 		{"default names no reading", validRequirements, strings.Replace(validAmbiguities, "default: [one, two]", "default: [one, three]", 1), "koophone-x", "default[1]"},
-		{"reading without outcome", validRequirements, strings.Replace(validAmbiguities, ", outcome: {status: 400, code: parameter-incorrect}", "", 1), "koophone-x", "readings[0].outcome"},
-		{"unknown outcome key", validRequirements, strings.Replace(validAmbiguities, "code: parameter-incorrect}", "code: parameter-incorrect, colour: red}", 1), "koophone-x", "readings[0].outcome[0]"},
 		{"unknown code name", validRequirements, strings.Replace(validAmbiguities, "code: parameter-incorrect", "code: parameter-wrong", 1), "koophone-x", "readings[0].outcome[0]"},
 		{"envelope on a KooPhone entry", validRequirements, strings.Replace(validAmbiguities, "{status: 413}", "{status: 413, envelope: true}", 1), "koophone-x", "readings[1].outcome[1]"},
-		{"bad kind", strings.Replace(validRequirements, "kind: limit", "kind: vibes", 1), validAmbiguities, "koophone-a", "kind"},
 		{"bad api", strings.Replace(validRequirements, "api: koophone\n    level", "api: other\n    level", 1), validAmbiguities, "koophone-a", "api"},
-		{"bad level", strings.Replace(validRequirements, "level: MUST", "level: MUSTN'T", 1), validAmbiguities, "koophone-a", "level"},
-		{"not kebab-case", strings.Replace(validRequirements, "id: koophone-a", "id: KooPhone_A", 1), strings.Replace(validAmbiguities, "[koophone-a]", "[KooPhone_A]", 1), "KooPhone_A", "id"},
-		{"inferred without reasoning", validRequirements + "    inferred: true\n", validAmbiguities, "koophone-a", "reasoning"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -166,12 +160,98 @@ func TestCheckRejectsBrokenCatalogs(t *testing.T) {
 	}
 }
 
-// A misspelt key in a catalog file is refused rather than silently dropped.
-func TestParseRejectsUnknownKeys(t *testing.T) {
-	_, err := Parse([]byte(strings.Replace(validRequirements, "statement:", "statment:", 1)), []byte(validAmbiguities))
-	if err == nil || !strings.Contains(err.Error(), "statment") {
-		t.Fatalf("Parse accepted a misspelt key: %v", err)
+// A file that departs from the schema of its format is refused by Parse with a
+// *SchemaError naming the file, the line, the JSON pointer of the value and the rule.
+func TestParseRefusesWhatTheSchemaForbids(t *testing.T) {
+	cases := []struct {
+		name       string
+		reqs, ambs string
+		file       string
+		line       int
+		pointer    string
+		rule, says string
+	}{
+		{"misspelt key", strings.Replace(validRequirements, "statement:", "statment:", 1), validAmbiguities,
+			specs.RequirementsFile, 4, "/requirements/0", "#/$defs/requirement/additionalProperties", "statment"},
+		{"missing judgement", validRequirements, strings.Replace(validAmbiguities, "    judgement: Both readings answer the question reasonably.\n", "", 1),
+			specs.AmbiguitiesFile, 4, "/ambiguities/0", "#/$defs/ambiguity/required", "judgement"},
+		{"blank judgement", validRequirements, strings.Replace(validAmbiguities, "judgement: Both readings answer the question reasonably.", `judgement: "  "`, 1),
+			specs.AmbiguitiesFile, 8, "/ambiguities/0/judgement", "#/$defs/text/pattern", "does not match"},
+		{"reading without outcome", validRequirements, strings.Replace(validAmbiguities, ", outcome: {status: 400, code: parameter-incorrect}", "", 1),
+			specs.AmbiguitiesFile, 10, "/ambiguities/0/readings/0", "#/$defs/reading/required", "outcome"},
+		{"unknown outcome key", validRequirements, strings.Replace(validAmbiguities, "code: parameter-incorrect}", "code: parameter-incorrect, colour: red}", 1),
+			specs.AmbiguitiesFile, 10, "/ambiguities/0/readings/0/outcome", "#/$defs/outcome/additionalProperties", "colour"},
+		{"status out of range in a list", validRequirements, strings.Replace(validAmbiguities, "{status: 413}", "{status: [413, 999]}", 1),
+			specs.AmbiguitiesFile, 11, "/ambiguities/0/readings/1/outcome/1/status/1", "#/$defs/status/maximum", "999"},
+		{"empty outcome", validRequirements, strings.Replace(validAmbiguities, "{status: 413}", "{}", 1),
+			specs.AmbiguitiesFile, 11, "/ambiguities/0/readings/1/outcome/1", "#/$defs/outcome/minProperties", "want 1"},
+		{"bad kind", strings.Replace(validRequirements, "kind: limit", "kind: vibes", 1), validAmbiguities,
+			specs.RequirementsFile, 7, "/requirements/0/kind", "#/$defs/requirement/properties/kind/enum", "robustness"},
+		{"bad level", strings.Replace(validRequirements, "level: MUST", "level: MUSTN'T", 1), validAmbiguities,
+			specs.RequirementsFile, 6, "/requirements/0/level", "#/$defs/requirement/properties/level/enum", "SHOULD"},
+		{"not kebab-case", strings.Replace(validRequirements, "id: koophone-a", "id: KooPhone_A", 1), validAmbiguities,
+			specs.RequirementsFile, 4, "/requirements/0/id", "#/$defs/kebab/pattern", "KooPhone_A"},
+		{"inferred without reasoning", validRequirements + "    inferred: true\n", validAmbiguities,
+			specs.RequirementsFile, 4, "/requirements/0", "#/$defs/requirement/then/required", "reasoning"},
+		{"wrong version", strings.Replace(validRequirements, "version: 1", "version: 2", 1), validAmbiguities,
+			specs.RequirementsFile, 2, "/version", "#/properties/version/const", "1"},
 	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.reqs), []byte(tc.ambs))
+			if err == nil {
+				t.Fatal("Parse accepted a file its schema forbids")
+			}
+			var found []string
+			for _, e := range unjoin(err) {
+				var se *SchemaError
+				if !errors.As(e, &se) {
+					t.Errorf("not a *SchemaError: %v", e)
+					continue
+				}
+				found = append(found, se.Error())
+				if se.File == tc.file && se.Line == tc.line && se.Pointer == tc.pointer && strings.HasSuffix(se.Rule, tc.rule) &&
+					strings.HasPrefix(se.Rule, formats[tc.file]) && strings.Contains(se.Message, tc.says) &&
+					strings.Contains(se.Error(), tc.file+":") && strings.Contains(se.Error(), tc.pointer) {
+					return
+				}
+			}
+			t.Fatalf("no *SchemaError for %s:%d %s (rule …%s, saying %q) in:\n%s", tc.file, tc.line, tc.pointer, tc.rule, tc.says, strings.Join(found, "\n"))
+		})
+	}
+}
+
+// The vocabularies the schemas fix are the ones the code names: the outcome keys, the VBS
+// lists and the repeats values, and the requirement kinds and levels read from the schema.
+func TestSchemasMatchTheCode(t *testing.T) {
+	if _, err := compiledSchemas(); err != nil {
+		t.Fatal(err)
+	}
+	outcome := schemaDocs[specs.AmbiguitiesFile].(map[string]any)["$defs"].(map[string]any)["outcome"].(map[string]any)["properties"].(map[string]any)
+	var keys []string
+	for k := range outcome {
+		keys = append(keys, k)
+	}
+	if got, want := sortedCopy(keys), sortedCopy(OutcomeKeys); !slices.Equal(got, want) {
+		t.Errorf("the schema's outcome keys %v, the code's %v", got, want)
+	}
+	for ptr, want := range map[string][]string{
+		"/$defs/outcome/properties/resource_in/enum": {ResourceListSuccess, ResourceListFail},
+		"/$defs/outcome/properties/repeats/enum":     {RepeatsOnce, RepeatsPerEntry},
+	} {
+		if got := schemaEnum(specs.AmbiguitiesFile, ptr); !slices.Equal(got, want) {
+			t.Errorf("%s: schema %v, code %v", ptr, got, want)
+		}
+	}
+	if len(Kinds) != 6 || Kinds[0] != "shape" || !slices.Contains(Levels, "MUST") {
+		t.Errorf("kinds %v, levels %v", Kinds, Levels)
+	}
+}
+
+func sortedCopy(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
 }
 
 func unjoin(err error) []error {
@@ -325,16 +405,16 @@ func TestCheckVerbatimRejects(t *testing.T) {
 	}
 }
 
-// A misspelt outcome key or code name is refused with a message naming the entry, the
-// reading, the key and the vocabulary it should have come from.
+// A misspelt code name is refused with a message naming the entry, the reading, the name and
+// the vocabulary it should have come from.
 func TestOutcomeErrorsNameWhatIsWrong(t *testing.T) {
-	bad := strings.Replace(strings.Replace(validAmbiguities, "code: parameter-incorrect}", "code: parameter-wrong, colour: red}", 1), "", "", 0)
+	bad := strings.Replace(validAmbiguities, "code: parameter-incorrect}", "code: parameter-wrong, resource_in: fail_resources}", 1)
 	c, err := Parse([]byte(validRequirements), []byte(bad))
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
 	msg := fmt.Sprint(c.Check())
-	for _, want := range []string{`koophone-x`, `reading "one"`, `unknown outcome key "colour"`, `unknown code name "parameter-wrong"`, string(specfacts.CodeParameterIncorrect), "resource_in"} {
+	for _, want := range []string{`koophone-x`, `reading "one"`, `unknown code name "parameter-wrong"`, string(specfacts.CodeParameterIncorrect), "resource_in"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("check error does not say %q:\n%s", want, msg)
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/koobackup/conformance/internal/iam"
+	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
 
@@ -14,7 +15,7 @@ import (
 // processes, and a failure names the endpoint and user in every process's output.
 func (e *Env) startIAM() error {
 	t := e.Target
-	if t.Auth == nil || !(t.TokenFromIAM(string(KooPhone)) || t.TokenFromIAM(string(VBS))) {
+	if t.Auth == nil || !(t.TokenFromIAM(string(specfacts.KooPhone)) || t.TokenFromIAM(string(specfacts.VBS))) {
 		return nil
 	}
 	client := &http.Client{Transport: e.Client.Transport, Timeout: t.RequestTimeout()}
@@ -35,10 +36,10 @@ func (e *Env) renewIAMToken() error {
 	if err != nil {
 		return fmt.Errorf("conformance: %s", e.Redactor.String(err.Error()))
 	}
-	if e.Target.TokenFromIAM(string(KooPhone)) {
+	if e.Target.TokenFromIAM(string(specfacts.KooPhone)) {
 		e.Target.KooPhone.AuthToken = tok
 	}
-	if e.Target.TokenFromIAM(string(VBS)) {
+	if e.Target.TokenFromIAM(string(specfacts.VBS)) {
 		e.Target.VBS.AuthToken = tok
 	}
 	return nil

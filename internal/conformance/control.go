@@ -78,9 +78,9 @@ func (e *Env) inconclusiveIfAlike(x *Exchange, control *Request, fault, register
 // whatDecides ends an inconclusive reason with what would settle it. A read-only target
 // can be given state to act on; on a target that already allows it, the probe's own fault
 // leaves nothing to act on (an id no instance can have), so only another reading settles it.
-func (e *Env) whatDecides(api API) string {
+func (e *Env) whatDecides(api specfacts.API) string {
 	if e.Target == nil || !e.Target.AllowMutating {
-		if api == VBS {
+		if api == specfacts.VBS {
 			return "a target file with allow_mutating: true and free volume_ids decides"
 		}
 		return "a target file with allow_mutating: true and owned ids decides"
@@ -146,7 +146,7 @@ func (e *Env) refusesLikeAMalformedRequest(c *Exchange) bool {
 	if c.Err != nil || c.Status != http.StatusBadRequest {
 		return false
 	}
-	if c.Request.API != KooPhone {
+	if c.Request.API != specfacts.KooPhone {
 		return true
 	}
 	name, _ := e.codeName(wireCode(c))

@@ -18,14 +18,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 )
 
-// API names one of the two APIs under test; it matches the `api:` labels.
-type API = specfacts.API
-
-const (
-	KooPhone = specfacts.KooPhone
-	VBS      = specfacts.VBS
-)
-
 // Env is everything a spec needs about the implementation under test. One exists per
 // Ginkgo process; Current returns it.
 type Env struct {
@@ -67,8 +59,8 @@ const DefaultMaxResponseBytes = specfacts.RequestBodyLimit
 // that state behaves as on a real server), pools are resolved identically in every process,
 // and a BeforeEach skips, with the reason, the specs the target cannot take: its section of
 // the file is absent, or the spec could change state and the file does not allow it.
-// Call it from a package-level var in the suite: `var _ = conformance.Setup(conformance.KooPhone)`.
-func Setup(api API) bool {
+// Call it from a package-level var in the suite: `var _ = conformance.Setup(specfacts.KooPhone)`.
+func Setup(api specfacts.API) bool {
 	var builtin *mock.Server
 	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		raw, srv, err := loadOrStartTarget(ctx)
@@ -209,11 +201,11 @@ func newEnv(raw []byte) (*Env, error) {
 // name: a redirect is itself the answer under test.
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-func (e *Env) hasSection(api API) bool {
+func (e *Env) hasSection(api specfacts.API) bool {
 	switch api {
-	case KooPhone:
+	case specfacts.KooPhone:
 		return e.Target.KooPhone != nil
-	case VBS:
+	case specfacts.VBS:
 		return e.Target.VBS != nil
 	}
 	return false

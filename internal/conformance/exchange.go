@@ -20,7 +20,7 @@ import (
 // builders (KooPhoneRequest, VBSRequest) fill in the valid defaults that a spec then removes
 // or spoils to provoke one fault at a time.
 type Request struct {
-	API    API
+	API    specfacts.API
 	Method string
 	// Path is the API path (/v1/instances/backup); it is appended to the base URL and is
 	// also what the contract routes on, whatever prefix the base URL carries.
@@ -80,11 +80,11 @@ func (x *Exchange) Object() map[string]any {
 func (x *Exchange) ContractViolations() contract.Violations { return x.Violations }
 
 // baseURL returns the configured base URL of an API.
-func (e *Env) baseURL(api API) string {
+func (e *Env) baseURL(api specfacts.API) string {
 	switch api {
-	case KooPhone:
+	case specfacts.KooPhone:
 		return strings.TrimRight(e.Target.KooPhone.BaseURL, "/")
-	case VBS:
+	case specfacts.VBS:
 		return strings.TrimRight(e.Target.VBS.BaseURL, "/")
 	}
 	return ""
@@ -122,7 +122,7 @@ func (e *Env) validate(x *Exchange) contract.Violations {
 }
 
 // evidenceMaxBody bounds the body excerpts kept in reports.
-const evidenceMaxBody = 2048
+const evidenceMaxBody = runrecord.ExcerptBytes
 
 type evidenceMessage = runrecord.Message
 

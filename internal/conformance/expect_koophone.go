@@ -32,7 +32,7 @@ func (e *Env) KooPhoneRaw(body []byte) Request {
 	h.Set(k.TokenHeader, e.Target.KooPhone.AuthToken)
 	h.Set(k.RequestIDHeader, NewRequestID())
 	h.Set("Content-Type", "application/json")
-	return Request{API: KooPhone, Method: k.Method, Path: k.Path, Header: h, Body: body}
+	return Request{API: specfacts.KooPhone, Method: k.Method, Path: k.Path, Header: h, Body: body}
 }
 
 // KooPhoneJSON marshals v as the body of an otherwise valid request.
@@ -183,7 +183,7 @@ func (e *Env) ExpectBackupTask(x *Exchange, requested []string) (taskID string, 
 	var p problems
 	b := e.checkBackup(x, requested, len(requested), &p)
 	e.judge(x, fmt.Sprintf("200 with a task and exactly %d cmd_jobs covering the requested instances", len(requested)), p)
-	e.observeShape(KooPhone, b.checked, b.absent)
+	e.observeShape(specfacts.KooPhone, b.checked, b.absent)
 	return b.taskID, b.jobs
 }
 

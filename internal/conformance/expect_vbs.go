@@ -51,7 +51,7 @@ func (e *Env) VBSRaw(body []byte) Request {
 	h := http.Header{}
 	h.Set(v.TokenHeader, e.Target.VBS.AuthToken)
 	h.Set("Content-Type", "application/json")
-	return Request{API: VBS, Method: v.Method, Path: v.Path(e.Target.VBS.ProjectID), Header: h, Body: body}
+	return Request{API: specfacts.VBS, Method: v.Method, Path: v.Path(e.Target.VBS.ProjectID), Header: h, Body: body}
 }
 
 // OnProject returns a copy of the request addressed to another project.
@@ -145,7 +145,7 @@ func (e *Env) ExpectAssociate(x *Exchange, requested []Resource) AssociateResult
 	var p problems
 	res := e.checkAssociate(x, requested, nil, &p)
 	e.judge(x, "200 whose success_resources and fail_resources hold each requested resource exactly once", p)
-	e.observeShape(VBS, res.checked, res.absent)
+	e.observeShape(specfacts.VBS, res.checked, res.absent)
 	return res
 }
 

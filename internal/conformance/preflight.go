@@ -7,6 +7,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/preflight"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
 
@@ -23,7 +24,7 @@ type Unreachable = runrecord.Unreachable
 // handoff file: an API named there as unreachable stops its suite at once, with the same
 // line. Without a handoff (a direct ginkgo or go test run) the suite sends its own harmless
 // request, so a dead or hung target still costs one timeout per API rather than one per spec.
-func preflightSuite(ctx context.Context, api API, raw []byte, builtIn bool) {
+func preflightSuite(ctx context.Context, api specfacts.API, raw []byte, builtIn bool) {
 	GinkgoHelper()
 	env, err := newEnv(raw)
 	if err != nil {
@@ -53,7 +54,7 @@ func preflightSuite(ctx context.Context, api API, raw []byte, builtIn bool) {
 // Preflight sends internal/preflight's request to the API — no token, ids that cannot
 // exist — through the suite's client, and returns what made the target unreachable, or nil
 // when any HTTP answer came back (whatever its status: judging it is the suites' job).
-func (e *Env) Preflight(ctx context.Context, api API) *Unreachable {
+func (e *Env) Preflight(ctx context.Context, api specfacts.API) *Unreachable {
 	res := preflight.Probe(ctx, e.Client, e.Target, e.Contract, api, e.Redactor)
 	if res.Unreachable == nil {
 		GinkgoWriter.Printf("preflight: %s answered %d in %s\n", api, res.Status, res.Elapsed)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/koobackup/conformance/internal/hostile"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // A target that answers anything over HTTP, even an error, is reachable; the preflight
@@ -22,14 +23,14 @@ func TestPreflightIsHarmlessAndAcceptsAnyHTTPAnswer(t *testing.T) {
 		body                map[string]any
 	}
 	var mu sync.Mutex
-	got := map[API]seen{}
+	got := map[specfacts.API]seen{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		var body map[string]any
 		_ = json.Unmarshal(raw, &body)
-		api := KooPhone
+		api := specfacts.KooPhone
 		if strings.HasPrefix(r.URL.Path, "/v2/") {
-			api = VBS
+			api = specfacts.VBS
 		}
 		mu.Lock()
 		got[api] = seen{r.Method, r.URL.Path, r.Header.Get("X-Auth-Token"), body}
@@ -38,14 +39,14 @@ func TestPreflightIsHarmlessAndAcceptsAnyHTTPAnswer(t *testing.T) {
 	}))
 	defer srv.Close()
 	env := testEnv(t, srv.URL, 5*time.Second)
-	for _, api := range []API{KooPhone, VBS} {
+	for _, api := range []specfacts.API{specfacts.KooPhone, specfacts.VBS} {
 		if u := env.Preflight(context.Background(), api); u != nil {
 			t.Fatalf("%s: reachable target reported unreachable: %v", api, u)
 		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	k := got[KooPhone]
+	k := got[specfacts.KooPhone]
 	if k.method != http.MethodPost || k.path != "/v1/instances/backup" || k.token != "" {
 		t.Errorf("koophone preflight: %s %s token %q", k.method, k.path, k.token)
 	}
@@ -53,7 +54,7 @@ func TestPreflightIsHarmlessAndAcceptsAnyHTTPAnswer(t *testing.T) {
 	if len(ids) != 1 || !strings.HasPrefix(ids[0].(string), "cfxnone0") {
 		t.Errorf("koophone preflight names %v, want one synthetic id", k.body["instance_ids"])
 	}
-	v := got[VBS]
+	v := got[specfacts.VBS]
 	if v.method != http.MethodPost || v.path != "/v2/0123456789abcdef0123456789abcdef/backuppolicyresources" || v.token != "" {
 		t.Errorf("vbs preflight: %s %s token %q", v.method, v.path, v.token)
 	}
@@ -83,7 +84,7 @@ func TestPreflightNamesWhatMadeTheTargetUnreachable(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			env := testEnv(t, tc.url, 300*time.Millisecond)
-			u := env.Preflight(context.Background(), KooPhone)
+			u := env.Preflight(context.Background(), specfacts.KooPhone)
 			if u == nil {
 				t.Fatal("unreachable target reported reachable")
 			}

@@ -74,7 +74,7 @@ func (e *Env) ExpectReading(x *Exchange, entry specfacts.AmbiguityID, probe Prob
 		return j
 	}
 	e.observeSpelling(j.spelling)
-	e.observeShape(API(a.API), j.checked, j.absent)
+	e.observeShape(specfacts.API(a.API), j.checked, j.absent)
 	if r := j.Reading(); r != "" {
 		e.Observe(string(entry), r)
 	} else {
@@ -114,7 +114,7 @@ func (e *Env) Judge(x *Exchange, a catalog.Ambiguity, probe Probe) Judgement {
 			}
 			statusFits = true
 			var p problems
-			got := e.checkOutcome(x, API(a.API), o, probe, &p)
+			got := e.checkOutcome(x, specfacts.API(a.API), o, probe, &p)
 			if len(p) > 0 {
 				for _, msg := range p {
 					j.Problems = append(j.Problems, fmt.Sprintf("as %s: %s", r.ID, msg))
@@ -161,7 +161,7 @@ func statusMatches(o catalog.Outcome, status int) bool {
 
 // checkOutcome adds what is wrong with an answer that has the outcome's status, and
 // returns what it parsed.
-func (e *Env) checkOutcome(x *Exchange, api API, o catalog.Outcome, probe Probe, p *problems) Judgement {
+func (e *Env) checkOutcome(x *Exchange, api specfacts.API, o catalog.Outcome, probe Probe, p *problems) Judgement {
 	var got Judgement
 	if !o.JudgesBody() {
 		// A status alone: the transport's answer, not the API's (413); only a server error
@@ -184,7 +184,7 @@ func (e *Env) checkOutcome(x *Exchange, api API, o catalog.Outcome, probe Probe,
 		if p.answered(x) {
 			checkEnvelope(x, p)
 		}
-	case api == KooPhone:
+	case api == specfacts.KooPhone:
 		requested := distinct(probe.Instances)
 		jobs := len(requested)
 		if o.Repeats == catalog.RepeatsPerEntry {
@@ -195,7 +195,7 @@ func (e *Env) checkOutcome(x *Exchange, api API, o catalog.Outcome, probe Probe,
 		if o.SameJobs {
 			checkSameJobs(b.jobs, probe.EarlierJobs, p)
 		}
-	case api == VBS:
+	case api == specfacts.VBS:
 		got.Result = e.checkResult(x, o, probe, p)
 		got.checked, got.absent = got.Result.checked, got.Result.absent
 	}
@@ -288,10 +288,10 @@ func (e *Env) checkResult(x *Exchange, o catalog.Outcome, probe Probe, p *proble
 // what the answer may leave out (may_omit): an entry is observed when the answer could show
 // one of its members, and takes the reading that omits what was absent — or, when nothing
 // it names was absent, the reading that omits nothing.
-func (e *Env) observeShape(api API, checked, absent []string) {
+func (e *Env) observeShape(api specfacts.API, checked, absent []string) {
 	GinkgoHelper()
 	for _, a := range e.Catalog.Ambiguities {
-		if API(a.API) != api {
+		if specfacts.API(a.API) != api {
 			continue
 		}
 		var full, omitting string

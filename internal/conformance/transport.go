@@ -163,7 +163,7 @@ const MaxNoAnswerStreak = 3
 // noAnswerStreak counts consecutive unanswered exchanges per API in this process.
 type noAnswerStreak struct {
 	mu sync.Mutex
-	n  map[API]int
+	n  map[specfacts.API]int
 }
 
 // observe counts x and reports whether the streak of its API has reached the bound.
@@ -171,7 +171,7 @@ func (s *noAnswerStreak) observe(x *Exchange) (int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.n == nil {
-		s.n = map[API]int{}
+		s.n = map[specfacts.API]int{}
 	}
 	var na *NoAnswerError
 	if !errors.As(x.Err, &na) {

@@ -43,7 +43,7 @@ func kooRequest(env *Env) Request {
 	h.Set(k.TokenHeader, env.Target.KooPhone.AuthToken)
 	h.Set(k.RequestIDHeader, newUUID())
 	h.Set("Content-Type", "application/json")
-	return Request{API: KooPhone, Method: k.Method, Path: k.Path, Header: h, Body: []byte(`{"instance_ids":["a1"]}`)}
+	return Request{API: specfacts.KooPhone, Method: k.Method, Path: k.Path, Header: h, Body: []byte(`{"instance_ids":["a1"]}`)}
 }
 
 // vbsRequest is a valid VBS request for the target's policy and first volume.
@@ -54,7 +54,7 @@ func vbsRequest(env *Env) Request {
 	h.Set("Content-Type", "application/json")
 	body := fmt.Sprintf((`{"backup_policy_id":%q,"resources":[{"resource_id":%q,"resource_type":"` + string(specfacts.ResourceTypeVolume) + `"}]}`),
 		env.Target.VBS.BackupPolicyID, env.Target.VBS.VolumeIDs[0])
-	return Request{API: VBS, Method: v.Method, Path: v.Path(env.Target.VBS.ProjectID), Header: h, Body: []byte(body)}
+	return Request{API: specfacts.VBS, Method: v.Method, Path: v.Path(env.Target.VBS.ProjectID), Header: h, Body: []byte(body)}
 }
 
 const kooOK = `{"error_code":"0","error_msg":"ok","data":{"task_id":"RM_1","cmd_jobs":[{"instance_id":"a1","job_id":"j1"}]}}`
@@ -265,7 +265,7 @@ func TestRequestWithoutHeadersIsSent(t *testing.T) {
 	}))
 	defer srv.Close()
 	env := testEnv(t, srv.URL, 5*time.Second)
-	x := env.roundTrip(context.Background(), Request{API: KooPhone, Path: "/v1/instances/backup"})
+	x := env.roundTrip(context.Background(), Request{API: specfacts.KooPhone, Path: "/v1/instances/backup"})
 	if x.Err != nil || x.Status != http.StatusTeapot || x.Request.Header.Get("Accept-Encoding") != "identity" {
 		t.Fatalf("status %d err %v header %v", x.Status, x.Err, x.Request.Header)
 	}
@@ -274,10 +274,10 @@ func TestRequestWithoutHeadersIsSent(t *testing.T) {
 // Only exchanges that got no answer count towards the streak, per API, and any answer
 // resets it; the bound is reached at exactly MaxNoAnswerStreak in a row.
 func TestNoAnswerStreak(t *testing.T) {
-	gone := &Exchange{Request: Request{API: KooPhone}, Err: &NoAnswerError{Kind: NoAnswerTimeout}}
-	answered := &Exchange{Request: Request{API: KooPhone}, Status: 400}
-	tooBig := &Exchange{Request: Request{API: KooPhone}, Status: 200, Err: &BodyTooLargeError{Limit: 1}}
-	otherAPI := &Exchange{Request: Request{API: VBS}, Err: &NoAnswerError{Kind: NoAnswerRefused}}
+	gone := &Exchange{Request: Request{API: specfacts.KooPhone}, Err: &NoAnswerError{Kind: NoAnswerTimeout}}
+	answered := &Exchange{Request: Request{API: specfacts.KooPhone}, Status: 400}
+	tooBig := &Exchange{Request: Request{API: specfacts.KooPhone}, Status: 200, Err: &BodyTooLargeError{Limit: 1}}
+	otherAPI := &Exchange{Request: Request{API: specfacts.VBS}, Err: &NoAnswerError{Kind: NoAnswerRefused}}
 	var s noAnswerStreak
 	steps := []struct {
 		x    *Exchange

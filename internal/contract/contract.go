@@ -66,7 +66,15 @@ func Default() *Contract {
 
 // Load parses both embedded documents, validates them as OpenAPI with kin-openapi's default
 // checks (examples included) and indexes their operations under each document's info.x-api.
-func Load() (*Contract, error) {
+func Load() (*Contract, error) { return LoadEdited(nil) }
+
+// DocumentEdit changes one freshly parsed document before it is validated and indexed.
+type DocumentEdit func(api specfacts.API, doc *openapi3.T) error
+
+// LoadEdited is Load with edit applied to each document first, so that a caller can hold a
+// contract that differs from the embedded one in a stated way (a deviating server's view of
+// its own limits) while everything else stays the law. A nil edit is Load.
+func LoadEdited(edit DocumentEdit) (*Contract, error) {
 	c := &Contract{docs: map[specfacts.API]*openapi3.T{}}
 	for _, file := range []string{specs.KooPhoneFile, specs.VBSFile} {
 		raw, err := specs.Read(file)
@@ -77,6 +85,15 @@ func Load() (*Contract, error) {
 		doc, err := loader.LoadFromData(raw)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", file, err)
+		}
+		if edit != nil {
+			var api specfacts.API
+			if doc.Info != nil {
+				_ = remarshal(doc.Info.Extensions["x-api"], &api)
+			}
+			if err := edit(api, doc); err != nil {
+				return nil, fmt.Errorf("edit %s: %w", file, err)
+			}
 		}
 		if err := doc.Validate(context.Background()); err != nil {
 			return nil, fmt.Errorf("validate %s: %w", file, err)

@@ -412,3 +412,27 @@ func BenchmarkValidateExchange(b *testing.B) {
 		}
 	}
 }
+
+// LoadEdited applies the edit before validation and indexing, and names the document whose
+// edit failed.
+func TestLoadEdited(t *testing.T) {
+	c, err := LoadEdited(func(api specfacts.API, doc *openapi3.T) error {
+		if api == specfacts.VBS {
+			doc.Info.Title += " (edited)"
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Document(specfacts.VBS).Info.Title; !strings.HasSuffix(got, " (edited)") {
+		t.Errorf("the edit was not applied: title %q", got)
+	}
+	if got := Default().Document(specfacts.VBS).Info.Title; strings.HasSuffix(got, " (edited)") {
+		t.Errorf("the edit leaked into the default contract: title %q", got)
+	}
+	_, err = LoadEdited(func(api specfacts.API, doc *openapi3.T) error { return errors.New("boom") })
+	if err == nil || !strings.Contains(err.Error(), specs.KooPhoneFile) || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("a failing edit: %v", err)
+	}
+}

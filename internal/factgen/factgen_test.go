@@ -93,6 +93,18 @@ func TestReadRefusesBrokenSpecs(t *testing.T) {
 			}
 			return s
 		}},
+		{"reading not kebab-case", "readings[1] id \"Mixed_Case\" is not kebab-case", func(n, s string) string {
+			if n == specs.AmbiguitiesFile {
+				return strings.Replace(s, "- id: mixed-case", "- id: Mixed_Case", 1)
+			}
+			return s
+		}},
+		{"two readings of one entry, one Go name", "both become the Go name", func(n, s string) string {
+			if n == specs.AmbiguitiesFile {
+				return strings.Replace(s, "- id: mixed-case", "- id: upper-case", 1)
+			}
+			return s
+		}},
 		{"two ids, one Go name", "both become the Go name", func(n, s string) string {
 			if n == specs.RulesFile {
 				return strings.Replace(s, "- id: route-not-found", "- id: method-not-allowed", 1)

@@ -41,6 +41,9 @@ func WithAdminRemote() Option { return func(m *Mock) { m.ext.adminRemote = true 
 // ServeHTTP sends the admin prefix and the IAM path to their handlers and every other
 // request to the two APIs, recording it in the journal.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if m.afterServe != nil {
+		defer m.afterServe(r)
+	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, AdminPrefix):
 		m.serveAdmin(w, r)

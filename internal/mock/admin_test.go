@@ -195,7 +195,14 @@ func TestJournalIsBounded(t *testing.T) {
 func TestJournalOverTCPWithIAMToken(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := Start(ctx, "127.0.0.1:0", WithIAMUser(IAMCredentials{Password: iamTestPassword}))
+	// Each request to the API tells the test when the mock has journaled it.
+	journaled := make(chan struct{}, 2)
+	srv, err := Start(ctx, "127.0.0.1:0", WithIAMUser(IAMCredentials{Password: iamTestPassword}),
+		withAfterServe(func(r *http.Request) {
+			if r.URL.Path == "/v1/instances/backup" {
+				journaled <- struct{}{}
+			}
+		}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,26 +222,21 @@ func TestJournalOverTCPWithIAMToken(t *testing.T) {
 	if resp, err := post(t, srv.URL()+"/v1/instances/backup", h, `{"instance_ids":["`+tok+`"]}`); err == nil {
 		resp.Body.Close()
 	}
-	h[FaultHeader] = "drop-connection"
+	h[InjectedFailureHeader] = "drop-connection"
 	if _, err := post(t, srv.URL()+"/v1/instances/backup", h, `{"instance_ids":["x"]}`); err == nil {
 		t.Fatal("the dropped connection answered")
 	}
-	// The client may see the dropped connection before the server has recorded it: poll,
-	// boundedly, until both exchanges are in.
+	// The client may see the dropped connection before the server has recorded it: wait
+	// until the mock has finished with both exchanges.
+	<-journaled
+	<-journaled
 	c := &http.Client{Timeout: 5 * time.Second}
-	var raw []byte
-	for i := 0; i < 50; i++ {
-		r, err := c.Get(srv.URL() + AdminRequestsPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ = io.ReadAll(r.Body)
-		r.Body.Close()
-		if strings.Count(string(raw), `"seq"`) >= 2 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+	r, err := c.Get(srv.URL() + AdminRequestsPath)
+	if err != nil {
+		t.Fatal(err)
 	}
+	raw, _ := io.ReadAll(r.Body)
+	r.Body.Close()
 	if strings.Contains(string(raw), tok) || strings.Contains(string(raw), iamTestPassword) {
 		t.Fatalf("the journal shows a secret: %s", raw)
 	}

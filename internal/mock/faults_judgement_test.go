@@ -6,8 +6,9 @@ import (
 	"github.com/koobackup/conformance/internal/contract"
 )
 
-// The probes of the faults of issue 12's judgement (plants_koophone_judgement.go, gateway.go);
-// faults_test.go checks each one is invisible without its fault and visible with it.
+// The probes of the faults the judgement principle decides (plants_koophone_judgement.go,
+// plants_gateway.go); faults_test.go checks each one is invisible without its fault and
+// visible with it.
 func init() {
 	for name, probe := range judgementFaultProbes {
 		faultProbes[name] = probe

@@ -86,7 +86,7 @@ var mutationFaultProbes = map[string]func(t *testing.T, f fixture) bool{
 		return f.doUnchecked(t, f.koo(ids(f.t.KooPhone.OwnedInstanceIDs[0])).without("x-auth-token")).status == 200
 	},
 	FaultKooPhoneInternalErrorCode1000: func(t *testing.T, f fixture) bool {
-		ex := f.doUnchecked(t, f.koo(ids(f.t.KooPhone.OwnedInstanceIDs[0])).with(FaultHeader, string(specfacts.CodeInternalError)))
+		ex := f.doUnchecked(t, f.koo(ids(f.t.KooPhone.OwnedInstanceIDs[0])).with(InjectedFailureHeader, string(specfacts.CodeInternalError)))
 		return ex.status == 500 && ex.code() == codeOf(kooParameterIncorrect)
 	},
 	FaultKooPhoneDuplicateIDs500: func(t *testing.T, f fixture) bool {
@@ -136,7 +136,7 @@ var mutationFaultProbes = map[string]func(t *testing.T, f fixture) bool{
 		return f.doUnchecked(t, f.vbs(resources(f.t.VBS.BackupPolicyID))).status == 500
 	},
 	FaultVBSInternalError400: func(t *testing.T, f fixture) bool {
-		return f.doUnchecked(t, f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0])).with(FaultHeader, string(specfacts.CodeInternalError))).status == 400
+		return f.doUnchecked(t, f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0])).with(InjectedFailureHeader, string(specfacts.CodeInternalError))).status == 400
 	},
 	FaultVBSFreeVolumeFailedBesideUnknown: func(t *testing.T, f fixture) bool {
 		ex := f.doUnchecked(t, f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0], f.t.VBS.UnknownVolumeIDs[0])))

@@ -4,12 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // faultProbes: for each fault, a probe that reports whether the deviation is visible. Every
@@ -119,11 +121,11 @@ func TestFaultCatalogHooks(t *testing.T) {
 	}
 	for _, flt := range all {
 		t.Run(flt.Name, func(t *testing.T) {
-			if flt.Description == "" || len(flt.Requirements) == 0 || (flt.API != "koophone" && flt.API != "vbs") {
+			if flt.Description == "" || len(flt.Requirements) == 0 || !slices.Contains(specfacts.APIs(), flt.API) {
 				t.Fatalf("incomplete entry %+v", flt)
 			}
 			for _, id := range flt.Requirements {
-				if _, ok := cat.Requirement(id); !ok {
+				if _, ok := cat.Requirement(string(id)); !ok {
 					t.Fatalf("requirement %q is not in the catalog", id)
 				}
 			}
@@ -152,4 +154,28 @@ func TestPanicRecoveredAsInternalError(t *testing.T) {
 	wantKooError(t, ex, 500, kooInternalError, "internal error")
 	ex = f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, "v")))
 	wantVBSError(t, ex, 500, VBSCodeInternal, "internal error")
+}
+
+// The limit faults give the reference a contract of their own: the mock refuses one item or
+// character beyond the relaxed limit, and the law every other package reads stays as
+// documented.
+func TestLimitFaultsEditOnlyTheirOwnContract(t *testing.T) {
+	law := contract.Default().Constraints().KooPhone
+	items := newFixture(t, WithFault(FaultKooPhoneAccepts101IDs))
+	if got := items.m.cons.KooPhone.InstanceIDsMaxItems; got != law.InstanceIDsMaxItems+1 {
+		t.Errorf("%s: the mock's instance_ids maxItems is %d, want %d", FaultKooPhoneAccepts101IDs, got, law.InstanceIDsMaxItems+1)
+	}
+	if ex := items.doUnchecked(t, items.koo(ids(items.t.KooPhone.OwnedInstanceIDs[:law.InstanceIDsMaxItems+2]...))); ex.status != 400 || ex.code() != codeOf(kooParameterIncorrect) {
+		t.Errorf("%s: %d ids: %d %s, want 400 %s", FaultKooPhoneAccepts101IDs, law.InstanceIDsMaxItems+2, ex.status, ex.code(), codeOf(kooParameterIncorrect))
+	}
+	length := newFixture(t, WithFault(FaultKooPhoneIDLength33Accepted))
+	if ex := length.doUnchecked(t, length.koo(ids(strings.Repeat("z", law.InstanceIDMaxLength+2)))); ex.code() != codeOf(kooParameterIncorrect) {
+		t.Errorf("%s: an id of %d characters: %s, want %s", FaultKooPhoneIDLength33Accepted, law.InstanceIDMaxLength+2, ex.code(), codeOf(kooParameterIncorrect))
+	}
+	if after := contract.Default().Constraints().KooPhone; after.InstanceIDsMaxItems != law.InstanceIDsMaxItems || after.InstanceIDMaxLength != law.InstanceIDMaxLength {
+		t.Errorf("the law changed: %+v", after)
+	}
+	if ref := newFixture(t); ref.m.cons.KooPhone.InstanceIDsMaxItems != law.InstanceIDsMaxItems {
+		t.Errorf("a mock without faults has maxItems %d", ref.m.cons.KooPhone.InstanceIDsMaxItems)
+	}
 }

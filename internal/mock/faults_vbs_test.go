@@ -7,8 +7,8 @@ import (
 	"github.com/koobackup/conformance/internal/contract"
 )
 
-// The probes of the VBS faults issue 12 added (the judgement principle and the probes for
-// other methods, Accept, charset, empty ids and fault precedence); TestFaultCatalogHooks
+// The probes of the VBS faults the judgement principle decides, and of the faults of other
+// methods, Accept, charset, empty ids and fault precedence; TestFaultCatalogHooks
 // checks each is invisible without its fault and visible with it.
 func init() {
 	for name, probe := range vbsIssue12Probes {

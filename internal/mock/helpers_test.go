@@ -2,6 +2,7 @@ package mock
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/specfacts"
@@ -211,4 +213,13 @@ func releasedAny(w *World, list ...string) string {
 		}
 	}
 	return ""
+}
+
+// withAfterServe runs f when the mock has finished with a request (journal and access log
+// written), so that a test waits for the server instead of polling it.
+func withAfterServe(f func(*http.Request)) Option { return func(m *Mock) { m.afterServe = f } }
+
+// withWait replaces how the mock holds back an injected latency.
+func withWait(f func(ctx context.Context, d time.Duration) bool) Option {
+	return func(m *Mock) { m.wait = f }
 }

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,13 +12,9 @@ import (
 
 // InjectedFailureHeader is the request header, honoured only by this mock, that injects a
 // failure a client cannot otherwise provoke (docs/architecture.md, "Injected failures").
-// An injected failure is the mock failing on request; a planted fault (faults.go) is the
-// mock deviating from the contract for mutation testing.
+// An injected failure is the mock failing on request, at the client's asking, within the
+// contract; a deviation from the contract is a fault of faults.go.
 const InjectedFailureHeader = specfacts.MockFaultHeader
-
-// FaultHeader is the header's former name, kept while other packages move to
-// InjectedFailureHeader.
-const FaultHeader = InjectedFailureHeader
 
 // maxInjectedLatency bounds latency=<d> so that a typo cannot park a connection for hours.
 const maxInjectedLatency = 2 * time.Minute
@@ -106,7 +103,7 @@ func ParseInjectedFailures(value string) ([]InjectedFailure, error) {
 // applyInjectedFailures honours WithInjectedFailures and the X-Mock-Fault header, after
 // routing and before anything reads the body or touches the world. It reports whether to go
 // on.
-func (m *Mock) applyInjectedFailures(w http.ResponseWriter, r *http.Request, which api) bool {
+func (m *Mock) applyInjectedFailures(w http.ResponseWriter, r *http.Request, which specfacts.API) bool {
 	list := m.injected
 	if v := r.Header.Get(InjectedFailureHeader); v != "" {
 		parsed, err := ParseInjectedFailures(v)
@@ -117,27 +114,35 @@ func (m *Mock) applyInjectedFailures(w http.ResponseWriter, r *http.Request, whi
 		list = append(append([]InjectedFailure(nil), list...), parsed...)
 	}
 	for _, in := range list {
-		if in.kind == injectLatency {
-			t := time.NewTimer(in.latency)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return false
-			}
+		if in.kind == injectLatency && !m.wait(r.Context(), in.latency) {
+			return false
 		}
 	}
 	for _, in := range list {
 		if in.kind == injectDropConnection {
+			noteInjected(r, in)
 			dropConnection(w)
 			return false
 		}
 	}
 	for _, in := range list {
 		if in.kind == injectInternalError {
+			noteInjected(r, in)
 			m.internalError(w, which, "internal error injected by "+InjectedFailureHeader)
 			return false
 		}
 	}
 	return true
+}
+
+// waitFor waits d, or until ctx is done; it reports whether d passed.
+func waitFor(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/specfacts"
 )
 
@@ -200,12 +199,12 @@ func (m *Mock) parseKooPhoneBody(r *http.Request, body []byte) ([]string, *kooPr
 		}
 		ids[i] = s
 	}
-	if len(ids) > m.limits.instanceIDsMaxItems {
+	if len(ids) > kc.InstanceIDsMaxItems {
 		return nil, paramProblem("instance_ids: %d items, at most %d allowed", len(ids), kc.InstanceIDsMaxItems)
 	}
 	// koophone-id-length-unit.
 	for i, id := range ids {
-		if n, unit := m.kooIDLength(id); n > m.limits.instanceIDMaxLength {
+		if n, unit := m.kooIDLength(id); n > kc.InstanceIDMaxLength {
 			return nil, paramProblem("instance_ids[%d]: %d %s, at most %d allowed", i, n, unit, kc.InstanceIDMaxLength)
 		}
 	}
@@ -292,26 +291,15 @@ func randomHex() string {
 }
 
 // bodyLocation is the prefix of contract violations that concern the request body; header
-// and security findings are the mock's own earlier checks (and planted faults may relax
-// them), so the gate looks only at the body.
+// and security findings are the handler's own earlier checks, which the readings decide, so
+// the gate looks only at the body.
 const bodyLocation = "/request/body"
 
 // kooPhoneContractViolation runs the request through the contract and returns the message of
-// the first body violation the mock has not already named, "" when there is none. The
-// limits the mock was configured with (WithLimits) decide instance_ids' count and length:
-// the checks before the gate have already refused every wrong type, so what the contract
-// finds at those locations is the documented limit.
+// the first body violation the mock has not already named, "" when there is none.
 func (m *Mock) kooPhoneContractViolation(r *http.Request, body []byte) string {
-	kc := m.cons.KooPhone
 	for _, v := range m.contract.ValidateRequest(r, body) {
-		if !strings.HasPrefix(v.Location, bodyLocation) || v.Rule == contract.RuleRequestContentType {
-			continue
-		}
-		field := strings.TrimPrefix(v.Location, bodyLocation+"/")
-		if field == "instance_ids" && m.limits.instanceIDsMaxItems != kc.InstanceIDsMaxItems {
-			continue
-		}
-		if strings.HasPrefix(field, "instance_ids/") && m.limits.instanceIDMaxLength != kc.InstanceIDMaxLength {
+		if !strings.HasPrefix(v.Location, bodyLocation) || v.Rule == specfacts.RuleRequestContentType {
 			continue
 		}
 		return v.Message

@@ -202,11 +202,11 @@ func TestKooPhoneWrongMethod(t *testing.T) {
 func TestKooPhoneInjectedInternalError(t *testing.T) {
 	f := newFixture(t)
 	id := f.t.KooPhone.OwnedInstanceIDs[0]
-	ex := f.do(t, f.koo(ids(id)).with(FaultHeader, string(specfacts.CodeInternalError)))
+	ex := f.do(t, f.koo(ids(id)).with(InjectedFailureHeader, string(specfacts.CodeInternalError)))
 	wantKooError(t, ex, http.StatusInternalServerError, kooInternalError, "internal error")
 	if f.m.World().Released(id) {
 		t.Fatal("internal error released the instance")
 	}
-	bad := f.do(t, f.koo(ids(id)).with(FaultHeader, "explode"))
+	bad := f.do(t, f.koo(ids(id)).with(InjectedFailureHeader, "explode"))
 	wantKooError(t, bad, http.StatusBadRequest, kooParameterIncorrect, `X-Mock-Fault: "explode" is not a known injected failure`)
 }

@@ -97,7 +97,7 @@ func TestLenientOversized413(t *testing.T) {
 			t.Fatalf("%s: got %d %s", r.path, ex.status, ex.body)
 		}
 		for _, v := range f.violations(r, ex) {
-			if v.Rule != contract.RuleResponseStatusUndocumented {
+			if v.Rule != specfacts.RuleResponseStatusUndocumented {
 				t.Fatalf("%s: unexpected violation %v", r.path, v)
 			}
 		}

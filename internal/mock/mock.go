@@ -1,27 +1,31 @@
 package mock
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/redact"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 )
 
 // Mock serves both APIs over one World. It is safe for concurrent use.
 type Mock struct {
-	world     *World
-	contract  *contract.Contract
-	cons      contract.Constraints
-	log       *slog.Logger
-	redactor  *redact.Redactor
-	readings  map[string]string // register entry -> reading, where not the strict one
-	limits    limits
-	faults    []string
-	plants    []plant
+	world    *World
+	contract *contract.Contract
+	cons     contract.Constraints
+	log      *slog.Logger
+	redactor *redact.Redactor
+	readings map[string]string // register entry -> reading, where not the strict one
+	faults   []string
+	plants   []plant
+	// serve answers a routed request: serveReference, or the planted faults around it.
+	serve     func(w http.ResponseWriter, r *http.Request, which specfacts.API, projectID string)
 	injected  []InjectedFailure
 	vbsPrefix string // PathTemplate up to {project_id}
 	vbsSuffix string // PathTemplate after {project_id}
@@ -33,6 +37,12 @@ type Mock struct {
 	// beforeServe, nil outside tests, runs inside the recovery of ServeHTTP so a test can
 	// prove that a bug's panic becomes the API's internal error.
 	beforeServe func(*http.Request)
+	// afterServe, nil outside tests, runs when ServeHTTP has finished with a request, the
+	// journal and the access log written, so a test can wait for that instead of polling.
+	afterServe func(*http.Request)
+	// wait holds an injected latency back; it reports false when the client went away
+	// first. Tests replace it to see the latency without spending it.
+	wait func(ctx context.Context, d time.Duration) bool
 }
 
 // Option configures a Mock.
@@ -61,13 +71,6 @@ func WithInjectedFailures(in ...InjectedFailure) Option {
 	return func(m *Mock) { m.injected = append(m.injected, in...) }
 }
 
-// limits are the documented limits the KooPhone handler enforces: the contract's, unless a
-// planted fault relaxes one.
-type limits struct {
-	instanceIDsMaxItems int
-	instanceIDMaxLength int
-}
-
 // New returns a mock serving w. A nil w is replaced by a fresh default world.
 func New(w *World, opts ...Option) *Mock {
 	if w == nil {
@@ -85,8 +88,8 @@ func New(w *World, opts ...Option) *Mock {
 		cons:     c.Constraints(),
 		log:      slog.New(slog.DiscardHandler),
 		readings: map[string]string{},
+		wait:     waitFor,
 	}
-	m.limits = limits{instanceIDsMaxItems: m.cons.KooPhone.InstanceIDsMaxItems, instanceIDMaxLength: m.cons.KooPhone.InstanceIDMaxLength}
 	// The world file's readings first, so that options (the command line) override them.
 	for entry, reading := range w.desc.MockReadings {
 		m.readings[entry] = reading
@@ -94,12 +97,9 @@ func New(w *World, opts ...Option) *Mock {
 	for _, o := range opts {
 		o(m)
 	}
-	for _, name := range m.faults {
-		p := plants[name]
-		if p.configure != nil {
-			p.configure(m)
-		}
-		m.plants = append(m.plants, p)
+	m.serve = m.serveReference
+	if len(m.faults) > 0 {
+		m.plantFaults()
 	}
 	secrets := append(w.desc.Tokens(), w.foreignToken)
 	m.redactor = redact.New(secrets...)

@@ -3,18 +3,26 @@ package mock
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // plant is how one planted fault deviates, from outside the reference handlers: it may
-// change the mock's configuration once, rewrite the request or the world before the
-// reference answers (or answer itself), and rewrite the answer afterwards. Because the
-// reference handlers know nothing of it, a plant applies on top of any readings.
+// give the reference a contract that differs from the law (a server wrong about its own
+// limits), rewrite the request or the world before the reference answers (or answer
+// itself), and rewrite the answer afterwards. Because the reference handlers know nothing of
+// it, a plant applies on top of any readings.
 type plant struct {
-	// configure changes the configuration (the limits) when the mock is built.
-	configure func(m *Mock)
+	// contract edits the documents the reference checks requests against.
+	contract contract.DocumentEdit
 	// request runs before the reference; it reports true when it has answered itself.
 	request func(c *plantCall, w http.ResponseWriter) bool
 	// response rewrites the reference's answer; a status of 0 afterwards sends nothing.
@@ -42,7 +50,7 @@ var plants = func() map[string]plant {
 // plantCall is one request and its answer as the plants see them.
 type plantCall struct {
 	m         *Mock
-	api       api
+	api       specfacts.API
 	r         *http.Request
 	body      []byte
 	projectID string
@@ -59,8 +67,59 @@ type plantCall struct {
 // panic into the API's internal error, exactly what a server that trips over bad input does.
 type plantedPanic string
 
-// servePlanted runs the switched-on plants around the reference.
-func (m *Mock) servePlanted(w http.ResponseWriter, r *http.Request, which api, projectID string) {
+// plantFaults switches on the faults WithFault named: the reference is served through
+// servePlanted, against the plants' contract when one edits it.
+func (m *Mock) plantFaults() {
+	var edits []contract.DocumentEdit
+	var editors []string
+	for _, name := range m.faults {
+		p := plants[name]
+		if p.contract != nil {
+			edits = append(edits, p.contract)
+			editors = append(editors, name)
+		}
+		m.plants = append(m.plants, p)
+	}
+	if len(edits) > 0 {
+		m.contract = plantedContract(editors, edits)
+		m.cons = m.contract.Constraints()
+	}
+	m.serve = m.servePlanted
+}
+
+// plantedContracts caches the edited contracts by the faults that edit them: loading one
+// costs as much as loading the law, and mutation testing builds many mocks with one fault.
+var plantedContracts sync.Map
+
+// plantedContract loads the contract with every edit applied. A failing edit is a
+// programming error of the plant, which the fault tests exercise.
+func plantedContract(names []string, edits []contract.DocumentEdit) *contract.Contract {
+	key := strings.Join(slices.Sorted(slices.Values(names)), ",")
+	if c, ok := plantedContracts.Load(key); ok {
+		return c.(*contract.Contract)
+	}
+	c, err := contract.LoadEdited(func(api specfacts.API, doc *openapi3.T) error {
+		for _, edit := range edits {
+			if err := edit(api, doc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		panic(fmt.Sprintf("mock: planted faults %s: %v", key, err))
+	}
+	actual, _ := plantedContracts.LoadOrStore(key, c)
+	return actual.(*contract.Contract)
+}
+
+// servePlanted runs the switched-on plants around the reference. KooPhone's plants see only
+// its own method; VBS plants see every method (vbs-method-not-allowed has a planted fault).
+func (m *Mock) servePlanted(w http.ResponseWriter, r *http.Request, which specfacts.API, projectID string) {
+	if which == specfacts.KooPhone && r.Method != m.cons.KooPhone.Method {
+		m.serveReference(w, r, which, projectID)
+		return
+	}
 	var body []byte
 	if r.Body != nil {
 		// One byte over the largest limit any reading uses, so the reference still sees an

@@ -1,17 +1,35 @@
 package mock
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // kooPhonePlants are the KooPhone planted faults, keyed by fault name.
 var kooPhonePlants = map[string]plant{
-	FaultKooPhoneAccepts101IDs: {configure: func(m *Mock) { m.limits.instanceIDsMaxItems++ }},
+	FaultKooPhoneAccepts101IDs: {contract: editInstanceIDs(func(ids *openapi3.Schema) error {
+		if ids.MaxItems == nil {
+			return errors.New("instance_ids has no maxItems")
+		}
+		n := *ids.MaxItems + 1
+		ids.MaxItems = &n
+		return nil
+	})},
 
-	FaultKooPhoneIDLength33Accepted: {configure: func(m *Mock) { m.limits.instanceIDMaxLength++ }},
+	FaultKooPhoneIDLength33Accepted: {contract: editInstanceIDs(func(ids *openapi3.Schema) error {
+		if ids.Items == nil || ids.Items.Value == nil || ids.Items.Value.MaxLength == nil {
+			return errors.New("instance_ids items have no maxLength")
+		}
+		item := ids.Items.Value
+		n := *item.MaxLength + 1
+		item.MaxLength = &n
+		return nil
+	})},
 
 	FaultKooPhoneUnknownTenantCode1000: {response: func(c *plantCall) {
 		if c.requestHeader(c.m.cons.KooPhone.TokenHeader) == "" {
@@ -204,6 +222,40 @@ var kooPhonePlants = map[string]plant{
 			return jobs[:len(jobs)-1]
 		})
 	}},
+}
+
+// editInstanceIDs edits the schema of instance_ids in the KooPhone request body: a server
+// that believes its limits are other than the documented ones.
+func editInstanceIDs(edit func(ids *openapi3.Schema) error) contract.DocumentEdit {
+	return func(api specfacts.API, doc *openapi3.T) error {
+		if api != specfacts.KooPhone {
+			return nil
+		}
+		found := false
+		for _, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				if op.RequestBody == nil || op.RequestBody.Value == nil {
+					continue
+				}
+				mt := op.RequestBody.Value.Content.Get("application/json")
+				if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+					continue
+				}
+				ids := mt.Schema.Value.Properties["instance_ids"]
+				if ids == nil || ids.Value == nil {
+					continue
+				}
+				if err := edit(ids.Value); err != nil {
+					return err
+				}
+				found = true
+			}
+		}
+		if !found {
+			return errors.New("no request body has instance_ids")
+		}
+		return nil
+	}
 }
 
 // dropOversized closes the connection on a body over the documented size limit, whatever

@@ -7,14 +7,16 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
-// kooPhoneJudgementPlants are the KooPhone planted faults of issue 12's judgement: documented
-// members left out, one job per mention, refusals and answers the register does not allow.
+// kooPhoneJudgementPlants are the KooPhone planted faults the judgement principle decides:
+// documented members left out, one job per mention, refusals and answers the register does not allow.
 // Each deviates on KooPhone requests only.
 var kooPhoneJudgementPlants = map[string]plant{
 	FaultKooPhoneSuccessWithoutCode: {response: func(c *plantCall) {
-		if c.api != apiKooPhone || c.status != http.StatusOK {
+		if c.api != specfacts.KooPhone || c.status != http.StatusOK {
 			return
 		}
 		c.editAnswer(func(obj map[string]any) {
@@ -24,7 +26,7 @@ var kooPhoneJudgementPlants = map[string]plant{
 	}},
 
 	FaultKooPhoneErrorWithoutMsg: {response: func(c *plantCall) {
-		if c.api != apiKooPhone || c.status < http.StatusBadRequest {
+		if c.api != specfacts.KooPhone || c.status < http.StatusBadRequest {
 			return
 		}
 		c.editAnswer(func(obj map[string]any) { delete(obj, "error_msg") })
@@ -34,7 +36,7 @@ var kooPhoneJudgementPlants = map[string]plant{
 		request: func(c *plantCall, _ http.ResponseWriter) bool {
 			obj := c.requestObject()
 			list, ok := obj["instance_ids"].([]any)
-			if c.api != apiKooPhone || !ok || !hasRepeat(list, "") {
+			if c.api != specfacts.KooPhone || !ok || !hasRepeat(list, "") {
 				return false
 			}
 			// The reference sees each instance once (and backs it up); the answer then
@@ -70,7 +72,7 @@ var kooPhoneJudgementPlants = map[string]plant{
 	},
 
 	FaultKooPhoneRebackup500: {request: panics(FaultKooPhoneRebackup500, func(c *plantCall) bool {
-		if c.api != apiKooPhone {
+		if c.api != specfacts.KooPhone {
 			return false
 		}
 		w := c.m.world
@@ -86,7 +88,7 @@ var kooPhoneJudgementPlants = map[string]plant{
 	})},
 
 	FaultKooPhoneCharsetRefused: {request: func(c *plantCall, w http.ResponseWriter) bool {
-		if c.api != apiKooPhone {
+		if c.api != specfacts.KooPhone {
 			return false
 		}
 		ct := c.r.Header.Get("Content-Type")
@@ -99,7 +101,7 @@ var kooPhoneJudgementPlants = map[string]plant{
 	}},
 
 	FaultKooPhoneTaskIDReused: {response: func(c *plantCall) {
-		if c.api != apiKooPhone {
+		if c.api != specfacts.KooPhone {
 			return
 		}
 		c.editData(func(data map[string]any) {
@@ -110,12 +112,12 @@ var kooPhoneJudgementPlants = map[string]plant{
 
 	FaultKooPhoneEmptyRequestID500: {request: panics(FaultKooPhoneEmptyRequestID500, func(c *plantCall) bool {
 		values, present := c.r.Header[http.CanonicalHeaderKey(c.m.cons.KooPhone.RequestIDHeader)]
-		return c.api == apiKooPhone && present && len(values) > 0 && strings.TrimSpace(values[0]) == ""
+		return c.api == specfacts.KooPhone && present && len(values) > 0 && strings.TrimSpace(values[0]) == ""
 	})},
 
 	FaultKooPhoneTwoFaultsAccepted: {request: func(c *plantCall, _ http.ResponseWriter) bool {
 		k := c.m.cons.KooPhone
-		if c.api == apiKooPhone && c.requestHeader(k.TokenHeader) == c.m.world.desc.KooPhone.UnknownTenantToken && c.requestHeader(k.RequestIDHeader) == "" {
+		if c.api == specfacts.KooPhone && c.requestHeader(k.TokenHeader) == c.m.world.desc.KooPhone.UnknownTenantToken && c.requestHeader(k.RequestIDHeader) == "" {
 			c.setRequestHeader(k.TokenHeader, c.m.world.desc.KooPhone.AuthToken)
 			c.setRequestHeader(k.RequestIDHeader, randomHex())
 		}
@@ -123,7 +125,7 @@ var kooPhoneJudgementPlants = map[string]plant{
 	}},
 
 	FaultKooPhoneUndocumentedPermissions: {response: func(c *plantCall) {
-		if c.api != apiKooPhone {
+		if c.api != specfacts.KooPhone {
 			return
 		}
 		perm := c.m.cons.KooPhone.Code(kooInstancePermissions).Code

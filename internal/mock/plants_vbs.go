@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // vbsPlants are the VBS planted faults, keyed by fault name.
@@ -318,13 +320,14 @@ var vbsPlants = map[string]plant{
 		}
 	}},
 
-	// Issue 12 (the judgement principle and the probes it added).
+	// Deviations from what the judgement principle requires of a 200, and answers to the
+	// probes of other methods, Accept, charset, empty ids and fault precedence.
 
 	FaultVBSDuplicateReportedPerEntry: {
 		request: func(c *plantCall, _ http.ResponseWriter) bool {
 			obj := c.requestObject()
 			list, _ := obj["resources"].([]any)
-			if c.api != apiVBS || !hasRepeat(list, "resource_id") {
+			if c.api != specfacts.VBS || !hasRepeat(list, "resource_id") {
 				return false
 			}
 			// The reference sees each volume once (so it associates it under every reading);
@@ -382,14 +385,14 @@ var vbsPlants = map[string]plant{
 
 	FaultVBSErrorWithoutMessage: {response: func(c *plantCall) {
 		c.editAnswer(func(obj map[string]any) {
-			if e, ok := obj["error"].(map[string]any); ok && c.api == apiVBS {
+			if e, ok := obj["error"].(map[string]any); ok && c.api == specfacts.VBS {
 				delete(e, "message")
 			}
 		})
 	}},
 
 	FaultVBSGetAnswered200: {request: func(c *plantCall, w http.ResponseWriter) bool {
-		if c.api != apiVBS || c.r.Method != http.MethodGet {
+		if c.api != specfacts.VBS || c.r.Method != http.MethodGet {
 			return false
 		}
 		writeJSON(w, http.StatusOK, vbsResponse{SuccessResources: []vbsSuccess{}, FailResources: []vbsFailure{}})
@@ -398,7 +401,7 @@ var vbsPlants = map[string]plant{
 
 	FaultVBSJSONCharsetRefused: {request: func(c *plantCall, w http.ResponseWriter) bool {
 		ct := c.r.Header.Get("Content-Type")
-		if c.api != apiVBS || !c.jsonContentType() || !strings.Contains(ct, ";") {
+		if c.api != specfacts.VBS || !c.jsonContentType() || !strings.Contains(ct, ";") {
 			return false
 		}
 		c.m.vbsError(w, http.StatusBadRequest, VBSCodeBadRequest, fmt.Sprintf("Content-Type: %q is not application/json", ct))
@@ -407,7 +410,7 @@ var vbsPlants = map[string]plant{
 
 	FaultVBSEmptyPolicyIDSucceeds: {request: func(c *plantCall, _ http.ResponseWriter) bool {
 		obj := c.requestObject()
-		if policy, ok := obj["backup_policy_id"].(string); c.api != apiVBS || !ok || policy != "" || c.project() == nil {
+		if policy, ok := obj["backup_policy_id"].(string); c.api != specfacts.VBS || !ok || policy != "" || c.project() == nil {
 			return false
 		}
 		obj["backup_policy_id"] = c.m.world.desc.VBS.BackupPolicyID
@@ -416,7 +419,7 @@ var vbsPlants = map[string]plant{
 	}},
 
 	FaultVBSEmptyResourceIDAssociated: {request: func(c *plantCall, w http.ResponseWriter) bool {
-		if p := c.project(); c.api != apiVBS || p == nil || p.id != c.projectID {
+		if p := c.project(); c.api != specfacts.VBS || p == nil || p.id != c.projectID {
 			return false
 		}
 		res := c.resources()
@@ -433,7 +436,7 @@ var vbsPlants = map[string]plant{
 	}},
 
 	FaultVBSEmptyProjectIDServed: {request: func(c *plantCall, _ http.ResponseWriter) bool {
-		if p := c.project(); c.api == apiVBS && p != nil && c.projectID == "" {
+		if p := c.project(); c.api == specfacts.VBS && p != nil && c.projectID == "" {
 			c.projectID = p.id
 		}
 		return false
@@ -441,7 +444,7 @@ var vbsPlants = map[string]plant{
 
 	FaultVBSTwoFaults200: {request: func(c *plantCall, w http.ResponseWriter) bool {
 		obj := c.requestObject()
-		if _, has := obj["resources"]; c.api != apiVBS || obj == nil || has || c.requestHeader(c.m.cons.VBS.TokenHeader) != "" {
+		if _, has := obj["resources"]; c.api != specfacts.VBS || obj == nil || has || c.requestHeader(c.m.cons.VBS.TokenHeader) != "" {
 			return false
 		}
 		writeJSON(w, http.StatusOK, vbsResponse{SuccessResources: []vbsSuccess{}, FailResources: []vbsFailure{}})
@@ -449,13 +452,13 @@ var vbsPlants = map[string]plant{
 	}},
 
 	FaultVBSNotAcceptable500: {request: panics(FaultVBSNotAcceptable500, func(c *plantCall) bool {
-		return c.api == apiVBS && !acceptsJSON(c.r.Header.Get("Accept"))
+		return c.api == specfacts.VBS && !acceptsJSON(c.r.Header.Get("Accept"))
 	})},
 }
 
 // emptyLists applies edit to each empty list of a 200.
 func (c *plantCall) emptyLists(edit func(obj map[string]any, list string)) {
-	if c.api != apiVBS || c.status != http.StatusOK {
+	if c.api != specfacts.VBS || c.status != http.StatusOK {
 		return
 	}
 	c.editAnswer(func(obj map[string]any) {

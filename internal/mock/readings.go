@@ -10,43 +10,6 @@ import (
 	"github.com/koobackup/conformance/internal/specfacts"
 )
 
-// Register entry ids (specs/ambiguities.yaml) the mock decides on.
-const (
-	ambKooPhoneExampleShape   = string(specfacts.AmbKooPhoneExampleRequestShape)
-	ambKooPhoneCodeCase       = string(specfacts.AmbKooPhoneErrorCodeCase)
-	ambKooPhoneMinItems       = string(specfacts.AmbKooPhoneInstanceIDsMinItems)
-	ambKooPhoneResponseFields = string(specfacts.AmbKooPhoneResponseFieldsOptional)
-	ambKooPhoneMissingToken   = string(specfacts.AmbKooPhoneMissingTokenCode)
-	ambKooPhoneUnknownInst    = string(specfacts.AmbKooPhoneUnknownInstanceCode)
-	ambKooPhoneEmptyID        = string(specfacts.AmbKooPhoneInstanceIDEmptyString)
-	ambKooPhoneLengthUnit     = string(specfacts.AmbKooPhoneIDLengthUnit)
-	ambKooPhoneDuplicates     = string(specfacts.AmbKooPhoneDuplicateInstanceIDs)
-	ambKooPhoneRebackup       = string(specfacts.AmbKooPhoneRebackupCode)
-	ambKooPhoneUnknownFields  = string(specfacts.AmbKooPhoneUnknownFields)
-	ambKooPhoneContentType    = string(specfacts.AmbKooPhoneContentType)
-	ambKooPhoneOversized      = string(specfacts.AmbKooPhoneOversizedBodyStatus)
-	ambKooPhonePrecedence     = string(specfacts.AmbKooPhoneFaultPrecedence)
-	ambKooPhoneEmptyRequestID = string(specfacts.AmbKooPhoneEmptyRequestID)
-	ambVBSAuthHeader          = string(specfacts.AmbVBSAuthHeader)
-
-	ambVBSStatusMapping   = string(specfacts.AmbVBSStatusMapping)
-	ambVBSUnknownPolicy   = string(specfacts.AmbVBSUnknownPolicyReporting)
-	ambVBSUnknownVolume   = string(specfacts.AmbVBSUnknownVolumeReporting)
-	ambVBSUnsupportedType = string(specfacts.AmbVBSUnsupportedResourceType)
-	ambVBSEmptyResources  = string(specfacts.AmbVBSEmptyResources)
-	ambVBSDuplicates      = string(specfacts.AmbVBSDuplicateResources)
-	ambVBSReassociate     = string(specfacts.AmbVBSReassociate)
-	ambVBSUnknownFields   = string(specfacts.AmbVBSUnknownFields)
-	ambVBSContentType     = string(specfacts.AmbVBSContentType)
-	ambVBSOversized       = string(specfacts.AmbVBSOversizedBodyStatus)
-	ambVBSOtherMethod     = string(specfacts.AmbVBSMethodNotAllowed)
-	ambVBSNotAcceptable   = string(specfacts.AmbVBSNotAcceptable)
-	ambVBSEmptyPolicyID   = string(specfacts.AmbVBSEmptyPolicyID)
-	ambVBSEmptyResourceID = string(specfacts.AmbVBSEmptyResourceID)
-	ambVBSEmptyProjectID  = string(specfacts.AmbVBSEmptyProjectID)
-	ambVBSPrecedence      = string(specfacts.AmbVBSFaultPrecedence)
-)
-
 // Readings is the reading the mock takes for each register entry, keyed by entry id. An
 // entry it does not name takes the register's strict reading.
 type Readings map[string]string
@@ -141,6 +104,16 @@ func WithReadings(rs Readings) Option {
 // WithReading makes the mock take one reading of one register entry.
 func WithReading(entry, reading string) Option { return WithReadings(Readings{entry: reading}) }
 
+// WithEntryReadings makes the mock take each of the readings, named by the generated
+// constants.
+func WithEntryReadings(rs ...specfacts.EntryReading) Option {
+	out := Readings{}
+	for _, r := range rs {
+		out[string(r.Entry())] = string(r.Reading())
+	}
+	return WithReadings(out)
+}
+
 // WithLenient makes the mock take LenientReadings.
 func WithLenient() Option { return WithReadings(LenientReadings()) }
 
@@ -164,11 +137,14 @@ func (m *Mock) lenient() bool {
 	return false
 }
 
-// takes reports whether the mock takes the reading of the entry. The decisions below are
-// the only callers: each entry's logic is in one function of this file.
-func (m *Mock) takes(entry, reading string) bool {
-	if r, ok := m.readings[entry]; ok {
-		return r == reading
+// takes reports whether the mock takes the reading. The decisions below are the only
+// callers: each entry's logic is in one function of this file. The generated constants name
+// only readings the register has; CheckReading refused every other one before the mock was
+// built.
+func (m *Mock) takes(r specfacts.EntryReading) bool {
+	entry, reading := string(r.Entry()), string(r.Reading())
+	if taken, ok := m.readings[entry]; ok {
+		return taken == reading
 	}
 	a, _ := catalog.Default().Ambiguity(entry)
 	return a.Strict == reading
@@ -179,7 +155,7 @@ func (m *Mock) takes(entry, reading string) bool {
 // kooCodeSpelling spells a documented code (koophone-error-code-case): upper-case as in
 // the error tables, or the prefix as the specification sentence writes it.
 func (m *Mock) kooCodeSpelling(code string) string {
-	if m.takes(ambKooPhoneCodeCase, "mixed-case") {
+	if m.takes(specfacts.ReadingKooPhoneErrorCodeCaseMixedCase) {
 		return mixedCaseCode(code)
 	}
 	return code
@@ -187,10 +163,14 @@ func (m *Mock) kooCodeSpelling(code string) string {
 
 // kooExampleAlias (koophone-example-request-shape): whether instance_id (and the
 // example's user_id) is understood as a one-element instance_ids.
-func (m *Mock) kooExampleAlias() bool { return m.takes(ambKooPhoneExampleShape, "example-as-alias") }
+func (m *Mock) kooExampleAlias() bool {
+	return m.takes(specfacts.ReadingKooPhoneExampleRequestShapeExampleAsAlias)
+}
 
 // kooRejectsEmptyList (koophone-instance-ids-min-items).
-func (m *Mock) kooRejectsEmptyList() bool { return m.takes(ambKooPhoneMinItems, "reject-empty") }
+func (m *Mock) kooRejectsEmptyList() bool {
+	return m.takes(specfacts.ReadingKooPhoneInstanceIDsMinItemsRejectEmpty)
+}
 
 // koophone-response-fields-optional has one legitimate reading (all-present): every 200
 // carries error_code "0" and error_msg, so the mock has nothing to decide.
@@ -198,12 +178,12 @@ func (m *Mock) kooRejectsEmptyList() bool { return m.takes(ambKooPhoneMinItems, 
 // kooGatewayRefusesMissingToken (koophone-missing-token-code: api-gateway): whether an API
 // gateway in front of the service answers a missing or empty token, before the service.
 func (m *Mock) kooGatewayRefusesMissingToken() bool {
-	return m.takes(ambKooPhoneMissingToken, "api-gateway")
+	return m.takes(specfacts.ReadingKooPhoneMissingTokenCodeAPIGateway)
 }
 
 // kooMissingTokenCode (koophone-missing-token-code): the code of a missing token.
 func (m *Mock) kooMissingTokenCode() specfacts.ErrorCodeName {
-	if m.takes(ambKooPhoneMissingToken, "tenant-does-not-exist") {
+	if m.takes(specfacts.ReadingKooPhoneMissingTokenCodeTenantDoesNotExist) {
 		return kooTenantNotFound
 	}
 	return kooParameterIncorrect
@@ -211,7 +191,7 @@ func (m *Mock) kooMissingTokenCode() specfacts.ErrorCodeName {
 
 // kooUnknownInstanceCode (koophone-unknown-instance-code).
 func (m *Mock) kooUnknownInstanceCode() specfacts.ErrorCodeName {
-	if m.takes(ambKooPhoneUnknownInst, string(specfacts.CodeParameterIncorrect)) {
+	if m.takes(specfacts.ReadingKooPhoneUnknownInstanceCodeParameterIncorrect) {
 		return kooParameterIncorrect
 	}
 	return kooInstancePermissions
@@ -220,12 +200,12 @@ func (m *Mock) kooUnknownInstanceCode() specfacts.ErrorCodeName {
 // kooEmptyIDMalformed (koophone-instance-id-empty-string): whether "" is malformed (1000)
 // rather than an instance the caller does not own (1001, the ownership check).
 func (m *Mock) kooEmptyIDMalformed() bool {
-	return m.takes(ambKooPhoneEmptyID, string(specfacts.CodeParameterIncorrect))
+	return m.takes(specfacts.ReadingKooPhoneInstanceIDEmptyStringParameterIncorrect)
 }
 
 // kooIDLength (koophone-id-length-unit): the length of an id in the unit the mock counts.
 func (m *Mock) kooIDLength(id string) (n int, unit string) {
-	if m.takes(ambKooPhoneLengthUnit, "bytes") {
+	if m.takes(specfacts.ReadingKooPhoneIDLengthUnitBytes) {
 		return len(id), "bytes"
 	}
 	return len([]rune(id)), "characters"
@@ -233,15 +213,19 @@ func (m *Mock) kooIDLength(id string) (n int, unit string) {
 
 // kooRejectsDuplicates (koophone-duplicate-instance-ids): reject, or keep one job per
 // instance.
-func (m *Mock) kooRejectsDuplicates() bool { return m.takes(ambKooPhoneDuplicates, "reject") }
+func (m *Mock) kooRejectsDuplicates() bool {
+	return m.takes(specfacts.ReadingKooPhoneDuplicateInstanceIDsReject)
+}
 
 // kooRebackupIdempotent (koophone-rebackup-code: idempotent): whether a released instance
 // is answered 200 again with the job that released it.
-func (m *Mock) kooRebackupIdempotent() bool { return m.takes(ambKooPhoneRebackup, "idempotent") }
+func (m *Mock) kooRebackupIdempotent() bool {
+	return m.takes(specfacts.ReadingKooPhoneRebackupCodeIdempotent)
+}
 
 // kooRebackupCode (koophone-rebackup-code): the code that refuses a released instance.
 func (m *Mock) kooRebackupCode() specfacts.ErrorCodeName {
-	if m.takes(ambKooPhoneRebackup, "permissions") {
+	if m.takes(specfacts.ReadingKooPhoneRebackupCodePermissions) {
 		return kooInstancePermissions
 	}
 	return kooParameterIncorrect
@@ -249,24 +233,32 @@ func (m *Mock) kooRebackupCode() specfacts.ErrorCodeName {
 
 // kooValidationFirst (koophone-fault-precedence): whether the request's parameters
 // (x-request-id) are checked before the token, rather than after.
-func (m *Mock) kooValidationFirst() bool { return m.takes(ambKooPhonePrecedence, "validation-first") }
+func (m *Mock) kooValidationFirst() bool {
+	return m.takes(specfacts.ReadingKooPhoneFaultPrecedenceValidationFirst)
+}
 
 // kooAcceptsEmptyRequestID (koophone-empty-request-id): whether an x-request-id that is
 // present with an empty value counts as present.
-func (m *Mock) kooAcceptsEmptyRequestID() bool { return m.takes(ambKooPhoneEmptyRequestID, "accepted") }
+func (m *Mock) kooAcceptsEmptyRequestID() bool {
+	return m.takes(specfacts.ReadingKooPhoneEmptyRequestIDAccepted)
+}
 
 // kooRejectsUnknownMembers (koophone-unknown-fields).
-func (m *Mock) kooRejectsUnknownMembers() bool { return m.takes(ambKooPhoneUnknownFields, "reject") }
+func (m *Mock) kooRejectsUnknownMembers() bool {
+	return m.takes(specfacts.ReadingKooPhoneUnknownFieldsReject)
+}
 
 // kooChecksMediaType (koophone-content-type): reject a body not sent as JSON, or sniff it.
-func (m *Mock) kooChecksMediaType() bool { return !m.takes(ambKooPhoneContentType, "sniff") }
+func (m *Mock) kooChecksMediaType() bool { return !m.takes(specfacts.ReadingKooPhoneContentTypeSniff) }
 
 // kooBodyLimit and kooOversizedStatus (koophone-oversized-body-status): the size limit
 // (none below the suites' test body under parsed) and the status over it (0: the code's).
-func (m *Mock) kooBodyLimit() int64 { return bodyLimit(m.takes(ambKooPhoneOversized, "parsed")) }
+func (m *Mock) kooBodyLimit() int64 {
+	return bodyLimit(m.takes(specfacts.ReadingKooPhoneOversizedBodyStatusParsed))
+}
 
 func (m *Mock) kooOversizedStatus() int {
-	if m.takes(ambKooPhoneOversized, "transport-413") {
+	if m.takes(specfacts.ReadingKooPhoneOversizedBodyStatusTransport413) {
 		return http.StatusRequestEntityTooLarge
 	}
 	return 0
@@ -276,11 +268,13 @@ func (m *Mock) kooOversizedStatus() int {
 
 // vbsGatewayRefusesToken (vbs-auth-header: api-gateway): whether an API gateway in front of
 // the service answers a missing or invalid token, before the service.
-func (m *Mock) vbsGatewayRefusesToken() bool { return m.takes(ambVBSAuthHeader, "api-gateway") }
+func (m *Mock) vbsGatewayRefusesToken() bool {
+	return m.takes(specfacts.ReadingVBSAuthHeaderAPIGateway)
+}
 
 // vbsMismatchStatus (vbs-status-mapping): a valid token on a project it does not belong to.
 func (m *Mock) vbsMismatchStatus() (status int, code string) {
-	if m.takes(ambVBSStatusMapping, "not-found-project") {
+	if m.takes(specfacts.ReadingVBSStatusMappingNotFoundProject) {
 		return http.StatusNotFound, VBSCodeNotFound
 	}
 	return http.StatusForbidden, VBSCodeForbidden
@@ -290,9 +284,9 @@ func (m *Mock) vbsMismatchStatus() (status int, code string) {
 // unknown policy, 200 when every resource fails instead.
 func (m *Mock) vbsUnknownPolicy() int {
 	switch {
-	case m.takes(ambVBSUnknownPolicy, "all-failed"):
+	case m.takes(specfacts.ReadingVBSUnknownPolicyReportingAllFailed):
 		return http.StatusOK
-	case m.takes(ambVBSUnknownPolicy, "bad-request"):
+	case m.takes(specfacts.ReadingVBSUnknownPolicyReportingBadRequest):
 		return http.StatusBadRequest
 	}
 	return http.StatusNotFound
@@ -300,38 +294,44 @@ func (m *Mock) vbsUnknownPolicy() int {
 
 // vbsUnknownVolumeRefusesRequest (vbs-unknown-volume-reporting).
 func (m *Mock) vbsUnknownVolumeRefusesRequest() bool {
-	return m.takes(ambVBSUnknownVolume, "request-error")
+	return m.takes(specfacts.ReadingVBSUnknownVolumeReportingRequestError)
 }
 
 // vbsUnsupportedTypeRefusesRequest (vbs-unsupported-resource-type).
 func (m *Mock) vbsUnsupportedTypeRefusesRequest() bool {
-	return m.takes(ambVBSUnsupportedType, "request-error")
+	return m.takes(specfacts.ReadingVBSUnsupportedResourceTypeRequestError)
 }
 
 // vbsRejectsEmpty (vbs-empty-resources).
-func (m *Mock) vbsRejectsEmpty() bool { return m.takes(ambVBSEmptyResources, "reject") }
+func (m *Mock) vbsRejectsEmpty() bool { return m.takes(specfacts.ReadingVBSEmptyResourcesReject) }
 
 // vbsRejectsDuplicates (vbs-duplicate-resources): reject, or associate and report the
 // volume once (per-entry reporting is a rejected reading).
-func (m *Mock) vbsRejectsDuplicates() bool { return m.takes(ambVBSDuplicates, "reject") }
+func (m *Mock) vbsRejectsDuplicates() bool {
+	return m.takes(specfacts.ReadingVBSDuplicateResourcesReject)
+}
 
 // vbsReassociate (vbs-reassociate): fail the volume, report it associated again, or refuse
 // the request with 409.
 func (m *Mock) vbsReassociate() (idempotent, conflict bool) {
-	return m.takes(ambVBSReassociate, "idempotent"), m.takes(ambVBSReassociate, "conflict")
+	return m.takes(specfacts.ReadingVBSReassociateIdempotent), m.takes(specfacts.ReadingVBSReassociateConflict)
 }
 
 // vbsRejectsUnknownMembers (vbs-unknown-fields).
-func (m *Mock) vbsRejectsUnknownMembers() bool { return m.takes(ambVBSUnknownFields, "reject") }
+func (m *Mock) vbsRejectsUnknownMembers() bool {
+	return m.takes(specfacts.ReadingVBSUnknownFieldsReject)
+}
 
 // vbsChecksMediaType (vbs-content-type).
-func (m *Mock) vbsChecksMediaType() bool { return !m.takes(ambVBSContentType, "sniff") }
+func (m *Mock) vbsChecksMediaType() bool { return !m.takes(specfacts.ReadingVBSContentTypeSniff) }
 
 // vbsBodyLimit and vbsOversizedStatus (vbs-oversized-body-status).
-func (m *Mock) vbsBodyLimit() int64 { return bodyLimit(m.takes(ambVBSOversized, "parsed")) }
+func (m *Mock) vbsBodyLimit() int64 {
+	return bodyLimit(m.takes(specfacts.ReadingVBSOversizedBodyStatusParsed))
+}
 
 func (m *Mock) vbsOversizedStatus() int {
-	if m.takes(ambVBSOversized, "transport-413") {
+	if m.takes(specfacts.ReadingVBSOversizedBodyStatusTransport413) {
 		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusBadRequest
@@ -340,7 +340,7 @@ func (m *Mock) vbsOversizedStatus() int {
 // vbsOtherMethodStatus (vbs-method-not-allowed): 405 with the envelope, or 404 as a router
 // that finds no route for the method would answer.
 func (m *Mock) vbsOtherMethodStatus() (status int, code string) {
-	if m.takes(ambVBSOtherMethod, "router") {
+	if m.takes(specfacts.ReadingVBSMethodNotAllowedRouter) {
 		return http.StatusNotFound, VBSCodeNotFound
 	}
 	return http.StatusMethodNotAllowed, VBSCodeMethodNotAllowed
@@ -350,32 +350,34 @@ func (m *Mock) vbsOtherMethodStatus() (status int, code string) {
 // gets 406, rather than being disregarded; ownBody is a 406 a framework in front of the
 // handler writes as plain text, without the envelope.
 func (m *Mock) vbsHonoursAccept() (honours, ownBody bool) {
-	ownBody = m.takes(ambVBSNotAcceptable, "framework")
-	return ownBody || m.takes(ambVBSNotAcceptable, "not-acceptable"), ownBody
+	ownBody = m.takes(specfacts.ReadingVBSNotAcceptableFramework)
+	return ownBody || m.takes(specfacts.ReadingVBSNotAcceptableNotAcceptable), ownBody
 }
 
 // vbsEmptyPolicyMalformed (vbs-empty-policy-id): "" is a malformed id (400) rather than a
 // policy that does not exist.
-func (m *Mock) vbsEmptyPolicyMalformed() bool { return m.takes(ambVBSEmptyPolicyID, "bad-request") }
+func (m *Mock) vbsEmptyPolicyMalformed() bool {
+	return m.takes(specfacts.ReadingVBSEmptyPolicyIDBadRequest)
+}
 
 // vbsEmptyResourceMalformed (vbs-empty-resource-id): likewise for resource_id.
 func (m *Mock) vbsEmptyResourceMalformed() bool {
-	return m.takes(ambVBSEmptyResourceID, "bad-request")
+	return m.takes(specfacts.ReadingVBSEmptyResourceIDBadRequest)
 }
 
 // vbsEmptyProjectStatus (vbs-empty-project-id): the status of an empty project_id segment.
 func (m *Mock) vbsEmptyProjectStatus() (status int, code string) {
 	switch {
-	case m.takes(ambVBSEmptyProjectID, "router"):
+	case m.takes(specfacts.ReadingVBSEmptyProjectIDRouter):
 		return http.StatusBadRequest, VBSCodeBadRequest
-	case m.takes(ambVBSEmptyProjectID, "forbidden"):
+	case m.takes(specfacts.ReadingVBSEmptyProjectIDForbidden):
 		return http.StatusForbidden, VBSCodeForbidden
 	}
 	return http.StatusNotFound, VBSCodeNotFound
 }
 
 // vbsBodyFirst (vbs-fault-precedence): whether the body is validated before the token.
-func (m *Mock) vbsBodyFirst() bool { return m.takes(ambVBSPrecedence, "body-first") }
+func (m *Mock) vbsBodyFirst() bool { return m.takes(specfacts.ReadingVBSFaultPrecedenceBodyFirst) }
 
 // bodyLimit is MaxBodyBytes, or under the parsed reading a limit well above any body the
 // suites send, so that the body is judged on its content.

@@ -69,7 +69,7 @@ func TestCheckReadingNamesWhatExists(t *testing.T) {
 
 // The mock takes each reading it is given, one entry at a time, and the strict one elsewhere.
 func TestWithReadingTakesOneEntry(t *testing.T) {
-	m := New(nil, WithReading(string(specfacts.ReqVBSReassociate), "conflict"))
+	m := New(nil, WithEntryReadings(specfacts.ReadingVBSReassociateConflict))
 	got := m.Readings()
 	if got[string(specfacts.ReqVBSReassociate)] != "conflict" {
 		t.Fatalf((string(specfacts.AmbVBSReassociate) + " = %q"), got[string(specfacts.ReqVBSReassociate)])
@@ -92,7 +92,7 @@ func TestEveryFaultIsPlanted(t *testing.T) {
 			t.Errorf("fault %s has no plant", f.Name)
 			continue
 		}
-		if p.configure == nil && p.request == nil && p.response == nil {
+		if p.contract == nil && p.request == nil && p.response == nil {
 			t.Errorf("fault %s: the plant does nothing", f.Name)
 		}
 	}
@@ -107,7 +107,7 @@ func TestEveryFaultIsPlanted(t *testing.T) {
 // outcome says, each on a mock that takes it alone.
 func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 	t.Run(string(specfacts.AmbKooPhoneRebackupCode)+"=idempotent: the same job again, nothing new", func(t *testing.T) {
-		f := newFixture(t, WithReading(string(specfacts.AmbKooPhoneRebackupCode), "idempotent"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingKooPhoneRebackupCodeIdempotent))
 		id := f.t.KooPhone.OwnedInstanceIDs[0]
 		first := f.do(t, f.koo(ids(id)))
 		again := f.do(t, f.koo(ids(id)))
@@ -119,14 +119,14 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 		}
 	})
 	t.Run(string(specfacts.AmbKooPhoneMissingTokenCode)+"=api-gateway: 401 with the gateway's body", func(t *testing.T) {
-		f := newFixture(t, WithReading(string(specfacts.AmbKooPhoneMissingTokenCode), "api-gateway"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingKooPhoneMissingTokenCodeAPIGateway))
 		ex := f.doUnchecked(t, f.koo(ids("a")).without(f.m.cons.KooPhone.TokenHeader))
 		if ex.status != 401 || ex.code() != gatewayAuthCode || ex.json["request_id"] == nil || ex.json["error_msg"] == nil {
 			t.Fatalf("got %d %s", ex.status, ex.body)
 		}
 	})
 	t.Run(string(specfacts.AmbVBSAuthHeader)+"=api-gateway: 401 with the gateway's body for a missing and an invalid token", func(t *testing.T) {
-		f := newFixture(t, WithReading(string(specfacts.AmbVBSAuthHeader), "api-gateway"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingVBSAuthHeaderAPIGateway))
 		h := f.m.cons.VBS.TokenHeader
 		for _, r := range []req{f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0])).without(h), f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0])).with(h, "not-a-token")} {
 			ex := f.doUnchecked(t, r)
@@ -136,7 +136,7 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 		}
 	})
 	t.Run(string(specfacts.AmbKooPhoneFaultPrecedence)+"=validation-first: the missing x-request-id wins over the unknown tenant", func(t *testing.T) {
-		f := newFixture(t, WithReading(string(specfacts.AmbKooPhoneFaultPrecedence), "validation-first"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingKooPhoneFaultPrecedenceValidationFirst))
 		k := f.m.cons.KooPhone
 		wantKooError(t, f.do(t, f.koo(ids("a")).with(k.TokenHeader, f.t.KooPhone.UnknownTenantToken).without(k.RequestIDHeader)), 400, kooParameterIncorrect, k.RequestIDHeader)
 		g := newFixture(t)
@@ -144,7 +144,7 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 	})
 	t.Run(string(specfacts.AmbKooPhoneEmptyRequestID)+"=accepted: an empty x-request-id is present", func(t *testing.T) {
 		k := contract.Default().Constraints().KooPhone
-		f := newFixture(t, WithReading(string(specfacts.AmbKooPhoneEmptyRequestID), "accepted"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingKooPhoneEmptyRequestIDAccepted))
 		id := f.t.KooPhone.OwnedInstanceIDs[0]
 		if ex := f.doUnchecked(t, f.koo(ids(id)).with(k.RequestIDHeader, "")); ex.status != 200 {
 			t.Fatalf("got %d %s", ex.status, ex.body)
@@ -154,30 +154,30 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 		wantKooError(t, s.doUnchecked(t, s.koo(ids(id)).with(k.RequestIDHeader, "")), 400, kooParameterIncorrect, "is empty")
 	})
 	t.Run("koophone-oversized-body-status=parsed: judged on its content", func(t *testing.T) {
-		f := newFixture(t, WithReading("koophone-oversized-body-status", "parsed"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingKooPhoneOversizedBodyStatusParsed))
 		body := ids("nosuch-1")
 		body["padding"] = strings.Repeat("x", MaxBodyBytes)
 		r := f.koo(body)
 		wantKooError(t, f.doUnchecked(t, r), 400, kooInstancePermissions, "is not an instance of this tenant")
 	})
 	t.Run("vbs-unknown-policy-reporting=bad-request: 400 with the envelope", func(t *testing.T) {
-		f := newFixture(t, WithReading("vbs-unknown-policy-reporting", "bad-request"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingVBSUnknownPolicyReportingBadRequest))
 		wantVBSError(t, f.do(t, f.vbs(resources(f.t.VBS.UnknownBackupPolicyID, f.t.VBS.VolumeIDs[0]))), 400, VBSCodePolicyNotFound, "does not exist")
 	})
 	t.Run(string(specfacts.AmbVBSMethodNotAllowed)+"=router: a GET gets 404", func(t *testing.T) {
-		f := newFixture(t, WithReading(string(specfacts.AmbVBSMethodNotAllowed), "router"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingVBSMethodNotAllowedRouter))
 		r := f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0]))
 		r.method = http.MethodGet
 		wantVBSError(t, f.doUnchecked(t, r), 404, VBSCodeNotFound, "not allowed")
 	})
 	t.Run(string(specfacts.AmbVBSEmptyProjectID)+"=forbidden: 403 after the token", func(t *testing.T) {
-		f := newFixture(t, WithReading(string(specfacts.AmbVBSEmptyProjectID), "forbidden"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingVBSEmptyProjectIDForbidden))
 		r := f.vbs(resources(f.t.VBS.BackupPolicyID, f.t.VBS.VolumeIDs[0]))
 		r.path = contract.Default().Constraints().VBS.Path("")
 		wantVBSError(t, f.doUnchecked(t, r), 403, VBSCodeForbidden, "empty project")
 	})
 	t.Run((string(specfacts.AmbVBSReassociate) + "=conflict: 409 and nothing bound"), func(t *testing.T) {
-		f := newFixture(t, WithReading(string(specfacts.ReqVBSReassociate), "conflict"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingVBSReassociateConflict))
 		v, w := f.t.VBS.VolumeIDs[0], f.t.VBS.VolumeIDs[1]
 		if ex := f.do(t, f.vbs(resources(f.t.VBS.BackupPolicyID, v))); ex.status != 200 {
 			t.Fatalf("first association: %d %s", ex.status, ex.body)
@@ -188,7 +188,7 @@ func TestReadingsBeyondTheLenientPreset(t *testing.T) {
 		}
 	})
 	t.Run("vbs-oversized-body-status=parsed: the unknown volume fails", func(t *testing.T) {
-		f := newFixture(t, WithReading("vbs-oversized-body-status", "parsed"))
+		f := newFixture(t, WithEntryReadings(specfacts.ReadingVBSOversizedBodyStatusParsed))
 		body := resources(f.t.VBS.BackupPolicyID, "nosuch-v")
 		body["padding"] = strings.Repeat("x", MaxBodyBytes)
 		r := f.vbs(body)

@@ -50,7 +50,19 @@ func TestServerOverTCP(t *testing.T) {
 	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := Start(ctx, "127.0.0.1:0", WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	// The injected latency is seen, not spent: the handler parks until the test releases it.
+	waited := make(chan time.Duration, 1)
+	release := make(chan struct{})
+	srv, err := Start(ctx, "127.0.0.1:0", WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		withWait(func(ctx context.Context, d time.Duration) bool {
+			waited <- d
+			select {
+			case <-release:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,19 +70,36 @@ func TestServerOverTCP(t *testing.T) {
 	h := map[string]string{"Content-Type": "application/json", "x-auth-token": tg.KooPhone.AuthToken, "x-request-id": "r1"}
 	body := `{"instance_ids":["` + tg.KooPhone.OwnedInstanceIDs[0] + `"]}`
 
-	start := time.Now()
-	h[FaultHeader] = "latency=150ms"
-	resp, err := post(t, tg.KooPhone.BaseURL+"/v1/instances/backup", h, body)
-	if err != nil {
-		t.Fatal(err)
+	h[InjectedFailureHeader] = "latency=150ms"
+	type answer struct {
+		resp *http.Response
+		err  error
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || time.Since(start) < 150*time.Millisecond {
-		t.Fatalf("status %d after %v", resp.StatusCode, time.Since(start))
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := post(t, tg.KooPhone.BaseURL+"/v1/instances/backup", h, body)
+		answered <- answer{resp, err}
+	}()
+	if d := <-waited; d != 150*time.Millisecond {
+		t.Errorf("the mock held the answer back by %v, want 150ms", d)
+	}
+	select {
+	case a := <-answered:
+		t.Fatalf("answered while the injected latency was still holding it back: %v %v", a.resp, a.err)
+	default:
+	}
+	close(release)
+	a := <-answered
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	_, _ = io.Copy(io.Discard, a.resp.Body)
+	a.resp.Body.Close()
+	if a.resp.StatusCode != 200 {
+		t.Fatalf("status %d after the latency", a.resp.StatusCode)
 	}
 
-	h[FaultHeader] = "drop-connection"
+	h[InjectedFailureHeader] = "drop-connection"
 	if resp, err := post(t, tg.KooPhone.BaseURL+"/v1/instances/backup", h, body); err == nil {
 		resp.Body.Close()
 		t.Fatalf("dropped connection answered %d", resp.StatusCode)
@@ -85,14 +114,11 @@ func TestServerOverTCP(t *testing.T) {
 	}
 
 	cancel()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if _, err := post(t, tg.KooPhone.BaseURL+"/v1/instances/backup", nil, ""); err != nil {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	<-srv.done
+	if resp, err := post(t, tg.KooPhone.BaseURL+"/v1/instances/backup", nil, ""); err == nil {
+		resp.Body.Close()
+		t.Fatalf("server still answering (%d) after its context ended", resp.StatusCode)
 	}
-	t.Fatal("server still answering after its context ended")
 }
 
 // WithInjectedFailures applies to every request as the header does for one.

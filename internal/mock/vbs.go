@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 type vbsResource struct {
@@ -276,7 +276,7 @@ func (m *Mock) parseVBSBody(r *http.Request, body []byte) (string, []vbsResource
 		}
 	}
 	for _, v := range m.contract.ValidateRequest(r, body) {
-		if !strings.HasPrefix(v.Location, bodyLocation) || v.Rule == contract.RuleRequestContentType {
+		if !strings.HasPrefix(v.Location, bodyLocation) || v.Rule == specfacts.RuleRequestContentType {
 			continue
 		}
 		// Every resource_type is a string by now, so a finding there is the enum, which the

@@ -136,7 +136,7 @@ func TestVBSRefusals(t *testing.T) {
 		{"unknown policy", func(f fixture) req { return f.vbs(resources(v.UnknownBackupPolicyID, vol)) }, 404, VBSCodePolicyNotFound, fmt.Sprintf("backup_policy_id: policy %q does not exist", v.UnknownBackupPolicyID)},
 		{"oversized", func(f fixture) req { return f.vbs(`{"x":"` + strings.Repeat("a", MaxBodyBytes) + `"}`) }, 400, VBSCodeBodyTooLarge, "body: larger than"},
 		{"injected internal error", func(f fixture) req {
-			return f.vbs(resources(v.BackupPolicyID, vol)).with(FaultHeader, string(specfacts.CodeInternalError))
+			return f.vbs(resources(v.BackupPolicyID, vol)).with(InjectedFailureHeader, string(specfacts.CodeInternalError))
 		}, 500, VBSCodeInternal, "internal error"},
 	}
 	for _, c := range cases {
@@ -214,7 +214,7 @@ func TestVBSWrongMethodAndUnknownPath(t *testing.T) {
 	}
 }
 
-// The strict readings of the entries issue 12 added: an empty backup_policy_id or resource_id
+// The strict readings of the VBS entries on empty ids, Accept and precedence: an empty backup_policy_id or resource_id
 // is malformed (400), Accept without JSON is 406, and with two faults the token wins (401).
 func TestVBSStrictEmptyIDsAcceptAndPrecedence(t *testing.T) {
 	f := newFixture(t)

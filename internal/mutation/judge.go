@@ -7,6 +7,7 @@ import (
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 func failuresOf(runs []SuiteRun) []FailedSpec {
@@ -43,7 +44,7 @@ func pristineOf(o outcome) Baseline {
 // a survivor, else it is inconclusive or not evaluated (honest), or an error when the run
 // could not be read.
 func mutantOf(f mock.Fault, o outcome) Mutant {
-	m := Mutant{Fault: f.Name, API: f.API, Description: f.Description, Requirements: slices.Clone(f.Requirements), Runs: slices.Clone(o.runs)}
+	m := Mutant{Fault: f.Name, API: string(f.API), Description: f.Description, Requirements: requirementStrings(f.Requirements), Runs: slices.Clone(o.runs)}
 	if o.err != nil {
 		m.Error = o.err.Error()
 		m.Outcome = OutcomeError
@@ -54,15 +55,15 @@ func mutantOf(f mock.Fault, o outcome) Mutant {
 	m.Killers = failuresOf(o.runs)
 	for _, k := range m.Killers {
 		for _, id := range k.Requirements {
-			if slices.Contains(f.Requirements, id) {
+			if slices.Contains(f.Requirements, specfacts.RequirementID(id)) {
 				m.RightReason = true
 			}
 		}
 	}
 	for _, id := range f.Requirements {
-		st, ok := o.statuses[id]
+		st, ok := o.statuses[string(id)]
 		if !ok {
-			st = RequirementStatus{ID: id, Status: statusUnknown, Reason: "no report was built from the run"}
+			st = RequirementStatus{ID: string(id), Status: statusUnknown, Reason: "no report was built from the run"}
 		}
 		m.Statuses = append(m.Statuses, st)
 	}
@@ -72,6 +73,15 @@ func mutantOf(f mock.Fault, o outcome) Mutant {
 		m.Runs[i].Failures = nil
 	}
 	return m
+}
+
+// requirementStrings spells requirement ids as the mutation report's JSON carries them.
+func requirementStrings(ids []specfacts.RequirementID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }
 
 // statusUnknown stands for the status of a requirement whose run produced no report.

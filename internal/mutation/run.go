@@ -326,7 +326,7 @@ func matrixJobs(configs []Configuration, faults []mock.Fault) []job {
 		}
 		jobs = append(jobs, job{name: name, readings: c.Readings, readOnly: c.ReadOnly, strict: c.StrictProfile, config: ci, faultIndex: -1})
 		for fi, f := range faults {
-			jobs = append(jobs, job{name: c.Name + "-" + f.Name, fault: f.Name, api: f.API, readings: c.Readings,
+			jobs = append(jobs, job{name: c.Name + "-" + f.Name, fault: f.Name, api: string(f.API), readings: c.Readings,
 				readOnly: c.ReadOnly, strict: c.StrictProfile, config: ci, faultIndex: fi})
 		}
 	}

@@ -72,7 +72,7 @@ func faultsFor(apis, names []string) ([]string, error) {
 	}
 	var out []string
 	for _, f := range mock.Faults() {
-		if slices.Contains(apis, f.API) && (len(names) == 0 || slices.Contains(names, f.Name)) {
+		if slices.Contains(apis, string(f.API)) && (len(names) == 0 || slices.Contains(names, f.Name)) {
 			out = append(out, f.Name)
 		}
 	}

@@ -160,7 +160,7 @@ func TestFaultsFor(t *testing.T) {
 		t.Fatalf("%v, %v", got, err)
 	}
 	for _, name := range got {
-		if f, _ := mock.LookupFault(name); f.API != string(specfacts.VBS) {
+		if f, _ := mock.LookupFault(name); f.API != specfacts.VBS {
 			t.Errorf("fault %s of API %s selected for vbs", name, f.API)
 		}
 	}

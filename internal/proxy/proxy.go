@@ -406,16 +406,16 @@ func (p *Proxy) logViolations(ex traffic.Exchange, vs contract.Violations) {
 }
 
 // answer writes the proxy's own response in the envelope of the API the path belongs to.
-func (p *Proxy) answer(w http.ResponseWriter, api contract.API, status int, code, message, kind string) {
+func (p *Proxy) answer(w http.ResponseWriter, api specfacts.API, status int, code, message, kind string) {
 	message = p.redactor.String(message)
 	var body any
 	cons := p.contract.Constraints()
 	switch {
-	case api == contract.KooPhone && status < 500:
+	case api == specfacts.KooPhone && status < 500:
 		body = map[string]string{"error_code": cons.KooPhone.Code(specfacts.CodeParameterIncorrect).Code, "error_msg": message}
-	case api == contract.KooPhone:
+	case api == specfacts.KooPhone:
 		body = map[string]string{"error_code": cons.KooPhone.Code(specfacts.CodeInternalError).Code, "error_msg": message}
-	case api == contract.VBS:
+	case api == specfacts.VBS:
 		body = map[string]map[string]string{"error": {"code": code, "message": message}}
 	default:
 		body = map[string]string{"code": code, "message": message}

@@ -11,7 +11,7 @@ import (
 // opens: excerpts are cut, and only the first evidence entries of each spec are kept (the
 // failing spec's evidence is kept first).
 const (
-	maxExcerptBytes        = 2048
+	maxExcerptBytes        = runrecord.ExcerptBytes
 	maxEvidencePerSpec     = 3
 	maxEvidencePerReq      = 6
 	maxFailureMessageBytes = 4096

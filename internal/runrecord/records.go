@@ -26,8 +26,12 @@ const (
 	EntryUnreachable = "unreachable"
 )
 
+// ExcerptBytes bounds every excerpt a run keeps of what it saw: request and response bodies
+// in evidence, and the messages and reasons reports quote. It is the one size of an excerpt.
+const ExcerptBytes = 2 << 10
+
 // Message is one side of an exchange as evidence keeps it: redacted, bodies cut to an
-// excerpt. URL is set on requests, Status on responses.
+// excerpt (ExcerptBytes). URL is set on requests, Status on responses.
 type Message struct {
 	Method  string              `json:"method"`
 	URL     string              `json:"url,omitempty"`

@@ -318,6 +318,249 @@ func AmbiguityIDs() []AmbiguityID {
 	}
 }
 
+// The readings of the register's entries, each spelt ENTRY=READING, with their descriptions.
+// A reading is named through its entry, so that a misspelt one, or one of another entry,
+// does not compile.
+const (
+	// ReadingKooPhoneExampleRequestShapeTableAuthoritative: The parameter table is the contract; the example lacks the mandatory instance_ids and is rejected with 400 KOOPHONE.API.1000.
+	ReadingKooPhoneExampleRequestShapeTableAuthoritative EntryReading = "koophone-example-request-shape=table-authoritative"
+	// ReadingKooPhoneExampleRequestShapeExampleAsAlias: instance_id is read as a one-element instance_ids; the probe's owned instance is backed up (the example's own iRJEVP9, not the caller's, would be refused with 400 KOOPHONE.API.1001).
+	ReadingKooPhoneExampleRequestShapeExampleAsAlias EntryReading = "koophone-example-request-shape=example-as-alias"
+	// ReadingKooPhoneErrorCodeCaseUpperCase: KOOPHONE.API.NNNN, as in the error tables.
+	ReadingKooPhoneErrorCodeCaseUpperCase EntryReading = "koophone-error-code-case=upper-case"
+	// ReadingKooPhoneErrorCodeCaseMixedCase: KooPhone.API.NNNN, as in the error code specification sentence.
+	ReadingKooPhoneErrorCodeCaseMixedCase EntryReading = "koophone-error-code-case=mixed-case"
+	// ReadingKooPhoneInstanceIDsMinItemsRejectEmpty: An empty list is an incorrect parameter, 400 KOOPHONE.API.1000.
+	ReadingKooPhoneInstanceIDsMinItemsRejectEmpty EntryReading = "koophone-instance-ids-min-items=reject-empty"
+	// ReadingKooPhoneInstanceIDsMinItemsAcceptEmpty: An empty batch is accepted, 200 with an empty cmd_jobs.
+	ReadingKooPhoneInstanceIDsMinItemsAcceptEmpty EntryReading = "koophone-instance-ids-min-items=accept-empty"
+	// ReadingKooPhoneResponseFieldsOptionalAllPresent: error_code "0" and error_msg are always present, as in the example response.
+	ReadingKooPhoneResponseFieldsOptionalAllPresent EntryReading = "koophone-response-fields-optional=all-present"
+	// ReadingKooPhoneMissingTokenCodeParameterIncorrect: 400 KOOPHONE.API.1000, a mandatory header is missing.
+	ReadingKooPhoneMissingTokenCodeParameterIncorrect EntryReading = "koophone-missing-token-code=parameter-incorrect"
+	// ReadingKooPhoneMissingTokenCodeTenantDoesNotExist: 400 KOOPHONE.API.0000, no tenant can be resolved.
+	ReadingKooPhoneMissingTokenCodeTenantDoesNotExist EntryReading = "koophone-missing-token-code=tenant-does-not-exist"
+	// ReadingKooPhoneMissingTokenCodeAPIGateway: An API gateway in front of the service (Huawei Cloud APIG) refuses the request for want of a token with 401 and its own body {error_code "APIGW.NNNN", error_msg, request_id} before the service sees it.
+	ReadingKooPhoneMissingTokenCodeAPIGateway EntryReading = "koophone-missing-token-code=api-gateway"
+	// ReadingKooPhoneUnknownInstanceCodePermissions: 400 KOOPHONE.API.1001, the caller has no permission on it.
+	ReadingKooPhoneUnknownInstanceCodePermissions EntryReading = "koophone-unknown-instance-code=permissions"
+	// ReadingKooPhoneUnknownInstanceCodeParameterIncorrect: 400 KOOPHONE.API.1000, the parameter names nothing.
+	ReadingKooPhoneUnknownInstanceCodeParameterIncorrect EntryReading = "koophone-unknown-instance-code=parameter-incorrect"
+	// ReadingKooPhoneInstanceIDEmptyStringParameterIncorrect: 400 KOOPHONE.API.1000.
+	ReadingKooPhoneInstanceIDEmptyStringParameterIncorrect EntryReading = "koophone-instance-id-empty-string=parameter-incorrect"
+	// ReadingKooPhoneInstanceIDEmptyStringPermissions: 400 KOOPHONE.API.1001, an id the caller does not own.
+	ReadingKooPhoneInstanceIDEmptyStringPermissions EntryReading = "koophone-instance-id-empty-string=permissions"
+	// ReadingKooPhoneIDLengthUnitCharacters: Count Unicode code points; a 32-character multi-byte id passes the length check (and, naming no instance of the caller, is then refused with 1001 or 1000).
+	ReadingKooPhoneIDLengthUnitCharacters EntryReading = "koophone-id-length-unit=characters"
+	// ReadingKooPhoneIDLengthUnitBytes: Count UTF-8 bytes; a 32-character multi-byte id is too long, 400 KOOPHONE.API.1000.
+	ReadingKooPhoneIDLengthUnitBytes EntryReading = "koophone-id-length-unit=bytes"
+	// ReadingKooPhoneDuplicateInstanceIDsReject: 400 KOOPHONE.API.1000, the list is incorrect.
+	ReadingKooPhoneDuplicateInstanceIDsReject EntryReading = "koophone-duplicate-instance-ids=reject"
+	// ReadingKooPhoneDuplicateInstanceIDsDeduplicate: 200 with exactly one job for the instance.
+	ReadingKooPhoneDuplicateInstanceIDsDeduplicate EntryReading = "koophone-duplicate-instance-ids=deduplicate"
+	// ReadingKooPhoneRebackupCodeParameterIncorrect: 400 KOOPHONE.API.1000.
+	ReadingKooPhoneRebackupCodeParameterIncorrect EntryReading = "koophone-rebackup-code=parameter-incorrect"
+	// ReadingKooPhoneRebackupCodePermissions: 400 KOOPHONE.API.1001.
+	ReadingKooPhoneRebackupCodePermissions EntryReading = "koophone-rebackup-code=permissions"
+	// ReadingKooPhoneRebackupCodeIdempotent: 200 again, naming the job the earlier call started for the instance (same job_id); nothing is released again and no new job is started.
+	ReadingKooPhoneRebackupCodeIdempotent EntryReading = "koophone-rebackup-code=idempotent"
+	// ReadingKooPhoneErrorStatusByMeaning: Request errors (0000, 1000, 1001) with 400 "Request error."; 9999 with 500 "Internal error.".
+	ReadingKooPhoneErrorStatusByMeaning EntryReading = "koophone-error-status=by-meaning"
+	// ReadingKooPhoneUnknownFieldsIgnore: Unknown members are ignored; the request is judged on instance_ids.
+	ReadingKooPhoneUnknownFieldsIgnore EntryReading = "koophone-unknown-fields=ignore"
+	// ReadingKooPhoneUnknownFieldsReject: 400 KOOPHONE.API.1000.
+	ReadingKooPhoneUnknownFieldsReject EntryReading = "koophone-unknown-fields=reject"
+	// ReadingKooPhoneContentTypeReject: 400 KOOPHONE.API.1000.
+	ReadingKooPhoneContentTypeReject EntryReading = "koophone-content-type=reject"
+	// ReadingKooPhoneContentTypeSniff: The body is parsed as JSON whatever the Content-Type and judged on its content.
+	ReadingKooPhoneContentTypeSniff EntryReading = "koophone-content-type=sniff"
+	// ReadingKooPhoneOversizedBodyStatusDocumented400: 400 KOOPHONE.API.1000.
+	ReadingKooPhoneOversizedBodyStatusDocumented400 EntryReading = "koophone-oversized-body-status=documented-400"
+	// ReadingKooPhoneOversizedBodyStatusTransport413: 413 from the HTTP layer, before the API sees the body.
+	ReadingKooPhoneOversizedBodyStatusTransport413 EntryReading = "koophone-oversized-body-status=transport-413"
+	// ReadingKooPhoneOversizedBodyStatusParsed: No size limit below the test body; it is parsed and refused for its content (400 with 1000 or 1001).
+	ReadingKooPhoneOversizedBodyStatusParsed EntryReading = "koophone-oversized-body-status=parsed"
+	// ReadingKooPhoneUndocumentedCodesDocumentedCodes: Where the page names a code for the situation (the tables map each meaning to one code - tenant missing 0000, incorrect parameter 1000, instance permissions 1001, internal error 9999), the answer carries that code; the probe is a request with an incorrect parameter.
+	ReadingKooPhoneUndocumentedCodesDocumentedCodes EntryReading = "koophone-undocumented-codes=documented-codes"
+	// ReadingKooPhoneFaultPrecedenceAuthFirst: The tenant is resolved from the token first; the answer is the unknown tenant's, 400 KOOPHONE.API.0000, or an API gateway's 401 when the gateway in front does not take the token (register koophone-missing-token-code).
+	ReadingKooPhoneFaultPrecedenceAuthFirst EntryReading = "koophone-fault-precedence=auth-first"
+	// ReadingKooPhoneFaultPrecedenceValidationFirst: The request's parameters are checked before the tenant is resolved; the answer is the missing x-request-id's, 400 KOOPHONE.API.1000.
+	ReadingKooPhoneFaultPrecedenceValidationFirst EntryReading = "koophone-fault-precedence=validation-first"
+	// ReadingKooPhoneEmptyRequestIDParameterIncorrect: An empty value names no request; it is refused like a missing header, 400 KOOPHONE.API.1000.
+	ReadingKooPhoneEmptyRequestIDParameterIncorrect EntryReading = "koophone-empty-request-id=parameter-incorrect"
+	// ReadingKooPhoneEmptyRequestIDAccepted: The header is present, which is what "Mandatory Yes" asks; the request is carried out.
+	ReadingKooPhoneEmptyRequestIDAccepted EntryReading = "koophone-empty-request-id=accepted"
+	// ReadingVBSAuthHeaderXAuthToken: An IAM token in the X-Auth-Token header, the platform's convention; missing or invalid is 401.
+	ReadingVBSAuthHeaderXAuthToken EntryReading = "vbs-auth-header=x-auth-token"
+	// ReadingVBSAuthHeaderAPIGateway: An API gateway in front of the service (Huawei Cloud APIG) refuses a missing or invalid token with 401 and its own body {error_code "APIGW.NNNN", error_msg, request_id} before the service sees it.
+	ReadingVBSAuthHeaderAPIGateway EntryReading = "vbs-auth-header=api-gateway"
+	// ReadingVBSStatusMappingPreferred: Token of another project 403, the caller is forbidden that project.
+	ReadingVBSStatusMappingPreferred EntryReading = "vbs-status-mapping=preferred"
+	// ReadingVBSStatusMappingNotFoundProject: A project the token cannot see is answered 404, as if it did not exist.
+	ReadingVBSStatusMappingNotFoundProject EntryReading = "vbs-status-mapping=not-found-project"
+	// ReadingVBSUnknownPolicyReportingRequestError: The whole request is refused with 404 and the envelope, the policy is not found.
+	ReadingVBSUnknownPolicyReportingRequestError EntryReading = "vbs-unknown-policy-reporting=request-error"
+	// ReadingVBSUnknownPolicyReportingAllFailed: 200 with every resource in fail_resources and none in success_resources.
+	ReadingVBSUnknownPolicyReportingAllFailed EntryReading = "vbs-unknown-policy-reporting=all-failed"
+	// ReadingVBSUnknownPolicyReportingBadRequest: An unknown policy id in the body is an invalid parameter, 400 with the envelope.
+	ReadingVBSUnknownPolicyReportingBadRequest EntryReading = "vbs-unknown-policy-reporting=bad-request"
+	// ReadingVBSUnknownVolumeReportingPerResource: 200 with the volume in fail_resources (code and message); other volumes of the request are associated.
+	ReadingVBSUnknownVolumeReportingPerResource EntryReading = "vbs-unknown-volume-reporting=per-resource"
+	// ReadingVBSUnknownVolumeReportingRequestError: The whole request is refused with 400 or 404 and the envelope; nothing in it is associated.
+	ReadingVBSUnknownVolumeReportingRequestError EntryReading = "vbs-unknown-volume-reporting=request-error"
+	// ReadingVBSUnsupportedResourceTypePerResource: 200 with the resource in fail_resources.
+	ReadingVBSUnsupportedResourceTypePerResource EntryReading = "vbs-unsupported-resource-type=per-resource"
+	// ReadingVBSUnsupportedResourceTypeRequestError: 400 with the envelope.
+	ReadingVBSUnsupportedResourceTypeRequestError EntryReading = "vbs-unsupported-resource-type=request-error"
+	// ReadingVBSEmptyResourcesReject: 400 with the envelope.
+	ReadingVBSEmptyResourcesReject EntryReading = "vbs-empty-resources=reject"
+	// ReadingVBSEmptyResourcesAccept: 200 with both lists empty.
+	ReadingVBSEmptyResourcesAccept EntryReading = "vbs-empty-resources=accept"
+	// ReadingVBSDuplicateResourcesReject: 400 with the envelope.
+	ReadingVBSDuplicateResourcesReject EntryReading = "vbs-duplicate-resources=reject"
+	// ReadingVBSDuplicateResourcesDeduplicate: 200 with the volume reported once.
+	ReadingVBSDuplicateResourcesDeduplicate EntryReading = "vbs-duplicate-resources=deduplicate"
+	// ReadingVBSReassociatePerResourceFailure: 200 with the volume in fail_resources.
+	ReadingVBSReassociatePerResourceFailure EntryReading = "vbs-reassociate=per-resource-failure"
+	// ReadingVBSReassociateIdempotent: 200 with the volume in success_resources again.
+	ReadingVBSReassociateIdempotent EntryReading = "vbs-reassociate=idempotent"
+	// ReadingVBSReassociateConflict: 409 with the envelope.
+	ReadingVBSReassociateConflict EntryReading = "vbs-reassociate=conflict"
+	// ReadingVBSResponseListsOptionalBothPresent: success_resources and fail_resources are always present as JSON arrays, empty as [].
+	ReadingVBSResponseListsOptionalBothPresent EntryReading = "vbs-response-lists-optional=both-present"
+	// ReadingVBSResponseItemFieldsOptionalAllPresent: Every listed resource carries resource_type (the type requested); every volume that exists — associated, or failed for another reason (already associated, bound elsewhere, unknown policy) — carries availability_zone and os_vol_host_attr as strings. Only a volume that does not exist (or a resource of an unsupported type) may leave them absent or null, as it has none.
+	ReadingVBSResponseItemFieldsOptionalAllPresent EntryReading = "vbs-response-item-fields-optional=all-present"
+	// ReadingVBSErrorCodeFormatAnyNonEmpty: Any non-empty string, and error.message a string beside it.
+	ReadingVBSErrorCodeFormatAnyNonEmpty EntryReading = "vbs-error-code-format=any-non-empty"
+	// ReadingVBSErrorBodyUnder200ErrorStatus: The envelope is the body of the abnormal statuses; a 200 always carries the resource lists.
+	ReadingVBSErrorBodyUnder200ErrorStatus EntryReading = "vbs-error-body-under-200=error-status"
+	// ReadingVBSUnknownFieldsIgnore: Unknown members are ignored.
+	ReadingVBSUnknownFieldsIgnore EntryReading = "vbs-unknown-fields=ignore"
+	// ReadingVBSUnknownFieldsReject: 400 with the envelope.
+	ReadingVBSUnknownFieldsReject EntryReading = "vbs-unknown-fields=reject"
+	// ReadingVBSContentTypeReject: 400 with the envelope.
+	ReadingVBSContentTypeReject EntryReading = "vbs-content-type=reject"
+	// ReadingVBSContentTypeSniff: The body is parsed as JSON whatever the Content-Type.
+	ReadingVBSContentTypeSniff EntryReading = "vbs-content-type=sniff"
+	// ReadingVBSOversizedBodyStatusDocumented400: 400 with the envelope.
+	ReadingVBSOversizedBodyStatusDocumented400 EntryReading = "vbs-oversized-body-status=documented-400"
+	// ReadingVBSOversizedBodyStatusTransport413: 413 from the HTTP layer.
+	ReadingVBSOversizedBodyStatusTransport413 EntryReading = "vbs-oversized-body-status=transport-413"
+	// ReadingVBSOversizedBodyStatusParsed: No size limit below the test body; it is parsed and refused for its content with 400 or 404.
+	ReadingVBSOversizedBodyStatusParsed EntryReading = "vbs-oversized-body-status=parsed"
+	// ReadingVBSMethodNotAllowedMethodNotAllowed: 405 with the envelope, as the page's status list says (and RFC 9110 for a method the resource does not support).
+	ReadingVBSMethodNotAllowedMethodNotAllowed EntryReading = "vbs-method-not-allowed=method-not-allowed"
+	// ReadingVBSMethodNotAllowedRouter: A router or API gateway in front of the service, routing on method and path, answers with a body of its own — 404 when it finds no route (e.g. an API gateway), or 405 with its own text (e.g. Go's http.ServeMux with method patterns).
+	ReadingVBSMethodNotAllowedRouter EntryReading = "vbs-method-not-allowed=router"
+	// ReadingVBSNotAcceptableNotAcceptable: 406 with the envelope, the page's status for an answer the client would not accept.
+	ReadingVBSNotAcceptableNotAcceptable EntryReading = "vbs-not-acceptable=not-acceptable"
+	// ReadingVBSNotAcceptableIgnoreAccept: Accept is disregarded (RFC 9110 lets a server send a response that is not acceptable rather than 406) and the request is carried out with the usual JSON answer.
+	ReadingVBSNotAcceptableIgnoreAccept EntryReading = "vbs-not-acceptable=ignore-accept"
+	// ReadingVBSNotAcceptableFramework: The web framework or gateway in front of the handler negotiates the content and answers 406 with a body of its own (plain text, an HTML page) before the service sees the request.
+	ReadingVBSNotAcceptableFramework EntryReading = "vbs-not-acceptable=framework"
+	// ReadingVBSEmptyPolicyIDBadRequest: A mandatory id that is empty is malformed, 400 with the envelope.
+	ReadingVBSEmptyPolicyIDBadRequest EntryReading = "vbs-empty-policy-id=bad-request"
+	// ReadingVBSEmptyPolicyIDUnknownPolicy: "" names no policy and is answered as any unknown policy is (vbs-unknown-policy-reporting): 404 with the envelope, or 200 with every resource in fail_resources.
+	ReadingVBSEmptyPolicyIDUnknownPolicy EntryReading = "vbs-empty-policy-id=unknown-policy"
+	// ReadingVBSEmptyResourceIDBadRequest: A mandatory id that is empty is malformed, 400 with the envelope.
+	ReadingVBSEmptyResourceIDBadRequest EntryReading = "vbs-empty-resource-id=bad-request"
+	// ReadingVBSEmptyResourceIDUnknownVolume: "" names no volume and is answered as any unknown volume is (vbs-unknown-volume-reporting): 200 with it in fail_resources, or 404 with the envelope.
+	ReadingVBSEmptyResourceIDUnknownVolume EntryReading = "vbs-empty-resource-id=unknown-volume"
+	// ReadingVBSEmptyProjectIDNotFound: The path names no page; 404 from the service or the router in front of it, whose body may be its own.
+	ReadingVBSEmptyProjectIDNotFound EntryReading = "vbs-empty-project-id=not-found"
+	// ReadingVBSEmptyProjectIDRouter: A router in front of the API answers first — 400 for the missing path parameter, or a redirect to the path with the repeated slash cleaned (301, or 307/308 keeping the method; Go's http.ServeMux, gorilla/mux), which is not followed and names no operation either.
+	ReadingVBSEmptyProjectIDRouter EntryReading = "vbs-empty-project-id=router"
+	// ReadingVBSEmptyProjectIDForbidden: The token does not grant the empty project (vbs-status-mapping), 403 with the envelope.
+	ReadingVBSEmptyProjectIDForbidden EntryReading = "vbs-empty-project-id=forbidden"
+	// ReadingVBSFaultPrecedenceAuthFirst: Authentication comes first (an API gateway checks the token before the service sees the body), 401. Its body is judged where the token is the one fault (vbs-auth-header), since a gateway may answer with a body of its own.
+	ReadingVBSFaultPrecedenceAuthFirst EntryReading = "vbs-fault-precedence=auth-first"
+	// ReadingVBSFaultPrecedenceBodyFirst: The body is validated first, 400 with the envelope.
+	ReadingVBSFaultPrecedenceBodyFirst EntryReading = "vbs-fault-precedence=body-first"
+)
+
+// EntryReadings returns every reading of every register entry, in register order.
+func EntryReadings() []EntryReading {
+	return []EntryReading{
+		ReadingKooPhoneExampleRequestShapeTableAuthoritative,
+		ReadingKooPhoneExampleRequestShapeExampleAsAlias,
+		ReadingKooPhoneErrorCodeCaseUpperCase,
+		ReadingKooPhoneErrorCodeCaseMixedCase,
+		ReadingKooPhoneInstanceIDsMinItemsRejectEmpty,
+		ReadingKooPhoneInstanceIDsMinItemsAcceptEmpty,
+		ReadingKooPhoneResponseFieldsOptionalAllPresent,
+		ReadingKooPhoneMissingTokenCodeParameterIncorrect,
+		ReadingKooPhoneMissingTokenCodeTenantDoesNotExist,
+		ReadingKooPhoneMissingTokenCodeAPIGateway,
+		ReadingKooPhoneUnknownInstanceCodePermissions,
+		ReadingKooPhoneUnknownInstanceCodeParameterIncorrect,
+		ReadingKooPhoneInstanceIDEmptyStringParameterIncorrect,
+		ReadingKooPhoneInstanceIDEmptyStringPermissions,
+		ReadingKooPhoneIDLengthUnitCharacters,
+		ReadingKooPhoneIDLengthUnitBytes,
+		ReadingKooPhoneDuplicateInstanceIDsReject,
+		ReadingKooPhoneDuplicateInstanceIDsDeduplicate,
+		ReadingKooPhoneRebackupCodeParameterIncorrect,
+		ReadingKooPhoneRebackupCodePermissions,
+		ReadingKooPhoneRebackupCodeIdempotent,
+		ReadingKooPhoneErrorStatusByMeaning,
+		ReadingKooPhoneUnknownFieldsIgnore,
+		ReadingKooPhoneUnknownFieldsReject,
+		ReadingKooPhoneContentTypeReject,
+		ReadingKooPhoneContentTypeSniff,
+		ReadingKooPhoneOversizedBodyStatusDocumented400,
+		ReadingKooPhoneOversizedBodyStatusTransport413,
+		ReadingKooPhoneOversizedBodyStatusParsed,
+		ReadingKooPhoneUndocumentedCodesDocumentedCodes,
+		ReadingKooPhoneFaultPrecedenceAuthFirst,
+		ReadingKooPhoneFaultPrecedenceValidationFirst,
+		ReadingKooPhoneEmptyRequestIDParameterIncorrect,
+		ReadingKooPhoneEmptyRequestIDAccepted,
+		ReadingVBSAuthHeaderXAuthToken,
+		ReadingVBSAuthHeaderAPIGateway,
+		ReadingVBSStatusMappingPreferred,
+		ReadingVBSStatusMappingNotFoundProject,
+		ReadingVBSUnknownPolicyReportingRequestError,
+		ReadingVBSUnknownPolicyReportingAllFailed,
+		ReadingVBSUnknownPolicyReportingBadRequest,
+		ReadingVBSUnknownVolumeReportingPerResource,
+		ReadingVBSUnknownVolumeReportingRequestError,
+		ReadingVBSUnsupportedResourceTypePerResource,
+		ReadingVBSUnsupportedResourceTypeRequestError,
+		ReadingVBSEmptyResourcesReject,
+		ReadingVBSEmptyResourcesAccept,
+		ReadingVBSDuplicateResourcesReject,
+		ReadingVBSDuplicateResourcesDeduplicate,
+		ReadingVBSReassociatePerResourceFailure,
+		ReadingVBSReassociateIdempotent,
+		ReadingVBSReassociateConflict,
+		ReadingVBSResponseListsOptionalBothPresent,
+		ReadingVBSResponseItemFieldsOptionalAllPresent,
+		ReadingVBSErrorCodeFormatAnyNonEmpty,
+		ReadingVBSErrorBodyUnder200ErrorStatus,
+		ReadingVBSUnknownFieldsIgnore,
+		ReadingVBSUnknownFieldsReject,
+		ReadingVBSContentTypeReject,
+		ReadingVBSContentTypeSniff,
+		ReadingVBSOversizedBodyStatusDocumented400,
+		ReadingVBSOversizedBodyStatusTransport413,
+		ReadingVBSOversizedBodyStatusParsed,
+		ReadingVBSMethodNotAllowedMethodNotAllowed,
+		ReadingVBSMethodNotAllowedRouter,
+		ReadingVBSNotAcceptableNotAcceptable,
+		ReadingVBSNotAcceptableIgnoreAccept,
+		ReadingVBSNotAcceptableFramework,
+		ReadingVBSEmptyPolicyIDBadRequest,
+		ReadingVBSEmptyPolicyIDUnknownPolicy,
+		ReadingVBSEmptyResourceIDBadRequest,
+		ReadingVBSEmptyResourceIDUnknownVolume,
+		ReadingVBSEmptyProjectIDNotFound,
+		ReadingVBSEmptyProjectIDRouter,
+		ReadingVBSEmptyProjectIDForbidden,
+		ReadingVBSFaultPrecedenceAuthFirst,
+		ReadingVBSFaultPrecedenceBodyFirst,
+	}
+}
+
 // The violation rule ids of specs/rules.yaml.
 const (
 	// RuleRouteNotFound: The request's path matches no operation of either contract.

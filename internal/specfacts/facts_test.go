@@ -58,3 +58,25 @@ func strs[T ~string](in []T) []string {
 	}
 	return out
 }
+
+// Every reading constant names an entry of the register, and each entry's readings are
+// distinct.
+func TestEntryReadingsNameTheirEntry(t *testing.T) {
+	entries := map[AmbiguityID]bool{}
+	for _, a := range AmbiguityIDs() {
+		entries[a] = true
+	}
+	seen := map[EntryReading]bool{}
+	for _, r := range EntryReadings() {
+		if !entries[r.Entry()] || r.Reading() == "" {
+			t.Errorf("%q: entry %q is not in the register, or the reading is empty", r, r.Entry())
+		}
+		if seen[r] {
+			t.Errorf("%q listed twice", r)
+		}
+		seen[r] = true
+	}
+	if got := ReadingKooPhoneErrorCodeCaseMixedCase; got.Entry() != AmbKooPhoneErrorCodeCase || got.Reading() != "mixed-case" {
+		t.Errorf("%q splits into %q and %q", got, got.Entry(), got.Reading())
+	}
+}

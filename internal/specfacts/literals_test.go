@@ -20,8 +20,7 @@ package specfacts
 // and codes on purpose); the Go test below tokenizes instead, so a fact in a comment never
 // counts and one in code always does.
 //
-// It prints nothing when the repository is clean. While notYetSwept is not empty, matches in
-// those directories are expected.
+// It prints nothing when the repository is clean.
 
 import (
 	"bytes"
@@ -35,12 +34,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// notYetSwept lists the test files whose fixtures still spell facts as literals, mostly
-// wire bytes (a recorded answer carrying KOOPHONE.API.1000, a body naming "volume"). Every
-// non-test file is swept. Entries are removed as files are swept; the test fails when a
-// listed file is already clean, so the list only shrinks. Do not add entries.
-var notYetSwept = []string{}
 
 // generatedHeader is Go's convention for generated files (go help generate).
 var generatedHeader = regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`)
@@ -172,25 +165,12 @@ func sortedLineNumbers(lines map[int]string) []int {
 	return out
 }
 
-func inDir(file, dir string) bool { return file == dir || strings.HasPrefix(file, dir+"/") }
-
 // No Go file outside specs/ and generated code spells an error code, an error-code name, a
 // rule id, a requirement id, the body limit, the mock fault header or a resource type as a
 // literal; each is a specfacts constant or read through package contract.
 func TestNoLiteralFacts(t *testing.T) {
-	findings := scan(t, filepath.Join("..", ".."))
-	pending := map[string]int{}
-	for _, f := range findings {
-		if i := slices.IndexFunc(notYetSwept, func(d string) bool { return inDir(f.file, d) }); i >= 0 {
-			pending[notYetSwept[i]]++
-			continue
-		}
+	for _, f := range scan(t, filepath.Join("..", "..")) {
 		t.Errorf("%s:%d: literal %s %s; use the specfacts constant or read it through package contract", f.file, f.line, f.kind, f.text)
-	}
-	for _, d := range notYetSwept {
-		if pending[d] == 0 {
-			t.Errorf("%s spells no fact as a literal any more: remove it from notYetSwept", d)
-		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/koobackup/conformance/internal/preflight"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
 	"github.com/onsi/ginkgo/v2/reporters"
 )
@@ -90,7 +91,7 @@ func (e *NoReportError) Error() string {
 }
 
 // maxExcerpt bounds the output quoted in a NoReportError.
-const maxExcerpt = 2 << 10
+const maxExcerpt = runrecord.ExcerptBytes
 
 // Run runs every suite, one after the other, against the target and merges their reports
 // into Out/ginkgo.json and Out/junit.xml. It first removes the previous run's reports from

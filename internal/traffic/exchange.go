@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 	"unicode/utf8"
+
+	"github.com/koobackup/conformance/internal/runrecord"
 )
 
 // Exchange is one request and, when the upstream answered, its response.
@@ -56,9 +58,8 @@ type Response struct {
 	Truncated bool
 }
 
-// ExcerptLimit bounds the body excerpts placed in reports, as docs/architecture.md fixes for
-// evidence entries.
-const ExcerptLimit = 2 << 10
+// ExcerptLimit bounds the body excerpts placed in reports: the run's one excerpt size.
+const ExcerptLimit = runrecord.ExcerptBytes
 
 // Excerpt returns at most limit bytes of body as text, cut on a rune boundary and marked
 // when cut, so that evidence stays small and valid UTF-8.

@@ -12,6 +12,7 @@ import (
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // MaxEvidencePerRequirement bounds the exchanges kept as evidence for one requirement, so a
@@ -53,7 +54,7 @@ func NewTally(red *redact.Redactor) *Tally {
 
 // Add records one exchange and its violations.
 func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
-	var api contract.API
+	var api specfacts.API
 	if u, err := httpRequest(ex.Request); err == nil {
 		api, _, _ = c.Route(u.Method, u.URL.Path)
 	}
@@ -61,7 +62,7 @@ func (t *Tally) Add(c *contract.Contract, ex Exchange, vs contract.Violations) {
 }
 
 // AddRouted is Add for a caller that already knows the exchange's API ("" for none).
-func (t *Tally) AddRouted(api contract.API, ex Exchange, vs contract.Violations) {
+func (t *Tally) AddRouted(api specfacts.API, ex Exchange, vs contract.Violations) {
 	// Only exchanges kept as evidence need redacting (below, once a requirement still has
 	// room for one); a clean exchange costs a route lookup.
 	if ex.Error != "" {

@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"github.com/koobackup/conformance/internal/conformance"
+	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
 
-var _ = conformance.Setup(conformance.VBS)
+var _ = conformance.Setup(specfacts.VBS)
 
 func TestVBSConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
