@@ -47,6 +47,12 @@ test: ## Run the project's own tests (vet, unit, suites against the mock, race d
 	$(GO) test -race -count=1 -timeout=30m ./...
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 ./...
 
+# The full fault × configuration matrix and every reading under both profiles; make test runs
+# a sample of it. CI runs both.
+.PHONY: test-mutation
+test-mutation: ## Run the full fault × configuration matrix test (every fault, every configuration, every reading).
+	MUTATION_MATRIX=full $(GO) test -count=1 -timeout=40m -run 'TestPristineMockPassesEverySpec|TestEveryFaultIsKilled|TestFaultConfigurationMatrix|TestEveryReadingIsTakenAndTolerated|TestFairnessHolds' ./internal/mutation
+
 .PHONY: lint
 lint: $(REDOCLY) ## Lint the OpenAPI specs with Redocly CLI (installed through npm into .tools/).
 	$(REDOCLY) lint --config specs/redocly.yaml specs/koophone-instance-backup.yaml specs/vbs-backup-policy-resources.yaml
