@@ -28,33 +28,30 @@ SUITES        := $(patsubst suites/%/,%,$(dir $(wildcard suites/*/*_suite_test.g
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-# The preflight probes every API of $$CONFORMANCE_TARGET at once before any suite is compiled:
-# when none answers it writes the reports itself and the run ends (exit 1) within about one
-# timeout; otherwise its verdict (preflight.json) stops the suite of an API that did not answer
-# before its first request.
-REPORT_FLAGS  = $(if $(WAIVERS),--waivers $(WAIVERS)) $(if $(filter 1,$(REQUIRE_CONCLUSIVE)),--require-conclusive)
+# One call of internal/run: it resolves the target ($$CONFORMANCE_TARGET, else the reference
+# mock started in the run), probes every API at once (none answering ends the run with the
+# reports, exit 1), runs the suites compiled from this checkout (cached between runs) in
+# $(PROCS) parallel Ginkgo processes under --randomize-all, and builds the reports.
+# Exit status: 0 conforms, 1 does not (or PROVE=1 found a deviation the run would miss),
+# 2 usage or configuration error.
+RUN_FLAGS = --from-source --procs $(PROCS) --out $(REPORTS) $(if $(WAIVERS),--waivers $(WAIVERS)) \
+	$(if $(filter 1,$(REQUIRE_CONCLUSIVE)),--require-conclusive) $(if $(filter 1,$(PROVE)),--prove)
 
 .PHONY: conformance
 conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TARGET) and write reports/ (PROVE=1: add the run's detection power).
-	@mkdir -p $(REPORTS)
-	@$(GO) run ./cmd/conformance preflight --out $(REPORTS) $(REPORT_FLAGS) || exit $$?; \
-	rc=0; \
-	CONFORMANCE_PREFLIGHT=$(abspath $(REPORTS))/preflight.json \
-	$(GINKGO) -p -procs=$(PROCS) --randomize-all --keep-going --timeout=20m \
-		--json-report=ginkgo.json --junit-report=junit.xml --output-dir=$(REPORTS) \
-		./suites/... || rc=$$?; \
-	prove=; if [ "$(PROVE)" = 1 ]; then \
-		$(GO) run ./cmd/conformance prove --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS); r=$$?; \
-		[ $$r -gt 1 ] || prove="--prove $(REPORTS)/prove.json"; [ $$rc -ne 0 ] || rc=$$r; \
-	fi; \
-	$(GO) run ./cmd/conformance report build --ginkgo $(REPORTS)/ginkgo.json --out $(REPORTS) $(REPORT_FLAGS) $$prove || { r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
-	exit $$rc
+	@$(GO) run ./cmd/conformance run $(RUN_FLAGS)
 
 .PHONY: test
 test: ## Run the project's own tests (vet, unit, suites against the mock, race detector, benchmarks once).
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout=30m ./...
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 ./...
+
+# The full fault × configuration matrix and every reading under both profiles; make test runs
+# a sample of it. CI runs both.
+.PHONY: test-mutation
+test-mutation: ## Run the full fault × configuration matrix test (every fault, every configuration, every reading).
+	MUTATION_MATRIX=full $(GO) test -count=1 -timeout=40m -run 'TestPristineMockPassesEverySpec|TestEveryFaultIsKilled|TestFaultConfigurationMatrix|TestEveryReadingIsTakenAndTolerated|TestFairnessHolds' ./internal/mutation
 
 .PHONY: lint
 lint: $(REDOCLY) ## Lint the OpenAPI specs with Redocly CLI (installed through npm into .tools/).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -46,7 +47,7 @@ func runInventory(args []string) int {
 		return 1
 	}
 	if *labels {
-		specs, err := inventory.DryRun(root, "./suites/koophone", "./suites/vbs")
+		specs, err := inventory.DryRun(context.Background(), root)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "inventory:", err)
 			return 2

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/koobackup/conformance/internal/run/launch"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,29 +12,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/koobackup/conformance/internal/hostile"
 	"github.com/koobackup/conformance/internal/mutation"
-	"github.com/koobackup/conformance/internal/preflight"
 	"github.com/koobackup/conformance/internal/report"
-	"github.com/koobackup/conformance/internal/suiterun"
-	"github.com/koobackup/conformance/internal/targetcheck"
 )
 
-// makeBound is how long `make conformance` may take against a target none of whose APIs
-// answers, with the default 10 s request timeout. Elapsed time is the property under test
-// here — the issue's liveness bound ("exits non-zero within 30 s"), not a performance
-// measurement: the preflight probes both APIs at once before any suite is compiled, so the
-// run costs about one timeout (~10-12 s); one probe per suite, or one timeout per spec,
-// would not fit. The margin is for a loaded 2-core CI machine.
-const makeBound = 30 * time.Second
-
-// `make conformance` against a target that hangs on every request (the default 10 s
-// timeout, no override), refuses connections or answers something that is not HTTP exits
-// non-zero within the issue's 30 s with one line per API, and its reports give every
-// requirement as not-evaluated because the target was unreachable, none failed.
-func TestMakeConformanceStopsFastOnDeadTargets(t *testing.T) {
+// `make conformance` is one call of `conformance run`, and its knobs reach it as flags.
+func TestMakeConformanceIsOneRun(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Fatalf("make is required to check the conformance target: %v", err)
 	}
@@ -41,56 +27,70 @@ func TestMakeConformanceStopsFastOnDeadTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Off the timed path: build the conformance command the recipe runs with `go run`
-	// (cached by the go command from here on), as any earlier make run would have.
-	warm := exec.Command("go", "run", "./cmd/conformance", "preflight", "--help")
-	warm.Dir, warm.Env = root, suiteEnvironment("")
-	if out, err := warm.CombinedOutput(); err != nil {
-		t.Fatalf("go run ./cmd/conformance: %v\n%s", err, out)
+	cmd := exec.Command("make", "--no-print-directory", "-n", "conformance", "REPORTS=out", "PROCS=3", "PROVE=1",
+		"REQUIRE_CONCLUSIVE=1", "WAIVERS=w.yaml")
+	cmd.Dir = root
+	cmd.Env = suiteEnvironment("")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n conformance: %v\n%s", err, out)
 	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "./cmd/conformance run ") {
+		t.Fatalf("make conformance runs %q, want one conformance run", out)
+	}
+	for _, want := range []string{"--from-source", "--procs 3", "--out out", "--waivers w.yaml", "--require-conclusive", "--prove"} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("make conformance runs %q, which lacks %q", lines[0], want)
+		}
+	}
+}
+
+// The run against a target whose APIs hang, refuse connections or do not answer HTTP stops
+// after its preflight, before any suite: one line per API, exit 1, and reports in which every
+// requirement is not-evaluated because the target was unreachable. The hung target's line
+// ("within 2s") shows the probe ended on its timeout; its two connections, that nothing was
+// sent after it.
+func TestRunStopsBeforeTheSuitesOnDeadTargets(t *testing.T) {
 	cases := map[string]struct {
-		url  func(t *testing.T) string
-		line string
+		server func(t *testing.T) (string, func() int32)
+		line   string
 	}{
-		"hang":    {func(t *testing.T) string { return hostile.Listen(t, hostile.Hang).URL }, "no answer from %s within 10s"},
-		"refused": {func(t *testing.T) string { return hostile.RefusedURL(t) }, "no answer from %s (connection refused)"},
-		"garbage": {func(t *testing.T) string { return hostile.Listen(t, hostile.Garbage).URL }, "no answer from %s (the answer is not HTTP: "},
+		"hang":    {listening(hostile.Hang), "no answer from %s within 2s"},
+		"refused": {func(t *testing.T) (string, func() int32) { return hostile.RefusedURL(t), nil }, "no answer from %s (connection refused)"},
+		"garbage": {listening(hostile.Garbage), "no answer from %s (the answer is not HTTP: "},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			url := tc.url(t)
-			reports := t.TempDir()
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "conformance", "REPORTS="+reports)
-			cmd.Dir = root
-			cmd.Env = suiteEnvironment(hostileTarget(t, url, url, ""))
-			start := time.Now()
-			out, err := cmd.CombinedOutput()
-			elapsed := time.Since(start)
-			t.Logf("make conformance: %v after %s", err, elapsed.Round(time.Millisecond))
-			if err == nil {
-				t.Fatalf("make conformance exited 0 against an unreachable target\n%s", out)
-			}
-			if elapsed > makeBound {
-				t.Errorf("make conformance took %s; an unreachable target must end it within %s", elapsed, makeBound)
+			url, accepted := tc.server(t)
+			out := t.TempDir()
+			var stdout, stderr bytes.Buffer
+			code := runRun(context.Background(), []string{"--from-source", "--procs", "2", "--target", writeTarget(t, url), "--out", out}, &stdout, &stderr)
+			output := stdout.String() + stderr.String()
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\n%s", code, output)
 			}
 			line := fmt.Sprintf(tc.line, url)
 			for _, api := range []string{"koophone", "vbs"} {
-				if !bytes.Contains(out, []byte(api+": "+line)) {
-					t.Errorf("output lacks %q\n%s", api+": "+line, out)
+				if !strings.Contains(output, api+": "+line) {
+					t.Errorf("output lacks %q\n%s", api+": "+line, output)
 				}
 			}
-			if bytes.Contains(out, []byte("Ginkgo ran")) {
-				t.Errorf("the suites ran although no API answered\n%s", out)
+			if accepted != nil {
+				if n := accepted(); n != 2 {
+					t.Errorf("%d connections, want the preflight's two alone (no suite started)", n)
+				}
 			}
-			checkUnreachableReports(t, reports, line)
+			if logs, _ := filepath.Glob(filepath.Join(out, launch.LogDir, "*.log")); len(logs) > 0 {
+				t.Errorf("suites ran: %v", logs)
+			}
+			checkUnreachableReports(t, out, line)
 		})
 	}
 }
 
 // checkUnreachableReports asserts the reports in dir: every requirement not-evaluated with
-// the reason target unreachable and line, none failed, verdict fail, the JUnit report
+// the reason target unreachable and line, none failed, verdict fail, the rendered reports
 // naming why.
 func checkUnreachableReports(t *testing.T, dir, line string) {
 	t.Helper()
@@ -106,7 +106,7 @@ func checkUnreachableReports(t *testing.T, dir, line string) {
 			t.Errorf("%s: %s %q, want not-evaluated because the target was unreachable", q.ID, q.Status, q.Reason)
 		}
 	}
-	for _, f := range []string{report.HTMLFile, report.MarkdownFile, suiterun.JUnitFile} {
+	for _, f := range []string{report.HTMLFile, report.MarkdownFile} {
 		raw, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
@@ -119,92 +119,6 @@ func checkUnreachableReports(t *testing.T, dir, line string) {
 			t.Errorf("%s carries a token", f)
 		}
 	}
-}
-
-// `conformance preflight` sends nothing without a target file (the suites start their own
-// mock) or in plan mode, and lets the suites run when at least one API answers, naming the
-// other in the handoff file; a bad profile is a configuration error.
-func TestPreflightCommand(t *testing.T) {
-	hung := hostile.Listen(t, hostile.Hang)
-	hangURL := hung.URL
-	answering := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusBadRequest)
-	}))
-	defer answering.Close()
-	partial := hostileTarget(t, answering.URL, hangURL, "1s")
-
-	run := func(t *testing.T, args ...string) (int, string, *preflight.Handoff) {
-		t.Helper()
-		out := t.TempDir()
-		var stdout, stderr bytes.Buffer
-		code := runPreflight(context.Background(), append([]string{"--out", out}, args...), &stdout, &stderr)
-		h, err := preflight.ReadHandoff(filepath.Join(out, preflight.HandoffFile))
-		if code != 2 && err != nil {
-			t.Fatalf("no handoff: %v", err)
-		}
-		if _, err := os.Stat(filepath.Join(out, report.JSONFile)); err == nil {
-			t.Errorf("reports written although the suites are to run")
-		}
-		return code, stdout.String() + stderr.String(), h
-	}
-	t.Run("mock", func(t *testing.T) {
-		t.Setenv("CONFORMANCE_TARGET", "")
-		code, out, h := run(t)
-		if code != 0 || len(h.Unreachable)+len(h.Answered) != 0 || !strings.Contains(out, "nothing to probe") {
-			t.Fatalf("exit %d, handoff %+v, output %q; want 0 and nothing probed", code, h, out)
-		}
-	})
-	t.Run("plan", func(t *testing.T) {
-		t.Setenv(targetcheck.PlanEnvVar, "1")
-		before := hung.Accepted.Load()
-		code, out, h := run(t, "--target", partial)
-		if code != 0 || hung.Accepted.Load() != before || len(h.Unreachable)+len(h.Answered) != 0 {
-			t.Fatalf("exit %d, %d connections, handoff %+v (%s); want 0 and nothing sent", code, hung.Accepted.Load()-before, h, out)
-		}
-	})
-	t.Run("partial", func(t *testing.T) {
-		code, out, h := run(t, "--target", partial)
-		want := "vbs: no answer from " + hangURL + " within 1s"
-		if code != 0 || !strings.Contains(out, want) || !strings.Contains(out, "koophone answered 400") {
-			t.Fatalf("exit %d, output %q; want 0, %q and the koophone answer", code, out, want)
-		}
-		if len(h.Answered) != 1 || h.Answered[0].API != "koophone" || len(h.Unreachable) != 1 || h.Unreachable[0].String() != want {
-			t.Fatalf("handoff %+v, want koophone answered and vbs unreachable", h)
-		}
-	})
-	t.Run("bad-profile", func(t *testing.T) {
-		code, out, _ := run(t, "--target", partial, "--profile", "lenient")
-		if code != 2 || !strings.Contains(out, "lenient") {
-			t.Fatalf("exit %d, output %q; want 2 naming the profile", code, out)
-		}
-	})
-}
-
-// `conformance run` shares the preflight: when no API answers, no suite starts, and the run
-// fails with the four reports saying why.
-func conformanceRunStopsBeforeTheSuites(t *testing.T, suitesDir string) {
-	hung := hostile.Listen(t, hostile.Hang)
-	url := hung.URL
-	out := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	code := runRun(context.Background(), []string{"--target", writeTarget(t, url), "--suites", suitesDir, "--out", out}, &stdout, &stderr)
-	output := stdout.String() + stderr.String()
-	if code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, output)
-	}
-	line := fmt.Sprintf("no answer from %s within %s", url, hostileTimeout)
-	for _, api := range []string{"koophone", "vbs"} {
-		if !strings.Contains(output, api+": "+line) {
-			t.Errorf("output lacks %q\n%s", api+": "+line, output)
-		}
-	}
-	if got := hung.Accepted.Load(); got != 2 {
-		t.Errorf("%d connections, want the preflight's two alone (no suite started)", got)
-	}
-	if logs, _ := filepath.Glob(filepath.Join(out, suiterun.LogDir, "*.log")); len(logs) > 0 {
-		t.Errorf("suites ran: %v", logs)
-	}
-	checkUnreachableReports(t, out, line)
 }
 
 // A suite whose API the run's preflight found unreachable stops before its first request,
@@ -227,7 +141,7 @@ func suiteHonoursThePreflight(t *testing.T, suitesDir string) {
 		t.Fatalf("exit %d, want 1\n%s", code, output)
 	}
 	line := fmt.Sprintf("koophone: no answer from %s within %s", hangURL, hostileTimeout)
-	log, err := os.ReadFile(filepath.Join(out, suiterun.LogDir, "koophone.log"))
+	log, err := os.ReadFile(filepath.Join(out, launch.LogDir, "koophone.log"))
 	if err != nil {
 		t.Fatalf("the koophone suite did not run: %v\n%s", err, output)
 	}

@@ -2,20 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/koobackup/conformance/internal/mutation"
 	"github.com/koobackup/conformance/internal/prove"
 	"github.com/koobackup/conformance/internal/report"
-	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/run"
 )
 
 func init() {
@@ -28,9 +25,6 @@ func runProve(args []string) int {
 	return proveCmd(ctx, args, os.Stdout, os.Stderr)
 }
 
-// ProveMarkdownFile holds the fault × configuration matrix prove computed.
-const proveMarkdownFile = "prove.md"
-
 // proveCmd runs prove; stdout gets the summary, stderr progress and errors. Exit 0: every
 // planted deviation is caught or reported as not distinguishable; 1: one would pass
 // unnoticed (a requirement it violates is reported as pass) or the mock configured as
@@ -39,7 +33,7 @@ func proveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("prove", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	ginkgoPath := fs.String("ginkgo", "reports/ginkgo.json", "Ginkgo JSON report of the finished run")
-	out := fs.String("out", "reports", "directory to write "+report.DetectionPowerFile+" and "+proveMarkdownFile+" into")
+	out := fs.String("out", "reports", "directory to write "+report.DetectionPowerFile+" and "+run.ProveMarkdownFile+" into")
 	unobserved := fs.String("unobserved", prove.UnobservedWorst, "readings of register entries the run did not observe: "+prove.UnobservedWorst+" (strict and both lenient extremes, worst outcome) or "+prove.UnobservedStrict)
 	parallel := fs.Int("parallel", mutation.DefaultParallel, "mutants under test at the same time")
 	runTimeout := fs.Duration("run-timeout", mutation.DefaultRunTimeout, "bound on one suite run against one mutant")
@@ -65,52 +59,14 @@ func proveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "conformance prove: --run-timeout: %s is not a positive duration\n", *runTimeout)
 		return 2
 	}
-	raw, err := os.ReadFile(*ginkgoPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "conformance prove: %v\n", err)
-		return 2
-	}
-	run, err := runrecord.Read(raw)
-	if err != nil {
-		fmt.Fprintf(stderr, "conformance prove: %s: %v\n", *ginkgoPath, err)
-		return 2
-	}
-	// A result of an earlier run must not be picked up as this one's.
-	if err := os.Remove(filepath.Join(*out, report.DetectionPowerFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(stderr, "conformance prove: %v\n", err)
-		return 2
-	}
-	res, err := prove.Prove(ctx, run, report.RunDigest(raw), prove.Options{Unobserved: *unobserved, Mutation: mutation.Options{
+	_, code, err := run.Prove(ctx, *ginkgoPath, *out, prove.Options{Unobserved: *unobserved, Mutation: mutation.Options{
 		Faults: faults, Parallel: *parallel, RunTimeout: *runTimeout,
-		Progress: func(configuration string, m mutation.Mutant) {
-			fmt.Fprintf(stderr, "%s %-26s %-44s %s\n", time.Now().Format(time.TimeOnly), configuration, m.Fault, m.Outcome)
-		},
-	}})
+	}}, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance prove: %v\n", err)
 		return 2
-	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		fmt.Fprintf(stderr, "conformance prove: %v\n", err)
-		return 2
-	}
-	if err := report.WriteDetectionPower(filepath.Join(*out, report.DetectionPowerFile), res.DetectionPower); err != nil {
-		fmt.Fprintf(stderr, "conformance prove: %v\n", err)
-		return 2
-	}
-	md := "# Detection power\n\n" + res.DetectionPower.Summary + "\n\n" + mutation.MatrixMarkdown(res.Matrix)
-	if err := os.WriteFile(filepath.Join(*out, proveMarkdownFile), []byte(md), 0o644); err != nil {
-		fmt.Fprintf(stderr, "conformance prove: %v\n", err)
-		return 2
-	}
-	fmt.Fprintln(stdout, res.DetectionPower.Summary)
-	for _, p := range res.DetectionPower.Problems {
-		fmt.Fprintf(stdout, "  note: %s\n", p)
 	}
 	fmt.Fprintf(stdout, "Written: %s/%s, %s/%s (add it to the reports: conformance report build --prove %s/%s)\n",
-		*out, report.DetectionPowerFile, *out, proveMarkdownFile, *out, report.DetectionPowerFile)
-	if !res.OK() {
-		return 1
-	}
-	return 0
+		*out, report.DetectionPowerFile, *out, run.ProveMarkdownFile, *out, report.DetectionPowerFile)
+	return code
 }

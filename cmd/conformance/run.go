@@ -13,12 +13,16 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 
+	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/run"
+	"github.com/koobackup/conformance/internal/run/launch"
 	"github.com/koobackup/conformance/internal/suiterun"
 	"github.com/koobackup/conformance/internal/target"
+	"github.com/koobackup/conformance/internal/targetcheck"
 	ginkgotypes "github.com/onsi/ginkgo/v2/types"
+	"golang.org/x/sync/errgroup"
 )
 
 func init() {
@@ -31,42 +35,49 @@ func init() {
 
 const runUsage = `usage:
   conformance run [--target FILE] [--label-filter EXPR] [--profile default|strict] [--out DIR] [--waivers FILE]
+                  [--require-conclusive] [--prove] [--procs N] [--from-source] [--reading ENTRY=READING]... [--fault NAME]...
   conformance run --targets DIR [--parallel N] [same flags]
 
-Runs the compiled suites (suites/*.test beside this binary, or --suites DIR) and builds
-junit.xml, conformance.json, conformance.html and summary.md in --out. Without --target and
-without $CONFORMANCE_TARGET each suite runs against the built-in reference mock.
+Runs the compiled suites (suites/*.test beside this binary, or --suites DIR; --from-source
+compiles them from the checkout, as make conformance does) and builds junit.xml,
+conformance.json, conformance.html and summary.md in --out. Without --target and without
+$CONFORMANCE_TARGET the run starts the reference mock in this process (with --reading and
+--fault: taking those readings, with those faults planted) and runs against it.
+Before the suites, one harmless request per API tells whether the target answers at all;
+when none does, the suites are not started and the reports say every requirement is
+not-evaluated (target unreachable).
 With --targets, every *.yaml/*.yml in DIR is a target: each gets --out/<file name>/, and
---out gets the side-by-side comparison. No Go toolchain or source tree is needed.
+--out gets the side-by-side comparison.
 
-Exit status: 0 every target conforms; 1 a target does not conform; 2 usage or configuration
-error, or a suite that could not run.`
+Exit status: 0 every target conforms; 1 a target does not conform (or --prove found a
+planted deviation the run would miss); 2 usage or configuration error, or a suite that
+could not run.`
 
 // runConfig is what every target of one invocation shares.
 type runConfig struct {
-	suites      []suiterun.Suite
-	labelFilter string
-	profile     string
-	waivers     string
-	timeout     time.Duration
-	// progress receives the suites' output as it comes (redacted); nil with --targets, whose
-	// runs interleave.
-	progress io.Writer
+	opts run.Options
 }
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	targetFile := fs.String("target", "", "target file (default $"+target.EnvVar+"; neither: the built-in reference mock)")
+	targetFile := fs.String("target", "", "target file (default $"+target.EnvVar+"; neither: the reference mock, started by the run)")
 	targetsDir := fs.String("targets", "", "directory of target files (*.yaml, *.yml), run concurrently")
 	parallel := fs.Int("parallel", 2, "with --targets: how many targets run at once")
 	labelFilter := fs.String("label-filter", "", "Ginkgo label filter selecting specs, e.g. 'kind:limit && !mutating'")
-	profile := fs.String("profile", "", "default or strict (default: the target file's, or $"+suiterun.ProfileEnvVar+")")
+	profile := fs.String("profile", "", "default or strict (default: $"+run.ProfileEnvVar+", else the target file's)")
 	out := fs.String("out", "reports", "directory for the reports (with --targets: one subdirectory per target, and the comparison)")
 	waivers := fs.String("waivers", "", "waiver file (YAML) applied to every target's report")
+	requireConclusive := fs.Bool("require-conclusive", false, "fail the run when any requirement is partially evaluated, inconclusive or not evaluated")
+	proveFlag := fs.Bool("prove", false, "add the run's detection power (plants the fault catalog on the mock read as the target was; needs --from-source)")
 	suitesDir := fs.String("suites", "", "directory of the compiled suites (default: suites/ beside this binary)")
-	timeout := fs.Duration("timeout", suiterun.DefaultTimeout, "time limit for each suite of each target")
+	fromSource := fs.Bool("from-source", false, "compile the suites from the checkout around the working directory (cached between runs)")
+	procs := fs.Int("procs", 1, "parallel Ginkgo processes per suite (needs the Ginkgo command line: --from-source, or ginkgo beside the suites)")
+	timeout := fs.Duration("timeout", launch.DefaultTimeout, "time limit for each suite of each target")
 	doneFile := fs.String("done-file", "", "Sonobuoy: pack --out into a tar.gz beside this file, then write the archive's path into it")
+	var readings, faults faultList
+	fs.Var(&readings, "reading", "without a target: the mock takes this reading, ENTRY=READING (repeatable)")
+	fs.Var(&faults, "fault", "without a target: plant this fault of the catalog on the mock (repeatable)")
 	fs.Usage = func() { fmt.Fprintln(stderr, runUsage); fs.PrintDefaults() }
 	if code := parseFlags(fs, args, stderr); code >= 0 {
 		return code
@@ -81,6 +92,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *parallel < 1 {
 		return usageErr("--parallel: %d, want at least 1", *parallel)
 	}
+	if *procs < 1 {
+		return usageErr("--procs: %d, want at least 1", *procs)
+	}
 	if *timeout <= 0 {
 		return usageErr("--timeout: %s, want a positive duration", *timeout)
 	}
@@ -94,28 +108,79 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return usageErr("--label-filter: %v", err)
 		}
 	}
-	dir := *suitesDir
-	if dir == "" {
-		var err error
-		if dir, err = suiterun.DefaultDir(); err != nil {
-			return usageErr("%v", err)
+	if *suitesDir != "" && *fromSource {
+		return usageErr("--suites and --from-source exclude each other")
+	}
+	if *proveFlag && !*fromSource {
+		return usageErr("--prove needs --from-source: it compiles the suites and plants faults on the reference mock")
+	}
+	path := *targetFile
+	if path == "" && *targetsDir == "" {
+		path = run.TargetFromEnv()
+	}
+	m := run.MockOptions{}
+	if len(readings)+len(faults) > 0 && (path != "" || *targetsDir != "") {
+		return usageErr("--reading and --fault configure the reference mock, and the run has a target file")
+	}
+	for _, r := range readings {
+		entry, reading, err := mock.ParseReading(r)
+		if err == nil {
+			err = mock.CheckReading(entry, reading)
+		}
+		if err != nil {
+			return usageErr("--reading: %v", err)
+		}
+		if m.Readings == nil {
+			m.Readings = mock.Readings{}
+		}
+		m.Readings[entry] = reading
+	}
+	for _, f := range faults {
+		if err := mock.CheckFault(f); err != nil {
+			return usageErr("--fault: %v", err)
 		}
 	}
-	suites, err := suiterun.Find(dir)
-	if err != nil {
-		return usageErr("%v", err)
+	m.Faults = faults
+	opts := run.Options{Mock: m, Procs: *procs, Profile: *profile, LabelFilter: *labelFilter, Waivers: *waivers,
+		RequireConclusive: *requireConclusive, Prove: *proveFlag, Timeout: *timeout}
+	if *fromSource {
+		wd, err := os.Getwd()
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if opts.Root, err = targetcheck.FindRoot(wd); err != nil {
+			return usageErr("--from-source: %v", err)
+		}
+		fmt.Fprintln(stderr, "conformance run: compiling the suites (cached between runs)")
+		build, err := launch.Compile(ctx, opts.Root)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		opts.Suites, opts.Ginkgo = build.Suites, build.Ginkgo
+	} else {
+		dir := *suitesDir
+		if dir == "" {
+			var err error
+			if dir, err = launch.DefaultDir(); err != nil {
+				return usageErr("%v", err)
+			}
+		}
+		suites, err := launch.Find(dir)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		opts.Suites, opts.Ginkgo = suites, launch.FindGinkgo(dir)
 	}
-	cfg := runConfig{suites: suites, labelFilter: *labelFilter, profile: *profile, waivers: *waivers, timeout: *timeout}
+	if *procs > 1 && opts.Ginkgo == "" {
+		return usageErr("--procs %d: no Ginkgo command line beside the suites; run with --procs 1", *procs)
+	}
+	cfg := runConfig{opts: opts}
 
 	var code int
 	if *targetsDir != "" {
 		code = runTargets(ctx, cfg, *targetsDir, *out, *parallel, stdout, stderr)
 	} else {
-		path := *targetFile
-		if path == "" {
-			path = os.Getenv(target.EnvVar)
-		}
-		cfg.progress = stderr
+		cfg.opts.Progress = stderr
 		code = runOneTarget(ctx, cfg, path, *out, stdout, stderr)
 	}
 	if *doneFile != "" {
@@ -128,55 +193,14 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// runOneTarget runs the suites against one target (path "" is the built-in reference mock)
-// and builds its reports in out through `report build`, so that a run here and
-// `make conformance` produce the same reports.
+// runOneTarget runs the suites against one target (path "" is the reference mock) through
+// internal/run, so that a run here and `make conformance` produce the same reports.
 func runOneTarget(ctx context.Context, cfg runConfig, path, out string, stdout, stderr io.Writer) int {
-	tgt, source, err := runTarget(path)
+	opts := cfg.opts
+	opts.TargetFile, opts.Out, opts.Stdout, opts.Stderr = path, out, stdout, stderr
+	code, err := run.Run(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance run: %v\n", err)
-		return 2
-	}
-	var reportArgs []string
-	if cfg.waivers != "" {
-		reportArgs = append(reportArgs, "--waivers", cfg.waivers)
-	}
-	// The same preflight as `make conformance`: every API at once, before any suite; when
-	// none answers, it has written the reports and the suites are not started.
-	handoff, code, over := preflightStep{path: path, profile: cfg.profile, out: out, reportArgs: reportArgs}.run(ctx, stdout, stderr)
-	if over {
-		return code
-	}
-	res, err := suiterun.Run(ctx, suiterun.Options{
-		Suites: cfg.suites, TargetFile: path, Profile: cfg.profile, LabelFilter: cfg.labelFilter,
-		Timeout: cfg.timeout, Out: out, Secrets: tgt.Tokens(), Progress: cfg.progress, Preflight: handoff,
-	})
-	if res != nil {
-		for _, s := range res.Suites {
-			fmt.Fprintf(stderr, "conformance run: suite %s against %s: exit %d in %s (output: %s)\n", s.Name, source, s.ExitCode, s.Duration, s.Log)
-		}
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "conformance run: %v\n", err)
-		return 2
-	}
-	args := []string{"--ginkgo", res.GinkgoReport, "--out", out}
-	if path != "" {
-		args = append(args, "--target", path)
-	}
-	if cfg.waivers != "" {
-		args = append(args, "--waivers", cfg.waivers)
-	}
-	code = runReportBuild(args, stdout, stderr)
-	if code == 0 {
-		// The report is the verdict, but a suite that failed without the report noticing
-		// (a crash after its last spec) must not end in a pass.
-		for _, s := range res.Suites {
-			if s.ExitCode != 0 {
-				fmt.Fprintf(stderr, "conformance run: suite %s exited with status %d although its report passed; see %s\n", s.Name, s.ExitCode, s.Log)
-				code = 1
-			}
-		}
 	}
 	return code
 }
@@ -208,16 +232,25 @@ func runTargets(ctx context.Context, cfg runConfig, dir, out string, parallel in
 		outcomes[i] = &targetOutcome{code: -1}
 	}
 	var mu sync.Mutex
-	suiterun.ForEach(ctx, len(targets), parallel, func(ctx context.Context, i int) {
-		o := outcomes[i]
-		o.code = runOneTarget(ctx, cfg, targets[i].Path, filepath.Join(out, targets[i].Name), &o.output, &o.output)
-		// Each target's lines together, prefixed, in the order targets finish.
-		mu.Lock()
-		defer mu.Unlock()
-		for _, line := range strings.Split(strings.TrimRight(o.output.String(), "\n"), "\n") {
-			fmt.Fprintf(stdout, "[%s] %s\n", targets[i].Name, line)
-		}
-	})
+	g := new(errgroup.Group)
+	g.SetLimit(parallel)
+	for i := range targets {
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				return nil // a target not started when the run is interrupted stays "not run"
+			}
+			o := outcomes[i]
+			o.code = runOneTarget(ctx, cfg, targets[i].Path, filepath.Join(out, targets[i].Name), &o.output, &o.output)
+			// Each target's lines together, prefixed, in the order targets finish.
+			mu.Lock()
+			defer mu.Unlock()
+			for _, line := range strings.Split(strings.TrimRight(o.output.String(), "\n"), "\n") {
+				fmt.Fprintf(stdout, "[%s] %s\n", targets[i].Name, line)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
 
 	var reports []*report.Report
 	var files []string // the target file name of each report

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -96,7 +97,7 @@ func targetCommand(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		if planErr == nil {
-			res.Specs, planErr = targetcheck.Plan(root, abs)
+			res.Specs, planErr = targetcheck.Plan(context.Background(), root, abs)
 		}
 		switch {
 		case planErr != nil:

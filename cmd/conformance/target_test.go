@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"github.com/koobackup/conformance/internal/run/launch"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -173,22 +174,26 @@ func TestSecretFreeTargetRunsSuitesWithIAMToken(t *testing.T) {
 			t.Fatalf("the target file holds a secret:\n%s", raw)
 		}
 	}
+	build, err := launch.Compile(context.Background(), repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	reports := t.TempDir()
 	run := func(password string) (string, error) {
+		t.Setenv("I14_E2E_PASSWORD", password)
+		res, err := launch.Run(context.Background(), launch.Job{Suites: build.Suites, TargetFile: file, Out: reports,
+			LabelFilter: "req:" + string(specfacts.ReqKooPhoneInstanceIDsMinItems) + " || req:" + string(specfacts.ReqVBSAssociateOperation)})
 		var all strings.Builder
-		for _, pkg := range []string{"koophone", "vbs"} {
-			cmd := exec.Command("go", "test", "-count=1", "-v", "./suites/"+pkg, "-args",
-				("-ginkgo.label-filter=req:" + string(specfacts.ReqKooPhoneInstanceIDsMinItems) + " || req:" + string(specfacts.ReqVBSAssociateOperation)),
-				"-ginkgo.no-color", "-ginkgo.junit-report="+filepath.Join(reports, pkg+".xml"))
-			cmd.Dir = repoRoot(t)
-			cmd.Env = append(os.Environ(), target.EnvVar+"="+file, "I14_E2E_PASSWORD="+password)
-			out, err := cmd.CombinedOutput()
-			all.Write(out)
-			if err != nil {
-				return all.String(), err
+		if res != nil {
+			for _, s := range res.Suites {
+				log, _ := os.ReadFile(s.Log)
+				all.Write(log)
+				if s.ExitCode != 0 && err == nil {
+					err = fmt.Errorf("suite %s exited with status %d", s.Name, s.ExitCode)
+				}
 			}
 		}
-		return all.String(), nil
+		return all.String(), err
 	}
 	out, err := run(pw)
 	if err != nil {
@@ -203,12 +208,11 @@ func TestSecretFreeTargetRunsSuitesWithIAMToken(t *testing.T) {
 	if len(st.KooPhone.ReleasedInstances) == 0 || len(st.VBS.Associations) == 0 || st.IAMTokens == 0 {
 		t.Fatalf("state %+v", st)
 	}
-	kj, _ := os.ReadFile(filepath.Join(reports, "koophone.xml"))
-	vj, _ := os.ReadFile(filepath.Join(reports, "vbs.xml"))
-	if len(kj) == 0 || len(vj) == 0 {
-		t.Fatal("no junit report written")
+	junit, _ := os.ReadFile(filepath.Join(reports, launch.JUnitFile))
+	if !strings.Contains(string(junit), "KooPhone") || !strings.Contains(string(junit), "VBS") {
+		t.Fatalf("the JUnit report does not hold both suites:\n%s", junit)
 	}
-	for _, where := range []string{out, string(kj), string(vj)} {
+	for _, where := range []string{out, string(junit)} {
 		if strings.Contains(where, "mock-iam-") || strings.Contains(where, pw) {
 			t.Fatal("an IAM token or the password appears in the output or the report")
 		}

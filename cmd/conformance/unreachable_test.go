@@ -1,12 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/koobackup/conformance/internal/run/launch"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,38 +24,19 @@ import (
 // The request timeout written into the target files of these tests.
 const hostileTimeout = 2 * time.Second
 
-// runBound is how long a whole run of both suites against an unreachable target may take.
-// Elapsed time is the property under test here, not performance: without the preflight
-// and the streak abort, every one of the ~84 specs waits out its own 2 s timeout (well over
-// a minute on 2 processes), and a hung target would hold a CI job for as long as its
-// request count allows. The expected run is two preflight timeouts (about 5 s); the bound
-// leaves a wide margin for a loaded machine while still telling the two apart.
-const runBound = 45 * time.Second
-
-// suiteBinaries compiles the ginkgo CLI and both suites once, outside any timing.
-func suiteBinaries(t *testing.T) (root, ginkgo string, suites []string) {
+// suiteBuild compiles the suites and the Ginkgo command line once (cached across the test
+// packages of one run).
+func suiteBuild(t *testing.T) *launch.Build {
 	t.Helper()
 	root, err := mutation.FindModuleRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	// One folder per suite: ginkgo keys a precompiled suite's report by its folder, and two
-	// binaries in one folder would leave only the last suite in the JSON report.
-	kp, vbs := filepath.Join(dir, "koophone", "koophone.test"), filepath.Join(dir, "vbs", "vbs.test")
-	builds := [][]string{
-		{"build", "-o", filepath.Join(dir, "ginkgo"), "github.com/onsi/ginkgo/v2/ginkgo"},
-		{"test", "-c", "-o", kp, "./suites/koophone"},
-		{"test", "-c", "-o", vbs, "./suites/vbs"},
+	b, err := launch.Compile(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, args := range builds {
-		cmd := exec.Command("go", args...)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	return root, filepath.Join(dir, "ginkgo"), []string{kp, vbs}
+	return b
 }
 
 // writeTarget writes a target file pointing both APIs at baseURL, with the tests' short
@@ -75,6 +55,15 @@ func hostileTarget(t *testing.T, kooURL, vbsURL, timeout string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// listening serves handle on loopback and returns its URL and its count of accepted
+// connections.
+func listening(handle hostile.Handler) func(t *testing.T) (string, func() int32) {
+	return func(t *testing.T) (string, func() int32) {
+		s := hostile.Listen(t, handle)
+		return s.URL, s.Accepted.Load
+	}
 }
 
 // suiteEnvironment is the test's environment minus what would change the suites' run:
@@ -103,66 +92,67 @@ func answerFirst(n int, c net.Conn) {
 	hostile.CloseGently(c)
 }
 
-// runSuites runs both compiled suites as `make conformance` does (ginkgo -p, randomized,
-// keep going) and returns the exit error, the output, the elapsed time and the report.
-func runSuites(t *testing.T, ginkgo string, suites []string, targetFile string) (error, string, time.Duration, *report.Report) {
+// runSuites runs the compiled suites as `make conformance` does (ginkgo -p, randomized,
+// keep going), without the run's own preflight, and returns the launch, the output and the
+// report.
+func runSuites(t *testing.T, b *launch.Build, suites []launch.Suite, targetFile string) (*launch.Result, string, *report.Report) {
 	t.Helper()
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	args := append([]string{"-p", "--procs=2", "--randomize-all", "--keep-going", "--no-color",
-		"--json-report=" + filepath.Join(dir, "ginkgo.json")}, suites...)
-	cmd := exec.CommandContext(ctx, ginkgo, args...)
-	cmd.Dir = dir
-	cmd.Env = suiteEnvironment(targetFile)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	elapsed := time.Since(start)
-	g, lerr := runrecord.ReadFile(filepath.Join(dir, "ginkgo.json"))
-	if lerr != nil {
-		t.Fatalf("no ginkgo report: %v\n%s", lerr, out.String())
+	t.Setenv("CONFORMANCE_PROFILE", "")
+	res, err := launch.Run(context.Background(), launch.Job{Suites: suites, TargetFile: targetFile, RandomizeAll: true,
+		Procs: 2, Ginkgo: b.Ginkgo, Timeout: 5 * time.Minute, Out: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
 	}
-	r, berr := report.Build(g, catalog.Default(), report.BuildOptions{})
-	if berr != nil {
-		t.Fatal(berr)
+	out, err := os.ReadFile(res.Suites[0].Log)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return err, out.String(), elapsed, r
+	g, err := runrecord.ReadFile(res.GinkgoReport)
+	if err != nil {
+		t.Fatalf("no ginkgo report: %v\n%s", err, out)
+	}
+	r, err := report.Build(g, catalog.Default(), report.BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(out), r
 }
 
 // A dead, hung or non-HTTP target, or one lost mid-run, stops the conformance run fast with
 // one clear line and not-evaluated requirements. The suites are compiled once for all cases.
 func TestHostileTargets(t *testing.T) {
-	_, ginkgo, suites := suiteBinaries(t)
-	t.Run("unreachable", func(t *testing.T) { unreachableStopsTheRunFast(t, ginkgo, suites) })
-	t.Run("lost-mid-run", func(t *testing.T) { lostMidRunStopsTheRun(t, ginkgo, suites) })
-	t.Run("conformance-run", func(t *testing.T) { conformanceRunStopsBeforeTheSuites(t, filepath.Dir(suites[0])) })
-	t.Run("handoff", func(t *testing.T) { suiteHonoursThePreflight(t, filepath.Dir(suites[0])) })
+	b := suiteBuild(t)
+	t.Run("unreachable", func(t *testing.T) { unreachableStopsTheRunFast(t, b) })
+	t.Run("lost-mid-run", func(t *testing.T) { lostMidRunStopsTheRun(t, b) })
+	t.Run("handoff", func(t *testing.T) { suiteHonoursThePreflight(t, filepath.Dir(b.Suites[0].Path)) })
 }
 
 // Against a target that hangs, refuses connections or does not speak HTTP, both suites stop
-// after their preflight: the run fails fast with one line per API naming the base URL and
-// what happened, and every requirement is not-evaluated (target unreachable), none failed.
-func unreachableStopsTheRunFast(t *testing.T, ginkgo string, suites []string) {
+// after their own preflight (a direct ginkgo run has no handoff): one line per API naming the
+// base URL and what happened, one connection per suite and no other, and every requirement
+// not-evaluated (target unreachable), none failed. That the hung target's line says "within
+// 2s" shows the probe ended on its timeout, and the connection count that no spec waited out
+// another one.
+func unreachableStopsTheRunFast(t *testing.T, b *launch.Build) {
 	cases := map[string]struct {
-		url  func(t *testing.T) string
-		line string
+		server func(t *testing.T) (string, func() int32)
+		line   string
 	}{
-		"hang":    {func(t *testing.T) string { return hostile.Listen(t, hostile.Hang).URL }, "no answer from %s within 2s"},
-		"refused": {func(t *testing.T) string { return hostile.RefusedURL(t) }, "no answer from %s (connection refused)"},
-		"garbage": {func(t *testing.T) string { return hostile.Listen(t, hostile.Garbage).URL }, "no answer from %s (the answer is not HTTP: "},
+		"hang":    {listening(hostile.Hang), "no answer from %s within 2s"},
+		"refused": {func(t *testing.T) (string, func() int32) { return hostile.RefusedURL(t), nil }, "no answer from %s (connection refused)"},
+		"garbage": {listening(hostile.Garbage), "no answer from %s (the answer is not HTTP: "},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			url := tc.url(t)
-			err, out, elapsed, r := runSuites(t, ginkgo, suites, writeTarget(t, url))
-			t.Logf("%s: exit %v after %s", name, err, elapsed.Round(time.Millisecond))
-			if err == nil {
+			url, accepted := tc.server(t)
+			res, out, r := runSuites(t, b, b.Suites, writeTarget(t, url))
+			if res.Suites[0].ExitCode == 0 {
 				t.Fatalf("exit status 0 against an unreachable target\n%s", out)
 			}
-			if elapsed > runBound {
-				t.Errorf("the run took %s; an unreachable target must stop it within %s", elapsed, runBound)
+			if accepted != nil {
+				if n := accepted(); n != 2 {
+					t.Errorf("%d connections, want one preflight per suite and nothing after it", n)
+				}
 			}
 			line := fmt.Sprintf(tc.line, url)
 			for _, api := range []string{"koophone", "vbs"} {
@@ -185,15 +175,11 @@ func unreachableStopsTheRunFast(t *testing.T, ginkgo string, suites []string) {
 // A target that answers the preflight and then stops answering is abandoned after a few
 // unanswered requests in a row, not after one timeout per spec: the specs that got no
 // answer fail, the rest are not-evaluated (target unreachable), and nothing passes.
-func lostMidRunStopsTheRun(t *testing.T, ginkgo string, suites []string) {
+func lostMidRunStopsTheRun(t *testing.T, b *launch.Build) {
 	url := hostile.Listen(t, answerFirst).URL
-	err, out, elapsed, r := runSuites(t, ginkgo, suites[:1], writeTarget(t, url))
-	t.Logf("exit %v after %s", err, elapsed.Round(time.Millisecond))
-	if err == nil {
+	res, out, r := runSuites(t, b, b.Suites[:1], writeTarget(t, url))
+	if res.Suites[0].ExitCode == 0 {
 		t.Fatalf("exit status 0 against a target that stopped answering\n%s", out)
-	}
-	if elapsed > runBound {
-		t.Errorf("the run took %s; a lost target must stop it within %s", elapsed, runBound)
 	}
 	want := fmt.Sprintf("koophone: no answer from %s within 2s, 3 requests in a row", url)
 	if !strings.Contains(out, want) {

@@ -4,31 +4,32 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/koobackup/conformance/internal/bench"
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/run/launch"
 	"github.com/koobackup/conformance/internal/target"
+	"github.com/koobackup/conformance/internal/targetcheck"
 )
-
-// suitePackages are the conformance suites a full run executes.
-var suitePackages = []string{"koophone", "vbs"}
 
 // BenchmarkSuiteRun measures the wall time of one full run of both compiled suites against
 // a fresh in-process mock whose pools hold 1×, 2× and 4× the default world's ids; one op is
 // one full run. The bench report checks that time grows no faster than the pools.
 func BenchmarkSuiteRun(b *testing.B) {
-	dir := b.TempDir()
-	bins := make([]string, len(suitePackages))
-	for i, pkg := range suitePackages {
-		bins[i] = filepath.Join(dir, pkg+".test")
-		cmd := exec.Command("go", "test", "-c", "-o", bins[i], "github.com/koobackup/conformance/suites/"+pkg)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("compile suite %s: %v\n%s", pkg, err, out)
-		}
+	wd, err := os.Getwd()
+	if err != nil {
+		b.Fatal(err)
+	}
+	root, err := targetcheck.FindRoot(wd)
+	if err != nil {
+		b.Fatal(err)
+	}
+	build, err := launch.Compile(context.Background(), root)
+	if err != nil {
+		b.Fatal(err)
 	}
 	base := mock.New(nil).Target("http://127.0.0.1")
 	c := contract.Default().Constraints()
@@ -43,11 +44,13 @@ func BenchmarkSuiteRun(b *testing.B) {
 				b.StopTimer()
 				file := startMock(b, scaled)
 				b.StartTimer()
-				for _, bin := range bins {
-					cmd := exec.Command(bin)
-					cmd.Env = append(os.Environ(), target.EnvVar+"="+file)
-					if out, err := cmd.CombinedOutput(); err != nil {
-						b.Fatalf("suite %s against the mock: %v\n%s", filepath.Base(bin), err, tail(out))
+				res, err := launch.Run(context.Background(), launch.Job{Suites: build.Suites, TargetFile: file, Out: b.TempDir()})
+				if err != nil {
+					b.Fatalf("suites against the mock: %v", err)
+				}
+				for _, s := range res.Suites {
+					if s.ExitCode != 0 {
+						b.Fatalf("suite %s against the mock: exit %d (output in %s)", s.Name, s.ExitCode, s.Log)
 					}
 				}
 			}
@@ -81,12 +84,4 @@ func startMock(b *testing.B, t *target.Target) string {
 		b.Fatal(err)
 	}
 	return file
-}
-
-func tail(out []byte) []byte {
-	const keep = 4000
-	if len(out) > keep {
-		return out[len(out)-keep:]
-	}
-	return out
 }

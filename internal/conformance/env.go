@@ -10,7 +10,6 @@ import (
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/iam"
-	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
@@ -54,21 +53,27 @@ func Current() *Env {
 // the specs, since no documented answer comes near the size of the largest valid request.
 const DefaultMaxResponseBytes = specfacts.RequestBodyLimit
 
+// BuiltIn starts the implementation a suite runs against when CONFORMANCE_TARGET names no
+// target file, and returns the target describing it and how to stop it. The suites pass
+// referencemock.Start; the engine itself links no implementation.
+type BuiltIn func(ctx context.Context) (t *target.Target, stop func(), err error)
+
 // Setup registers the suite-level nodes every conformance suite needs: the target is
-// loaded (or the reference mock started, once, on process 1, and shared by all processes so
-// that state behaves as on a real server), pools are resolved identically in every process,
-// and a BeforeEach skips, with the reason, the specs the target cannot take: its section of
-// the file is absent, or the spec could change state and the file does not allow it.
-// Call it from a package-level var in the suite: `var _ = conformance.Setup(specfacts.KooPhone)`.
-func Setup(api specfacts.API) bool {
-	var builtin *mock.Server
+// loaded (or builtIn started, once, on process 1, and shared by all processes so that state
+// behaves as on a real server), pools are resolved identically in every process, and a
+// BeforeEach skips, with the reason, the specs the target cannot take: its section of the
+// file is absent, or the spec could change state and the file does not allow it.
+// Call it from a package-level var in the suite:
+// `var _ = conformance.Setup(specfacts.KooPhone, referencemock.Start)`.
+func Setup(api specfacts.API, builtIn BuiltIn) bool {
+	var stop func()
 	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
-		raw, srv, err := loadOrStartTarget(ctx)
+		raw, stopBuiltIn, err := loadOrStartTarget(ctx, builtIn)
 		if err != nil {
 			Fail(err.Error())
 		}
-		builtin = srv
-		preflightSuite(ctx, api, raw, srv != nil)
+		stop = stopBuiltIn
+		preflightSuite(ctx, api, raw, stop != nil)
 		return raw
 	}, func(raw []byte) {
 		env, err := newEnv(raw)
@@ -81,8 +86,8 @@ func Setup(api specfacts.API) bool {
 		AddReportEntry(runrecord.EntryTarget, env.targetEntry(), ReportEntryVisibilityNever)
 	})
 	SynchronizedAfterSuite(func() {}, func() {
-		if builtin != nil {
-			builtin.Close()
+		if stop != nil {
+			stop()
 		}
 	})
 	AfterEach(failOnStrictDeviations)
@@ -126,8 +131,8 @@ func skipWithReason(reason string) {
 type skipReason = runrecord.SkipReason
 
 // loadOrStartTarget returns the target file bytes: the file named by CONFORMANCE_TARGET, or
-// a description of the reference mock it starts on 127.0.0.1:0.
-func loadOrStartTarget(ctx context.Context) ([]byte, *mock.Server, error) {
+// a description of the implementation builtIn starts, with the function that stops it.
+func loadOrStartTarget(ctx context.Context, builtIn BuiltIn) ([]byte, func(), error) {
 	if path := os.Getenv(target.EnvVar); path != "" {
 		t, err := target.Load(path)
 		if err != nil {
@@ -142,16 +147,19 @@ func loadOrStartTarget(ctx context.Context) ([]byte, *mock.Server, error) {
 		}
 		return raw, nil, nil
 	}
-	srv, err := mock.Start(context.WithoutCancel(ctx), "127.0.0.1:0")
-	if err != nil {
-		return nil, nil, fmt.Errorf("conformance: start the reference mock: %w", err)
+	if builtIn == nil {
+		return nil, nil, fmt.Errorf("conformance: $%s names no target file, and the suite has no built-in implementation", target.EnvVar)
 	}
-	raw, err := srv.Target().Marshal()
+	t, stop, err := builtIn(ctx)
 	if err != nil {
-		srv.Close()
 		return nil, nil, fmt.Errorf("conformance: %w", err)
 	}
-	return raw, srv, nil
+	raw, err := t.Marshal()
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("conformance: %w", err)
+	}
+	return raw, stop, nil
 }
 
 func newEnv(raw []byte) (*Env, error) {

@@ -4,13 +4,13 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/koobackup/conformance/internal/targetcheck"
+	"github.com/koobackup/conformance/internal/runrecord"
 	. "github.com/onsi/ginkgo/v2"
 )
 
-// Plan mode (targetcheck.PlanEnvVar) lets `conformance target check` say which specs a
+// Plan mode (runrecord.PlanEnvVar) lets `conformance target check` say which specs a
 // target file would run, from the same labels, reservations and skip rules as a real run.
-func planning() bool { return os.Getenv(targetcheck.PlanEnvVar) == "1" }
+func planning() bool { return os.Getenv(runrecord.PlanEnvVar) == "1" }
 
 // planTransport stands in for the network in plan mode. Skip unwinds through
 // http.Client.Do, which calls RoundTrip on the caller's goroutine; a spec that sends from a
@@ -18,7 +18,7 @@ func planning() bool { return os.Getenv(targetcheck.PlanEnvVar) == "1" }
 type planTransport struct{}
 
 func (planTransport) RoundTrip(*http.Request) (*http.Response, error) {
-	AddReportEntry(targetcheck.PlanEntry, "would send requests", ReportEntryVisibilityNever)
+	AddReportEntry(runrecord.EntryPlanWouldRun, "would send requests", ReportEntryVisibilityNever)
 	Skip("plan mode: the spec would run (stopped before its first request)")
 	return nil, nil
 }

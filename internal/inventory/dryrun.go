@@ -1,45 +1,46 @@
 package inventory
 
 import (
+	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 
+	"github.com/koobackup/conformance/internal/run/launch"
 	"github.com/koobackup/conformance/internal/runrecord"
 )
 
-// DryRun runs the Ginkgo suites of the given packages in dry-run mode (no request is sent,
-// no set-up runs) and returns every spec Ginkgo reports, read through runrecord, with its
-// source file relative to root.
-func DryRun(root string, pkgs ...string) ([]runrecord.Spec, error) {
+// DryRun runs the suites of the module at root in Ginkgo's dry-run mode (no request is
+// sent, no set-up runs) and returns every spec Ginkgo reports, read through runrecord, with
+// its source file relative to root.
+func DryRun(ctx context.Context, root string) ([]runrecord.Spec, error) {
+	build, err := launch.Compile(ctx, root)
+	if err != nil {
+		return nil, fmt.Errorf("dry run: %w", err)
+	}
 	dir, err := os.MkdirTemp("", "inventory-")
 	if err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	res, err := launch.Run(ctx, launch.Job{Suites: build.Suites, Mode: launch.DryRun, Out: dir})
+	if err != nil {
+		return nil, fmt.Errorf("dry run: %w", err)
+	}
+	run, err := runrecord.ReadFile(res.GinkgoReport)
+	if err != nil {
+		return nil, fmt.Errorf("dry run: %w", err)
+	}
 	var out []runrecord.Spec
-	for i, pkg := range pkgs {
-		report := filepath.Join(dir, fmt.Sprintf("report-%d.json", i))
-		cmd := exec.Command("go", "test", "-count=1", pkg, "-args", "-ginkgo.dry-run", "-ginkgo.no-color", "-ginkgo.json-report="+report)
-		cmd.Dir = root
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("dry run of %s: %w\n%s", pkg, err, msg)
-		}
-		run, err := runrecord.ReadFile(report)
-		if err != nil {
-			return nil, fmt.Errorf("dry run of %s: %w", pkg, err)
-		}
-		for _, s := range run.Suites {
-			for _, sp := range s.Specs {
-				if !sp.IsSpec() {
-					continue
-				}
-				if rel, err := filepath.Rel(root, sp.File); err == nil {
-					sp.File = filepath.ToSlash(rel)
-				}
-				out = append(out, sp)
+	for _, s := range run.Suites {
+		for _, sp := range s.Specs {
+			if !sp.IsSpec() {
+				continue
 			}
+			if rel, err := filepath.Rel(root, sp.File); err == nil {
+				sp.File = filepath.ToSlash(rel)
+			}
+			out = append(out, sp)
 		}
 	}
 	return out, nil

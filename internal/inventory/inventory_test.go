@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,7 +79,7 @@ func TestBlocksAgreeWithDryRun(t *testing.T) {
 		t.Skip("compiles and dry-runs the suites; skipped under -short")
 	}
 	r := root(t)
-	specs, err := DryRun(r, "./suites/koophone", "./suites/vbs")
+	specs, err := DryRun(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,11 @@
 package mutation
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -19,8 +17,10 @@ import (
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/run/launch"
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
+	"golang.org/x/sync/errgroup"
 )
 
 // Defaults of Options.
@@ -34,14 +34,6 @@ const (
 	// of them cost that much per hanging spec.
 	DefaultRequestTimeout = 2 * time.Second
 )
-
-// Suite is one conformance suite package.
-type Suite struct {
-	// Name is the API it checks ("koophone", "vbs"): faults of an API are killed by its suite.
-	Name string
-	// Package is the import path relative to the module root, e.g. "./suites/koophone".
-	Package string
-}
 
 // Configuration is what the mock and its target file look like while a fault is planted:
 // the register readings the mock takes and whether the target file allows mutating
@@ -164,12 +156,6 @@ func (c ConfigurationResult) Mutant(fault string) (Mutant, bool) {
 	return Mutant{}, false
 }
 
-// Suites are the conformance suites the mutants run against.
-var Suites = []Suite{
-	{Name: "koophone", Package: "./suites/koophone"},
-	{Name: "vbs", Package: "./suites/vbs"},
-}
-
 // Options configure Run. The zero value runs every fault of the catalog from the module
 // root above the working directory.
 type Options struct {
@@ -199,18 +185,8 @@ type Options struct {
 // UnknownFaultError is returned for a requested fault that is not in the catalog.
 type UnknownFaultError = mock.UnknownFaultError
 
-// CompileError says a suite did not compile; Output is the compiler's.
-type CompileError struct {
-	Package string
-	Output  string
-	Err     error
-}
-
-func (e *CompileError) Error() string {
-	return fmt.Sprintf("compile %s: %v\n%s", e.Package, e.Err, e.Output)
-}
-
-func (e *CompileError) Unwrap() error { return e.Err }
+// CompileError says a suite did not compile.
+type CompileError = launch.CompileError
 
 // Run compiles the suites, runs them against every selected fault on each configuration
 // (the strict mock, and unless StrictOnly the other configurations), each configuration
@@ -296,8 +272,8 @@ func RecordRun(ctx context.Context, opts Options, c Configuration) ([]byte, erro
 		return nil, fmt.Errorf("mutation: %w", o.err)
 	}
 	var all []json.RawMessage
-	for _, s := range Suites {
-		raw, err := os.ReadFile(filepath.Join(r.opts.WorkDir, j.name, s.Name+".ginkgo.json"))
+	for _, s := range r.suites {
+		raw, err := os.ReadFile(filepath.Join(r.opts.WorkDir, j.name, s.Name, launch.GinkgoReportFile))
 		if err != nil {
 			return nil, fmt.Errorf("mutation: record %s: %w (%s)", c.Name, err, runErrors(o.runs))
 		}
@@ -361,32 +337,28 @@ func matrixOf(configs []Configuration, faults []mock.Fault, outcomes []outcome) 
 	return out
 }
 
-// runJobs runs the jobs with bounded parallelism, calling Progress after each fault job.
+// runJobs runs the jobs, at most Parallel at once, calling Progress after each fault job.
 func (r *runner) runJobs(ctx context.Context, jobs []job, configs []Configuration, faults []mock.Fault) ([]outcome, error) {
 	outcomes := make([]outcome, len(jobs))
-	sem := make(chan struct{}, r.opts.Parallel)
-	var wg sync.WaitGroup
 	var progress sync.Mutex
+	g := new(errgroup.Group)
+	g.SetLimit(r.opts.Parallel)
 	for i := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				outcomes[i] = outcome{err: ctx.Err()}
-				return
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				outcomes[i] = outcome{err: err}
+				return nil
 			}
-			defer func() { <-sem }()
 			outcomes[i] = r.runJob(ctx, jobs[i])
 			if j := jobs[i]; r.opts.Progress != nil && j.fault != "" {
 				progress.Lock()
 				r.opts.Progress(configs[j.config].Name, mutantOf(faults[j.faultIndex], outcomes[i]))
 				progress.Unlock()
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("mutation: %w", err)
 	}
@@ -420,12 +392,12 @@ func newRunner(ctx context.Context, opts Options) (*runner, func(), error) {
 		cleanup = func() { os.RemoveAll(dir) }
 		opts.WorkDir = dir
 	}
-	r := &runner{opts: opts, bins: map[string]string{}}
-	if err := r.compile(ctx); err != nil {
+	build, err := launch.Compile(ctx, opts.Root)
+	if err != nil {
 		cleanup()
-		return nil, func() {}, err
+		return nil, func() {}, fmt.Errorf("mutation: %w", err)
 	}
-	return r, cleanup, nil
+	return &runner{opts: opts, suites: build.Suites}, cleanup, nil
 }
 
 // ReadingCheck is both suites against a mock that takes one non-strict reading of one
@@ -458,19 +430,14 @@ func CheckReadings(ctx context.Context, opts Options) ([]ReadingCheck, error) {
 			}
 		}
 	}
-	sem := make(chan struct{}, r.opts.Parallel)
-	var wg sync.WaitGroup
+	g := new(errgroup.Group)
+	g.SetLimit(r.opts.Parallel)
 	for i := range checks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				checks[i].Error = ctx.Err().Error()
-				return
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				checks[i].Error = err.Error()
+				return nil
 			}
-			defer func() { <-sem }()
 			c := &checks[i]
 			readings := mock.Readings{c.Entry: c.Reading}
 			name := "reading-" + c.Entry + "-" + c.Reading
@@ -487,9 +454,10 @@ func CheckReadings(ctx context.Context, opts Options) ([]ReadingCheck, error) {
 			c.Error = strings.Join(errs, "; ")
 			c.DefaultFailures = failuresOf(def.runs)
 			c.Flagged = StrictFlags(failuresOf(strict.runs))
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("mutation: %w", err)
 	}
@@ -533,34 +501,8 @@ func FindModuleRoot(dir string) (string, error) {
 }
 
 type runner struct {
-	opts Options
-	bins map[string]string // suite name -> binary
-}
-
-// compile builds each suite once; every mutant reuses the binaries. Without -race: the
-// binaries talk to a mock over TCP, and the race detector would only slow them down.
-func (r *runner) compile(ctx context.Context) error {
-	errs := make([]error, len(Suites))
-	var wg sync.WaitGroup
-	for i, s := range Suites {
-		bin := filepath.Join(r.opts.WorkDir, s.Name+".test")
-		r.bins[s.Name] = bin
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, s.Package)
-			cmd.Dir = r.opts.Root
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				errs[i] = &CompileError{Package: s.Package, Output: string(out), Err: err}
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("mutation: %w", err)
-	}
-	return nil
+	opts   Options
+	suites []launch.Suite // compiled once; every mutant reuses them
 }
 
 // job is one mock variant the suites run against.
@@ -618,7 +560,7 @@ func (r *runner) runJob(ctx context.Context, j job) outcome {
 	red := redact.New(t.Tokens()...)
 	var o outcome
 	merged := &runrecord.Run{}
-	for _, s := range Suites {
+	for _, s := range r.suites {
 		if j.api != "" && s.Name != j.api {
 			continue
 		}
@@ -654,35 +596,30 @@ func requirementStatuses(run *runrecord.Run, secrets []string) map[string]Requir
 	return out
 }
 
-// maxOutputExcerpt bounds the suite output kept for a run that produced no report.
-const maxOutputExcerpt = 4 << 10
-
-// runSuite runs one suite binary against a job's target file; the record is nil when the
-// run produced no readable report.
-func (r *runner) runSuite(ctx context.Context, s Suite, dir string, strict bool) (SuiteRun, *runrecord.Run) {
+// runSuite runs one suite against a job's target file (in dir/<suite>/); the record is nil
+// when the run produced no readable report. The specs run in their declared order: the
+// matrix judges a fault, not an order.
+func (r *runner) runSuite(ctx context.Context, s launch.Suite, dir string, strict bool) (SuiteRun, *runrecord.Run) {
 	run := SuiteRun{Suite: s.Name}
-	reportPath := filepath.Join(dir, s.Name+".ginkgo.json")
-	rctx, cancel := context.WithTimeout(ctx, r.opts.RunTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(rctx, r.bins[s.Name], "--ginkgo.json-report="+reportPath, "--ginkgo.no-color")
-	cmd.Dir = filepath.Join(r.opts.Root, filepath.FromSlash(s.Package))
-	cmd.Env = suiteEnv(filepath.Join(dir, "target.yaml"), strict)
-	cmd.WaitDelay = 5 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	runErr := cmd.Run()
-	run.Duration = time.Since(start).Round(time.Millisecond).String()
-	if rctx.Err() == context.DeadlineExceeded {
+	profile := runrecord.ProfileDefault
+	if strict {
+		profile = runrecord.ProfileStrict
+	}
+	res, err := launch.Run(ctx, launch.Job{Suites: []launch.Suite{s}, Mode: launch.Real, TargetFile: filepath.Join(dir, "target.yaml"),
+		Profile: profile, KillAfter: r.opts.RunTimeout, Out: filepath.Join(dir, s.Name)})
+	if res != nil && len(res.Suites) == 1 {
+		run.Duration = res.Suites[0].Duration.String()
+	}
+	var noReport *launch.NoReportError
+	switch {
+	case errors.As(err, &noReport) && res != nil && len(res.Suites) == 1 && res.Suites[0].Killed:
 		run.Error = fmt.Sprintf("suite run exceeded %s", r.opts.RunTimeout)
 		return run, nil
-	}
-	raw, err := os.ReadFile(reportPath)
-	if err != nil {
-		run.Error = fmt.Sprintf("no Ginkgo report (%v); suite exited with %v: %s", err, runErr, excerpt(out.String(), maxOutputExcerpt))
+	case err != nil:
+		run.Error = err.Error()
 		return run, nil
 	}
-	rec, err := runrecord.Read(raw)
+	rec, err := runrecord.ReadFile(res.GinkgoReport)
 	if err != nil {
 		run.Error = err.Error()
 		return run, nil
@@ -691,41 +628,10 @@ func (r *runner) runSuite(ctx context.Context, s Suite, dir string, strict bool)
 	run.Specs, run.Passed, run.Failed = parsed.Specs, parsed.Passed, len(parsed.Failures)
 	run.Failures = parsed.Failures
 	run.Inconclusive = parsed.Inconclusive
-	if runErr != nil && run.Failed == 0 {
-		run.Error = fmt.Sprintf("suite exited with %v but reported no failed spec: %s", runErr, excerpt(out.String(), maxOutputExcerpt))
+	if code := res.Suites[0].ExitCode; code != 0 && run.Failed == 0 {
+		run.Error = fmt.Sprintf("suite exited with status %d but reported no failed spec (output in %s)", code, res.Suites[0].Log)
 	}
 	return run, rec
-}
-
-// suiteEnv is the parent's environment with the suites' own variables replaced, so that a
-// developer's CONFORMANCE_PROFILE cannot leak into a mutant run.
-func suiteEnv(targetFile string, strict bool) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if hasEnvKey(kv, target.EnvVar) || hasEnvKey(kv, profileEnv) {
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, target.EnvVar+"="+targetFile)
-	if strict {
-		env = append(env, profileEnv+"=strict")
-	}
-	return env
-}
-
-// profileEnv selects the suites' profile (docs/architecture.md, "Profiles").
-const profileEnv = "CONFORMANCE_PROFILE"
-
-func hasEnvKey(kv, key string) bool {
-	return len(kv) > len(key) && kv[:len(key)] == key && kv[len(key)] == '='
-}
-
-func excerpt(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "…" + s[len(s)-n:]
 }
 
 func sortedUnique(in []string) []string {

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,11 +15,9 @@ import (
 	"time"
 
 	"github.com/koobackup/conformance/fixtures"
-	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/hostile"
 	"github.com/koobackup/conformance/internal/redact"
-	"github.com/koobackup/conformance/internal/report"
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
@@ -189,63 +186,5 @@ func TestRecordedMatchesAPIAndURL(t *testing.T) {
 	t.Setenv(HandoffEnvVar, "")
 	if got, err := Recorded(specfacts.VBS, u.URL); got != nil || err != nil {
 		t.Errorf("no handoff: %v %v, want nothing", got, err)
-	}
-}
-
-// The record of a run whose suites did not start reads as an aborted run: every requirement
-// of both APIs not-evaluated because the target was unreachable, none failed, verdict fail,
-// and no token in it.
-func TestSuiteReportsBuildAnUnreachableReport(t *testing.T) {
-	hung := hostile.Listen(t, hostile.Hang).URL
-	tgt := testTarget(t, hung, hung, 200*time.Millisecond)
-	red := redact.New(tgt.Tokens()...)
-	start := time.Now()
-	var us []runrecord.Unreachable
-	for _, r := range probeAll(t, tgt) {
-		if r.Unreachable == nil {
-			t.Fatalf("%s answered", r.API)
-		}
-		us = append(us, *r.Unreachable)
-	}
-	dir := t.TempDir()
-	g, j := filepath.Join(dir, "ginkgo.json"), filepath.Join(dir, "junit.xml")
-	if err := WriteRun(SuiteReports(TargetRecord(tgt, "", red), us, start, time.Now()), g, j); err != nil {
-		t.Fatal(err)
-	}
-	run, err := runrecord.ReadFile(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := report.Build(run, catalog.Default(), report.BuildOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Totals.Requirements == 0 || r.Totals.NotEvaluated != r.Totals.Requirements || r.Totals.Fail != 0 || r.Verdict != report.StatusFail {
-		t.Fatalf("totals %+v verdict %s, want every requirement not evaluated, none failed, verdict fail", r.Totals, r.Verdict)
-	}
-	for _, q := range r.Requirements {
-		want := report.NotEvaluatedUnreachable + ": no answer from " + hung + " within 200ms"
-		if q.Reason != want {
-			t.Errorf("%s: %s %q, want %q", q.ID, q.Status, q.Reason, want)
-		}
-	}
-	if r.Target.Name != "read-only-test" || r.Target.Profile != runrecord.ProfileDefault || r.Target.KooPhoneBaseURL != hung {
-		t.Errorf("target %+v, want the file's", r.Target)
-	}
-	for _, p := range []string{g, j} {
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(raw), "SECRET") {
-			t.Errorf("%s carries a token", p)
-		}
-		if !strings.Contains(string(raw), "vbs: no answer from "+hung) {
-			t.Errorf("%s does not say why vbs was not run", p)
-		}
-	}
-	left, _ := filepath.Glob(filepath.Join(dir, ".preflight.*"))
-	if len(left) > 0 {
-		t.Errorf("per-suite files left behind: %v", left)
 	}
 }

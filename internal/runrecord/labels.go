@@ -43,3 +43,14 @@ func valuesOf(labels []string, prefix string) []string {
 	}
 	return out
 }
+
+// PlanEnvVar switches the suites into plan mode (value "1"): every node runs as in a real
+// run — section and allow_mutating checks, pool reservations resolved against the file's
+// pools, fault-injection checks — but no request leaves the process and no IAM token is
+// fetched. A spec that reaches its first request is stopped there and carries the
+// EntryPlanWouldRun report entry; a spec skipped before that carries its real skip reason.
+// internal/conformance implements it; `conformance target check` reads the result.
+const PlanEnvVar = "CONFORMANCE_PLAN"
+
+// EntryPlanWouldRun names the report entry of a spec that would send requests.
+const EntryPlanWouldRun = "plan-would-run"

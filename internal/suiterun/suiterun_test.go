@@ -2,25 +2,12 @@ package suiterun
 
 import (
 	"archive/tar"
-	"bytes"
 	"compress/gzip"
-	"context"
-	"encoding/json"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/koobackup/conformance/internal/preflight"
-	"github.com/koobackup/conformance/internal/redact"
-	"github.com/koobackup/conformance/internal/target"
-	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
 
 func write(t *testing.T, path, content string, mode os.FileMode) {
@@ -30,38 +17,6 @@ func write(t *testing.T, path, content string, mode os.FileMode) {
 	}
 	if err := os.WriteFile(path, []byte(content), mode); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// Find lists only executable regular files ending in .test, sorted, and says how to get them
-// when there are none.
-func TestFindListsExecutableSuites(t *testing.T) {
-	dir := t.TempDir()
-	write(t, filepath.Join(dir, "vbs.test"), "#!/bin/sh\n", 0o755)
-	write(t, filepath.Join(dir, "koophone.test"), "#!/bin/sh\n", 0o755)
-	write(t, filepath.Join(dir, "notes.test"), "not executable", 0o644)
-	write(t, filepath.Join(dir, "readme.txt"), "", 0o755)
-	if err := os.Mkdir(filepath.Join(dir, "dir.test"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	got, err := Find(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, s := range got {
-		names = append(names, s.Name)
-		if !filepath.IsAbs(s.Path) {
-			t.Errorf("suite %s: path %q is not absolute", s.Name, s.Path)
-		}
-	}
-	if !slices.Equal(names, []string{"koophone", "vbs"}) {
-		t.Errorf("suites %v, want [koophone vbs]", names)
-	}
-	_, err = Find(t.TempDir())
-	var none *NoSuitesError
-	if !errors.As(err, &none) || !strings.Contains(err.Error(), "make dist") {
-		t.Errorf("empty directory: %v, want a NoSuitesError naming make dist", err)
 	}
 }
 
@@ -85,227 +40,6 @@ func TestTargetsListsTargetFiles(t *testing.T) {
 	}
 	if _, err := Targets(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no target file") {
 		t.Errorf("empty directory: %v, want an error", err)
-	}
-}
-
-// ForEach calls fn once per index and never runs more than parallel calls at once.
-func TestForEachBoundsConcurrency(t *testing.T) {
-	const n, parallel = 12, 3
-	var running, peak atomic.Int32
-	var mu sync.Mutex
-	seen := map[int]int{}
-	ForEach(context.Background(), n, parallel, func(_ context.Context, i int) {
-		now := running.Add(1)
-		for {
-			p := peak.Load()
-			if now <= p || peak.CompareAndSwap(p, now) {
-				break
-			}
-		}
-		time.Sleep(5 * time.Millisecond)
-		running.Add(-1)
-		mu.Lock()
-		seen[i]++
-		mu.Unlock()
-	})
-	if len(seen) != n {
-		t.Errorf("%d indices called, want %d", len(seen), n)
-	}
-	for i, c := range seen {
-		if c != 1 {
-			t.Errorf("index %d called %d times", i, c)
-		}
-	}
-	if p := peak.Load(); p > parallel || p < 2 {
-		t.Errorf("peak concurrency %d, want between 2 and %d", p, parallel)
-	}
-}
-
-// ForEach starts no new call once its context has ended.
-func TestForEachStopsStartingWhenCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var calls atomic.Int32
-	ForEach(ctx, 10, 1, func(context.Context, int) {
-		calls.Add(1)
-		cancel()
-	})
-	if c := calls.Load(); c != 1 {
-		t.Errorf("%d calls after cancelling in the first, want 1", c)
-	}
-}
-
-// fakeSuite is a shell script standing in for a compiled suite: it writes a Ginkgo JSON and
-// a JUnit report holding the secret, and prints the variables the suites read.
-const fakeSuite = `#!/bin/sh
-for a in "$@"; do
-  case "$a" in
-    --ginkgo.json-report=*) j="${a#*=}" ;;
-    --ginkgo.junit-report=*) x="${a#*=}" ;;
-    --ginkgo.label-filter=*) echo "filter=${a#*=}" ;;
-  esac
-done
-echo "target=$CONFORMANCE_TARGET profile=$CONFORMANCE_PROFILE cwd=$(pwd)"
-echo "preflight=$CONFORMANCE_PREFLIGHT;"
-echo "leaked s3cr3t-token-value in output"
-printf '[{"SuiteDescription":"NAME","SuiteSucceeded":true,"SpecReports":[{"LeafNodeText":"s3cr3t-token-value"}]}]' > "$j"
-printf '<?xml version="1.0"?><testsuites tests="1"><testsuite name="NAME" tests="1"><testcase name="s3cr3t-token-value"></testcase></testsuite></testsuites>' > "$x"
-exit EXIT
-`
-
-func fakeSuites(t *testing.T, exits map[string]string) []Suite {
-	t.Helper()
-	dir := t.TempDir()
-	for name, exit := range exits {
-		script := strings.NewReplacer("NAME", name, "EXIT", exit).Replace(fakeSuite)
-		write(t, filepath.Join(dir, name+SuiteSuffix), script, 0o755)
-	}
-	suites, err := Find(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return suites
-}
-
-// Run passes the target, profile and label filter to every suite, merges their reports into
-// one ginkgo.json and one junit.xml, removes the previous run's reports, and redacts the
-// secrets from everything it writes and from the progress it shows.
-func TestRunMergesReportsAndRedacts(t *testing.T) {
-	const secret = "s3cr3t-token-value"
-	out := t.TempDir()
-	write(t, filepath.Join(out, "conformance.json"), `{"verdict":"pass"}`, 0o644)
-	targetFile := filepath.Join(t.TempDir(), "t.yaml")
-	write(t, targetFile, "", 0o600)
-	var progress bytes.Buffer
-	res, err := Run(context.Background(), Options{
-		Suites: fakeSuites(t, map[string]string{"koophone": "0", "vbs": "1"}), TargetFile: targetFile,
-		Profile: "strict", LabelFilter: "kind:limit", Out: out, Secrets: []string{secret}, Progress: &progress,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(out, "conformance.json")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the previous run's conformance.json survived: %v", err)
-	}
-	if len(res.Suites) != 2 || res.Suites[0].ExitCode != 0 || res.Suites[1].ExitCode != 1 {
-		t.Errorf("suite runs %+v, want koophone exit 0 and vbs exit 1", res.Suites)
-	}
-	raw, err := os.ReadFile(res.GinkgoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var merged []ginkgotypes.Report
-	if err := json.Unmarshal(raw, &merged); err != nil {
-		t.Fatal(err)
-	}
-	if len(merged) != 2 || merged[0].SuiteDescription != "koophone" || merged[1].SuiteDescription != "vbs" {
-		t.Errorf("merged Ginkgo report holds %d suites, want koophone and vbs", len(merged))
-	}
-	junit, err := os.ReadFile(res.JUnitReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Count(string(junit), "<testsuite ") != 2 {
-		t.Errorf("merged junit.xml does not hold two suites:\n%s", junit)
-	}
-	log, err := os.ReadFile(res.Suites[0].Log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"target=" + targetFile, "profile=strict", "filter=kind:limit", "cwd=" + out} {
-		if !strings.Contains(string(log), want) {
-			t.Errorf("suite output lacks %q:\n%s", want, log)
-		}
-	}
-	for _, f := range []string{res.GinkgoReport, res.JUnitReport, res.Suites[0].Log, res.Suites[1].Log} {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(b), secret) || !strings.Contains(string(b), redact.Mask) {
-			t.Errorf("%s: secret not replaced by %s", f, redact.Mask)
-		}
-	}
-	for _, want := range []string{"koophone: target=" + targetFile, "vbs: leaked " + redact.Mask + " in output"} {
-		if !strings.Contains(progress.String(), want) {
-			t.Errorf("progress lacks %q:\n%s", want, progress.String())
-		}
-	}
-	if strings.Contains(progress.String(), secret) {
-		t.Errorf("progress shows the secret:\n%s", progress.String())
-	}
-	leftovers, _ := filepath.Glob(filepath.Join(out, ".*"))
-	if len(leftovers) > 0 {
-		t.Errorf("per-suite reports left behind: %v", leftovers)
-	}
-}
-
-// Without a target file the suites get no CONFORMANCE_TARGET, even one inherited from the
-// caller's environment, so they start the built-in mock as asked.
-func TestRunWithoutTargetDropsInheritedTarget(t *testing.T) {
-	t.Setenv(target.EnvVar, "/somewhere/else.yaml")
-	out := t.TempDir()
-	res, err := Run(context.Background(), Options{Suites: fakeSuites(t, map[string]string{"koophone": "0"}), Out: out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := os.ReadFile(res.Suites[0].Log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(log), "target= ") {
-		t.Errorf("the suite saw an inherited target:\n%s", log)
-	}
-}
-
-// The run's preflight verdict reaches every suite as an absolute path, whatever directory the
-// suite runs in; without one, an inherited handoff is dropped, so a stale verdict of another
-// run cannot stop a suite.
-func TestRunPassesThePreflightHandoff(t *testing.T) {
-	t.Setenv(preflight.HandoffEnvVar, "/stale/preflight.json")
-	t.Chdir(t.TempDir())
-	for _, tc := range []struct{ given, want string }{
-		{filepath.Join("out", preflight.HandoffFile), filepath.Join(mustAbs(t, "out"), preflight.HandoffFile)},
-		{"", ""},
-	} {
-		res, err := Run(context.Background(), Options{Suites: fakeSuites(t, map[string]string{"vbs": "0"}), Out: t.TempDir(), Preflight: tc.given})
-		if err != nil {
-			t.Fatal(err)
-		}
-		log, err := os.ReadFile(res.Suites[0].Log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := "preflight=" + tc.want + ";"; !strings.Contains(string(log), want) {
-			t.Errorf("handoff %q: the suite's output lacks %q:\n%s", tc.given, want, log)
-		}
-	}
-}
-
-func mustAbs(t *testing.T, p string) string {
-	t.Helper()
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return abs
-}
-
-// A suite that exits without a report is a NoReportError quoting its (redacted) output, not
-// a run with that API silently missing.
-func TestRunSuiteWithoutReportIsAnError(t *testing.T) {
-	dir := t.TempDir()
-	write(t, filepath.Join(dir, "koophone.test"), "#!/bin/sh\necho 'panic: boom with s3cr3t-token-value'\nexit 3\n", 0o755)
-	suites, err := Find(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Run(context.Background(), Options{Suites: suites, Out: t.TempDir(), Secrets: []string{"s3cr3t-token-value"}})
-	var nr *NoReportError
-	if !errors.As(err, &nr) {
-		t.Fatalf("error %v, want a NoReportError", err)
-	}
-	if nr.Suite != "koophone" || nr.ExitCode != 3 || !strings.Contains(nr.Excerpt, "panic: boom") || strings.Contains(err.Error(), "s3cr3t") {
-		t.Errorf("NoReportError %+v: want suite koophone, exit 3, the output quoted and redacted", nr)
 	}
 }
 
@@ -368,21 +102,5 @@ func TestWriteDoneWithoutOutput(t *testing.T) {
 	}
 	if _, err := os.Stat(string(path)); err != nil {
 		t.Errorf("the done file names %q, which does not exist: %v", path, err)
-	}
-}
-
-// A secret split across two writes of the suite's output is still redacted in the progress.
-func TestRedactedLinesJoinsSplitSecrets(t *testing.T) {
-	var out bytes.Buffer
-	l := &redactedLines{red: redact.New("s3cr3t-token-value"), w: &out, prefix: "vbs: "}
-	for _, chunk := range []string{"first s3cr", "3t-token-value line\nsecond ", "line without end"} {
-		if _, err := l.Write([]byte(chunk)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l.Flush()
-	want := "vbs: first " + redact.Mask + " line\nvbs: second line without end\n"
-	if out.String() != want {
-		t.Errorf("progress %q, want %q", out.String(), want)
 	}
 }

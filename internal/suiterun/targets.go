@@ -1,13 +1,11 @@
 package suiterun
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // TargetFile is one target file of a --targets directory; Name (the file name without its
@@ -44,30 +42,4 @@ func Targets(dir string) ([]TargetFile, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
-}
-
-// ForEach calls fn for 0..n-1 with at most parallel calls at once, and returns when every
-// call has. Calls not yet started when ctx ends are not made. One call's failure is its own
-// business: fn reports it, the others go on.
-func ForEach(ctx context.Context, n, parallel int, fn func(ctx context.Context, i int)) {
-	if parallel < 1 {
-		parallel = 1
-	}
-	slots := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i := range n {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-slots }()
-			fn(ctx, i)
-		}()
-	}
-	wg.Wait()
 }

@@ -1,32 +1,20 @@
 package targetcheck
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/koobackup/conformance/internal/run/launch"
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
 	"github.com/onsi/ginkgo/v2/types"
 )
-
-// PlanEnvVar switches the suites into plan mode (value "1"): every node runs as in a real
-// run — section and allow_mutating checks, pool reservations resolved against the file's
-// pools, fault-injection checks — but no request leaves the process and no IAM token is
-// fetched. A spec that reaches its first request is stopped there and carries the PlanEntry
-// report entry; a spec skipped before that carries its real skip reason. internal/conformance
-// implements it; this package owns the names so the command does not link the Ginkgo DSL.
-const PlanEnvVar = "CONFORMANCE_PLAN"
-
-// PlanEntry names the report entry of a spec that would send requests.
-const PlanEntry = "plan-would-run"
-
-// SuitePackages are the suites a plan runs, relative to the repository root.
-var SuitePackages = []string{"./suites/koophone", "./suites/vbs"}
 
 // Result is what a target file enables.
 type Result struct {
@@ -90,38 +78,34 @@ func Static(path string, t *target.Target) *Result {
 	return r
 }
 
-// Plan runs the suites of root in plan mode against the target file (an absolute path)
-// and returns every spec with whether it runs. The process environment is passed on, so
-// the suites resolve *_env keys exactly as a real run would.
-func Plan(root, targetFile string) ([]Spec, error) {
+// Plan runs the suites of root in plan mode (runrecord.PlanEnvVar) against the target file
+// and returns every spec with whether it runs. The process environment is passed on, so the
+// suites resolve *_env keys exactly as a real run would.
+func Plan(ctx context.Context, root, targetFile string) ([]Spec, error) {
+	build, err := launch.Compile(ctx, root)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
 	dir, err := os.MkdirTemp("", "target-check-")
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	var specs []Spec
-	for i, pkg := range SuitePackages {
-		report := filepath.Join(dir, fmt.Sprintf("plan-%d.json", i))
-		cmd := exec.Command("go", "test", "-count=1", pkg, "-args", "-ginkgo.no-color", "-ginkgo.json-report="+report)
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), target.EnvVar+"="+targetFile, PlanEnvVar+"=1")
-		out, runErr := cmd.CombinedOutput()
-		raw, err := os.ReadFile(report)
-		if err != nil {
-			if runErr != nil {
-				return nil, fmt.Errorf("plan of %s: %w\n%s", pkg, runErr, tail(out))
-			}
-			return nil, fmt.Errorf("plan of %s: %w", pkg, err)
-		}
-		var reports []types.Report
-		if err := json.Unmarshal(raw, &reports); err != nil {
-			return nil, fmt.Errorf("plan of %s: decode report: %w", pkg, err)
-		}
-		got, err := specsOf(reports)
-		if err != nil {
-			return nil, fmt.Errorf("plan of %s: %w", pkg, err)
-		}
-		specs = append(specs, got...)
+	res, err := launch.Run(ctx, launch.Job{Suites: build.Suites, Mode: launch.Plan, TargetFile: targetFile, Out: dir})
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	raw, err := os.ReadFile(res.GinkgoReport)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(raw, &reports); err != nil {
+		return nil, fmt.Errorf("plan: decode report: %w", err)
+	}
+	specs, err := specsOf(reports)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
 	}
 	sort.SliceStable(specs, func(i, j int) bool {
 		if specs[i].API != specs[j].API {
@@ -164,9 +148,9 @@ func specsOf(reports []types.Report) ([]Spec, error) {
 			reason := ""
 			for _, e := range s.ReportEntries {
 				switch e.Name {
-				case PlanEntry:
+				case runrecord.EntryPlanWouldRun:
 					planned = true
-				case "skip-reason":
+				case runrecord.EntrySkipReason:
 					reason = e.StringRepresentation()
 				}
 			}
@@ -189,14 +173,6 @@ func specsOf(reports []types.Report) ([]Spec, error) {
 		return nil, fmt.Errorf("%d specs failed in plan mode (a bug in the suite or the plan): %s", len(failures), strings.Join(failures, "; "))
 	}
 	return out, nil
-}
-
-func tail(b []byte) string {
-	const max = 4000
-	if len(b) > max {
-		return "…" + string(b[len(b)-max:])
-	}
-	return string(b)
 }
 
 // FindRoot returns the repository root: the nearest directory at or above dir whose go.mod

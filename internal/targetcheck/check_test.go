@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
@@ -19,7 +20,7 @@ func spec(text string, state types.SpecState, labels []string, entries ...string
 // A spec stopped at its first request or finished without one runs; a skipped spec carries the suite's reason; a failed one makes the plan an error.
 func TestSpecsOfReadsPlanReport(t *testing.T) {
 	rep := types.Report{SuiteSucceeded: true, SpecReports: types.SpecReports{
-		spec("sends", types.SpecStateSkipped, []string{"api:koophone"}, PlanEntry+"=would send requests"),
+		spec("sends", types.SpecStateSkipped, []string{"api:koophone"}, runrecord.EntryPlanWouldRun+"=would send requests"),
 		spec("local only", types.SpecStatePassed, []string{"api:vbs"}),
 		spec("needs a pool", types.SpecStateSkipped, []string{"api:koophone", "mutating"}, "skip-reason=pool too small"),
 	}}

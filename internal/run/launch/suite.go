@@ -1,4 +1,4 @@
-package suiterun
+package launch
 
 import (
 	"fmt"
@@ -10,12 +10,16 @@ import (
 
 // Suite is one compiled suite binary.
 type Suite struct {
-	Name string // file name without .test, e.g. "koophone"
+	Name string // file name without .test, e.g. "koophone"; also the API it checks
 	Path string // absolute
 }
 
 // SuiteSuffix ends the file name of every compiled suite.
 const SuiteSuffix = ".test"
+
+// GinkgoCLI is the file name of the Ginkgo command line beside compiled suites; when it is
+// there, suites can run in parallel processes.
+const GinkgoCLI = "ginkgo"
 
 // NoSuitesError says a directory holds no compiled suite.
 type NoSuitesError struct{ Dir string }
@@ -54,8 +58,7 @@ func Find(dir string) ([]Suite, error) {
 		if !strings.HasSuffix(name, SuiteSuffix) || name == SuiteSuffix {
 			continue
 		}
-		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 {
+		if !executable(filepath.Join(abs, name)) {
 			continue
 		}
 		out = append(out, Suite{Name: strings.TrimSuffix(name, SuiteSuffix), Path: filepath.Join(abs, name)})
@@ -65,4 +68,22 @@ func Find(dir string) ([]Suite, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// FindGinkgo returns the Ginkgo command line in dir, or "" when there is none.
+func FindGinkgo(dir string) string {
+	p := filepath.Join(dir, GinkgoCLI)
+	if !executable(p) {
+		return ""
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return ""
+	}
+	return abs
+}
+
+func executable(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o111 != 0
 }
