@@ -228,14 +228,15 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case truncated:
 		j.outBody = &bufferBody{Reader: io.MultiReader(bytes.NewReader(body), r.Body), buf: j.reqBuf}
 		j.outLength = max(r.ContentLength, -1)
-	case len(body) > 0:
-		j.outBody = &bufferBody{Reader: bytes.NewReader(body), buf: j.reqBuf}
-		// The job keeps the buffer until the exchange is checked, after the answer.
-		j.getBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-		j.outLength = int64(len(body))
-	}
-	if j.outBody != nil {
 		transportRef = false // the Transport closes the body, which releases it
+	case len(body) > 0:
+		// A copy of its own, since the Transport may still read it after the exchange was
+		// checked and the buffer reused; and a reader the Transport knows to be in memory,
+		// which it sends in one write with the header.
+		sent := bytes.Clone(body)
+		j.outBody = io.NopCloser(bytes.NewReader(sent))
+		j.getBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(sent)), nil }
+		j.outLength = int64(len(sent))
 	}
 
 	ctx, cancel := context.WithTimeoutCause(r.Context(), p.timeout, errUpstreamTimeout)
