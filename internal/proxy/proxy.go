@@ -188,8 +188,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	j.reqBuf = getBuffer()
-	// One reference for the job, one for the upstream request's body (the Transport may
-	// read it after RoundTrip returns and releases it when it closes the body).
+	// One reference for the job, one for an oversized body streamed to the upstream (the
+	// Transport may read it after RoundTrip returns and releases it when it closes it).
 	j.reqBuf.refs.Store(2)
 	transportRef := true
 	defer func() {
