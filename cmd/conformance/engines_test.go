@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/koobackup/conformance/internal/report"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // No cluster or GitHub runner runs here (the image itself is built and run by

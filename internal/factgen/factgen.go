@@ -13,7 +13,7 @@ import (
 	"text/template"
 
 	"github.com/koobackup/conformance/specs"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Header is the first line of the generated file; Go tools and the repository's literal
