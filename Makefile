@@ -110,6 +110,57 @@ dist: ## Build dist/: the conformance binary and the compiled suites, static, to
 	done
 	cp docs/distribution.md $(DIST)/README.md
 
+# The image of docs/engines/Dockerfile, built from dist/ and run with podman (Debian's, with
+# runc; no Docker engine and no registry are needed: the image starts FROM scratch). Podman's
+# settings come from docs/engines/podman-containers.conf and its storage (vfs, no overlay
+# mounts) lives in .tools/containers, so nothing of /etc is edited. Three runs, each bounded
+# by CONTAINER_TIMEOUT: the built-in mock (exit 0), a mock on the host network (exit 0) and
+# one with a planted fault (exit 1), each writing the reports into a mounted folder of
+# $(REPORTS)/container/ as the image's non-root user.
+CONTAINER_IMAGE   ?= localhost/backup-conformance:test
+CONTAINER_TIMEOUT ?= 300
+CONTAINER_FAULT   ?= koophone-accepts-101-ids
+PODMAN = env CONTAINERS_CONF=$(CURDIR)/docs/engines/podman-containers.conf podman \
+	--root $(TOOLS)/containers/root --runroot $(TOOLS)/containers/run --storage-driver vfs
+
+.PHONY: test-container
+test-container: dist ## Build the image of docs/engines/Dockerfile with podman and run it against the mock (installs podman and runc when missing).
+	@{ command -v podman && command -v runc && test -f /etc/ssl/certs/ca-certificates.crt; } >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc ca-certificates >/dev/null; }
+	cp /etc/ssl/certs/ca-certificates.crt $(DIST)/
+	$(PODMAN) build --pull=never -q -f docs/engines/Dockerfile -t $(CONTAINER_IMAGE) $(DIST)
+	@$(PODMAN) image prune -f >/dev/null
+	@set -u; out=$(abspath $(REPORTS))/container; rm -rf "$$out"; mkdir -p "$$out"; mock=; \
+	trap '[ -z "$$mock" ] || kill $$mock 2>/dev/null' EXIT; \
+	cid=$$($(PODMAN) create $(CONTAINER_IMAGE)) && $(PODMAN) cp "$$cid:/etc/ssl/certs/ca-certificates.crt" "$$out/ca.crt" && \
+		$(PODMAN) rm "$$cid" >/dev/null && cmp -s "$$out/ca.crt" $(DIST)/ca-certificates.crt || \
+		{ echo "test-container: the image lacks the CA bundle"; exit 1; }; \
+	check() { \
+		name=$$1 want=$$2 rc=$$3; \
+		[ "$$rc" -eq "$$want" ] || { echo "test-container: $$name: exit $$rc, want $$want"; exit 1; }; \
+		for f in conformance.json conformance.html summary.md junit.xml ginkgo.json; do \
+			[ -s "$$out/$$name/$$f" ] || { echo "test-container: $$name: no $$f in $$out/$$name"; exit 1; }; \
+		done; \
+		[ "$$(stat -c %u "$$out/$$name/conformance.json")" = 65532 ] || { echo "test-container: $$name: reports not written by the image's user 65532"; exit 1; }; \
+		echo "test-container: $$name: exit $$rc, reports in $$out/$$name"; \
+	}; \
+	run() { \
+		name=$$1; shift; mkdir -m 0777 "$$out/$$name"; \
+		timeout $(CONTAINER_TIMEOUT) $(PODMAN) run --rm -v "$$out/$$name:/reports" "$$@" >"$$out/$$name.log" 2>&1; \
+	}; \
+	hostmock() { \
+		name=$$1; shift; \
+		$(DIST)/conformance mock --listen 127.0.0.1:0 --write-target "$$out/$$name.yaml" --log none "$$@" 2>>"$$out/$$name.log" & mock=$$!; \
+		for _ in $$(seq 100); do [ -s "$$out/$$name.yaml" ] && break; sleep 0.1; done; \
+		chmod 0644 "$$out/$$name.yaml"; \
+		rc=0; run "$$name" --network=host -v "$$out/$$name.yaml:/etc/conformance/target.yaml:ro" \
+			$(CONTAINER_IMAGE) --target /etc/conformance/target.yaml || rc=$$?; \
+		kill $$mock; wait $$mock 2>/dev/null; mock=; return $$rc; \
+	}; \
+	rc=0; run builtin $(CONTAINER_IMAGE) || rc=$$?; check builtin 0 $$rc; \
+	rc=0; hostmock host || rc=$$?; check host 0 $$rc; \
+	rc=0; hostmock fault --fault $(CONTAINER_FAULT) || rc=$$?; check fault 1 $$rc
+
 .PHONY: clean
 clean: ## Remove reports, installed tools and dist/.
 	rm -rf $(REPORTS)/*.json $(REPORTS)/*.xml $(REPORTS)/*.html $(REPORTS)/*.md $(REPORTS)/*.png $(TOOLS) $(DIST)

@@ -13,13 +13,14 @@ import (
 	"testing"
 
 	"github.com/koobackup/conformance/internal/report"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
-// No container engine or cluster runs here, so the engine files are checked by running what
-// they would run: the image's entrypoint with the Job's arguments, the Sonobuoy plugin's
-// command, and the workflow's shell steps, with the dist binary in place of the image's and
-// the container paths mapped into temporary directories.
+// No cluster or GitHub runner runs here (the image itself is built and run by
+// make test-container), so the engine files are checked by running what they would run: the
+// image's entrypoint with the Job's arguments, the Sonobuoy plugin's command, and the
+// workflow's shell steps, with the dist binary in place of the image's and the container
+// paths mapped into temporary directories.
 
 const enginesDir = "../../docs/engines"
 
@@ -32,7 +33,8 @@ func dockerEntrypoint(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	text := string(raw)
-	for _, want := range []string{"RUN make dist DIST=/dist", "COPY --from=build /dist/ /opt/conformance/", "FROM gcr.io/distroless/static"} {
+	for _, want := range []string{"FROM scratch", "COPY conformance /opt/conformance/conformance", "COPY suites/ /opt/conformance/suites/",
+		"COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt", "USER 65532:65532"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Dockerfile lacks %q", want)
 		}

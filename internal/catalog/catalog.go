@@ -9,7 +9,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/specs"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Source points at the clause of a seed document a statement is taken from. Clause is

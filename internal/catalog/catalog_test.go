@@ -12,7 +12,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/specs"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // The embedded catalog and register parse and pass every structural check.

@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/koobackup/conformance/specs"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Outcome is what a target taking one reading answers to the register entry's probe, in

@@ -13,7 +13,7 @@ import (
 	"text/template"
 
 	"github.com/koobackup/conformance/specs"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // ReadingSeparator joins a register entry and one of its readings into the value of a

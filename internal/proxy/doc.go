@@ -4,8 +4,9 @@
 // its requirement id, records the exchanges, and in reject mode answers a non-conforming
 // request itself with the API's documented error.
 //
-// The proxy must not change what it observes: bodies are buffered only up to a limit for
-// validation and larger ones are streamed through untouched (and reported), connections to
-// the upstream are kept alive through one shared Transport, and every failure of the
-// upstream becomes a 502 or 504 in the envelope of the API the path belongs to.
+// Forwarding is the standard library's httputil.ReverseProxy over one shared Transport
+// (kept-alive connections, hop-by-hop headers removed both ways). The proxy must not change
+// what it observes: bodies are buffered only up to a limit for validation and larger ones
+// are streamed through untouched (and reported), and every failure of the upstream becomes
+// a 502 or 504 in the envelope of the API the path belongs to.
 package proxy

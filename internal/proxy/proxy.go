@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -63,7 +64,7 @@ type Proxy struct {
 	contract  *contract.Contract
 	transport http.RoundTripper
 	ownsTrans *http.Transport
-	ownsLean  *upstreamClient
+	forward   *httputil.ReverseProxy
 	timeout   time.Duration
 	limit     int64
 	reject    bool
@@ -125,27 +126,11 @@ func New(upstream *url.URL, opts ...Option) *Proxy {
 	if p.redactor == nil {
 		p.redactor = redact.New()
 	}
-	switch {
-	case p.transport != nil:
-	case upstream.Scheme == "http":
-		host := upstream.Host
-		if upstream.Port() == "" {
-			host = net.JoinHostPort(upstream.Hostname(), "80")
-		}
-		p.ownsLean = newUpstreamClient(host, MaxIdleConnsPerHost)
-		p.transport = p.ownsLean
-	default:
-		p.ownsTrans = &http.Transport{
-			DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:          2 * MaxIdleConnsPerHost,
-			MaxIdleConnsPerHost:   MaxIdleConnsPerHost,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ExpectContinueTimeout: time.Second,
-			ForceAttemptHTTP2:     true,
-		}
+	if p.transport == nil {
+		p.ownsTrans = newTransport()
 		p.transport = p.ownsTrans
 	}
+	p.forward = p.newReverseProxy()
 	p.tally = traffic.NewTally(p.redactor)
 	p.queue = newQueue(p.check, runtime.GOMAXPROCS(0))
 	return p
@@ -169,9 +154,6 @@ func (p *Proxy) Close() {
 	if p.ownsTrans != nil {
 		p.ownsTrans.CloseIdleConnections()
 	}
-	if p.ownsLean != nil {
-		p.ownsLean.close()
-	}
 }
 
 var errUpstreamTimeout = errors.New("upstream did not answer in time")
@@ -190,14 +172,24 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		j.scheme = "https"
 	}
 	ex := &j.ex
+	// answered stays false when ReverseProxy aborts an answer it could not copy through
+	// whole (it panics with http.ErrAbortHandler, which the server absorbs).
+	answered := false
 	defer func() {
+		if !answered && ex.Error == "" {
+			if err := j.answer.restErr; err != nil {
+				ex.Error = "streaming the oversized response: " + err.Error()
+			} else {
+				ex.Error, ex.ErrorKind = "client went away while the answer was sent", traffic.ErrorClientGone
+			}
+		}
 		ex.Duration = time.Since(ex.Start)
 		p.queue.submit(j)
 	}()
 
 	j.reqBuf = getBuffer()
-	// One reference for the job, one for the upstream request's body (the Transport may
-	// read it after RoundTrip returns and releases it when it closes the body).
+	// One reference for the job, one for an oversized body streamed to the upstream (the
+	// Transport may read it after RoundTrip returns and releases it when it closes it).
 	j.reqBuf.refs.Store(2)
 	transportRef := true
 	defer func() {
@@ -214,6 +206,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		ex.Error, ex.ErrorKind = "client request body: "+err.Error(), traffic.ErrorClientGone
 		j.reqChecked = true // nothing whole to check
+		answered = true
 		return
 	}
 	if p.reject {
@@ -224,80 +217,42 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if len(j.reqViolations) > 0 {
 			ex.Error, ex.ErrorKind = "rejected by the proxy: "+summarize(j.reqViolations), traffic.ErrorRejected
 			p.answer(w, api, http.StatusBadRequest, CodeRejected, summarize(j.reqViolations), "rejected")
+			answered = true
 			return
 		}
 	}
 
+	// The body the Transport sends (rewrite hands it over): the buffered bytes, then the
+	// rest of an oversized body straight from the client.
+	switch {
+	case truncated:
+		j.outBody = &bufferBody{Reader: io.MultiReader(bytes.NewReader(body), r.Body), buf: j.reqBuf}
+		j.outLength = max(r.ContentLength, -1)
+		transportRef = false // the Transport closes the body, which releases it
+	case len(body) > 0:
+		// A copy of its own, since the Transport may still read it after the exchange was
+		// checked and the buffer reused; and a reader the Transport knows to be in memory,
+		// which it sends in one write with the header.
+		sent := bytes.Clone(body)
+		j.outBody = io.NopCloser(bytes.NewReader(sent))
+		j.getBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(sent)), nil }
+		j.outLength = int64(len(sent))
+	}
+
 	ctx, cancel := context.WithTimeoutCause(r.Context(), p.timeout, errUpstreamTimeout)
 	defer cancel()
-
-	var outBody io.ReadCloser = http.NoBody
-	if truncated {
-		outBody = &bufferBody{Reader: io.MultiReader(bytes.NewReader(body), r.Body), buf: j.reqBuf}
-	} else if len(body) > 0 {
-		outBody = &bufferBody{Reader: bytes.NewReader(body), buf: j.reqBuf}
-	}
-	// Built from the parts rather than a URL string that NewRequest would parse again; the
-	// method comes from a request net/http already accepted.
-	target := p.upstreamURL(r)
-	out := (&http.Request{Method: r.Method, URL: target, Host: target.Host, Body: outBody,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}).WithContext(ctx)
-	if outBody != http.NoBody {
-		transportRef = false // the Transport closes the body, which releases it
-		if !truncated {
-			// The job keeps the buffer until the exchange is checked, after RoundTrip.
-			out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-		}
-	}
-	out.Header = forwardHeaders(r.Header)
-	switch {
-	case !truncated:
-		out.ContentLength = int64(len(body))
-	case r.ContentLength > 0:
-		out.ContentLength = r.ContentLength
-	}
-
-	resp, err := p.transport.RoundTrip(out)
-	if err != nil {
-		p.upstreamFailed(ctx, w, r, j, err)
-		return
-	}
-	defer resp.Body.Close()
-	j.respBuf = getBuffer()
-	j.respBuf.refs.Store(1)
-	respBody, respTruncated, err := j.respBuf.readLimited(resp.Body, p.limit)
-	if err != nil {
-		p.upstreamFailed(ctx, w, r, j, fmt.Errorf("reading the response body: %w", err))
-		return
-	}
-	ex.Response = &traffic.Response{
-		// The response is the proxy's own: its header is recorded as received, not copied.
-		Status: resp.StatusCode, Header: resp.Header, Body: respBody,
-		Size: int64(len(respBody)), Truncated: respTruncated,
-	}
-	if respTruncated && resp.ContentLength > ex.Response.Size {
-		ex.Response.Size = resp.ContentLength
-	}
-
-	h := w.Header()
-	copyForwarded(h, resp.Header)
-	if !respTruncated {
-		h["Content-Length"] = []string{strconv.Itoa(len(respBody))}
-	} else {
-		delete(h, "Content-Length")
-	}
-	w.WriteHeader(resp.StatusCode)
-	if _, err := w.Write(respBody); err != nil {
-		ex.Error, ex.ErrorKind = "client went away: "+err.Error(), traffic.ErrorClientGone
-		return
-	}
-	if respTruncated {
-		// The rest streams through under the same exchange timeout.
-		if _, err := io.Copy(w, resp.Body); err != nil {
-			ex.Error = "streaming the oversized response: " + err.Error()
-		}
-	}
+	in := r.WithContext(context.WithValue(ctx, jobKey{}, j))
+	// ReverseProxy closes the inbound body when it returns, possibly while the Transport
+	// still sends; rewrite gives the Transport the buffered one instead.
+	in.Body, in.ContentLength = http.NoBody, j.outLength
+	p.forward.ServeHTTP(w, in)
+	answered = true
 }
+
+// jobKey carries the job from ServeHTTP to the ReverseProxy's hooks.
+type jobKey struct{}
+
+func jobOf(r *http.Request) *job { return r.Context().Value(jobKey{}).(*job) }
 
 // job is one exchange on its way to the workers.
 type job struct {
@@ -310,6 +265,12 @@ type job struct {
 	malformed bool
 	reqBuf    *buffer
 	respBuf   *buffer
+
+	// The upstream request's body, and the answer as ReverseProxy copies it to the client.
+	outBody   io.ReadCloser
+	getBody   func() (io.ReadCloser, error)
+	outLength int64
+	answer    answerBody
 }
 
 // url is the URL the client asked for, as recorded and reported.
@@ -448,44 +409,4 @@ func (p *Proxy) upstreamURL(r *http.Request) *url.URL {
 	}
 	u.RawQuery = r.URL.RawQuery
 	return &u
-}
-
-// hopHeaders belong to one connection and are never forwarded (RFC 9110 §7.6.1).
-var hopHeaders = []string{
-	"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
-	"Te", "Trailer", "Transfer-Encoding", "Upgrade",
-}
-
-// copyForwarded copies the end-to-end headers of in into out without cloning in first.
-func copyForwarded(out, in http.Header) {
-	for k, vs := range in {
-		out[k] = vs
-	}
-	if len(in["Connection"]) > 0 {
-		for _, f := range in.Values("Connection") {
-			for _, name := range strings.Split(f, ",") {
-				out.Del(strings.TrimSpace(name))
-			}
-		}
-	}
-	for _, h := range hopHeaders {
-		delete(out, h)
-	}
-	delete(out, "Accept-Encoding")
-}
-
-func forwardHeaders(in http.Header) http.Header {
-	out := in.Clone()
-	for _, f := range in.Values("Connection") {
-		for _, name := range strings.Split(f, ",") {
-			out.Del(strings.TrimSpace(name))
-		}
-	}
-	for _, h := range hopHeaders {
-		out.Del(h)
-	}
-	// The proxy validates decoded bodies; letting the Transport negotiate compression keeps
-	// the upstream's bytes readable and the client gets identity encoding.
-	out.Del("Accept-Encoding")
-	return out
 }

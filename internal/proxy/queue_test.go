@@ -3,20 +3,24 @@ package proxy
 import (
 	"sync"
 	"testing"
-	"time"
 )
 
 // wait covers every job submitted before it, even when workers finish them out of order, and returns while new jobs keep arriving.
 func TestQueueWaitCoversEarlierJobsUnderContinuousLoad(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[*job]bool{}
+	// Slow jobs hold their worker until gate opens; loaded is closed once fast jobs flow.
+	gate, loaded := make(chan struct{}), make(chan struct{})
+	var loadedOnce sync.Once
 	q := newQueue(func(j *job) {
-		if j.ex.Request.Method == "SLOW" {
-			time.Sleep(20 * time.Millisecond)
-			mu.Lock()
-			seen[j] = true
-			mu.Unlock()
+		if j.ex.Request.Method != "SLOW" {
+			loadedOnce.Do(func() { close(loaded) })
+			return
 		}
+		<-gate
+		mu.Lock()
+		seen[j] = true
+		mu.Unlock()
 	}, 4)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -32,7 +36,7 @@ func TestQueueWaitCoversEarlierJobsUnderContinuousLoad(t *testing.T) {
 			}
 		}
 	}()
-	time.Sleep(10 * time.Millisecond)
+	<-loaded
 	var mine []*job
 	for range 8 {
 		j := &job{}
@@ -40,20 +44,29 @@ func TestQueueWaitCoversEarlierJobsUnderContinuousLoad(t *testing.T) {
 		mine = append(mine, j)
 		q.submit(j)
 	}
+	// What wait saw is taken the moment it returns: a wait that returned early would see
+	// slow jobs still held at the gate.
+	var atReturn map[*job]bool
 	done := make(chan struct{})
-	go func() { q.wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("wait did not return while jobs kept arriving")
-	}
-	mu.Lock()
+	go func() {
+		q.wait()
+		mu.Lock()
+		atReturn = make(map[*job]bool, len(seen))
+		for j := range seen {
+			atReturn[j] = true
+		}
+		mu.Unlock()
+		close(done)
+	}()
+	close(gate)
+	// A wait that never returned under the continuous load would hold the test until the
+	// test binary's own timeout.
+	<-done
 	for i, j := range mine {
-		if !seen[j] {
+		if !atReturn[j] {
 			t.Errorf("wait returned before slow job %d, submitted ahead of it, was checked", i)
 		}
 	}
-	mu.Unlock()
 	close(stop)
 	wg.Wait()
 	q.close()

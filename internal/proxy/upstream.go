@@ -1,233 +1,202 @@
 package proxy
 
 import (
-	"bufio"
-	"context"
+	"bytes"
 	"errors"
-	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/koobackup/conformance/internal/traffic"
 )
 
-// upstreamClient is the proxy's HTTP/1.1 client for plain-http upstreams. The request is
-// written and the response read on the handler's own goroutine over a pool of kept-alive
-// connections; net/http's Transport hands every exchange to two goroutines of its own per
-// connection, which the profile of the proxy benchmark showed costing about a fifth of the
-// proxy's CPU. https upstreams, and WithTransport, use a Transport instead.
-type upstreamClient struct {
-	addr    string
-	dialer  *net.Dialer
-	maxIdle int
-	idleFor time.Duration
-
-	mu     sync.Mutex
-	idle   []*upstreamConn
-	closed bool
-}
-
-type upstreamConn struct {
-	conn     net.Conn
-	br       *bufio.Reader
-	bw       *bufio.Writer
-	lastUsed time.Time
-}
-
-func newUpstreamClient(addr string, maxIdle int) *upstreamClient {
-	return &upstreamClient{
-		addr: addr, maxIdle: maxIdle,
-		dialer: &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second},
-		// Well under the idle timeouts servers use, so a kept connection is rarely one
-		// the server has already closed.
-		idleFor: 30 * time.Second,
+// newTransport is the Transport shared by every exchange of a proxy: kept-alive
+// connections sized for the load, and the standard library's handling of TLS, HTTP/2,
+// interim answers and idle connections the server closed.
+func newTransport() *http.Transport {
+	return &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        2 * MaxIdleConnsPerHost,
+		MaxIdleConnsPerHost: MaxIdleConnsPerHost,
+		// Well under the idle timeouts servers use, so a kept connection is rarely one the
+		// server has already closed.
+		IdleConnTimeout:       30 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     true,
 	}
 }
 
-// get returns a kept-alive connection or dials a new one; reused reports which.
-func (u *upstreamClient) get(ctx context.Context) (*upstreamConn, bool, error) {
-	now := time.Now()
-	u.mu.Lock()
-	for len(u.idle) > 0 {
-		c := u.idle[len(u.idle)-1]
-		u.idle = u.idle[:len(u.idle)-1]
-		if now.Sub(c.lastUsed) < u.idleFor {
-			u.mu.Unlock()
-			return c, true, nil
+// newReverseProxy forwards with the standard library's ReverseProxy, which strips the
+// hop-by-hop headers both ways, relays interim answers and trailers, and streams bodies.
+// The proxy adds what validation needs: the upstream's address (rewrite), the answer
+// buffered up to the body limit (buffer), and its own 502 and 504 (failed).
+func (p *Proxy) newReverseProxy() *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite:        p.rewrite,
+		Transport:      replaying{p.transport},
+		ModifyResponse: p.buffer,
+		ErrorHandler:   p.failed,
+		BufferPool:     copyBuffers{},
+		// ReverseProxy reports only a body it could not copy through, which the exchange
+		// records as its error.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+}
+
+// forwardingHeaders are dropped by ReverseProxy before rewrite; the proxy forwards them
+// as the client sent them, like every other end-to-end header.
+var forwardingHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"}
+
+// rewrite points the outbound request at the upstream and hands it the buffered body.
+func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
+	j := jobOf(pr.In)
+	target := p.upstreamURL(pr.In)
+	out := pr.Out
+	out.URL, out.Host = target, target.Host
+	for _, h := range forwardingHeaders {
+		if v, ok := pr.In.Header[h]; ok {
+			out.Header[h] = v
 		}
-		_ = c.conn.Close()
 	}
-	u.mu.Unlock()
-	conn, err := u.dialer.DialContext(ctx, "tcp", u.addr)
-	if err != nil {
-		return nil, false, err
+	// The proxy validates decoded bodies; letting the Transport negotiate compression keeps
+	// the upstream's bytes readable and the client gets identity encoding.
+	out.Header.Del("Accept-Encoding")
+	// ReverseProxy closes the inbound body when ServeHTTP returns, while the Transport may
+	// still be sending the request; the buffered body is therefore the Transport's alone,
+	// and closing it releases its buffer.
+	out.Body, out.GetBody, out.ContentLength = j.outBody, j.getBody, j.outLength
+	if out.Body == nil {
+		out.Body = http.NoBody
 	}
-	return &upstreamConn{conn: conn, br: bufio.NewReaderSize(conn, 16<<10), bw: bufio.NewWriterSize(conn, 16<<10)}, false, nil
-}
-
-func (u *upstreamClient) put(c *upstreamConn) {
-	if err := c.conn.SetDeadline(time.Time{}); err != nil {
-		_ = c.conn.Close()
-		return
-	}
-	c.lastUsed = time.Now()
-	u.mu.Lock()
-	if u.closed || len(u.idle) >= u.maxIdle {
-		u.mu.Unlock()
-		_ = c.conn.Close()
-		return
-	}
-	u.idle = append(u.idle, c)
-	u.mu.Unlock()
-}
-
-// close closes the kept connections and keeps no more; requests still served dial their
-// own.
-func (u *upstreamClient) close() {
-	u.mu.Lock()
-	u.closed = true
-	u.mu.Unlock()
-	u.CloseIdleConnections()
-}
-
-// CloseIdleConnections closes the kept connections; later requests dial again.
-func (u *upstreamClient) CloseIdleConnections() {
-	u.mu.Lock()
-	idle := u.idle
-	u.idle = nil
-	u.mu.Unlock()
-	for _, c := range idle {
-		_ = c.conn.Close()
-	}
-}
-
-// errNoAnswer is a kept-alive connection the server closed before answering.
-var errNoAnswer = errors.New("upstream closed the connection without answering")
-
-// RoundTrip sends req and reads the response head; the body is read from the connection
-// by the caller, and closing it returns the connection to the pool when it was read to
-// the end and the server keeps it open.
-func (u *upstreamClient) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	for attempt := 0; ; attempt++ {
-		c, reused, err := u.get(ctx)
-		if err != nil {
-			if req.Body != nil {
-				_ = req.Body.Close()
+	// A kept-alive connection the server closed while idle fails before the server read
+	// the request; with a replayable body the Transport sends it again on a new
+	// connection. A nil Idempotency-Key marks the request so without sending the header.
+	if out.GetBody != nil || out.Body == http.NoBody {
+		if _, ok := out.Header["Idempotency-Key"]; !ok {
+			if _, ok := out.Header["X-Idempotency-Key"]; !ok {
+				out.Header["Idempotency-Key"] = nil
 			}
+		}
+	}
+}
+
+// buffer reads the answer up to the body limit for validation and hands ReverseProxy a
+// body that replays it, followed by the rest of an oversized one.
+func (p *Proxy) buffer(resp *http.Response) error {
+	j := jobOf(resp.Request)
+	j.respBuf = getBuffer()
+	j.respBuf.refs.Store(1)
+	body, truncated, err := j.respBuf.readLimited(resp.Body, p.limit)
+	if err != nil {
+		return &bodyError{err}
+	}
+	ex := &j.ex
+	// The header is recorded as received; the client's copy differs only in the framing.
+	ex.Response = &traffic.Response{Status: resp.StatusCode, Header: resp.Header, Body: body,
+		Size: int64(len(body)), Truncated: truncated}
+	if truncated && resp.ContentLength > ex.Response.Size {
+		ex.Response.Size = resp.ContentLength
+	}
+	length := []string(nil)
+	if !truncated {
+		length = []string{strconv.Itoa(len(body))}
+	}
+	if cl := resp.Header["Content-Length"]; !slices.Equal(cl, length) || resp.Header["Accept-Encoding"] != nil {
+		resp.Header = resp.Header.Clone()
+		delete(resp.Header, "Accept-Encoding")
+		delete(resp.Header, "Content-Length")
+		if length != nil {
+			resp.Header["Content-Length"] = length
+		}
+	}
+	resp.ContentLength = -1
+	if !truncated {
+		resp.ContentLength = int64(len(body))
+	}
+	j.answer.buffered.Reset(body)
+	j.answer.rest, j.answer.truncated = resp.Body, truncated
+	resp.Body = &j.answer
+	return nil
+}
+
+// replaying sends a request again, once, on a new connection when writing it failed: the
+// server closed the connection before it could have read the whole request (typically a
+// kept-alive connection it closed while idle, whose closing the Transport had not yet
+// seen), so no answer is lost and nothing is done twice. Only a body that can be read
+// again is sent again.
+type replaying struct{ http.RoundTripper }
+
+func (t replaying) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.RoundTripper.RoundTrip(req)
+	var op *net.OpError
+	if err == nil || req.Context().Err() != nil || !errors.As(err, &op) || (op.Op != "write" && op.Op != "readfrom") {
+		return resp, err
+	}
+	again := req.Clone(req.Context())
+	switch {
+	case req.GetBody != nil:
+		body, gerr := req.GetBody()
+		if gerr != nil {
 			return nil, err
 		}
-		resp, err := u.exchange(ctx, c, req)
-		if err == nil {
-			return resp, nil
-		}
-		_ = c.conn.Close()
-		// A kept connection the server closed while idle fails before any byte of an
-		// answer; the request is sent again once on a new connection when its body can
-		// be replayed, as net/http's Transport does.
-		if reused && attempt == 0 && errors.Is(err, errNoAnswer) && ctx.Err() == nil && (req.Body == nil || req.Body == http.NoBody || req.GetBody != nil) {
-			if req.GetBody != nil {
-				body, gerr := req.GetBody()
-				if gerr != nil {
-					return nil, err
-				}
-				req = req.Clone(ctx)
-				req.Body = body
-			}
-			continue
-		}
+		again.Body = body
+	case req.Body != nil && req.Body != http.NoBody:
 		return nil, err
 	}
+	return t.RoundTripper.RoundTrip(again)
 }
 
-func (u *upstreamClient) exchange(ctx context.Context, c *upstreamConn, req *http.Request) (*http.Response, error) {
-	// Cancelling the request (client gone, the proxy's timeout) unblocks the connection's
-	// reads and writes at once; the context's cause then says which it was.
-	stop := context.AfterFunc(ctx, func() { _ = c.conn.SetDeadline(time.Unix(1, 0)) })
-	fail := func(err error) (*http.Response, error) {
-		stop()
-		if cause := context.Cause(ctx); cause != nil {
-			return nil, fmt.Errorf("%w (%w)", cause, err)
-		}
-		return nil, err
-	}
-	// A write that fails without a timeout means the server had closed the connection:
-	// it cannot have read the whole request.
-	if err := req.Write(c.bw); err != nil {
-		return fail(noAnswer(err))
-	}
-	if err := c.bw.Flush(); err != nil {
-		return fail(noAnswer(err))
-	}
-	if _, err := c.br.Peek(1); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isReset(err) {
-			return fail(fmt.Errorf("%w: %w", errNoAnswer, err))
-		}
-		return fail(err)
-	}
-	resp, err := http.ReadResponse(c.br, req)
-	// Interim answers (100 Continue, 103 Early Hints) precede the real one.
-	for err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
-		_ = resp.Body.Close()
-		resp, err = http.ReadResponse(c.br, req)
-	}
-	if err != nil {
-		return fail(err)
-	}
-	resp.Body = &upstreamBody{body: resp.Body, c: c, u: u, stop: stop, keep: !resp.Close && !req.Close}
-	return resp, nil
+// bodyError is an upstream answer whose body could not be read.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return "reading the response body: " + e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// failed answers for an exchange the upstream did not complete.
+func (p *Proxy) failed(w http.ResponseWriter, r *http.Request, err error) {
+	p.upstreamFailed(r.Context(), w, r, jobOf(r), err)
 }
 
-func noAnswer(err error) error {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return err
+// answerBody is what ReverseProxy copies to the client: the buffered part of the answer,
+// then, for an oversized one, the rest straight from the upstream.
+type answerBody struct {
+	buffered  bytes.Reader
+	rest      io.ReadCloser
+	truncated bool
+	// restErr is the upstream's failure while the rest streamed through.
+	restErr error
+}
+
+func (b *answerBody) Read(p []byte) (int, error) {
+	if b.buffered.Len() > 0 {
+		return b.buffered.Read(p)
 	}
-	return fmt.Errorf("%w: %w", errNoAnswer, err)
-}
-
-func isReset(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "read" && !op.Timeout()
-}
-
-// upstreamBody hands the connection back once the body has been read whole.
-type upstreamBody struct {
-	body io.ReadCloser
-	c    *upstreamConn
-	u    *upstreamClient
-	stop func() bool
-	keep bool
-	eof  bool
-	done bool
-}
-
-func (b *upstreamBody) Read(p []byte) (int, error) {
-	n, err := b.body.Read(p)
-	if errors.Is(err, io.EOF) {
-		b.eof = true
+	if !b.truncated {
+		return 0, io.EOF
+	}
+	n, err := b.rest.Read(p)
+	if err != nil && err != io.EOF {
+		b.restErr = err
 	}
 	return n, err
 }
 
-func (b *upstreamBody) Close() error {
-	if b.done {
-		return nil
-	}
-	b.done = true
-	if !b.eof {
-		// A short rest (an unread newline, a body cut by the caller's limit) is read so
-		// the connection can be kept; a long one is not worth it.
-		n, err := io.CopyN(io.Discard, b.body, 4<<10)
-		b.eof = err == io.EOF || (err == nil && n == 0)
-	}
-	_ = b.body.Close()
-	canceled := !b.stop()
-	if b.keep && b.eof && !canceled {
-		b.u.put(b.c)
-	} else {
-		_ = b.c.conn.Close()
-	}
-	return nil
+func (b *answerBody) Close() error { return b.rest.Close() }
+
+// copyBuffers lends ReverseProxy its copy buffers; without a pool it allocates 32 KiB per
+// answer.
+type copyBuffers struct{}
+
+var copyBufferPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (copyBuffers) Get() []byte { return *copyBufferPool.Get().(*[]byte) }
+func (copyBuffers) Put(b []byte) {
+	copyBufferPool.Put(&b)
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/koobackup/conformance/specs"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // specDocuments reads info.title and info.version of each embedded OpenAPI document.

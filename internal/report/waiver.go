@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/koobackup/conformance/internal/catalog"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // waiverDateLayout is the format of a waiver's expiry date.
