@@ -17,11 +17,12 @@ import (
 var htmlTemplateText string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"upper":   strings.ToUpper,
-	"join":    strings.Join,
-	"seconds": func(f float64) string { return fmt.Sprintf("%.1f s", f) },
-	"ms":      func(f float64) string { return fmt.Sprintf("%.0f ms", f*1000) },
-	"add":     func(a, b int) int { return a + b },
+	"upper":         strings.ToUpper,
+	"join":          strings.Join,
+	"seconds":       func(f float64) string { return fmt.Sprintf("%.1f s", f) },
+	"ms":            func(f float64) string { return fmt.Sprintf("%.0f ms", f*1000) },
+	"add":           func(a, b int) int { return a + b },
+	"causesHeading": causesHeading,
 	// Long spec lists fold after the first few so a matrix row stays readable.
 	"firstSpecs": func(s []Spec) []Spec { return s[:min(len(s), specsShownPerRow)] },
 	"moreSpecs":  func(s []Spec) []Spec { return s[min(len(s), specsShownPerRow):] },

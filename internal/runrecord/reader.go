@@ -55,6 +55,7 @@ type Spec struct {
 	Verdicts     []Verdict
 	Targets      []Target
 	Unreachable  []Unreachable
+	Expectations []Expectation
 }
 
 // Failure is why a node failed and where.
@@ -75,6 +76,9 @@ func (s Spec) Pending() bool { return s.State == ginkgotypes.SpecStatePending }
 
 // Requirements are the ids of the spec's req: labels.
 func (s Spec) Requirements() []string { return RequirementsOf(s.Labels) }
+
+// Owner is the spec's owning requirement (OwningRequirement of its labels).
+func (s Spec) Owner() string { return OwningRequirement(s.Requirements()) }
 
 // API is the spec's api: label's value.
 func (s Spec) API() string { return APIOf(s.Labels) }
@@ -244,6 +248,11 @@ func spec(sr ginkgotypes.SpecReport) (Spec, error) {
 			sp.Verdicts, err = appendDecoded(sp.Verdicts, e)
 			if err == nil {
 				err = checkVerdict(sp.Verdicts[len(sp.Verdicts)-1])
+			}
+		case EntryExpectation:
+			sp.Expectations, err = appendDecoded(sp.Expectations, e)
+			if err == nil && sp.Expectations[len(sp.Expectations)-1].Summary == "" {
+				err = errors.New(`"summary" is empty`)
 			}
 		case EntryTarget:
 			sp.Targets, err = appendDecoded(sp.Targets, e)

@@ -1,0 +1,427 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/runrecord"
+)
+
+// Kinds of a cause (docs/reports.md, "Causes").
+const (
+	// CauseAnswer: requests of one class got another status or code than the one expected.
+	CauseAnswer = "answer"
+	// CauseRule: one rule at one JSON pointer of the answers: a contract rule
+	// (specs/rules.yaml) or a check of the answer's form the suites make beyond the
+	// schemas, named by the requirement it checks.
+	CauseRule = "rule"
+	// CauseRegister: one register entry answered outside every reading.
+	CauseRegister = "register"
+	// CauseUnreachable: the target of an API stopped answering; its requirements are not
+	// evaluated, and the specs that failed on the way are this cause's.
+	CauseUnreachable = "unreachable"
+	// CauseFailure: a failure that carries no expectation record (a panic, a suite's own
+	// assertion); failures with the same first line are one cause.
+	CauseFailure = "failure"
+)
+
+// Cause is one deviation of the target, with every failure it explains: failures that
+// share one deviation are one finding.
+type Cause struct {
+	// ID numbers the causes of a report from 1, most specs explained first.
+	ID int `json:"id"`
+	// Key is the cause's signature, stable from run to run (report diff compares it).
+	Key  string `json:"key"`
+	Kind string `json:"kind"`
+	API  string `json:"api"`
+	// Title is the exact first line: what differed.
+	Title string `json:"title"`
+	// Requirement owns the cause: the most specific requirement of its failures.
+	Requirement   string `json:"requirement"`
+	RequestClass  string `json:"request_class,omitempty"`
+	Expected      string `json:"expected,omitempty"`
+	Got           string `json:"got,omitempty"`
+	Rule          string `json:"rule,omitempty"`
+	Pointer       string `json:"pointer,omitempty"`
+	RegisterEntry string `json:"register_entry,omitempty"`
+	// Requirements are every requirement whose failure the cause explains, in catalog order.
+	Requirements []string `json:"requirements"`
+	// Specs are the failed specs the cause explains.
+	Specs []string `json:"specs"`
+	// Source is the seed clause of the owning requirement.
+	Source Source `json:"source"`
+	// Fix says in one sentence what the target must do instead.
+	Fix string `json:"fix"`
+}
+
+// causeFailure is one failed spec's record with its signatures.
+type causeFailure struct {
+	spec string
+	reqs []string
+	rec  runrecord.Expectation
+	kind string
+	keys []string
+	api  string
+}
+
+// causeInput collects the failed specs of a run for grouping.
+type causeInput struct {
+	failures []causeFailure
+}
+
+// add records the failure of one spec: each expectation record it emitted, or its failure
+// message's first line when it emitted none.
+func (c *causeInput) add(spec string, api string, sp runrecord.Spec, message string) {
+	reqs := sp.Requirements()
+	recs := sp.Expectations
+	if len(recs) == 0 {
+		owner := runrecord.OwningRequirement(reqs)
+		recs = []runrecord.Expectation{{RequestClass: owner, Requirement: owner, Summary: firstLine(message)}}
+	}
+	for _, rec := range recs {
+		kind, keys := causeKeys(api, rec)
+		c.failures = append(c.failures, causeFailure{spec: spec, reqs: reqs, rec: rec, kind: kind, keys: keys, api: api})
+	}
+}
+
+// arrayIndex matches the array indices of a JSON pointer: one deviation in every item of
+// a list is one cause.
+var arrayIndex = regexp.MustCompile(`/[0-9]+(/|$)`)
+
+func normalPointer(p string) string {
+	for {
+		n := arrayIndex.ReplaceAllString(p, "/*$1")
+		if n == p {
+			return n
+		}
+		p = n
+	}
+}
+
+// causeKeys are the signatures of a failure (docs/reports.md, "Causes"); failures that
+// share any signature are one cause:
+//   - a rule at a pointer, whatever the request;
+//   - no answer at all, one per API: a server that hangs does so whatever it is asked;
+//   - an answer a register reading allows the status and code of, but not the rest: the
+//     register entry;
+//   - another answer: the request class and the answer got (the expected answers vary
+//     with the spec's alternatives, the deviation does not), and for a probe of a register
+//     entry also the entry and the answer got (probes of one entry are one question,
+//     whichever requirement their spec is about);
+//   - else the failure's first line.
+func causeKeys(api string, rec runrecord.Expectation) (kind string, keys []string) {
+	switch {
+	case rec.Rule != "":
+		return CauseRule, []string{"rule " + rec.Rule + " " + normalPointer(rec.Pointer)}
+	case rec.Got != nil && rec.Got.Error != "":
+		return CauseAnswer, []string{"no-answer " + api}
+	case rec.RegisterEntry != "" && (rec.Got == nil || answerIn(*rec.Got, rec.Expected)):
+		return CauseRegister, []string{"register " + rec.RegisterEntry}
+	case rec.RegisterEntry != "":
+		return CauseRegister, []string{"register " + rec.RegisterEntry + " got " + gotClass(*rec.Got), "answer " + rec.RequestClass + " got " + gotClass(*rec.Got)}
+	case rec.Got != nil && (len(rec.Expected) > 0 || rec.ExpectedText != ""):
+		return CauseAnswer, []string{"answer " + rec.RequestClass + " got " + gotClass(*rec.Got)}
+	}
+	return CauseFailure, []string{"failure " + rec.RequestClass + ": " + rec.Summary}
+}
+
+// answerIn reports whether got has the status, and the code where one is named, of an
+// expected answer.
+func answerIn(got runrecord.Answer, expected []runrecord.Answer) bool {
+	for _, e := range expected {
+		if e.Status == got.Status && (e.Code == "" || e.Code == got.Code) {
+			return true
+		}
+	}
+	return false
+}
+
+func expectedOf(rec runrecord.Expectation) string {
+	if s := runrecord.Answers(rec.Expected); s != "" {
+		return s
+	}
+	return rec.ExpectedText
+}
+
+// gotClass is the got answer without the transport's wording, which varies from request
+// to request.
+func gotClass(a runrecord.Answer) string {
+	if a.Error != "" {
+		return "no answer"
+	}
+	return a.String()
+}
+
+// components joins the failures that share a signature: it returns, per failure, the index
+// of its component's first failure.
+func components(fs []causeFailure) []int {
+	parent := make([]int, len(fs))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	owner := map[string]int{}
+	for i, f := range fs {
+		for _, k := range f.keys {
+			if j, ok := owner[k]; ok {
+				a, b := find(i), find(j)
+				parent[max(a, b)] = min(a, b)
+			} else {
+				owner[k] = i
+			}
+		}
+	}
+	out := make([]int, len(fs))
+	for i := range fs {
+		out[i] = find(i)
+	}
+	return out
+}
+
+// groupCauses folds the failures into causes, most specs first; cat gives each owning
+// requirement's statement and clause.
+func groupCauses(in causeInput, cat *catalog.Catalog) []Cause {
+	type group struct {
+		c       Cause
+		keys    []string
+		owners  map[string]int
+		classes []string
+	}
+	groups := map[int]*group{}
+	var order []int
+	root := components(in.failures)
+	for i, f := range in.failures {
+		g := groups[root[i]]
+		if g == nil {
+			first := in.failures[root[i]]
+			g = &group{owners: map[string]int{}, c: Cause{Kind: first.kind, API: first.api, Title: first.rec.Summary,
+				Rule: first.rec.Rule, Pointer: normalPointer(first.rec.Pointer), RegisterEntry: first.rec.RegisterEntry,
+				Expected: expectedOf(first.rec), Requirements: []string{}, Specs: []string{}}}
+			if first.rec.Got != nil {
+				g.c.Got = gotClass(*first.rec.Got)
+			}
+			groups[root[i]] = g
+			order = append(order, root[i])
+		}
+		for _, k := range f.keys {
+			if !slices.Contains(g.keys, k) {
+				g.keys = append(g.keys, k)
+			}
+		}
+		if !slices.Contains(g.c.Specs, f.spec) {
+			g.c.Specs = append(g.c.Specs, f.spec)
+		}
+		for _, id := range f.reqs {
+			if _, ok := cat.Requirement(id); ok && !slices.Contains(g.c.Requirements, id) {
+				g.c.Requirements = append(g.c.Requirements, id)
+			}
+		}
+		if f.rec.Requirement != "" {
+			g.owners[f.rec.Requirement]++
+		}
+		if f.rec.RequestClass != "" && !slices.Contains(g.classes, f.rec.RequestClass) {
+			g.classes = append(g.classes, f.rec.RequestClass)
+		}
+	}
+	rank := map[string]int{}
+	for i, q := range cat.Requirements {
+		rank[q.ID] = i
+	}
+	out := make([]Cause, 0, len(order))
+	for _, r := range order {
+		g := groups[r]
+		c := g.c
+		// The smallest signature names the cause: the same whatever order the specs ran in.
+		slices.Sort(g.keys)
+		c.Key = g.keys[0]
+		slices.Sort(c.Specs)
+		sort.SliceStable(c.Requirements, func(i, j int) bool { return rank[c.Requirements[i]] < rank[c.Requirements[j]] })
+		c.Requirement = owningOf(g.owners, c.Requirements, rank)
+		if c.Kind == CauseAnswer && len(g.classes) > 0 {
+			c.RequestClass = g.classes[0]
+			c.Title = c.RequestClass + " → " + c.Title
+		}
+		if q, ok := cat.Requirement(c.Requirement); ok {
+			c.Source = Source{Seed: q.Source.Seed, Clause: q.Source.Clause}
+		}
+		c.Fix = fixOf(c, cat)
+		out = append(out, c)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if len(out[i].Specs) != len(out[j].Specs) {
+			return len(out[i].Specs) > len(out[j].Specs)
+		}
+		return out[i].Key < out[j].Key
+	})
+	for i := range out {
+		out[i].ID = i + 1
+	}
+	return out
+}
+
+// owningOf picks the requirement a cause is about: the one its failed checks name most
+// often, a requirement a probe is about before a cross-cutting one (runrecord.CrossCutting),
+// then catalog order; when the checks name none, the first requirement it explains.
+func owningOf(counts map[string]int, explained []string, rank map[string]int) string {
+	ids := make([]string, 0, len(counts))
+	for id := range counts {
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return runrecord.OwningRequirement(explained)
+	}
+	if len(ids) == 1 {
+		return ids[0]
+	}
+	slices.SortFunc(ids, func(a, b string) int {
+		if ca, cb := runrecord.CrossCutting(a), runrecord.CrossCutting(b); ca != cb {
+			if ca {
+				return 1
+			}
+			return -1
+		}
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return cmp.Compare(rank[a], rank[b])
+	})
+	return ids[0]
+}
+
+// fixOf is the one sentence that tells the target what to do instead.
+func fixOf(c Cause, cat *catalog.Catalog) string {
+	statement := ""
+	if q, ok := cat.Requirement(c.Requirement); ok {
+		statement = " (" + q.ID + ": " + q.Statement + ")"
+	}
+	switch c.Kind {
+	case CauseAnswer:
+		return fmt.Sprintf("answer %s, not %s, to this request%s", c.Expected, c.Got, statement)
+	case CauseRule:
+		if c.Pointer == "/status" && c.Expected != "" {
+			return fmt.Sprintf("answer %s: the status must be the one the document gives the code, not %s%s", c.Expected, statusOf(c.Got), statement)
+		}
+		where := c.Pointer
+		if where == "" {
+			where = "the answer"
+		}
+		return fmt.Sprintf("fix %s wherever it appears, so that rule %s holds%s", where, c.Rule, statement)
+	case CauseRegister:
+		return fmt.Sprintf("answer as one of the readings of register entry %s allows (%s), not %s%s", c.RegisterEntry, orText(c.Expected, "specs/ambiguities.yaml"), orText(c.Got, "this way"), statement)
+	}
+	return fmt.Sprintf("make the check pass: %s%s", c.Title, statement)
+}
+
+func statusOf(got string) string {
+	if f := strings.Fields(got); len(f) > 0 {
+		if _, err := strconv.Atoi(f[0]); err == nil {
+			return "status " + f[0]
+		}
+	}
+	return got
+}
+
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
+
+// attributeCauses tells each failing requirement which causes explain it.
+func attributeCauses(r *Report) {
+	for i := range r.Requirements {
+		q := &r.Requirements[i]
+		if q.Status != StatusFail && q.Status != StatusWaived {
+			continue
+		}
+		for _, c := range r.Causes {
+			if slices.Contains(c.Requirements, q.ID) {
+				q.CausedBy = append(q.CausedBy, c.ID)
+			}
+		}
+	}
+}
+
+// Cause returns the cause with that id.
+func (r *Report) Cause(id int) (Cause, bool) {
+	for _, c := range r.Causes {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Cause{}, false
+}
+
+// OwnCause returns the first cause the requirement owns among those that explain it.
+func (r *Report) OwnCause(q Requirement) (Cause, bool) {
+	for _, id := range q.CausedBy {
+		if c, ok := r.Cause(id); ok && c.Requirement == q.ID {
+			return c, true
+		}
+	}
+	return Cause{}, false
+}
+
+// Explanation says why a failing requirement fails, in one line: its own cause and first
+// failure, or the cause another requirement owns that it fails because of.
+func (r *Report) Explanation(q Requirement) string {
+	first := firstLine(failureSummary(q))
+	if c, ok := r.OwnCause(q); ok {
+		return fmt.Sprintf("cause #%d: %s", c.ID, first)
+	}
+	if len(q.CausedBy) > 0 {
+		var refs []string
+		for _, id := range q.CausedBy {
+			if c, ok := r.Cause(id); ok {
+				refs = append(refs, fmt.Sprintf("#%d (%s)", c.ID, c.Requirement))
+			}
+		}
+		if len(refs) > 0 {
+			return "fails because of cause " + strings.Join(refs, ", ")
+		}
+	}
+	return first
+}
+
+// Waived reports whether every requirement the cause explains that failed is waived.
+func (c Cause) Waived(r *Report) bool {
+	waived := false
+	for _, q := range r.Requirements {
+		if !slices.Contains(c.Requirements, q.ID) {
+			continue
+		}
+		switch q.Status {
+		case StatusFail:
+			return false
+		case StatusWaived:
+			waived = true
+		}
+	}
+	return waived
+}
+
+// unreachableCauses are the causes of the APIs whose target stopped answering: they lead,
+// since nothing else about that API could be evaluated.
+func unreachableCauses(gone []Unreachable, specs map[string][]string) []Cause {
+	var out []Cause
+	for _, u := range gone {
+		out = append(out, Cause{Key: "unreachable " + u.API, Kind: CauseUnreachable, API: u.API,
+			Title: u.API + " target unreachable: " + u.Reason, Requirements: []string{}, Specs: append([]string{}, specs[u.API]...),
+			Fix: "make the " + u.API + " target answer every request within the timeout; until it does, none of its requirements can be evaluated"})
+	}
+	return out
+}
