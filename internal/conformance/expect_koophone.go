@@ -130,9 +130,10 @@ func (e *Env) checkKooPhoneCode(x *Exchange, codeNames []string, p *problems) (s
 	k := e.Contract.Constraints().KooPhone
 	code := koophoneCode(x, p)
 	name, spelling := "", ""
+	success := x.Status >= 200 && x.Status < 300
 	if code != "" {
 		name, spelling = e.codeName(code)
-		if name == "" {
+		if name == "" && !success {
 			// An undocumented code is a deviation of the answer's error_code, whatever the
 			// request: one rule at /error_code.
 			*p = append(*p, problem{text: fmt.Sprintf("error_code %q is not a documented code; the page names a code for this situation and only that code is accepted (register %s)", code, specfacts.AmbKooPhoneUndocumentedCodes),
@@ -154,7 +155,7 @@ func (e *Env) checkKooPhoneCode(x *Exchange, codeNames []string, p *problems) (s
 				kind: wrongAnswer, rule: string(req), pointer: "/status", requirement: req})
 		}
 	}
-	if name == "" && x.Status >= 200 && x.Status < 300 {
+	if name == "" && success {
 		p.answerf("the request was answered with success status %d", x.Status)
 	}
 	return name, spelling

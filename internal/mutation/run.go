@@ -580,6 +580,8 @@ type outcome struct {
 	runs []SuiteRun
 	// statuses are the requirement statuses of the report built from the runs' records.
 	statuses map[string]RequirementStatus
+	// causes are the titles of that report's causes (causes.go).
+	causes []string
 	err      error // the mock could not be started or the target file written
 }
 
@@ -634,6 +636,7 @@ func (r *runner) runJob(ctx context.Context, j job) outcome {
 		}
 	}
 	o.statuses = requirementStatuses(merged, t.Tokens())
+	o.causes = causeTitles(merged, t.Tokens())
 	return o
 }
 

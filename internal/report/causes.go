@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/koobackup/conformance/internal/catalog"
@@ -196,6 +195,7 @@ func components(fs []causeFailure) []int {
 func groupCauses(in causeInput, cat *catalog.Catalog) []Cause {
 	type group struct {
 		c       Cause
+		first   runrecord.Expectation
 		keys    []string
 		owners  map[string]int
 		classes []string
@@ -213,6 +213,7 @@ func groupCauses(in causeInput, cat *catalog.Catalog) []Cause {
 			if first.rec.Got != nil {
 				g.c.Got = gotClass(*first.rec.Got)
 			}
+			g.first = first.rec
 			groups[root[i]] = g
 			order = append(order, root[i])
 		}
@@ -250,14 +251,14 @@ func groupCauses(in causeInput, cat *catalog.Catalog) []Cause {
 		slices.Sort(c.Specs)
 		sort.SliceStable(c.Requirements, func(i, j int) bool { return rank[c.Requirements[i]] < rank[c.Requirements[j]] })
 		c.Requirement = owningOf(g.owners, c.Requirements, rank)
+		c.Title = titleOf(c, g.classes, g.first)
 		if c.Kind == CauseAnswer && len(g.classes) > 0 {
 			c.RequestClass = g.classes[0]
-			c.Title = c.RequestClass + " → " + c.Title
 		}
 		if q, ok := cat.Requirement(c.Requirement); ok {
 			c.Source = Source{Seed: q.Source.Seed, Clause: q.Source.Clause}
 		}
-		c.Fix = fixOf(c, cat)
+		c.Fix = fixOf(c, g.first, cat)
 		out = append(out, c)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -301,37 +302,58 @@ func owningOf(counts map[string]int, explained []string, rank map[string]int) st
 	return ids[0]
 }
 
+// registerPrefix starts the first line of a failure judged by a register entry.
+var registerPrefix = regexp.MustCompile(`^register entry [a-z0-9-]+: `)
+
+// titleOf is the cause's first line: what differed, for every failure it explains.
+func titleOf(c Cause, classes []string, first runrecord.Expectation) string {
+	title := c.Title
+	switch {
+	case strings.HasPrefix(c.Key, "no-answer "):
+		return fmt.Sprintf("%s requests got no answer: %s", c.API, first.Got.Error)
+	case c.Kind == CauseRule:
+		// A rule holds whatever the request and the register entry that judged it.
+		title = registerPrefix.ReplaceAllString(title, "")
+		if c.Pointer != "" && !strings.Contains(title, c.Pointer) {
+			title = c.Rule + " at " + c.Pointer + ": " + title
+		}
+	case c.Kind == CauseAnswer && len(classes) > 0:
+		title = classes[0] + " → " + title
+	}
+	return title
+}
+
 // fixOf is the one sentence that tells the target what to do instead.
-func fixOf(c Cause, cat *catalog.Catalog) string {
+func fixOf(c Cause, first runrecord.Expectation, cat *catalog.Catalog) string {
 	statement := ""
 	if q, ok := cat.Requirement(c.Requirement); ok {
 		statement = " (" + q.ID + ": " + q.Statement + ")"
 	}
-	switch c.Kind {
-	case CauseAnswer:
+	switch {
+	case strings.HasPrefix(c.Key, "no-answer "):
+		return "answer every request within the timeout, never hang or drop the connection" + statement
+	case c.Kind == CauseAnswer:
 		return fmt.Sprintf("answer %s, not %s, to this request%s", c.Expected, c.Got, statement)
-	case CauseRule:
-		if c.Pointer == "/status" && c.Expected != "" {
-			return fmt.Sprintf("answer %s: the status must be the one the document gives the code, not %s%s", c.Expected, statusOf(c.Got), statement)
+	case c.Kind == CauseRule && c.Pointer == "/status" && first.Got != nil:
+		for _, a := range first.Expected {
+			if a.Code != "" && a.Code == first.Got.Code {
+				return fmt.Sprintf("answer each error_code with the status the document gives it (%s with %d), not status %d%s", a.Code, a.Status, first.Got.Status, statement)
+			}
 		}
-		where := c.Pointer
-		if where == "" {
-			where = "the answer"
+		return fmt.Sprintf("answer with the status the document gives (%s), not status %d%s", expectedOf(first), first.Got.Status, statement)
+	case c.Kind == CauseRule:
+		detail := c.Title
+		if i := strings.Index(detail, c.Pointer+": "); c.Pointer != "" && i >= 0 {
+			detail = detail[i+len(c.Pointer)+2:]
 		}
-		return fmt.Sprintf("fix %s wherever it appears, so that rule %s holds%s", where, c.Rule, statement)
-	case CauseRegister:
-		return fmt.Sprintf("answer as one of the readings of register entry %s allows (%s), not %s%s", c.RegisterEntry, orText(c.Expected, "specs/ambiguities.yaml"), orText(c.Got, "this way"), statement)
+		if c.Pointer == "" {
+			return fmt.Sprintf("fix every answer this way: %s%s", detail, statement)
+		}
+		return fmt.Sprintf("fix %s in every answer that has it (%s)%s", c.Pointer, detail, statement)
+	case c.Kind == CauseRegister:
+		return fmt.Sprintf("answer as a reading of register entry %s allows (%s), not %s%s", c.RegisterEntry, orText(c.Expected, "specs/ambiguities.yaml"), orText(c.Got, "this way"), statement)
 	}
 	return fmt.Sprintf("make the check pass: %s%s", c.Title, statement)
-}
-
-func statusOf(got string) string {
-	if f := strings.Fields(got); len(f) > 0 {
-		if _, err := strconv.Atoi(f[0]); err == nil {
-			return "status " + f[0]
-		}
-	}
-	return got
 }
 
 func orText(s, alt string) string {
