@@ -582,7 +582,7 @@ type outcome struct {
 	statuses map[string]RequirementStatus
 	// causes are the titles of that report's causes (causes.go).
 	causes []string
-	err      error // the mock could not be started or the target file written
+	err    error // the mock could not be started or the target file written
 }
 
 func (r *runner) runJob(ctx context.Context, j job) outcome {

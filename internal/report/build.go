@@ -130,7 +130,7 @@ func Build(run *runrecord.Run, cat *catalog.Catalog, opts BuildOptions) (*Report
 			cutShort[f.api] = append(cutShort[f.api], f.spec)
 		}
 	}
-	r.Causes = append(unreachableCauses(r.Unreachable, cutShort), groupCauses(found, cat)...)
+	r.Causes = append(append([]Cause{}, unreachableCauses(r.Unreachable, cutShort)...), groupCauses(found, cat)...)
 	for i := range r.Causes {
 		r.Causes[i].ID = i + 1
 	}

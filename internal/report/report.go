@@ -49,8 +49,9 @@ type Report struct {
 	Totals        Totals         `json:"totals"`
 	APIs          []APITotals    `json:"apis"`
 	// Causes group the failures by the deviation that explains them, most specs first
-	// (docs/reports.md, "Causes"); absent from reports written before causes existed.
-	Causes       []Cause        `json:"causes,omitempty"`
+	// (docs/reports.md, "Causes"); absent (nil when read) from reports written before
+	// causes existed.
+	Causes       []Cause        `json:"causes"`
 	Requirements []Requirement  `json:"requirements"`
 	Ambiguities  []Ambiguity    `json:"ambiguities"`
 	Waivers      []WaiverResult `json:"waivers"`
