@@ -401,7 +401,7 @@ func (r *Report) OwnCause(q Requirement) (Cause, bool) {
 // Explanation says why a failing requirement fails, in one line: its own cause and first
 // failure, or the cause another requirement owns that it fails because of.
 func (r *Report) Explanation(q Requirement) string {
-	first := firstLine(failureSummary(q))
+	first := strings.TrimSuffix(firstLine(failureSummary(q)), " …")
 	if c, ok := r.OwnCause(q); ok {
 		return fmt.Sprintf("cause #%d: %s", c.ID, first)
 	}

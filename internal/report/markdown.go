@@ -240,7 +240,7 @@ func markdownCauses(b *strings.Builder, r *Report) {
 		}
 		fmt.Fprintf(b, "%d. **%s**%s — %s, owned by `%s`; explains %s.\n", c.ID, mdEscape(c.Title), waived, plural(len(c.Specs), "spec"),
 			c.Requirement, mdList(c.Requirements))
-		fmt.Fprintf(b, "   - Fix: %s.\n", mdEscape(strings.TrimSuffix(c.Fix, ".")))
+		fmt.Fprintf(b, "   - Fix: %s\n", mdEscape(c.Fix))
 		if c.Source.Clause != "" {
 			fmt.Fprintf(b, "   - Seed (%s): “%s”\n", mdEscape(c.Source.Seed), mdEscape(firstLine(c.Source.Clause)))
 		}
