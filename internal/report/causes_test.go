@@ -55,6 +55,13 @@ func buildSpecs(t *testing.T, specs ...runrecord.Spec) *Report {
 	return r
 }
 
+// The wire codes, read through the contract.
+var (
+	c1000 = code(specfacts.CodeParameterIncorrect).Code
+	c1001 = code(specfacts.CodeInstancePermissions).Code
+	c0000 = code(specfacts.CodeTenantNotFound).Code
+)
+
 func code(name specfacts.ErrorCodeName) runrecord.Answer {
 	c := contract.Default().Constraints().KooPhone.Code(name)
 	return runrecord.Answer{Status: c.Status, Code: c.Code}
@@ -64,7 +71,7 @@ func code(name specfacts.ErrorCodeName) runrecord.Answer {
 func jobIDRule(item string) runrecord.Expectation {
 	return runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneInstanceIDsMinItems), Requirement: string(specfacts.ReqKooPhoneJobIDsDistinct),
 		Expected: []runrecord.Answer{{Status: 200}}, Got: &runrecord.Answer{Status: 200}, Rule: string(specfacts.ReqKooPhoneJobIDsDistinct),
-		Pointer: "/data/cmd_jobs/" + item + "/job_id", Summary: "koophone-job-ids-distinct at /data/cmd_jobs/*/job_id: cmd_jobs[" + item + "].job_id is shared with another job"}
+		Pointer: "/data/cmd_jobs/" + item + "/job_id", Summary: string(specfacts.ReqKooPhoneJobIDsDistinct) + " at /data/cmd_jobs/*/job_id: cmd_jobs[" + item + "].job_id is shared with another job"}
 }
 
 // Several specs, one deviation: a deviation in the 200 body, seen by three specs about
@@ -103,11 +110,11 @@ func TestOneDeviationSeveralSpecsIsOneCause(t *testing.T) {
 func TestTwoDeviationsAreTwoCauses(t *testing.T) {
 	unknown := runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneInstancePermissions), Requirement: string(specfacts.ReqKooPhoneInstancePermissions),
 		Expected: []runrecord.Answer{code(specfacts.CodeInstancePermissions)}, Got: &runrecord.Answer{Status: 400, Code: code(specfacts.CodeParameterIncorrect).Code},
-		Summary: "expected 400 KOOPHONE.API.1001, got 400 KOOPHONE.API.1000"}
+		Summary: "expected 400 " + c1001 + ", got 400 " + c1000}
 	token := func(class specfacts.RequirementID) runrecord.Expectation {
 		return runrecord.Expectation{RequestClass: string(class), Requirement: string(class), RegisterEntry: string(specfacts.AmbKooPhoneMissingTokenCode),
 			Expected: []runrecord.Answer{code(specfacts.CodeParameterIncorrect), code(specfacts.CodeTenantNotFound)}, Got: &runrecord.Answer{Status: 200},
-			Summary: "register entry koophone-missing-token-code: expected 400 KOOPHONE.API.1000 or 400 KOOPHONE.API.0000, got 200"}
+			Summary: "register entry koophone-missing-token-code: expected 400 " + c1000 + " or 400 " + c0000 + ", got 200"}
 	}
 	r := buildSpecs(t,
 		failed("rejects instances of another tenant", labels(specfacts.ReqKooPhoneInstancePermissions, errorRiders), unknown),
@@ -122,8 +129,8 @@ func TestTwoDeviationsAreTwoCauses(t *testing.T) {
 	}
 	c := r.Causes[1]
 	if c.Kind != CauseAnswer || c.Requirement != string(specfacts.ReqKooPhoneInstancePermissions) ||
-		c.Title != "koophone-instance-permissions → expected 400 KOOPHONE.API.1001, got 400 KOOPHONE.API.1000" ||
-		!strings.Contains(c.Fix, "answer 400 KOOPHONE.API.1001, not 400 KOOPHONE.API.1000") {
+		c.Title != string(specfacts.ReqKooPhoneInstancePermissions)+" → expected 400 "+c1001+", got 400 "+c1000 ||
+		!strings.Contains(c.Fix, "answer 400 "+c1001+", not 400 "+c1000) {
 		t.Errorf("second cause %+v", c)
 	}
 	// The generic requirements ride along on every negative spec: both causes explain them.
@@ -139,10 +146,10 @@ func TestTwoDeviationsAreTwoCauses(t *testing.T) {
 func TestRidingRequirementFailsBecauseOfTheSpecificCause(t *testing.T) {
 	rec := runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneRequestIDRequired), Requirement: string(specfacts.ReqKooPhoneRequestIDRequired),
 		Expected: []runrecord.Answer{code(specfacts.CodeParameterIncorrect)}, Got: &runrecord.Answer{Status: 200},
-		Summary: "expected 400 KOOPHONE.API.1000, got 200"}
+		Summary: "expected 400 " + c1000 + ", got 200"}
 	release := runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneRejectedRequestChangesNothing), Requirement: string(specfacts.ReqKooPhoneRejectedRequestChangesNothing),
 		Expected: []runrecord.Answer{{Status: 200}}, Got: &runrecord.Answer{Status: 400, Code: code(specfacts.CodeParameterIncorrect).Code},
-		Summary: "expected 200, got 400 KOOPHONE.API.1000"}
+		Summary: "expected 200, got 400 " + c1000}
 	r := buildSpecs(t,
 		failed("rejects a request without x-request-id", labels(specfacts.ReqKooPhoneRequestIDRequired, errorRiders), rec),
 		failed("still backs up the instance", labels(specfacts.ReqKooPhoneRejectedRequestChangesNothing, backupRiders), release),
@@ -152,7 +159,7 @@ func TestRidingRequirementFailsBecauseOfTheSpecificCause(t *testing.T) {
 		t.Fatalf("%d causes: %+v", len(r.Causes), r.Causes)
 	}
 	own := requirement(t, r, specfacts.ReqKooPhoneRequestIDRequired)
-	if got := r.Explanation(own); !strings.HasPrefix(got, "cause #") || !strings.Contains(got, "expected 400 KOOPHONE.API.1000, got 200") {
+	if got := r.Explanation(own); !strings.HasPrefix(got, "cause #") || !strings.Contains(got, "expected 400 "+c1000+", got 200") {
 		t.Errorf("own requirement explained as %q", got)
 	}
 	rider := requirement(t, r, specfacts.ReqKooPhoneClientErrorsAre400)
@@ -182,7 +189,7 @@ func TestRidingRequirementFailsBecauseOfTheSpecificCause(t *testing.T) {
 		}
 		switch id {
 		case string(specfacts.ReqKooPhoneRequestIDRequired):
-			if !strings.Contains(line, "expected 400 KOOPHONE.API.1000, got 200") {
+			if !strings.Contains(line, "expected 400 "+c1000+", got 200") {
 				t.Errorf("own failure missing: %s", line)
 			}
 		case string(specfacts.ReqKooPhoneBackupOperation), string(specfacts.ReqKooPhoneClientErrorsAre400):
@@ -208,7 +215,7 @@ func TestRidingRequirementFailsBecauseOfTheSpecificCause(t *testing.T) {
 func TestUnreachableTargetIsOneCause(t *testing.T) {
 	spec := failed("rejects instances of another tenant", labels(specfacts.ReqKooPhoneInstancePermissions, errorRiders), runrecord.Expectation{
 		RequestClass: string(specfacts.ReqKooPhoneInstancePermissions), Expected: []runrecord.Answer{code(specfacts.CodeInstancePermissions)},
-		Got: &runrecord.Answer{Error: "timeout"}, Summary: "expected 400 KOOPHONE.API.1001, got no answer (timeout)"})
+		Got: &runrecord.Answer{Error: "timeout"}, Summary: "expected 400 " + c1001 + ", got no answer (timeout)"})
 	spec.Unreachable = []runrecord.Unreachable{{API: "koophone", Reason: "no answer from http://x within 2s, 3 requests in a row"}}
 	r := buildSpecs(t, spec)
 	if len(r.Causes) != 1 || r.Causes[0].Kind != CauseUnreachable || len(r.Causes[0].Specs) != 1 {
@@ -224,7 +231,7 @@ func TestUnreachableTargetIsOneCause(t *testing.T) {
 func TestDiffComparesCauses(t *testing.T) {
 	old := buildSpecs(t, failed("accepts a single id", labels(specfacts.ReqKooPhoneInstanceIDsMinItems, backupRiders), jobIDRule("0")))
 	rec := runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneRequestIDRequired), Expected: []runrecord.Answer{code(specfacts.CodeParameterIncorrect)},
-		Got: &runrecord.Answer{Status: 200}, Summary: "expected 400 KOOPHONE.API.1000, got 200"}
+		Got: &runrecord.Answer{Status: 200}, Summary: "expected 400 " + c1000 + ", got 200"}
 	new := buildSpecs(t, failed("rejects a request without x-request-id", labels(specfacts.ReqKooPhoneRequestIDRequired, errorRiders), rec))
 	d := Diff(old, new)
 	if len(d.NewCauses) != 1 || len(d.GoneCauses) != 1 || d.GoneCauses[0].Key != old.Causes[0].Key {

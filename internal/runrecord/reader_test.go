@@ -93,7 +93,7 @@ func TestReadRefusesMalformedRecords(t *testing.T) {
 		"verdict unknown outcome":     entry(EntryVerdict, Verdict{Outcome: "maybe", Reason: "r"}),
 		"verdict without reason":      entry(EntryVerdict, Verdict{Outcome: OutcomeInconclusive}),
 		"unreachable without api":     entry(EntryUnreachable, Unreachable{Reason: "r"}),
-		"expectation without summary": entry(EntryExpectation, Expectation{RequestClass: "koophone-unknown-tenant"}),
+		"expectation without summary": entry(EntryExpectation, Expectation{RequestClass: string(specfacts.ReqKooPhoneUnknownTenant)}),
 	} {
 		raw := encode(t, ginkgotypes.Report{SpecReports: []ginkgotypes.SpecReport{it("the spec", ginkgotypes.SpecStatePassed, nil, e)}})
 		_, err := Read(raw)
