@@ -86,6 +86,7 @@ type htmlView struct {
 	Names       []string
 	Charts      []chartView
 	Failures    []Requirement
+	Riders      []Requirement
 	Comparison  []comparisonRow
 	APIs, Kinds []string
 	Statuses    []string
@@ -125,8 +126,15 @@ func RenderHTML(w io.Writer, reports ...*Report) error {
 		v.Single = r
 		v.Title = "Conformance report — " + orDash(r.Target.Name)
 		for _, q := range r.Requirements {
-			if q.Status == StatusFail {
+			if q.Status != StatusFail {
+				continue
+			}
+			// A requirement that fails only because of another requirement's cause is not a
+			// problem of its own: it is listed, not given a card.
+			if _, own := r.OwnCause(q); own || len(q.CausedBy) == 0 {
 				v.Failures = append(v.Failures, q)
+			} else {
+				v.Riders = append(v.Riders, q)
 			}
 		}
 	} else {
