@@ -162,8 +162,8 @@ func TestRidingRequirementFailsBecauseOfTheSpecificCause(t *testing.T) {
 	if got := r.Explanation(own); !strings.HasPrefix(got, "cause #") || !strings.Contains(got, "expected 400 "+c1000+", got 200") {
 		t.Errorf("own requirement explained as %q", got)
 	}
-	rider := requirement(t, r, specfacts.ReqKooPhoneClientErrorsAre400)
-	if got := r.Explanation(rider); !strings.HasPrefix(got, "fails because of cause #") || !strings.Contains(got, string(specfacts.ReqKooPhoneRequestIDRequired)) {
+	riding := requirement(t, r, specfacts.ReqKooPhoneClientErrorsAre400)
+	if got := r.Explanation(riding); !strings.HasPrefix(got, "fails because of cause #") || !strings.Contains(got, string(specfacts.ReqKooPhoneRequestIDRequired)) {
 		t.Errorf("riding requirement explained as %q", got)
 	}
 	backup := requirement(t, r, specfacts.ReqKooPhoneBackupOperation)
@@ -204,6 +204,13 @@ func TestRidingRequirementFailsBecauseOfTheSpecificCause(t *testing.T) {
 	}
 	if !strings.Contains(html.String(), `id="cause-1"`) || !strings.Contains(html.String(), "fails because of cause #") {
 		t.Error("conformance.html lacks the causes or the attribution")
+	}
+	rider := `data-requirement="` + string(specfacts.ReqKooPhoneClientErrorsAre400) + `"`
+	if strings.Contains(html.String(), `<div class="failure" `+rider) || !strings.Contains(html.String(), `<li `+rider) {
+		t.Error("conformance.html gives a riding requirement a failure card of its own")
+	}
+	if !strings.Contains(html.String(), `<div class="failure" data-requirement="`+string(specfacts.ReqKooPhoneRequestIDRequired)+`"`) {
+		t.Error("conformance.html lacks the card of the requirement that owns a cause")
 	}
 	if _, err := writeValidated(t, r); err != nil {
 		t.Fatal(err)
