@@ -1,7 +1,9 @@
 package conformance
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -181,6 +183,7 @@ func (e *Env) expectation(x *Exchange, w want, p problems) runrecord.Expectation
 		rec.ExpectedText = w.text
 	}
 	if x != nil {
+		rec.Subjects = subjectsOf(x.Request)
 		rec.Got = gotOf(x)
 		if rec.Got.Error != "" {
 			rec.Got.Error = e.Redactor.String(rec.Got.Error)
@@ -328,4 +331,34 @@ func (e *Env) codeStatusRequirement(got runrecord.Answer, expected []runrecord.A
 		return specfacts.ReqKooPhoneClientErrorsAre400, true
 	}
 	return "", false
+}
+
+// maxSubjects bounds the ids an expectation record carries.
+const maxSubjects = 256
+
+// subjectsOf are the ids a request names: KooPhone instance_ids, VBS resource ids; none when
+// its body is not the documented shape.
+func subjectsOf(r Request) []string {
+	var body struct {
+		InstanceIDs []any `json:"instance_ids"`
+		Resources   []any `json:"resources"`
+	}
+	if json.Unmarshal(r.Body, &body) != nil {
+		return nil
+	}
+	var out []string
+	add := func(v any) {
+		if s, ok := v.(string); ok && s != "" && len(out) < maxSubjects && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, v := range body.InstanceIDs {
+		add(v)
+	}
+	for _, v := range body.Resources {
+		if m, ok := v.(map[string]any); ok {
+			add(m["resource_id"])
+		}
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/runrecord"
@@ -67,6 +68,10 @@ type causeFailure struct {
 	kind string
 	keys []string
 	api  string
+	// start is when the spec started; consequence marks a failure a request another spec's
+	// target wrongly carried out explains (linkCascades).
+	start       time.Time
+	consequence bool
 }
 
 // causeInput collects the failed specs of a run for grouping.
@@ -85,7 +90,7 @@ func (c *causeInput) add(spec string, api string, sp runrecord.Spec, message str
 	}
 	for _, rec := range recs {
 		kind, keys := causeKeys(api, rec)
-		c.failures = append(c.failures, causeFailure{spec: spec, reqs: reqs, rec: rec, kind: kind, keys: keys, api: api})
+		c.failures = append(c.failures, causeFailure{spec: spec, reqs: reqs, rec: rec, kind: kind, keys: keys, api: api, start: sp.StartTime})
 	}
 }
 
@@ -202,11 +207,19 @@ func groupCauses(in causeInput, cat *catalog.Catalog) []Cause {
 	}
 	groups := map[int]*group{}
 	var order []int
+	linkCascades(in.failures)
 	root := components(in.failures)
+	// The cause is told by a failure of its own, not by a consequence of it.
+	lead := map[int]int{}
+	for i, f := range in.failures {
+		if j, ok := lead[root[i]]; !ok || (in.failures[j].consequence && !f.consequence) {
+			lead[root[i]] = i
+		}
+	}
 	for i, f := range in.failures {
 		g := groups[root[i]]
 		if g == nil {
-			first := in.failures[root[i]]
+			first := in.failures[lead[root[i]]]
 			g = &group{owners: map[string]int{}, c: Cause{Kind: first.kind, API: first.api, Title: first.rec.Summary,
 				Rule: first.rec.Rule, Pointer: normalPointer(first.rec.Pointer), RegisterEntry: first.rec.RegisterEntry,
 				Expected: expectedOf(first.rec), Requirements: []string{}, Specs: []string{}}}
@@ -230,10 +243,10 @@ func groupCauses(in causeInput, cat *catalog.Catalog) []Cause {
 				g.c.Requirements = append(g.c.Requirements, id)
 			}
 		}
-		if f.rec.Requirement != "" {
+		if f.rec.Requirement != "" && !f.consequence {
 			g.owners[f.rec.Requirement]++
 		}
-		if f.rec.RequestClass != "" && !slices.Contains(g.classes, f.rec.RequestClass) {
+		if f.rec.RequestClass != "" && !f.consequence && !slices.Contains(g.classes, f.rec.RequestClass) {
 			g.classes = append(g.classes, f.rec.RequestClass)
 		}
 	}
@@ -446,4 +459,62 @@ func unreachableCauses(gone []Unreachable, specs map[string][]string) []Cause {
 			Fix: "make the " + u.API + " target answer every request within the timeout; until it does, none of its requirements can be evaluated"})
 	}
 	return out
+}
+
+// linkCascades joins a failure to the cause of the request that explains it: a spec whose
+// success was refused, on ids an earlier spec's request named that the target wrongly carried
+// out (it answered success where only a refusal is due). That request consumed the ids, so
+// the refusal is the same deviation seen again, not a second one.
+func linkCascades(fs []causeFailure) {
+	for i := range fs {
+		b := &fs[i]
+		if !refusedSuccess(b.rec) {
+			continue
+		}
+		for _, a := range fs {
+			if a.spec == b.spec || !wronglyCarriedOut(a.rec) || a.start.IsZero() || !a.start.Before(b.start) || !overlap(a.rec.Subjects, b.rec.Subjects) {
+				continue
+			}
+			b.keys = append(b.keys, a.keys[0])
+			b.consequence = true
+			break
+		}
+	}
+}
+
+func success(status int) bool { return status >= 200 && status <= 299 }
+
+// refusedSuccess: only a success was expected, and an error came back.
+func refusedSuccess(rec runrecord.Expectation) bool {
+	if rec.Got == nil || rec.Got.Status < 400 || len(rec.Expected) == 0 {
+		return false
+	}
+	for _, a := range rec.Expected {
+		if !success(a.Status) {
+			return false
+		}
+	}
+	return true
+}
+
+// wronglyCarriedOut: only refusals were expected, and a success came back.
+func wronglyCarriedOut(rec runrecord.Expectation) bool {
+	if rec.Got == nil || !success(rec.Got.Status) || len(rec.Expected) == 0 {
+		return false
+	}
+	for _, a := range rec.Expected {
+		if success(a.Status) {
+			return false
+		}
+	}
+	return true
+}
+
+func overlap(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
@@ -263,5 +264,38 @@ func TestOwningRequirementSkipsRidingRequirements(t *testing.T) {
 	}
 	if got := runrecord.OwningRequirement([]string{string(specfacts.ReqKooPhoneDocumentedStatus)}); got != string(specfacts.ReqKooPhoneDocumentedStatus) {
 		t.Errorf("owner of a generic-only spec %q", got)
+	}
+}
+
+// A request the target wrongly carried out consumed the ids a later spec needs: the later
+// spec's refused success is the same deviation seen again, one cause told by the request
+// that was carried out; a refused success on other ids, or before that request, is not.
+func TestCascadeIsTheCauseOfTheRequestCarriedOut(t *testing.T) {
+	start := testNow
+	over := failed("rejects one id more than the maximum", labels(specfacts.ReqKooPhoneInstanceIDsMaxItems, errorRiders), runrecord.Expectation{
+		RequestClass: string(specfacts.ReqKooPhoneInstanceIDsMaxItems), Requirement: string(specfacts.ReqKooPhoneInstanceIDsMaxItems),
+		Expected: []runrecord.Answer{code(specfacts.CodeParameterIncorrect)}, Got: &runrecord.Answer{Status: 200},
+		Summary: "expected 400 " + c1000 + ", got 200", Subjects: []string{"i1", "i2", "i3"}})
+	over.StartTime = start
+	refused := func(text string, own specfacts.RequirementID, ids []string, at int) runrecord.Spec {
+		s := failed(text, labels(own, backupRiders), runrecord.Expectation{RequestClass: string(own), Requirement: string(own),
+			Expected: []runrecord.Answer{{Status: 200}}, Got: &runrecord.Answer{Status: 400, Code: c1000}, Summary: "expected 200, got 400 " + c1000, Subjects: ids})
+		s.StartTime = start.Add(time.Duration(at) * time.Second)
+		return s
+	}
+	r := buildSpecs(t, over,
+		refused("accepts the maximum number of ids", specfacts.ReqKooPhoneInstanceIDsMaxItems, []string{"i1", "i2"}, 1),
+		refused("accepts a single id", specfacts.ReqKooPhoneInstanceIDsMinItems, []string{"i3"}, 2),
+	)
+	if len(r.Causes) != 1 || len(r.Causes[0].Specs) != 3 || !strings.HasSuffix(r.Causes[0].Title, "got 200") ||
+		r.Causes[0].Requirement != string(specfacts.ReqKooPhoneInstanceIDsMaxItems) {
+		t.Fatalf("causes %+v", r.Causes)
+	}
+	r = buildSpecs(t, over,
+		refused("accepts a single id", specfacts.ReqKooPhoneInstanceIDsMinItems, []string{"i9"}, 2),
+		refused("backed up before", specfacts.ReqKooPhoneJSONCharsetAccepted, []string{"i1"}, -1),
+	)
+	if len(r.Causes) != 3 {
+		t.Fatalf("%d causes, want 3 (no cascade): %+v", len(r.Causes), r.Causes)
 	}
 }

@@ -44,6 +44,8 @@ type Spec struct {
 	Line    int
 	Labels  []string
 	RunTime time.Duration
+	// StartTime is when the spec started; specs of one process run one after another.
+	StartTime time.Time
 	// Failure is set for failed, panicked, interrupted and timed-out nodes.
 	Failure *Failure
 	// SkipMessage is Ginkgo's message for a skipped spec (the Skip argument).
@@ -228,7 +230,7 @@ func Read(raw []byte) (*Run, error) {
 func spec(sr ginkgotypes.SpecReport) (Spec, error) {
 	sp := Spec{Text: strings.TrimSpace(sr.FullText()), Node: sr.LeafNodeType, State: sr.State,
 		File: sr.LeafNodeLocation.FileName, Line: sr.LeafNodeLocation.LineNumber,
-		Labels: sr.Labels(), RunTime: sr.RunTime}
+		Labels: sr.Labels(), RunTime: sr.RunTime, StartTime: sr.StartTime}
 	if sp.Failed() {
 		sp.Failure = &Failure{Message: sr.Failure.Message, Location: sr.Failure.Location.String()}
 	}

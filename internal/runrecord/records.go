@@ -230,6 +230,9 @@ type Expectation struct {
 	RegisterEntry string `json:"register_entry,omitempty"`
 	// Summary is the exact first line of the failure: what differed.
 	Summary string `json:"summary"`
+	// Subjects are the instance or volume ids the request named: a request the target
+	// wrongly carried out may have consumed them for a later spec (a cascade, one cause).
+	Subjects []string `json:"subjects,omitempty"`
 }
 
 func (x Expectation) String() string { return x.Summary }
