@@ -50,7 +50,8 @@ type Cause struct {
 	Rule          string `json:"rule,omitempty"`
 	Pointer       string `json:"pointer,omitempty"`
 	RegisterEntry string `json:"register_entry,omitempty"`
-	// Requirements are every requirement whose failure the cause explains, in catalog order.
+	// Requirements are every requirement whose failure the cause explains: the owning one,
+	// then the others in catalog order.
 	Requirements []string `json:"requirements"`
 	// Specs are the failed specs the cause explains.
 	Specs []string `json:"specs"`
@@ -264,6 +265,10 @@ func groupCauses(in causeInput, cat *catalog.Catalog) []Cause {
 		slices.Sort(c.Specs)
 		sort.SliceStable(c.Requirements, func(i, j int) bool { return rank[c.Requirements[i]] < rank[c.Requirements[j]] })
 		c.Requirement = owningOf(g.owners, c.Requirements, rank)
+		if i := slices.Index(c.Requirements, c.Requirement); i > 0 {
+			// The owner leads the requirements the cause explains.
+			c.Requirements = append(append([]string{c.Requirement}, c.Requirements[:i]...), c.Requirements[i+1:]...)
+		}
 		c.Title = titleOf(c, g.classes, g.first)
 		if c.Kind == CauseAnswer && len(g.classes) > 0 {
 			c.RequestClass = g.classes[0]
