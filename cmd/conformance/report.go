@@ -125,6 +125,11 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "conformance: %s — %s (target %s from %s; %d/%d requirements evaluated; reports in %s)\n",
 		strings.ToUpper(r.Verdict), r.VerdictReason, orNone(r.Target.Name), source, r.Totals.Evaluated, r.Totals.Requirements, *out)
+	// The causes lead: what to fix, one finding per deviation, most specs explained first.
+	if err := report.WriteCauses(stdout, r, maxCausesPrinted); err != nil {
+		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
+		return 2
+	}
 	for _, w := range r.Waivers {
 		if w.State == report.WaiverExpired || w.State == report.WaiverStale {
 			fmt.Fprintf(stdout, "  waiver %s for %s: %s\n", w.State, w.Requirement, w.Note)
@@ -142,6 +147,10 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// maxCausesPrinted bounds the causes a terminal shows; summary.md and conformance.html
+// have every one.
+const maxCausesPrinted = 10
 
 // runTarget finds the target file of the run: the flag, else $CONFORMANCE_TARGET, else the
 // reference mock's default world (what `make conformance` runs against).

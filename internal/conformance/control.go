@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
@@ -130,10 +131,14 @@ func (e *Env) ExpectAnsweredLike(x *Exchange, control Request, variation string)
 		case c.Err != nil:
 			Inconclusive(fmt.Sprintf("the same request without %s got no usable answer (%v), so there is nothing to compare with", variation, c.Err))
 		case x.Status != c.Status || wireCode(x) != wireCode(c):
-			p.addf("answered %d %s, but the same request without %s %d %s", x.Status, wireCode(x), variation, c.Status, wireCode(c))
+			p.answerf("answered %d %s, but the same request without %s %d %s", x.Status, wireCode(x), variation, c.Status, wireCode(c))
 		}
 	}
-	e.judge(x, "the answer the same request without "+variation+" gets", p)
+	w := want{text: "the answer the same request without " + variation + " gets"}
+	if c.Err == nil {
+		w.answers = []runrecord.Answer{{Status: c.Status, Code: wireCode(c)}}
+	}
+	e.judgeWant(x, w, p)
 	if e.refusesLikeAMalformedRequest(c) {
 		Inconclusive(fmt.Sprintf("the target refuses the same request without %s with %d %s too, the answer it would give if it refused %s, so this answer cannot show that %s is accepted; %s",
 			variation, c.Status, wireCode(c), variation, variation, e.whatDecides(x.Request.API)))

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
@@ -48,12 +49,12 @@ func (e *Env) KooPhoneJSON(v any) Request {
 func koophoneCode(x *Exchange, p *problems) string {
 	obj := x.Object()
 	if obj == nil {
-		p.addf("the body is not a JSON object with error_code")
+		p.rulef(specfacts.ReqKooPhoneErrorEnvelopeShape, "/error_code", "the body is not a JSON object with error_code")
 		return ""
 	}
 	code, ok := obj["error_code"].(string)
 	if !ok {
-		p.addf("the body has no string error_code")
+		p.rulef(specfacts.ReqKooPhoneErrorEnvelopeShape, "/error_code", "the body has no string error_code")
 		return ""
 	}
 	return code
@@ -96,20 +97,22 @@ func (e *Env) ExpectKooPhoneError(x *Exchange, codeName specfacts.ErrorCodeName)
 // recording a register reading: for requests whose answer cannot tell readings apart.
 func (e *Env) ExpectKooPhoneErrorOneOf(x *Exchange, codeNames ...specfacts.ErrorCodeName) {
 	GinkgoHelper()
-	var want []string
+	var wants []string
+	var answers []runrecord.Answer
 	k := e.Contract.Constraints().KooPhone
 	names := make([]string, 0, len(codeNames))
 	for _, n := range codeNames {
 		names = append(names, string(n))
 		c := k.Code(n)
-		want = append(want, fmt.Sprintf("%d %s", c.Status, c.Code))
+		wants = append(wants, fmt.Sprintf("%d %s", c.Status, c.Code))
+		answers = append(answers, runrecord.Answer{Status: c.Status, Code: c.Code})
 	}
 	var p problems
 	spelling := ""
 	if p.answered(x) {
 		_, spelling = e.checkKooPhoneCode(x, names, &p)
 	}
-	e.judge(x, "status and error_code "+strings.Join(want, " or "), p)
+	e.judgeWant(x, want{text: "status and error_code " + strings.Join(wants, " or "), answers: answers}, p)
 	e.observeSpelling(spelling)
 }
 
@@ -127,22 +130,33 @@ func (e *Env) checkKooPhoneCode(x *Exchange, codeNames []string, p *problems) (s
 	k := e.Contract.Constraints().KooPhone
 	code := koophoneCode(x, p)
 	name, spelling := "", ""
+	success := x.Status >= 200 && x.Status < 300
 	if code != "" {
 		name, spelling = e.codeName(code)
-		if name == "" {
-			p.addf("error_code %q is not a documented code; the page names a code for this situation and only that code is accepted (register %s)", code, specfacts.AmbKooPhoneUndocumentedCodes)
+		if name == "" && !success {
+			// An undocumented code is a deviation of the answer's error_code, whatever the
+			// request: one rule at /error_code.
+			*p = append(*p, problem{text: fmt.Sprintf("error_code %q is not a documented code; the page names a code for this situation and only that code is accepted (register %s)", code, specfacts.AmbKooPhoneUndocumentedCodes),
+				kind: wrongAnswer, rule: string(specfacts.ReqKooPhoneErrorEnvelopeShape), pointer: "/error_code", requirement: specfacts.ReqKooPhoneErrorEnvelopeShape})
 		}
 	}
 	switch {
 	case name != "" && !slices.Contains(codeNames, name):
-		p.addf("error_code %s (%s) is not the code this request takes", code, name)
+		p.answerf("error_code %s (%s) is not the code this request takes", code, name)
 	case name != "":
 		if c := k.Code(specfacts.ErrorCodeName(name)); x.Status != c.Status {
-			p.addf("status %d; %s is documented with status %d", x.Status, c.Code, c.Status)
+			// A right code under a wrong status is one deviation whatever the request: the
+			// status the server gives that code, a rule of the answer's /status.
+			req := specfacts.ReqKooPhoneClientErrorsAre400
+			if c.Status >= http.StatusInternalServerError {
+				req = specfacts.ReqKooPhoneInternalError
+			}
+			*p = append(*p, problem{text: fmt.Sprintf("status %d; %s is documented with status %d", x.Status, c.Code, c.Status),
+				kind: wrongAnswer, rule: string(req), pointer: "/status", requirement: req})
 		}
 	}
-	if name == "" && x.Status >= 200 && x.Status < 300 {
-		p.addf("the request was answered with success status %d", x.Status)
+	if name == "" && success {
+		p.answerf("the request was answered with success status %d", x.Status)
 	}
 	return name, spelling
 }
@@ -182,7 +196,8 @@ func (e *Env) ExpectBackupTask(x *Exchange, requested []string) (taskID string, 
 	GinkgoHelper()
 	var p problems
 	b := e.checkBackup(x, requested, len(requested), &p)
-	e.judge(x, fmt.Sprintf("200 with a task and exactly %d cmd_jobs covering the requested instances", len(requested)), p)
+	e.judgeWant(x, want{text: fmt.Sprintf("200 with a task and exactly %d cmd_jobs covering the requested instances", len(requested)),
+		answers: []runrecord.Answer{{Status: http.StatusOK}}}, p)
 	e.observeShape(specfacts.KooPhone, b.checked, b.absent)
 	return b.taskID, b.jobs
 }
@@ -194,20 +209,20 @@ func (e *Env) checkBackup(x *Exchange, requested []string, jobCount int, p *prob
 		return backup{}
 	}
 	if x.Status != http.StatusOK {
-		p.addf("status %d, want 200", x.Status)
+		p.answerf("status %d, want 200", x.Status)
 		return backup{}
 	}
 	var a backupAnswer
 	if err := x.JSON(&a); err != nil {
-		p.addf("%v", err)
+		p.rulef(specfacts.ReqKooPhoneResponse200Shape, "/response/body", "%v", err)
 		return backup{}
 	}
 	if a.Data == nil {
-		p.addf("no data: a 200 must carry the task and its jobs")
+		p.rulef(specfacts.ReqKooPhoneResponse200Shape, "/data", "no data: a 200 must carry the task and its jobs")
 		return backup{}
 	}
 	if a.Data.TaskID == "" {
-		p.addf("data.task_id is empty")
+		p.rulef(specfacts.ReqKooPhoneJobIDsDistinct, "/data/task_id", "data.task_id is empty")
 	}
 	want := map[string]bool{}
 	for _, id := range requested {
@@ -217,23 +232,23 @@ func (e *Env) checkBackup(x *Exchange, requested []string, jobCount int, p *prob
 	seenJob := map[string]bool{}
 	for i, j := range a.Data.CmdJobs {
 		if !want[j.InstanceID] {
-			p.addf("cmd_jobs[%d] names instance %q, which was not requested", i, j.InstanceID)
+			p.rulef(specfacts.ReqKooPhoneCmdJobsCoverRequest, "/data/cmd_jobs", "cmd_jobs[%d] names instance %q, which was not requested", i, j.InstanceID)
 		}
 		seenInstance[j.InstanceID]++
 		if j.JobID == "" {
-			p.addf("cmd_jobs[%d].job_id is empty", i)
+			p.rulef(specfacts.ReqKooPhoneJobIDsDistinct, "/data/cmd_jobs/*/job_id", "cmd_jobs[%d].job_id is empty", i)
 		} else if seenJob[j.JobID] {
-			p.addf("cmd_jobs[%d].job_id %q is shared with another job", i, j.JobID)
+			p.rulef(specfacts.ReqKooPhoneJobIDsDistinct, "/data/cmd_jobs/*/job_id", "cmd_jobs[%d].job_id %q is shared with another job", i, j.JobID)
 		}
 		seenJob[j.JobID] = true
 	}
 	for _, id := range sortedKeys(want) {
 		if seenInstance[id] == 0 {
-			p.addf("no job for requested instance %q", id)
+			p.rulef(specfacts.ReqKooPhoneCmdJobsCoverRequest, "/data/cmd_jobs", "no job for requested instance %q", id)
 		}
 	}
 	if len(a.Data.CmdJobs) != jobCount {
-		p.addf("%d cmd_jobs, want %d", len(a.Data.CmdJobs), jobCount)
+		p.rulef(specfacts.ReqKooPhoneCmdJobsCoverRequest, "/data/cmd_jobs", "%d cmd_jobs, want %d", len(a.Data.CmdJobs), jobCount)
 	}
 	b := backup{taskID: a.Data.TaskID, jobs: a.Data.CmdJobs, checked: []string{"error_code", "error_msg"}}
 	if a.ErrorCode == nil {
@@ -253,7 +268,7 @@ func (e *Env) ExpectDistinctTasks(taskIDs ...string) {
 	seen := map[string]int{}
 	for i, id := range taskIDs {
 		if j, dup := seen[id]; dup {
-			p.addf("call %d answered with task_id %q, the task_id of call %d", i+1, id, j+1)
+			p.rulef(specfacts.ReqKooPhoneTaskIDsDistinct, "/data/task_id", "call %d answered with task_id %q, the task_id of call %d", i+1, id, j+1)
 			continue
 		}
 		seen[id] = i

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
@@ -66,11 +67,11 @@ func (e *Env) ExpectVBSError(x *Exchange, status int) {
 	var p problems
 	if p.answered(x) {
 		if x.Status != status {
-			p.addf("status %d, want %d", x.Status, status)
+			p.answerf("status %d, want %d", x.Status, status)
 		}
 		checkEnvelope(x, &p)
 	}
-	e.judge(x, fmt.Sprintf(`status %d with {"error":{"code","message"}}`, status), p)
+	e.judgeWant(x, want{text: fmt.Sprintf(`status %d with {"error":{"code","message"}}`, status), answers: []runrecord.Answer{{Status: status}}}, p)
 }
 
 // checkEnvelope checks the error envelope even where the contract would not (a 200 that
@@ -83,14 +84,14 @@ func checkEnvelope(x *Exchange, p *problems) {
 		} `json:"error"`
 	}
 	if err := json.Unmarshal(x.Body, &env); err != nil || env.Error == nil {
-		p.addf(`the body is not the error envelope {"error":{"code","message"}}`)
+		p.rulef(specfacts.ReqVBSErrorEnvelopeShape, "/error", `the body is not the error envelope {"error":{"code","message"}}`)
 		return
 	}
 	if c, ok := env.Error.Code.(string); !ok || c == "" {
-		p.addf("error.code is not a non-empty string")
+		p.rulef(specfacts.ReqVBSErrorEnvelopeShape, "/error/code", "error.code is not a non-empty string")
 	}
 	if _, ok := env.Error.Message.(string); !ok {
-		p.addf("error.message is not a string")
+		p.rulef(specfacts.ReqVBSErrorEnvelopeShape, "/error/message", "error.message is not a string")
 	}
 }
 
@@ -144,7 +145,7 @@ func (e *Env) ExpectAssociate(x *Exchange, requested []Resource) AssociateResult
 	GinkgoHelper()
 	var p problems
 	res := e.checkAssociate(x, requested, nil, &p)
-	e.judge(x, "200 whose success_resources and fail_resources hold each requested resource exactly once", p)
+	e.judgeWant(x, want{text: "200 whose success_resources and fail_resources hold each requested resource exactly once", answers: []runrecord.Answer{{Status: http.StatusOK}}}, p)
 	e.observeShape(specfacts.VBS, res.checked, res.absent)
 	return res
 }
@@ -167,11 +168,11 @@ func (e *Env) checkAssociate(x *Exchange, requested []Resource, perID map[string
 			count[it.ResourceID]++
 			r, ok := want[it.ResourceID]
 			if !ok {
-				p.addf("%s[%d] names resource %q, which was not requested", list, i, it.ResourceID)
+				p.rulef(specfacts.ReqVBSEachResourceOnce, "", "%s[%d] names resource %q, which was not requested", list, i, it.ResourceID)
 				continue
 			}
 			if it.ResourceType != nil && *it.ResourceType != r.Type {
-				p.addf("%s[%d] reports resource_type %q for %q, requested %q", list, i, *it.ResourceType, it.ResourceID, r.Type)
+				p.rulef(specfacts.ReqVBSResourceTypeEcho, "/"+list+"/*/resource_type", "%s[%d] reports resource_type %q for %q, requested %q", list, i, *it.ResourceType, it.ResourceID, r.Type)
 			}
 		}
 	}
@@ -184,11 +185,11 @@ func (e *Env) checkAssociate(x *Exchange, requested []Resource, perID map[string
 		}
 		switch {
 		case count[id] == 0:
-			p.addf("requested resource %q is in neither list", id)
+			p.rulef(specfacts.ReqVBSEachResourceOnce, "", "requested resource %q is in neither list", id)
 		case count[id] != n && n == 1:
-			p.addf("requested resource %q appears %d times across the lists", id, count[id])
+			p.rulef(specfacts.ReqVBSEachResourceOnce, "", "requested resource %q appears %d times across the lists", id, count[id])
 		case count[id] != n:
-			p.addf("requested resource %q appears %d times across the lists, want %d (once per entry of the request)", id, count[id], n)
+			p.rulef(specfacts.ReqVBSEachResourceOnce, "", "requested resource %q appears %d times across the lists, want %d (once per entry of the request)", id, count[id], n)
 		}
 	}
 	return res
@@ -212,7 +213,7 @@ func parseAssociate(x *Exchange, placed func(ResultItem) bool, p *problems) (Ass
 		return AssociateResult{}, false
 	}
 	if x.Status != http.StatusOK {
-		p.addf("status %d, want 200", x.Status)
+		p.answerf("status %d, want 200", x.Status)
 		return AssociateResult{}, false
 	}
 	var raw struct {
@@ -221,12 +222,12 @@ func parseAssociate(x *Exchange, placed func(ResultItem) bool, p *problems) (Ass
 		Error   json.RawMessage `json:"error"`
 	}
 	if err := x.JSON(&raw); err != nil {
-		p.addf("%v", err)
+		p.rulef(specfacts.ReqVBSResponse200Shape, "/response/body", "%v", err)
 		return AssociateResult{}, false
 	}
 	if raw.Error != nil {
 		// vbs-error-body-under-200: rejected reading.
-		p.addf(`a 200 carries the error envelope {"error":…}: an error must use an error status (register entry vbs-error-body-under-200)`)
+		p.rulef(specfacts.ReqVBSResponse200Shape, "/error", `a 200 carries the error envelope {"error":…}: an error must use an error status (register entry vbs-error-body-under-200)`)
 		return AssociateResult{}, false
 	}
 	res := AssociateResult{checked: []string{catalog.ResourceListSuccess, catalog.ResourceListFail}}
@@ -235,21 +236,21 @@ func parseAssociate(x *Exchange, placed func(ResultItem) bool, p *problems) (Ass
 		res.Success = *raw.Success
 	} else {
 		res.absent = append(res.absent, catalog.ResourceListSuccess)
-		p.addf("success_resources is absent or null; %s", lists)
+		p.rulef(specfacts.ReqVBSResponse200Shape, "/"+catalog.ResourceListSuccess, "success_resources is absent or null; %s", lists)
 	}
 	if raw.Fail != nil && *raw.Fail != nil {
 		res.Fail = *raw.Fail
 	} else {
 		res.absent = append(res.absent, catalog.ResourceListFail)
-		p.addf("fail_resources is absent or null; %s", lists)
+		p.rulef(specfacts.ReqVBSResponse200Shape, "/"+catalog.ResourceListFail, "fail_resources is absent or null; %s", lists)
 	}
 	const items = "register entry vbs-response-item-fields-optional: a member whose value exists is present (id-only is a rejected reading)"
 	item := func(list string, i int, it ResultItem, hasPlace bool) {
 		if it.ResourceType == nil {
-			p.addf("%s[%d] (%q) has no resource_type; %s", list, i, it.ResourceID, items)
+			p.rulef(specfacts.ReqVBSResponse200Shape, "/"+list+"/*/resource_type", "%s[%d] (%q) has no resource_type; %s", list, i, it.ResourceID, items)
 		}
 		if hasPlace && (it.AvailabilityZone == nil || it.OsVolHostAttr == nil) {
-			p.addf("%s[%d] (%q) is a volume that exists but lacks availability_zone or os_vol_host_attr; %s", list, i, it.ResourceID, items)
+			p.rulef(specfacts.ReqVBSResponse200Shape, "/"+list+"/*/availability_zone", "%s[%d] (%q) is a volume that exists but lacks availability_zone or os_vol_host_attr; %s", list, i, it.ResourceID, items)
 		}
 	}
 	for i, it := range res.Success {
@@ -259,10 +260,10 @@ func parseAssociate(x *Exchange, placed func(ResultItem) bool, p *problems) (Ass
 		// A failed volume that does not exist has no AZ or POD; one that exists has both.
 		item(catalog.ResourceListFail, i, it, placed(it))
 		if it.Code == nil || *it.Code == "" {
-			p.addf("fail_resources[%d] has no code", i)
+			p.rulef(specfacts.ReqVBSResponse200Shape, "/fail_resources/*/code", "fail_resources[%d] has no code", i)
 		}
 		if it.Message == nil || *it.Message == "" {
-			p.addf("fail_resources[%d] has no message", i)
+			p.rulef(specfacts.ReqVBSResponse200Shape, "/fail_resources/*/message", "fail_resources[%d] has no message", i)
 		}
 	}
 	if len(res.Success)+len(res.Fail) > 0 {

@@ -2,11 +2,13 @@ package conformance
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
@@ -46,6 +48,10 @@ type Judgement struct {
 
 	spelling        string
 	checked, absent []string
+	// found are Problems with what each says differed; answers the readings' statuses and
+	// codes, for the expectation record of a failure.
+	found   problems
+	answers []runrecord.Answer
 }
 
 // Reading is the one reading observed, "" when the answer fits none or several.
@@ -70,7 +76,7 @@ func (e *Env) ExpectReading(x *Exchange, entry specfacts.AmbiguityID, probe Prob
 	}
 	j := e.Judge(x, a, probe)
 	if len(j.Readings) == 0 {
-		e.judge(x, j.Expected, problems(j.Problems))
+		e.judgeWant(x, want{text: j.Expected, answers: j.answers, entry: entry}, j.found)
 		return j
 	}
 	e.observeSpelling(j.spelling)
@@ -99,11 +105,14 @@ func (e *Env) Judge(x *Exchange, a catalog.Ambiguity, probe Probe) Judgement {
 		want = append(want, fmt.Sprintf("%s (%s)", r.Outcome, name))
 	}
 	j.Expected = fmt.Sprintf("register entry %s: %s", a.ID, strings.Join(want, "; or "))
+	j.answers = e.readingAnswers(a)
 	if x.Err != nil {
-		j.Problems = []string{fmt.Sprintf("no usable answer: %v", x.Err)}
+		j.found.answered(x)
+		j.Problems = j.found.texts()
 		return j
 	}
 	statusFits := false
+	closest := -1
 	for _, r := range a.Readings {
 		if !a.Tolerates(r.ID) {
 			continue
@@ -116,8 +125,15 @@ func (e *Env) Judge(x *Exchange, a catalog.Ambiguity, probe Probe) Judgement {
 			var p problems
 			got := e.checkOutcome(x, specfacts.API(a.API), o, probe, &p)
 			if len(p) > 0 {
-				for _, msg := range p {
-					j.Problems = append(j.Problems, fmt.Sprintf("as %s: %s", r.ID, msg))
+				weight := 0
+				for i := range p {
+					p[i].reading = r.ID
+					j.Problems = append(j.Problems, p[i].String())
+					weight += p[i].weight()
+				}
+				// The failure blames the reading the answer comes closest to.
+				if closest < 0 || weight < closest {
+					closest, j.found = weight, p
 				}
 				continue
 			}
@@ -132,10 +148,11 @@ func (e *Env) Judge(x *Exchange, a catalog.Ambiguity, probe Probe) Judgement {
 		}
 	}
 	if !statusFits {
-		j.Problems = append(j.Problems, fmt.Sprintf("status %d is the outcome of no reading", x.Status))
+		j.found.answerf("status %d is the outcome of no reading", x.Status)
+		j.Problems = append(j.Problems, j.found[len(j.found)-1].String())
 	}
 	if len(j.Readings) > 0 {
-		j.Problems = nil
+		j.Problems, j.found = nil, nil
 	}
 	return j
 }
@@ -167,7 +184,7 @@ func (e *Env) checkOutcome(x *Exchange, api specfacts.API, o catalog.Outcome, pr
 		// A status alone: the transport's answer, not the API's (413); only a server error
 		// would be wrong.
 		if x.Status >= 500 {
-			p.addf("a client mistake was answered with server error %d", x.Status)
+			p.answerf("a client mistake was answered with server error %d", x.Status)
 		}
 		return got
 	}
@@ -210,20 +227,20 @@ var gatewayCode = regexp.MustCompile(catalog.GatewayCodePattern)
 // error_msg and a string request_id.
 func checkGatewayBody(x *Exchange, p *problems) {
 	if x.Err != nil {
-		p.addf("no usable answer: %v", x.Err)
+		p.answered(x)
 		return
 	}
 	obj := x.Object()
 	if obj == nil {
-		p.addf("the body is not a JSON object, as an API gateway's error body is")
+		p.readingf("the body is not a JSON object, as an API gateway's error body is")
 		return
 	}
 	if code, ok := obj["error_code"].(string); !ok || !gatewayCode.MatchString(code) {
-		p.addf("error_code %v is not an API gateway code (%s)", obj["error_code"], catalog.GatewayCodePattern)
+		p.readingf("error_code %v is not an API gateway code (%s)", obj["error_code"], catalog.GatewayCodePattern)
 	}
 	for _, m := range []string{"error_msg", "request_id"} {
 		if _, ok := obj[m].(string); !ok {
-			p.addf("the API gateway's body has no string %s", m)
+			p.readingf("the API gateway's body has no string %s", m)
 		}
 	}
 }
@@ -232,7 +249,7 @@ func checkGatewayBody(x *Exchange, p *problems) {
 // call started for its instance (register key same_jobs).
 func checkSameJobs(jobs, earlier []CmdJob, p *problems) {
 	if len(earlier) == 0 {
-		p.addf("the jobs of the earlier call are unknown, so a repeated answer cannot be told from a new job")
+		p.readingf("the jobs of the earlier call are unknown, so a repeated answer cannot be told from a new job")
 		return
 	}
 	before := map[string]string{}
@@ -241,7 +258,7 @@ func checkSameJobs(jobs, earlier []CmdJob, p *problems) {
 	}
 	for i, j := range jobs {
 		if want, ok := before[j.InstanceID]; !ok || want != j.JobID {
-			p.addf("cmd_jobs[%d] names job %q for instance %q; the earlier call started job %q for it, so this is a new job", i, j.JobID, j.InstanceID, want)
+			p.readingf("cmd_jobs[%d] names job %q for instance %q; the earlier call started job %q for it, so this is a new job", i, j.JobID, j.InstanceID, want)
 		}
 	}
 }
@@ -278,7 +295,7 @@ func (e *Env) checkResult(x *Exchange, o catalog.Outcome, probe Probe, p *proble
 			continue
 		}
 		if !res.In(list, r.ID) {
-			p.addf("resource %q is not in %s", r.ID, list)
+			p.readingf("resource %q is not in %s", r.ID, list)
 		}
 	}
 	return res
@@ -333,6 +350,46 @@ func distinct(ids []string) []string {
 	for _, id := range ids {
 		if !slices.Contains(out, id) {
 			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// readingAnswers are the statuses and codes the tolerated readings of an entry answer
+// with, where their outcome names them: what a failure says was expected.
+func (e *Env) readingAnswers(a catalog.Ambiguity) []runrecord.Answer {
+	k := e.Contract.Constraints().KooPhone
+	var out []runrecord.Answer
+	add := func(ans runrecord.Answer) {
+		if !slices.Contains(out, ans) {
+			out = append(out, ans)
+		}
+	}
+	for _, r := range a.Readings {
+		if !a.Tolerates(r.ID) {
+			continue
+		}
+		for _, o := range r.Outcome {
+			switch {
+			case len(o.Codes) > 0:
+				for _, name := range o.Codes {
+					c := k.Code(specfacts.ErrorCodeName(name))
+					if len(o.Statuses) == 0 {
+						add(runrecord.Answer{Status: c.Status, Code: c.Code})
+					}
+					for _, st := range o.Statuses {
+						add(runrecord.Answer{Status: st, Code: c.Code})
+					}
+				}
+			case len(o.Statuses) > 0:
+				for _, st := range o.Statuses {
+					add(runrecord.Answer{Status: st})
+				}
+			case o.Gateway:
+				add(runrecord.Answer{Status: catalog.GatewayStatus})
+			case o.Success || o.ResourceIn != "" || o.Repeats != "":
+				add(runrecord.Answer{Status: http.StatusOK})
+			}
 		}
 	}
 	return out

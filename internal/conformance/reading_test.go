@@ -208,7 +208,7 @@ func TestVBSResultShapeUnderTheJudgementPrinciple(t *testing.T) {
 	problemsOf := func(body map[string]any, requested []Resource) string {
 		var p problems
 		e.checkAssociate(answer(200, body), requested, nil, &p)
-		return strings.Join(p, "\n")
+		return strings.Join(p.texts(), "\n")
 	}
 	placed := map[string]any{"resource_id": "v-free", "resource_type": typ, "availability_zone": "az", "os_vol_host_attr": "pod"}
 	if msg := problemsOf(map[string]any{"success_resources": []any{placed}, "fail_resources": []any{}}, free); msg != "" {

@@ -131,7 +131,7 @@ requirements:
 		t.Fatal(err)
 	}
 	strict := ConfigurationResult{Name: StrictConfiguration.Name, Baseline: Baseline{Passed: true}, Mutants: []Mutant{
-		{Fault: "f-killed", API: "vbs", Requirements: []string{"vbs-a"}, Outcome: OutcomeKilled, RightReason: true,
+		{Fault: "f-killed", API: "vbs", Requirements: []string{"vbs-a"}, Outcome: OutcomeKilled, RightReason: true, Causes: []string{"vbs-a → expected 400, got 500"},
 			Killers: []FailedSpec{{Text: "rejects | pipes", Requirements: []string{"vbs-a"}}}},
 		{Fault: "f-survived", API: "vbs", Requirements: []string{"vbs-b"}, Outcome: OutcomeSurvived, Reason: "vbs-b pass"},
 	}}
@@ -175,7 +175,8 @@ func TestFinishScoresAndFindsWeakestKind(t *testing.T) {
 func TestWriters(t *testing.T) {
 	r, _ := syntheticResult(t)
 	table := ScoreTable(r)
-	for _, want := range []string{"| f-killed | vbs | vbs-a | killed | rejects \\| pipes |", "| f-survived | vbs | vbs-b | survived |", "1/2 killed (50.0%)"} {
+	for _, want := range []string{"| f-killed | vbs | vbs-a | killed | 1 | rejects \\| pipes |", "| f-survived | vbs | vbs-b | survived | 0 |", "1/2 killed (50.0%)",
+		"Causes per fault (the report's findings for one planted deviation): median 1, at most 1."} {
 		if !strings.Contains(table, want) {
 			t.Errorf("score table lacks %q:\n%s", want, table)
 		}

@@ -114,6 +114,9 @@ type Mutant struct {
 	// requirements, so the kill is not an accident of some unrelated check.
 	RightReason bool         `json:"right_reason"`
 	Killers     []FailedSpec `json:"killers,omitempty"`
+	// Causes are the titles of the causes the report built from the run groups its
+	// failures into (internal/report): one planted deviation should be one cause.
+	Causes []string `json:"causes,omitempty"`
 	// Statuses are the report's statuses (internal/report, from the run's evidence) of the
 	// requirements the fault violates, in the fault's order.
 	Statuses []RequirementStatus `json:"requirement_statuses"`

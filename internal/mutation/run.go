@@ -522,7 +522,9 @@ type outcome struct {
 	runs []SuiteRun
 	// statuses are the requirement statuses of the report built from the runs' records.
 	statuses map[string]RequirementStatus
-	err      error // the mock could not be started or the target file written
+	// causes are the titles of that report's causes (causes.go).
+	causes []string
+	err    error // the mock could not be started or the target file written
 }
 
 func (r *runner) runJob(ctx context.Context, j job) outcome {
@@ -576,6 +578,7 @@ func (r *runner) runJob(ctx context.Context, j job) outcome {
 		}
 	}
 	o.statuses = requirementStatuses(merged, t.Tokens())
+	o.causes = causeTitles(merged, t.Tokens())
 	return o
 }
 

@@ -224,7 +224,7 @@ const maxKillersShown = 5
 // the command prints it.
 func ScoreTable(r *Result) string {
 	var b strings.Builder
-	b.WriteString("| fault | API | requirements | result | killing specs |\n| --- | --- | --- | --- | --- |\n")
+	b.WriteString("| fault | API | requirements | result | causes | killing specs |\n| --- | --- | --- | --- | ---: | --- |\n")
 	for _, m := range r.Mutants {
 		result := string(m.Outcome)
 		if m.Killed() && !m.RightReason {
@@ -242,9 +242,12 @@ func ScoreTable(r *Result) string {
 		if m.Error != "" {
 			detail = strings.TrimPrefix(detail+"<br>error: "+firstLine(m.Error), "<br>")
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", m.Fault, m.API, strings.Join(m.Requirements, ", "), result, cell(detail))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", m.Fault, m.API, strings.Join(m.Requirements, ", "), result, len(m.Causes), cell(detail))
 	}
 	fmt.Fprintf(&b, "\nMutation score: %d/%d killed (%.1f%%).\n", r.Killed, r.Total, 100*r.Score)
+	if median, most := mutantCauseCounts(r.Mutants); len(r.Mutants) > 0 {
+		fmt.Fprintf(&b, "Causes per fault (the report's findings for one planted deviation): median %g, at most %d.\n", median, most)
+	}
 	return b.String()
 }
 
@@ -326,4 +329,15 @@ func readingList(readings map[string]string) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")
+}
+
+// mutantCauseCounts is CauseCounts over the killed mutants' causes.
+func mutantCauseCounts(ms []Mutant) (median float64, most int) {
+	var fcs []FaultCauses
+	for _, m := range ms {
+		if m.Killed() {
+			fcs = append(fcs, FaultCauses{Fault: m.Fault, Causes: m.Causes})
+		}
+	}
+	return CauseCounts(fcs)
 }

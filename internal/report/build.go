@@ -120,6 +120,21 @@ func Build(run *runrecord.Run, cat *catalog.Catalog, opts BuildOptions) (*Report
 		r.Requirements = append(r.Requirements, *rr)
 	}
 	r.Waivers = applyWaivers(r, opts.Waivers, now)
+	// An unreachable API's failures are not findings: its requirements are not evaluated.
+	var found causeInput
+	cutShort := map[string][]string{}
+	for _, f := range b.causes.failures {
+		if _, gone := unreachable[f.api]; !gone {
+			found.failures = append(found.failures, f)
+		} else if !slices.Contains(cutShort[f.api], f.spec) {
+			cutShort[f.api] = append(cutShort[f.api], f.spec)
+		}
+	}
+	r.Causes = append(append([]Cause{}, unreachableCauses(r.Unreachable, cutShort)...), groupCauses(found, cat)...)
+	for i := range r.Causes {
+		r.Causes[i].ID = i + 1
+	}
+	attributeCauses(r)
 	r.Ambiguities = b.ambiguities()
 	totals(r, b.specsByAPI)
 	verdict(r)
@@ -168,6 +183,8 @@ type builder struct {
 	present map[string]bool
 	// specsByAPI counts specs per API alongside the per-suite counts.
 	specsByAPI map[string]*SpecCounts
+	// causes are the failed specs' records, grouped into causes once statuses are known.
+	causes causeInput
 }
 
 // spec folds one node of the run into the requirements it names.
@@ -230,6 +247,9 @@ func (b *builder) spec(suite, suiteAPI string, sp runrecord.Spec, suiteCounts *S
 			rr.Evidence = append(rr.Evidence, ev)
 		}
 	}
+	if known > 0 && spec.Failure != nil {
+		b.causes.add(spec.Text, cmp.Or(sp.API(), suiteAPI), b.redacted(sp), spec.Failure.Message)
+	}
 	if known == 0 && spec.Failure != nil {
 		msg := "failed spec names no catalog requirement (labels: " + strings.Join(sp.Labels, ", ") + "): " + spec.Failure.Message
 		r.SuiteFailures = append(r.SuiteFailures, SuiteFailure{Suite: suite, Node: sp.Node.String(), Text: spec.Text,
@@ -276,4 +296,22 @@ func (b *builder) observe(o runrecord.Observation, spec string) {
 	if !slices.Contains(b.ambObs[o.ID][o.Reading], spec) {
 		b.ambObs[o.ID][o.Reading] = append(b.ambObs[o.ID][o.Reading], spec)
 	}
+}
+
+// redacted returns the spec with the free text of its expectation records redacted and cut.
+func (b *builder) redacted(sp runrecord.Spec) runrecord.Spec {
+	recs := make([]runrecord.Expectation, len(sp.Expectations))
+	for i, rec := range sp.Expectations {
+		rec.Summary = b.excerpt(rec.Summary, maxExcerptBytes)
+		rec.ExpectedText = b.excerpt(rec.ExpectedText, maxExcerptBytes)
+		if rec.Got != nil {
+			got := *rec.Got
+			got.Error = b.excerpt(got.Error, maxExcerptBytes)
+			got.Code = b.excerpt(got.Code, maxExcerptBytes)
+			rec.Got = &got
+		}
+		recs[i] = rec
+	}
+	sp.Expectations = recs
+	return sp
 }

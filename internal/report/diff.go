@@ -31,9 +31,47 @@ type DiffResult struct {
 	NewlyEvaluated []Change `json:"newly_evaluated"`
 	// Other holds the remaining moves (pass → waived, fail → waived, inconclusive → pass, …).
 	Other []Change `json:"other"`
+	// NewCauses are causes of the new report the old one does not have, GoneCauses the
+	// reverse, matched by cause key; both empty when either report predates causes.
+	NewCauses  []CauseChange `json:"new_causes"`
+	GoneCauses []CauseChange `json:"gone_causes"`
 	// VerdictFrom and VerdictTo are the two headline verdicts.
 	VerdictFrom string `json:"verdict_from"`
 	VerdictTo   string `json:"verdict_to"`
+}
+
+// CauseChange is a cause only one of two reports has.
+type CauseChange struct {
+	Key   string `json:"key"`
+	Title string `json:"title"`
+	Specs int    `json:"specs"`
+}
+
+// diffCauses lists the causes only one side has; nothing when a side predates causes.
+func diffCauses(old, new *Report) (added, gone []CauseChange) {
+	added, gone = []CauseChange{}, []CauseChange{}
+	if old.Causes == nil || new.Causes == nil {
+		return added, gone
+	}
+	keys := func(cs []Cause) map[string]bool {
+		m := map[string]bool{}
+		for _, c := range cs {
+			m[c.Key] = true
+		}
+		return m
+	}
+	before, after := keys(old.Causes), keys(new.Causes)
+	for _, c := range new.Causes {
+		if !before[c.Key] {
+			added = append(added, CauseChange{Key: c.Key, Title: c.Title, Specs: len(c.Specs)})
+		}
+	}
+	for _, c := range old.Causes {
+		if !after[c.Key] {
+			gone = append(gone, CauseChange{Key: c.Key, Title: c.Title, Specs: len(c.Specs)})
+		}
+	}
+	return added, gone
 }
 
 // HasRegressions says whether CI should fail.
@@ -44,6 +82,7 @@ func (d DiffResult) HasRegressions() bool { return len(d.Regressions) > 0 }
 func Diff(old, new *Report) DiffResult {
 	d := DiffResult{VerdictFrom: old.Verdict, VerdictTo: new.Verdict,
 		Regressions: []Change{}, LostCoverage: []Change{}, Fixes: []Change{}, NewlyEvaluated: []Change{}, Other: []Change{}}
+	d.NewCauses, d.GoneCauses = diffCauses(old, new)
 	before := map[string]string{}
 	for _, q := range old.Requirements {
 		before[q.ID] = q.Status
@@ -116,6 +155,17 @@ func (d DiffResult) WriteText(w io.Writer) error {
 	if len(d.Other) > 0 {
 		section("other changes", d.Other)
 	}
+	causes := func(title string, cs []CauseChange) {
+		if len(cs) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "%s (%d)\n", title, len(cs))
+		for _, c := range cs {
+			fmt.Fprintf(&b, "  %s  (%d spec(s))\n", c.Title, c.Specs)
+		}
+	}
+	causes("new causes", d.NewCauses)
+	causes("causes gone", d.GoneCauses)
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write diff: %w", err)
 	}
@@ -145,6 +195,17 @@ func (d DiffResult) WriteMarkdown(w io.Writer) error {
 	section("Fixes", d.Fixes)
 	section("Newly evaluated", d.NewlyEvaluated)
 	section("Other changes", d.Other)
+	causes := func(title string, cs []CauseChange) {
+		if len(cs) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "\n### %s\n\n", title)
+		for _, c := range cs {
+			fmt.Fprintf(&b, "- %s (%d spec(s))\n", mdEscape(c.Title), c.Specs)
+		}
+	}
+	causes("New causes", d.NewCauses)
+	causes("Causes gone", d.GoneCauses)
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write diff: %w", err)
 	}

@@ -17,11 +17,12 @@ import (
 var htmlTemplateText string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"upper":   strings.ToUpper,
-	"join":    strings.Join,
-	"seconds": func(f float64) string { return fmt.Sprintf("%.1f s", f) },
-	"ms":      func(f float64) string { return fmt.Sprintf("%.0f ms", f*1000) },
-	"add":     func(a, b int) int { return a + b },
+	"upper":         strings.ToUpper,
+	"join":          strings.Join,
+	"seconds":       func(f float64) string { return fmt.Sprintf("%.1f s", f) },
+	"ms":            func(f float64) string { return fmt.Sprintf("%.0f ms", f*1000) },
+	"add":           func(a, b int) int { return a + b },
+	"causesHeading": causesHeading,
 	// Long spec lists fold after the first few so a matrix row stays readable.
 	"firstSpecs": func(s []Spec) []Spec { return s[:min(len(s), specsShownPerRow)] },
 	"moreSpecs":  func(s []Spec) []Spec { return s[min(len(s), specsShownPerRow):] },
@@ -85,6 +86,7 @@ type htmlView struct {
 	Names       []string
 	Charts      []chartView
 	Failures    []Requirement
+	Riders      []Requirement
 	Comparison  []comparisonRow
 	APIs, Kinds []string
 	Statuses    []string
@@ -124,8 +126,15 @@ func RenderHTML(w io.Writer, reports ...*Report) error {
 		v.Single = r
 		v.Title = "Conformance report — " + orDash(r.Target.Name)
 		for _, q := range r.Requirements {
-			if q.Status == StatusFail {
+			if q.Status != StatusFail {
+				continue
+			}
+			// A requirement that fails only because of another requirement's cause is not a
+			// problem of its own: it is listed, not given a card.
+			if _, own := r.OwnCause(q); own || len(q.CausedBy) == 0 {
 				v.Failures = append(v.Failures, q)
+			} else {
+				v.Riders = append(v.Riders, q)
 			}
 		}
 	} else {

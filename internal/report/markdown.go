@@ -42,6 +42,7 @@ func markdownSingle(b *strings.Builder, r *Report) {
 	for _, u := range r.Unreachable {
 		fmt.Fprintf(b, "❌ **%s target unreachable**: %s — every %s requirement is not evaluated.\n\n", u.API, mdEscape(u.Reason), u.API)
 	}
+	markdownCauses(b, r)
 	b.WriteString("| API | evaluated | pass | fail | waived | partially evaluated | inconclusive | not evaluated |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, a := range r.APIs {
 		fmt.Fprintf(b, "| %s | %d / %d | %d | %d | %d | %d | %d | %d |\n", a.API, a.Evaluated, a.Requirements, a.Pass, a.Fail, a.Waived,
@@ -54,13 +55,13 @@ func markdownSingle(b *strings.Builder, r *Report) {
 			continue
 		}
 		if failed == 0 {
-			b.WriteString("### Failures\n\n")
+			b.WriteString("### Failures by requirement\n\n")
 		}
 		failed++
 		if failed > maxMarkdownFailures {
 			continue
 		}
-		fmt.Fprintf(b, "- ❌ `%s` — %s\n", q.ID, mdEscape(firstLine(failureSummary(q))))
+		fmt.Fprintf(b, "- ❌ `%s` — %s\n", q.ID, mdEscape(r.Explanation(q)))
 	}
 	if failed > maxMarkdownFailures {
 		fmt.Fprintf(b, "- … and %d more (see conformance.html)\n", failed-maxMarkdownFailures)
@@ -217,4 +218,86 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// maxMarkdownCauses bounds the causes summary.md details; the HTML has every one.
+const maxMarkdownCauses = 10
+
+// markdownCauses leads the summary with the causes, most specs explained first.
+func markdownCauses(b *strings.Builder, r *Report) {
+	if len(r.Causes) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### %s\n\n", causesHeading(r))
+	for i, c := range r.Causes {
+		if i == maxMarkdownCauses {
+			fmt.Fprintf(b, "%d. … and %d more (see conformance.html)\n", i+1, len(r.Causes)-i)
+			break
+		}
+		waived := ""
+		if c.Waived(r) {
+			waived = " (waived)"
+		}
+		fmt.Fprintf(b, "%d. **%s**%s — %s, owned by `%s`; explains %s.\n", c.ID, mdEscape(c.Title), waived, plural(len(c.Specs), "spec"),
+			c.Requirement, mdList(c.Requirements))
+		fmt.Fprintf(b, "   - Fix: %s\n", mdEscape(c.Fix))
+		if c.Source.Clause != "" {
+			fmt.Fprintf(b, "   - Seed (%s): “%s”\n", mdEscape(c.Source.Seed), mdEscape(firstLine(c.Source.Clause)))
+		}
+	}
+	b.WriteString("\n")
+}
+
+// causesHeading is "1 cause" or "N causes", with how many failed specs they explain.
+func causesHeading(r *Report) string {
+	specs := map[string]bool{}
+	for _, c := range r.Causes {
+		for _, s := range c.Specs {
+			specs[s] = true
+		}
+	}
+	return fmt.Sprintf("%s (%s explained)", plural(len(r.Causes), "cause"), plural(len(specs), "failed spec"))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// mdList names ids as code spans, the first few and a count of the rest.
+func mdList(ids []string) string {
+	const shown = 6
+	var parts []string
+	for i, id := range ids {
+		if i == shown {
+			parts = append(parts, fmt.Sprintf("%d more", len(ids)-shown))
+			break
+		}
+		parts = append(parts, "`"+id+"`")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// WriteCauses prints the causes of a report for a terminal: one numbered line each, most
+// specs explained first, with the fix; at most limit causes (all when limit < 1).
+func WriteCauses(w io.Writer, r *Report, limit int) error {
+	if len(r.Causes) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:\n", causesHeading(r))
+	for i, c := range r.Causes {
+		if limit > 0 && i == limit {
+			fmt.Fprintf(&b, "  … and %d more (summary.md, conformance.html)\n", len(r.Causes)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  #%d %s\n     %s; owned by %s; explains %s\n     fix: %s\n", c.ID, c.Title, plural(len(c.Specs), "spec"),
+			c.Requirement, strings.Join(c.Requirements, ", "), c.Fix)
+	}
+	if _, err := io.WriteString(w, r.redactor.String(b.String())); err != nil {
+		return fmt.Errorf("write causes: %w", err)
+	}
+	return nil
 }

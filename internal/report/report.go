@@ -48,9 +48,13 @@ type Report struct {
 	SpecDocuments []SpecDocument `json:"spec_documents"`
 	Totals        Totals         `json:"totals"`
 	APIs          []APITotals    `json:"apis"`
-	Requirements  []Requirement  `json:"requirements"`
-	Ambiguities   []Ambiguity    `json:"ambiguities"`
-	Waivers       []WaiverResult `json:"waivers"`
+	// Causes group the failures by the deviation that explains them, most specs first
+	// (docs/reports.md, "Causes"); absent (nil when read) from reports written before
+	// causes existed.
+	Causes       []Cause        `json:"causes"`
+	Requirements []Requirement  `json:"requirements"`
+	Ambiguities  []Ambiguity    `json:"ambiguities"`
+	Waivers      []WaiverResult `json:"waivers"`
 	// SuiteFailures are failures outside any requirement (a BeforeSuite that failed, a spec
 	// without a known req: label, an interrupted suite); any of them fails the run.
 	SuiteFailures []SuiteFailure `json:"suite_failures"`
@@ -159,6 +163,9 @@ type Requirement struct {
 	Reason   string     `json:"reason,omitempty"`
 	Specs    []Spec     `json:"specs"`
 	Evidence []Evidence `json:"evidence"`
+	// CausedBy are the ids of the causes that explain the requirement's failure; a cause
+	// another requirement owns means it fails because of that cause.
+	CausedBy []int `json:"caused_by,omitempty"`
 }
 
 // Spec is one Ginkgo spec that checks a requirement.

@@ -161,7 +161,7 @@ func verdict(r *Report) {
 		}
 	case t.Fail > 0:
 		r.Verdict = StatusFail
-		r.VerdictReason = fmt.Sprintf("%d of %d evaluated requirements failed", t.Fail, t.Evaluated)
+		r.VerdictReason = fmt.Sprintf("%s: %d of %d evaluated requirements failed", causesCount(r), t.Fail, t.Evaluated)
 	case len(r.SuiteFailures) > 0:
 		r.Verdict = StatusFail
 		r.VerdictReason = fmt.Sprintf("%d failure(s) outside any requirement (setup, unlabelled spec or interrupted suite)", len(r.SuiteFailures))
@@ -188,3 +188,17 @@ func verdict(r *Report) {
 // NotEvaluatedUnreachable starts the reason of every requirement whose specs an unreachable
 // target cut short.
 const NotEvaluatedUnreachable = "target unreachable"
+
+// causesCount says how many causes explain the failures: "1 cause", "3 causes".
+func causesCount(r *Report) string {
+	open := 0
+	for _, c := range r.Causes {
+		if !c.Waived(r) {
+			open++
+		}
+	}
+	if open == 1 {
+		return "1 cause"
+	}
+	return fmt.Sprintf("%d causes", open)
+}

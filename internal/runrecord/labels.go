@@ -3,6 +3,8 @@ package runrecord
 import (
 	"slices"
 	"strings"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // Label prefixes and names a conformance spec carries (docs/architecture.md, "Ginkgo
@@ -54,3 +56,33 @@ const PlanEnvVar = "CONFORMANCE_PLAN"
 
 // EntryPlanWouldRun names the report entry of a spec that would send requests.
 const EntryPlanWouldRun = "plan-would-run"
+
+// crossCutting are the requirements every answer of a kind is checked against, whatever the
+// request: the documented statuses, the error envelope, the 200 shape, the status of the
+// client codes. Specs carry them beside the requirement their probe is about, so they are
+// never a spec's owning requirement while it names another.
+var crossCutting = []specfacts.RequirementID{
+	specfacts.ReqKooPhoneDocumentedStatus, specfacts.ReqKooPhoneErrorEnvelopeShape, specfacts.ReqKooPhoneClientErrorsAre400,
+	specfacts.ReqKooPhoneResponse200Shape,
+	specfacts.ReqVBSDocumentedStatus, specfacts.ReqVBSErrorEnvelopeShape, specfacts.ReqVBSResponse200Shape,
+}
+
+// CrossCutting reports whether a requirement is checked on every answer of a kind rather
+// than being what a probe is about.
+func CrossCutting(id string) bool { return slices.Contains(crossCutting, specfacts.RequirementID(id)) }
+
+// OwningRequirement is the requirement a spec's probe is about, from its req: labels in
+// label order: the first that is not cross-cutting, else the first. conformance.Req and
+// the suites' label helpers list the probe's own requirement first and the requirements
+// that ride along after it (docs/reports.md, "Causes").
+func OwningRequirement(reqs []string) string {
+	for _, id := range reqs {
+		if !CrossCutting(id) {
+			return id
+		}
+	}
+	if len(reqs) > 0 {
+		return reqs[0]
+	}
+	return ""
+}

@@ -44,6 +44,8 @@ type Spec struct {
 	Line    int
 	Labels  []string
 	RunTime time.Duration
+	// StartTime is when the spec started; specs of one process run one after another.
+	StartTime time.Time
 	// Failure is set for failed, panicked, interrupted and timed-out nodes.
 	Failure *Failure
 	// SkipMessage is Ginkgo's message for a skipped spec (the Skip argument).
@@ -55,6 +57,7 @@ type Spec struct {
 	Verdicts     []Verdict
 	Targets      []Target
 	Unreachable  []Unreachable
+	Expectations []Expectation
 }
 
 // Failure is why a node failed and where.
@@ -75,6 +78,9 @@ func (s Spec) Pending() bool { return s.State == ginkgotypes.SpecStatePending }
 
 // Requirements are the ids of the spec's req: labels.
 func (s Spec) Requirements() []string { return RequirementsOf(s.Labels) }
+
+// Owner is the spec's owning requirement (OwningRequirement of its labels).
+func (s Spec) Owner() string { return OwningRequirement(s.Requirements()) }
 
 // API is the spec's api: label's value.
 func (s Spec) API() string { return APIOf(s.Labels) }
@@ -224,7 +230,7 @@ func Read(raw []byte) (*Run, error) {
 func spec(sr ginkgotypes.SpecReport) (Spec, error) {
 	sp := Spec{Text: strings.TrimSpace(sr.FullText()), Node: sr.LeafNodeType, State: sr.State,
 		File: sr.LeafNodeLocation.FileName, Line: sr.LeafNodeLocation.LineNumber,
-		Labels: sr.Labels(), RunTime: sr.RunTime}
+		Labels: sr.Labels(), RunTime: sr.RunTime, StartTime: sr.StartTime}
 	if sp.Failed() {
 		sp.Failure = &Failure{Message: sr.Failure.Message, Location: sr.Failure.Location.String()}
 	}
@@ -244,6 +250,11 @@ func spec(sr ginkgotypes.SpecReport) (Spec, error) {
 			sp.Verdicts, err = appendDecoded(sp.Verdicts, e)
 			if err == nil {
 				err = checkVerdict(sp.Verdicts[len(sp.Verdicts)-1])
+			}
+		case EntryExpectation:
+			sp.Expectations, err = appendDecoded(sp.Expectations, e)
+			if err == nil && sp.Expectations[len(sp.Expectations)-1].Summary == "" {
+				err = errors.New(`"summary" is empty`)
 			}
 		case EntryTarget:
 			sp.Targets, err = appendDecoded(sp.Targets, e)

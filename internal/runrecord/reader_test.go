@@ -88,11 +88,12 @@ func TestReadDecodesEveryRecord(t *testing.T) {
 // error naming the spec and the entry rather than a silently empty record.
 func TestReadRefusesMalformedRecords(t *testing.T) {
 	for name, e := range map[string]ginkgotypes.ReportEntry{
-		"evidence not an object":  entry(EntryEvidence, "not json"),
-		"target null":             entry(EntryTarget, nil),
-		"verdict unknown outcome": entry(EntryVerdict, Verdict{Outcome: "maybe", Reason: "r"}),
-		"verdict without reason":  entry(EntryVerdict, Verdict{Outcome: OutcomeInconclusive}),
-		"unreachable without api": entry(EntryUnreachable, Unreachable{Reason: "r"}),
+		"evidence not an object":      entry(EntryEvidence, "not json"),
+		"target null":                 entry(EntryTarget, nil),
+		"verdict unknown outcome":     entry(EntryVerdict, Verdict{Outcome: "maybe", Reason: "r"}),
+		"verdict without reason":      entry(EntryVerdict, Verdict{Outcome: OutcomeInconclusive}),
+		"unreachable without api":     entry(EntryUnreachable, Unreachable{Reason: "r"}),
+		"expectation without summary": entry(EntryExpectation, Expectation{RequestClass: string(specfacts.ReqKooPhoneUnknownTenant)}),
 	} {
 		raw := encode(t, ginkgotypes.Report{SpecReports: []ginkgotypes.SpecReport{it("the spec", ginkgotypes.SpecStatePassed, nil, e)}})
 		_, err := Read(raw)

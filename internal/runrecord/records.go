@@ -2,6 +2,7 @@ package runrecord
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/koobackup/conformance/internal/contract"
@@ -166,3 +167,76 @@ type Unreachable struct {
 }
 
 func (u Unreachable) String() string { return u.API + ": " + u.Reason }
+
+// EntryExpectation carries an Expectation: a check of the spec failed, and this is what it
+// expected and what came back, in fields a report can group on.
+const EntryExpectation = "expectation"
+
+// Answer is the class of an HTTP answer as a check judges it: the status and the code that
+// names the answer beyond it (KooPhone error_code, VBS error.code). Error is set instead
+// when no HTTP answer arrived.
+type Answer struct {
+	Status int    `json:"status,omitempty"`
+	Code   string `json:"code,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+func (a Answer) String() string {
+	switch {
+	case a.Error != "":
+		return "no answer (" + a.Error + ")"
+	case a.Status == 0 && a.Code == "":
+		return "no answer"
+	case a.Code == "":
+		return fmt.Sprintf("%d", a.Status)
+	case a.Status == 0:
+		return a.Code
+	}
+	return fmt.Sprintf("%d %s", a.Status, a.Code)
+}
+
+// Answers joins answers as alternatives: "400 KOOPHONE.API.1000 or 400 KOOPHONE.API.0000".
+func Answers(as []Answer) string {
+	parts := make([]string, 0, len(as))
+	for _, a := range as {
+		if s := a.String(); !slices.Contains(parts, s) {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " or ")
+}
+
+// Expectation is the record of one failed check (entry EntryExpectation), emitted by the
+// expectation helpers of internal/conformance at the point the check fails. It says what
+// differed in one of three ways, which the report groups failures by (docs/reports.md,
+// "Causes"):
+//   - the answer: Expected and Got differ in status or code;
+//   - a rule at a JSON pointer: Rule is a contract rule id (specs/rules.yaml), or, for a
+//     check the suites make beyond the schemas, the id of the requirement it checks; Pointer
+//     locates the offending member;
+//   - a register entry answered outside every reading: RegisterEntry names it.
+type Expectation struct {
+	// RequestClass is a stable name for what the request was: the requirement the spec
+	// probes (its owning requirement, OwningRequirement), never free text.
+	RequestClass string `json:"request_class"`
+	// Requirement is the requirement the failed check is about: the rule's requirement
+	// when the check is one of a response's form, else the spec's owning requirement.
+	Requirement string `json:"requirement,omitempty"`
+	// Expected are the answers the check accepts (alternatives); ExpectedText describes
+	// them when no status and code can (a 4xx, the answer a control got).
+	Expected     []Answer `json:"expected,omitempty"`
+	ExpectedText string   `json:"expected_text,omitempty"`
+	Got          *Answer  `json:"got,omitempty"`
+	Rule         string   `json:"rule,omitempty"`
+	Pointer      string   `json:"pointer,omitempty"`
+	// RegisterEntry is the register entry (specs/ambiguities.yaml) whose readings judged
+	// the answer, when one did.
+	RegisterEntry string `json:"register_entry,omitempty"`
+	// Summary is the exact first line of the failure: what differed.
+	Summary string `json:"summary"`
+	// Subjects are the instance or volume ids the request named: a request the target
+	// wrongly carried out may have consumed them for a later spec (a cascade, one cause).
+	Subjects []string `json:"subjects,omitempty"`
+}
+
+func (x Expectation) String() string { return x.Summary }
