@@ -1,7 +1,8 @@
 // Package runrecord is the one vocabulary between the conformance suites and everything that
 // reads a run: the Ginkgo labels a spec carries (req:, api:, kind:, mutating, conformance),
 // the names of the report entries the suites emit, the typed records behind those entries
-// (evidence, ambiguity observation, target, skip reason, verdict, unreachable target), and
+// (evidence, ambiguity observation, target, skip reason, verdict, unreachable target,
+// consumed pool id, pool state), and
 // the one reader of a Ginkgo JSON report.
 //
 // The suites write records with these types; internal/report, internal/mutation and
