@@ -77,15 +77,15 @@ func Setup(api API) bool {
 		}
 		builtin = srv
 		preflightSuite(ctx, api, raw, srv != nil)
-		return raw
-	}, func(raw []byte) {
-		env, err := newEnv(raw)
+		return withLedger(raw, srv != nil)
+	}, func(payload []byte) {
+		env, err := newEnv(fromPayload(payload))
 		if err != nil {
 			Fail(err.Error())
 		}
 		env.BuiltIn = os.Getenv(target.EnvVar) == ""
 		current = env
-		pools.resolve(env.Target)
+		resolvePools(env.Target)
 		AddReportEntry(runrecord.EntryTarget, env.targetEntry(), ReportEntryVisibilityNever)
 	})
 	SynchronizedAfterSuite(func() {}, func() {
