@@ -193,7 +193,9 @@ type Consumed struct {
 	Status int `json:"status,omitempty"`
 }
 
-func (c Consumed) String() string { return fmt.Sprintf("%s %s consumed by %q (%s)", c.Pool, c.ID, c.Spec, c.Reason) }
+func (c Consumed) String() string {
+	return fmt.Sprintf("%s %s consumed by %q (%s)", c.Pool, c.ID, c.Spec, c.Reason)
+}
 
 // PoolState says how many ids of one pool the run could use (entry EntryPool), emitted once
 // per suite before any spec: Listed in the target file, ConsumedEarlier of them named by the
