@@ -110,6 +110,7 @@ func (p preflightStep) run(ctx context.Context, stdout, stderr io.Writer) (hando
 	if err != nil {
 		return fail(err)
 	}
+	prepareLedger(ctx, tgt, stderr)
 	profile := p.profile
 	if profile == "" {
 		profile = os.Getenv(suiterun.ProfileEnvVar)

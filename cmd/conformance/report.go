@@ -104,6 +104,7 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
 		return 2
 	}
+	recordLedger(*ginkgoPath, *out, *targetPath, stdout, stderr)
 	if *provePath != "" {
 		raw, err := os.ReadFile(*ginkgoPath)
 		if err == nil {
