@@ -122,10 +122,24 @@ func (p *poolRegistry) resolve(t *target.Target, earlier ledger.Earlier, procs i
 		}
 		return a.order < b.order
 	})
+	// An id some filtered claim could take is handed to an unfiltered claim last, so that a
+	// large claim does not drain the few ids a filtered one needs in later runs.
+	wanted := func(pool Pool, id string) bool {
+		for _, r := range p.all {
+			if r.pool == pool && r.filter != nil && r.filter(id) {
+				return true
+			}
+		}
+		return false
+	}
 	reserved := map[Pool]int{}
 	for _, r := range ordered {
 		r.ids, r.reason = nil, ""
 		free := available[r.pool]
+		if r.filter == nil {
+			free = append([]string(nil), free...)
+			sort.SliceStable(free, func(i, j int) bool { return !wanted(r.pool, free[i]) && wanted(r.pool, free[j]) })
+		}
 		var picked, rest []string
 		for _, id := range free {
 			if len(picked) < r.n && (r.filter == nil || r.filter(id)) {
