@@ -74,7 +74,7 @@ func (c consumed) describe() string {
 			how = fmt.Sprintf("the target may have acted on it: it answered %d", c.status)
 		}
 	}
-	return fmt.Sprintf("spec %q sent it and %s", c.spec, how)
+	return fmt.Sprintf("a request of spec %q named them, and %s", c.spec, how)
 }
 
 // runConsumption is what this process's requests consumed. Ids are reserved per spec, or
@@ -83,9 +83,30 @@ func (c consumed) describe() string {
 type runConsumption struct {
 	mu sync.Mutex
 	by map[Pool]map[string]consumed
+	// sends counts the requests of this process that named each pooled id.
+	sends map[Pool]map[string]int
 }
 
-var consumption = &runConsumption{by: map[Pool]map[string]consumed{}}
+var consumption = &runConsumption{by: map[Pool]map[string]consumed{}, sends: map[Pool]map[string]int{}}
+
+// sent counts a request naming ids.
+func (c *runConsumption) sent(pool Pool, ids []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sends[pool] == nil {
+		c.sends[pool] = map[string]int{}
+	}
+	for _, id := range ids {
+		c.sends[pool][id]++
+	}
+}
+
+// timesSent is how many requests of this process named the id.
+func (c *runConsumption) timesSent(pool Pool, id string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sends[pool][id]
+}
 
 func (c *runConsumption) of(pool Pool, id string) (consumed, bool) {
 	c.mu.Lock()
@@ -127,6 +148,7 @@ func (e *Env) noteConsumption(x *Exchange) {
 	if len(ids) == 0 {
 		return
 	}
+	consumption.sent(pool, ids)
 	reason := ""
 	switch {
 	case x.Err != nil || x.Status == 0 || x.Status >= http.StatusInternalServerError:

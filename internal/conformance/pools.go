@@ -47,8 +47,9 @@ type poolRegistry struct {
 	mu    sync.Mutex
 	all   []*Reservation
 	names map[string]bool
-	// spares are ids no claim got, one per Ginkgo process at most, for the stale-pool
-	// control (stale.go): process p may use spares[pool][p-1].
+	// spares are ids no claim got that this Ginkgo process may use for the stale-pool
+	// control (stale.go): every procs-th leftover, from the proc-th on, so that no two
+	// processes share one.
 	spares map[Pool][]string
 	// listed are every id of each pool the target file lists, to recognise them in requests.
 	listed map[Pool]map[string]bool
@@ -85,7 +86,7 @@ func listedIDs(t *target.Target, pool Pool) []string { return ledger.Listed(t, s
 // claims before larger ones, so that a small pool still serves most specs; ties keep tree
 // order. Ids an earlier run consumed (the ledger) are never assigned. A claim that cannot be
 // met gets a reason instead of ids. What is left over becomes the processes' spares.
-func (p *poolRegistry) resolve(t *target.Target, earlier ledger.Earlier, procs int) {
+func (p *poolRegistry) resolve(t *target.Target, earlier ledger.Earlier, proc, procs int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	available := map[Pool][]string{}
@@ -158,7 +159,11 @@ func (p *poolRegistry) resolve(t *target.Target, earlier ledger.Earlier, procs i
 	}
 	p.spares = map[Pool][]string{}
 	for pool, rest := range available {
-		p.spares[pool] = rest[:min(len(rest), procs)]
+		for i, id := range rest {
+			if i%procs == proc-1 {
+				p.spares[pool] = append(p.spares[pool], id)
+			}
+		}
 	}
 	for _, pool := range []Pool{OwnedInstances, FreeVolumes} {
 		if p.listed[pool] == nil {
@@ -174,7 +179,7 @@ func (p *poolRegistry) resolve(t *target.Target, earlier ledger.Earlier, procs i
 // process 1 shared, and records the pool states.
 func resolvePools(t *target.Target) {
 	suiteCfg, _ := GinkgoConfiguration()
-	pools.resolve(t, earlier, max(1, suiteCfg.ParallelTotal))
+	pools.resolve(t, earlier, max(1, suiteCfg.ParallelProcess), max(1, suiteCfg.ParallelTotal))
 	pools.recordPools()
 }
 

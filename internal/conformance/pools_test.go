@@ -31,7 +31,7 @@ func TestResolveSkipsIdsTheLedgerNames(t *testing.T) {
 	a := claimOn(p, OwnedInstances, "a", 2)
 	b := claimOn(p, FreeVolumes, "b", 1)
 	earlier := ledger.Earlier{Path: "/l.json", Consumed: map[string][]string{string(OwnedInstances): {"i00", "i02"}, string(FreeVolumes): {"v00"}}}
-	p.resolve(poolTarget(5, 3), earlier, 2)
+	p.resolve(poolTarget(5, 3), earlier, 1, 2)
 	if strings.Join(a.ids, ",") != "i01,i03" || strings.Join(b.ids, ",") != "v01" {
 		t.Fatalf("reserved %v %v", a.ids, b.ids)
 	}
@@ -51,13 +51,13 @@ func TestExhaustedPoolNamesTheLedger(t *testing.T) {
 	p := &poolRegistry{names: map[string]bool{}}
 	a := claimOn(p, OwnedInstances, "a", 1)
 	all := poolTarget(3, 0).KooPhone.OwnedInstanceIDs
-	p.resolve(poolTarget(3, 0), ledger.Earlier{Path: "/l.json", Consumed: map[string][]string{string(OwnedInstances): all}}, 1)
+	p.resolve(poolTarget(3, 0), ledger.Earlier{Path: "/l.json", Consumed: map[string][]string{string(OwnedInstances): all}}, 1, 1)
 	if a.Available() || a.reason != "koophone.owned_instance_ids: all 3 were consumed by earlier runs; ledger /l.json (list fresh ids in the target file, or reset the target and delete the ledger)" {
 		t.Fatalf("reason %q", a.reason)
 	}
 	p = &poolRegistry{names: map[string]bool{}}
 	big := claimOn(p, OwnedInstances, "big", 3)
-	p.resolve(poolTarget(3, 0), ledger.Earlier{Path: "/l.json", Consumed: map[string][]string{string(OwnedInstances): all[:1]}}, 1)
+	p.resolve(poolTarget(3, 0), ledger.Earlier{Path: "/l.json", Consumed: map[string][]string{string(OwnedInstances): all[:1]}}, 1, 1)
 	if big.Available() || !strings.Contains(big.reason, "needs 3, 2 left") || !strings.Contains(big.reason, "1 of the 3 listed were consumed by earlier runs (ledger /l.json)") {
 		t.Fatalf("reason %q", big.reason)
 	}
@@ -69,7 +69,7 @@ func TestLargeClaimsLeaveFilteredIdsForLaterRuns(t *testing.T) {
 	long := func(id string) bool { return id == "i00" || id == "i01" }
 	f := p.add(&Reservation{pool: OwnedInstances, name: "f", n: 1, filter: long})
 	big := claimOn(p, OwnedInstances, "big", 3)
-	p.resolve(poolTarget(5, 0), ledger.Earlier{}, 1)
+	p.resolve(poolTarget(5, 0), ledger.Earlier{}, 1, 1)
 	if f.ids[0] != "i00" || strings.Join(big.ids, ",") != "i02,i03,i04" || slices.ContainsFunc(big.ids, long) {
 		t.Fatalf("filtered %v, big %v", f.ids, big.ids)
 	}

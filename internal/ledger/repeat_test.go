@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,9 +14,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/ledger"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
@@ -116,7 +119,7 @@ func firstLine(s string) string {
 
 // runSuites does what the run pipeline does around the suites: Prepare the target, run each
 // suite against it with the ledger in ledgerDir, and Record the run into reportsDir.
-func runSuites(t *testing.T, targetFile, ledgerDir, reportsDir string, seed int, which ...string) run {
+func runSuites(t *testing.T, targetFile, ledgerDir, reportsDir string, seed int, labelFilter string, which ...string) run {
 	t.Helper()
 	t.Setenv(ledger.EnvVar, ledgerDir)
 	tg, err := target.Load(targetFile)
@@ -136,6 +139,9 @@ func runSuites(t *testing.T, targetFile, ledgerDir, reportsDir string, seed int,
 		report := filepath.Join(reportsDir, s+".ginkgo.json")
 		cmd := exec.Command(filepath.Join(binDir, s+".test"), "--ginkgo.json-report="+report, "--ginkgo.no-color",
 			"--ginkgo.randomize-all", fmt.Sprintf("--ginkgo.seed=%d", seed))
+		if labelFilter != "" {
+			cmd.Args = append(cmd.Args, "--ginkgo.label-filter="+labelFilter)
+		}
 		cmd.Dir = filepath.Join(root, "suites", s)
 		cmd.Env = append(suiteEnv(), target.EnvVar+"="+targetFile, ledger.EnvVar+"="+ledgerDir)
 		cmd.Stdout, cmd.Stderr = &out, &out
@@ -221,7 +227,7 @@ func TestRepeatRunsAgainstTheReferenceMockPass(t *testing.T) {
 	targetFile := startMock(t, true)
 	ledgerDir := t.TempDir()
 	for i := 1; i <= 2; i++ {
-		r := runSuites(t, targetFile, ledgerDir, filepath.Join(t.TempDir(), "reports"), 1000+i, suites...)
+		r := runSuites(t, targetFile, ledgerDir, filepath.Join(t.TempDir(), "reports"), 1000+i, "", suites...)
 		if f := r.failed(); len(f) > 0 || r.exit["koophone"] != 0 || r.exit["vbs"] != 0 {
 			t.Fatalf("run %d against the reference mock: exits %v, failed specs:\n%s", i, r.exit, strings.Join(f, "\n"))
 		}
@@ -244,11 +250,11 @@ func TestRepeatRunsAgainstAStatefulTargetNeverBlameIt(t *testing.T) {
 	suiteBinaries(t)
 	targetFile := startMock(t, false)
 	ledgerDir := t.TempDir()
-	first := runSuites(t, targetFile, ledgerDir, filepath.Join(t.TempDir(), "reports"), 7, suites...)
+	first := runSuites(t, targetFile, ledgerDir, filepath.Join(t.TempDir(), "reports"), 7, "", suites...)
 	if f := first.failed(); len(f) > 0 {
 		t.Fatalf("first run failed:\n%s", strings.Join(f, "\n"))
 	}
-	second := runSuites(t, targetFile, ledgerDir, filepath.Join(t.TempDir(), "reports"), 8, suites...)
+	second := runSuites(t, targetFile, ledgerDir, filepath.Join(t.TempDir(), "reports"), 8, "", suites...)
 	if f := second.failed(); len(f) > 0 || second.exit["koophone"] != 0 || second.exit["vbs"] != 0 {
 		t.Fatalf("second run against a stateful target: exits %v, failed specs:\n%s", second.exit, strings.Join(f, "\n"))
 	}
@@ -291,7 +297,7 @@ func TestRepeatRunsAgainstAStatefulTargetNeverBlameIt(t *testing.T) {
 		t.Error("no spec skipped for want of fresh ids names the ledger")
 	}
 
-	blind := runSuites(t, targetFile, t.TempDir(), filepath.Join(t.TempDir(), "reports"), 9, "koophone")
+	blind := runSuites(t, targetFile, t.TempDir(), filepath.Join(t.TempDir(), "reports"), 9, "", "koophone")
 	if len(blind.failed()) == 0 {
 		t.Fatal("a run that does not know what earlier runs consumed passed too: this test cannot tell the ledger works")
 	}
@@ -310,15 +316,15 @@ func TestOneWronglyAcceptedRequestFailsOneSpec(t *testing.T) {
 		passes       []string
 		inconclusive []string
 	}{
-		{fault: "koophone-missing-request-id-accepted", fails: "rejects a request without x-request-id as an incorrect parameter",
+		{fault: mock.FaultKooPhoneMissingRequestIDAccepted, fails: "rejects a request without x-request-id as an incorrect parameter",
 			passes: []string{"still backs up the instances the rejected requests named", "refuses to back up the released instance again"}},
-		{fault: "koophone-accepts-101-ids", fails: "rejects one id more than the maximum as an incorrect parameter",
+		{fault: mock.FaultKooPhoneAccepts101IDs, fails: "rejects one id more than the maximum as an incorrect parameter",
 			inconclusive: []string{"accepts the maximum number of ids with one job each", "accepts a single id"}},
 	}
 	for _, c := range cases {
 		for _, seed := range []int{1, 2, 3, 4, 5} {
 			targetFile := startMock(t, false, mock.WithFault(c.fault))
-			r := runSuites(t, targetFile, ledger.Off, filepath.Join(t.TempDir(), "reports"), seed, "koophone")
+			r := runSuites(t, targetFile, ledger.Off, filepath.Join(t.TempDir(), "reports"), seed, "", "koophone")
 			f := r.failed()
 			if len(f) != 1 || !strings.Contains(f[0], c.fails) {
 				t.Errorf("%s, seed %d: want only %q failed, got %d:\n%s", c.fault, seed, c.fails, len(f), strings.Join(f, "\n"))
@@ -336,5 +342,103 @@ func TestOneWronglyAcceptedRequestFailsOneSpec(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The spec of an owned instance, by the request it sends: its request body names the id.
+func idOf(t *testing.T, r run, text string) string {
+	t.Helper()
+	sp := r.spec(text)
+	if sp == nil || len(sp.Evidence) == 0 {
+		t.Fatalf("no evidence of %q", text)
+	}
+	var body struct {
+		IDs []string `json:"instance_ids"`
+	}
+	if err := json.Unmarshal([]byte(sp.Evidence[0].Request.Body), &body); err != nil || len(body.IDs) != 1 {
+		t.Fatalf("request of %q: %v %q", text, err, sp.Evidence[0].Request.Body)
+	}
+	return body.IDs[0]
+}
+
+const charsetSpec = "accepts application/json;charset=UTF-8"
+
+// An owned instance spent before the run, which the ledger does not know, is a stale pool,
+// not a failure: the target carries out the same request with a fresh id and refuses its
+// repeat as it refused the probe. The id is named and recorded in the ledger.
+func TestStalePoolIsNotAFailure(t *testing.T) {
+	suiteBinaries(t)
+	filter := runrecord.RequirementLabelPrefix + string(specfacts.ReqKooPhoneJSONCharsetAccepted)
+	targetFile := startMock(t, false)
+	first := runSuites(t, targetFile, t.TempDir(), filepath.Join(t.TempDir(), "reports"), 3, filter, "koophone")
+	if f := first.failed(); len(f) > 0 || first.spec(charsetSpec) == nil || !first.spec(charsetSpec).Passed() {
+		t.Fatalf("first run: %v", f)
+	}
+	spent := idOf(t, first, charsetSpec)
+
+	unaware := t.TempDir()
+	second := runSuites(t, targetFile, unaware, filepath.Join(t.TempDir(), "reports"), 4, filter, "koophone")
+	if f := second.failed(); len(f) > 0 {
+		t.Fatalf("a stale pool failed specs:\n%s", strings.Join(f, "\n"))
+	}
+	sp := second.spec(charsetSpec)
+	if sp == nil || !sp.Skipped() || len(sp.SkipReasons) != 1 || !strings.Contains(sp.SkipReasons[0].Reason, "stale pool") ||
+		!strings.Contains(sp.SkipReasons[0].Reason, fmt.Sprintf("%q", spent)) {
+		t.Fatalf("the spec of the spent id is not a stale pool naming %s: %+v", spent, sp)
+	}
+	var stale bool
+	for _, c := range second.summary.Consumed {
+		stale = stale || (c.ID == spent && c.Reason == runrecord.ConsumedStale)
+	}
+	tg, _ := target.Load(targetFile)
+	t.Setenv(ledger.EnvVar, unaware)
+	earlier, err := ledger.ConsumedFor(tg)
+	if !stale || err != nil || !strings.Contains(strings.Join(earlier.Consumed[ledger.OwnedInstances], " "), spent) {
+		t.Fatalf("the stale id is not recorded: stale=%v err=%v ledger=%v", stale, err, earlier.Consumed)
+	}
+}
+
+// A target that refuses the fresh id too is failed, stale pool or not: the control shows
+// the refusal is the target's, not the pool's.
+func TestStalePoolDoesNotHideADeviation(t *testing.T) {
+	suiteBinaries(t)
+	filter := runrecord.RequirementLabelPrefix + string(specfacts.ReqKooPhoneJSONCharsetAccepted)
+	targetFile := startMock(t, false, mock.WithFault(mock.FaultKooPhoneCharsetRefused))
+	first := runSuites(t, targetFile, t.TempDir(), filepath.Join(t.TempDir(), "reports"), 3, filter, "koophone")
+	spent := idOf(t, first, charsetSpec)
+	spend(t, targetFile, spent)
+
+	second := runSuites(t, targetFile, t.TempDir(), filepath.Join(t.TempDir(), "reports"), 4, filter, "koophone")
+	sp := second.spec(charsetSpec)
+	if sp == nil || !sp.Failed() {
+		t.Fatalf("a target that refuses fresh ids too was not failed: %+v", sp)
+	}
+	for _, c := range second.summary.Consumed {
+		if c.Reason == runrecord.ConsumedStale {
+			t.Fatalf("recorded as stale: %+v", c)
+		}
+	}
+}
+
+// spend backs up one owned instance behind the suites' back, as another tool would.
+func spend(t *testing.T, targetFile, id string) {
+	t.Helper()
+	tg, err := target.Load(targetFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"instance_ids": []string{id}})
+	k := contract.Default().Constraints().KooPhone
+	req, _ := http.NewRequest(k.Method, tg.KooPhone.BaseURL+k.Path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(k.TokenHeader, tg.KooPhone.AuthToken)
+	req.Header.Set(k.RequestIDHeader, "spend-"+id)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("backing up %s behind the suites' back: %d", id, resp.StatusCode)
 	}
 }

@@ -262,7 +262,8 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		*/
 		It("accepts an owned id of exactly the maximum length", conformance.Mutating, backupSpec(specfacts.ReqKooPhoneInstanceIDMaxLength), func() {
 			id := claim32.IDs()[0]
-			env.ExpectBackup(env.Send(env.KooPhoneRequest(id)), []string{id})
+			x := env.Send(env.KooPhoneRequest(id))
+			env.FirstUse(x, func() { env.ExpectBackup(x, []string{id}) })
 		})
 
 		/*
@@ -348,7 +349,9 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 	It("rejects the example's shape, or reads instance_id as a one-element list", conformance.Mutating, errorSpec(specfacts.ReqKooPhoneInstanceIDsRequired), func() {
 		id := aliasClaim.IDs()[0]
 		x := env.Send(env.KooPhoneJSON(map[string]any{"user_id": "1008600000104285462", "instance_id": id}))
-		env.ExpectReading(x, specfacts.AmbKooPhoneExampleRequestShape, conformance.Probe{Instances: []string{id}})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbKooPhoneExampleRequestShape, conformance.Probe{Instances: []string{id}})
+		})
 	})
 
 	/*
@@ -452,7 +455,9 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 	It("rejects a repeated id, or backs the instance up once", conformance.Mutating, conformance.Req(specfacts.ReqKooPhoneDuplicateInstanceIDs, specfacts.ReqKooPhoneDocumentedStatus), func() {
 		id := dupClaim.IDs()[0]
 		x := env.Send(env.KooPhoneRequest(id, id))
-		env.ExpectReading(x, specfacts.AmbKooPhoneDuplicateInstanceIDs, conformance.Probe{Instances: []string{id, id}})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbKooPhoneDuplicateInstanceIDs, conformance.Probe{Instances: []string{id, id}})
+		})
 	})
 
 	extraClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/unknown-fields", 1)
@@ -466,7 +471,9 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 	It("ignores or rejects unknown members", conformance.Mutating, conformance.Req(specfacts.ReqKooPhoneUnknownFields, specfacts.ReqKooPhoneDocumentedStatus), func() {
 		id := extraClaim.IDs()[0]
 		x := env.Send(env.KooPhoneJSON(map[string]any{"instance_ids": []string{id}, "conformance_probe": "unknown member"}))
-		env.ExpectReading(x, specfacts.AmbKooPhoneUnknownFields, conformance.Probe{Instances: []string{id}})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbKooPhoneUnknownFields, conformance.Probe{Instances: []string{id}})
+		})
 	})
 
 	ctClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/content-type", 1)
@@ -499,7 +506,9 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 	It("rejects a valid request sent as text/plain, or parses it", conformance.Mutating, errorSpec(specfacts.ReqKooPhoneContentType), func() {
 		id := ctClaim.IDs()[0]
 		x := env.Send(env.KooPhoneRequest(id).WithHeader("Content-Type", "text/plain"))
-		env.ExpectReading(x, specfacts.AmbKooPhoneContentType, conformance.Probe{Instances: []string{id}})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbKooPhoneContentType, conformance.Probe{Instances: []string{id}})
+		})
 	})
 
 	/*
@@ -529,7 +538,9 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 	It("refuses an empty x-request-id like a missing one, or carries the request out", conformance.Mutating, errorSpec(specfacts.ReqKooPhoneRequestIDRequired), func() {
 		id := emptyIDClaim.IDs()[0]
 		x := env.Send(env.KooPhoneRequest(id).WithHeader(limits.RequestIDHeader, ""))
-		env.ExpectReading(x, specfacts.AmbKooPhoneEmptyRequestID, conformance.Probe{Instances: []string{id}})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbKooPhoneEmptyRequestID, conformance.Probe{Instances: []string{id}})
+		})
 	})
 
 	charsetClaim := conformance.Reserve(conformance.OwnedInstances, "koophone/json-charset", 1)
@@ -543,7 +554,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 	It("accepts application/json;charset=UTF-8", conformance.Mutating, backupSpec(specfacts.ReqKooPhoneJSONCharsetAccepted), func() {
 		id := charsetClaim.IDs()[0]
 		x := env.Send(env.KooPhoneRequest(id).WithHeader("Content-Type", "application/json;charset=UTF-8"))
-		env.ExpectBackup(x, []string{id})
+		env.FirstUse(x, func() { env.ExpectBackup(x, []string{id}) })
 	})
 
 	/*
@@ -575,10 +586,13 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 	*/
 	It("answers two backups of different instances with different task ids", conformance.Mutating, backupSpec(specfacts.ReqKooPhoneTaskIDsDistinct), func() {
 		ids := taskClaim.IDs()
+		var first, second string
 		By("backing up the first instance")
-		first, _ := env.ExpectBackupTask(env.Send(env.KooPhoneRequest(ids[0])), ids[:1])
+		x := env.Send(env.KooPhoneRequest(ids[0]))
+		env.FirstUse(x, func() { first, _ = env.ExpectBackupTask(x, ids[:1]) })
 		By("backing up the second instance")
-		second, _ := env.ExpectBackupTask(env.Send(env.KooPhoneRequest(ids[1])), ids[1:])
+		y := env.Send(env.KooPhoneRequest(ids[1]))
+		env.FirstUse(y, func() { second, _ = env.ExpectBackupTask(y, ids[1:]) })
 		env.ExpectDistinctTasks(first, second)
 	})
 

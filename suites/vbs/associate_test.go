@@ -279,7 +279,9 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		Expect(slices.Contains(limits.ResourceTypes, unsupported)).To(BeFalse(), "suite bug: %q is a documented type", unsupported)
 		requested := []conformance.Resource{{ID: typeClaim.IDs()[0], Type: unsupported}}
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
-		env.ExpectReading(x, specfacts.AmbVBSUnsupportedResourceType, conformance.Probe{Resources: requested})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbVBSUnsupportedResourceType, conformance.Probe{Resources: requested})
+		})
 	})
 
 	/*
@@ -329,7 +331,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		It("associates the free volume and fails the unknown one", conformance.Mutating, answerSpec(specfacts.ReqVBSPartialFailure), func() {
 			requested := env.Volumes(claim.IDs()[0], unknownVolumes(env, 1)[0])
 			x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
-			j := env.ExpectReading(x, specfacts.AmbVBSUnknownVolumeReporting, conformance.Probe{Resources: requested, Subjects: []string{requested[1].ID}})
+			var j conformance.Judgement
+			env.FirstUse(x, func() {
+				j = env.ExpectReading(x, specfacts.AmbVBSUnknownVolumeReporting, conformance.Probe{Resources: requested, Subjects: []string{requested[1].ID}})
+			})
 			wholeRequestRefused = j.Refused
 		})
 
@@ -374,8 +379,11 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		*/
 		It("associates the volume", conformance.Mutating, answerSpec(specfacts.ReqVBSAssociateOperation), func() {
 			requested := env.Volumes(claim.IDs()...)
-			res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
-			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+			x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+			env.FirstUse(x, func() {
+				res := env.ExpectAssociate(x, requested)
+				Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+			})
 		})
 
 		/*
@@ -409,7 +417,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 	It("rejects a repeated volume, or associates it once", conformance.Mutating, conformance.Req(specfacts.ReqVBSDuplicateResources, specfacts.ReqVBSResponse200Shape, specfacts.ReqVBSEachResourceOnce, specfacts.ReqVBSDocumentedStatus), func() {
 		v := env.Volumes(dupClaim.IDs()[0])[0]
 		requested := []conformance.Resource{v, v}
-		env.ExpectReading(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), specfacts.AmbVBSDuplicateResources, conformance.Probe{Resources: requested})
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbVBSDuplicateResources, conformance.Probe{Resources: requested})
+		})
 	})
 
 	extraClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/unknown-fields", 1)
@@ -424,7 +435,9 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		requested := env.Volumes(extraClaim.IDs()...)
 		x := env.Send(env.VBSJSON(map[string]any{
 			"backup_policy_id": env.Target.VBS.BackupPolicyID, "resources": requested, "conformance_probe": "unknown member"}))
-		env.ExpectReading(x, specfacts.AmbVBSUnknownFields, conformance.Probe{Resources: requested})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbVBSUnknownFields, conformance.Probe{Resources: requested})
+		})
 	})
 
 	ctClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/content-type", 1)
@@ -438,7 +451,9 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 	It("rejects a valid request sent as text/plain, or parses it", conformance.Mutating, conformance.Req(specfacts.ReqVBSContentType, specfacts.ReqVBSDocumentedStatus), func() {
 		requested := env.Volumes(ctClaim.IDs()...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested).WithHeader("Content-Type", "text/plain"))
-		env.ExpectReading(x, specfacts.AmbVBSContentType, conformance.Probe{Resources: requested})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbVBSContentType, conformance.Probe{Resources: requested})
+		})
 	})
 
 	/*
@@ -500,7 +515,9 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 	It("answers Accept: application/xml with 406, or disregards it", conformance.Mutating, conformance.Req(specfacts.ReqVBSNotAcceptable, specfacts.ReqVBSDocumentedStatus), func() {
 		requested := env.Volumes(acceptClaim.IDs()...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested).WithHeader("Accept", "application/xml"))
-		env.ExpectReading(x, specfacts.AmbVBSNotAcceptable, conformance.Probe{Resources: requested})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbVBSNotAcceptable, conformance.Probe{Resources: requested})
+		})
 	})
 
 	charsetClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/json-charset", 1)
@@ -514,8 +531,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 	It("accepts Content-Type application/json;charset=UTF-8", conformance.Mutating, answerSpec(specfacts.ReqVBSJSONCharset), func() {
 		requested := env.Volumes(charsetClaim.IDs()...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested).WithHeader("Content-Type", "application/json;charset=UTF-8"))
-		res := env.ExpectAssociate(x, requested)
-		Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+		env.FirstUse(x, func() {
+			res := env.ExpectAssociate(x, requested)
+			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+		})
 	})
 
 	/*
