@@ -73,6 +73,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 		// released are the jobs of the backup that released the instances, for the repeat.
 		var released []conformance.CmdJob
 
+		missingToken := claim("missing-token")
 		/*
 			Testname: KooPhone, missing x-auth-token
 			Requirement: koophone-auth-token-required
@@ -82,26 +83,26 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			nothing. On a read-only target the request names an id that cannot exist; when
 			the same request with the token is answered alike, the spec is inconclusive.
 		*/
-		missingToken := claim("missing-token")
 		It("rejects a request without x-auth-token", errorSpec(specfacts.ReqKooPhoneAuthTokenRequired), func() {
 			id := instance(missingToken)
 			x := env.Send(env.KooPhoneRequest(id).WithoutHeader(limits.TokenHeader))
 			env.ExpectReadingUnlike(x, specfacts.AmbKooPhoneMissingTokenCode, conformance.Probe{}, controlUnlessOwned(env, missingToken, env.KooPhoneRequest(id)), "the missing x-auth-token")
 		})
 
+		emptyToken := claim("empty-token")
 		/*
 			Testname: KooPhone, empty x-auth-token
 			Requirement: koophone-auth-token-required
 			Description: A request whose x-auth-token is empty MUST be rejected like a missing
 			one: 400 with KOOPHONE.API.1000 or KOOPHONE.API.0000, or an API gateway's 401.
 		*/
-		emptyToken := claim("empty-token")
 		It("rejects a request with an empty x-auth-token", errorSpec(specfacts.ReqKooPhoneAuthTokenRequired), func() {
 			id := instance(emptyToken)
 			x := env.Send(env.KooPhoneRequest(id).WithHeader(limits.TokenHeader, ""))
 			env.ExpectReadingUnlike(x, specfacts.AmbKooPhoneMissingTokenCode, conformance.Probe{}, controlUnlessOwned(env, emptyToken, env.KooPhoneRequest(id)), "the empty x-auth-token")
 		})
 
+		twoFaults := claim("two-faults")
 		/*
 			Testname: KooPhone, two faults in one request
 			Requirement: koophone-several-faults-refused
@@ -111,13 +112,13 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			never a 5xx. On a read-only target the request names an id that cannot exist; when
 			the same request without the faults is answered alike, the spec is inconclusive.
 		*/
-		twoFaults := claim("two-faults")
 		It("refuses a request with two faults with the answer of one of them", errorSpec(specfacts.ReqKooPhoneSeveralFaultsRefused), func() {
 			id := instance(twoFaults)
 			x := env.Send(env.KooPhoneRequest(id).WithHeader(limits.TokenHeader, env.Target.KooPhone.UnknownTenantToken).WithoutHeader(limits.RequestIDHeader))
 			env.ExpectReadingUnlike(x, specfacts.AmbKooPhoneFaultPrecedence, conformance.Probe{}, controlUnlessOwned(env, twoFaults, env.KooPhoneRequest(id)), "the unknown tenant and the missing x-request-id")
 		})
 
+		unknownTenant := claim("unknown-tenant")
 		/*
 			Testname: KooPhone, unknown tenant
 			Requirement: koophone-unknown-tenant
@@ -126,12 +127,12 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			its own 401 (register koophone-missing-token-code: api-gateway), the service's
 			answer is not observed and the spec is inconclusive under the default profile.
 		*/
-		unknownTenant := claim("unknown-tenant")
 		It("rejects a token whose tenant does not exist as an unknown tenant", errorSpec(specfacts.ReqKooPhoneUnknownTenant), func() {
 			x := env.Send(env.KooPhoneRequest(instance(unknownTenant)).WithHeader(limits.TokenHeader, env.Target.KooPhone.UnknownTenantToken))
 			env.ExpectKooPhoneErrorBehindGateway(x, noTenant)
 		})
 
+		missingRequestID := claim("missing-request-id")
 		/*
 			Testname: KooPhone, missing x-request-id
 			Requirement: koophone-request-id-required
@@ -140,7 +141,6 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			exist; when the same request with x-request-id is answered alike, the spec is
 			inconclusive.
 		*/
-		missingRequestID := claim("missing-request-id")
 		It("rejects a request without x-request-id as an incorrect parameter", errorSpec(specfacts.ReqKooPhoneRequestIDRequired), func() {
 			id := instance(missingRequestID)
 			x := env.Send(env.KooPhoneRequest(id).WithoutHeader(limits.RequestIDHeader))

@@ -86,6 +86,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			return env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, claim)...))
 		}
 
+		missingToken := authClaim("missing-token")
 		/*
 			Testname: VBS, missing X-Auth-Token
 			Requirement: vbs-auth-token-required
@@ -94,29 +95,28 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			vbs-auth-header). The request is otherwise valid: it names a free volume when the
 			target allows it, a volume that does not exist otherwise.
 		*/
-		missingToken := authClaim("missing-token")
 		It("rejects a request without X-Auth-Token with 401", errorSpec(specfacts.ReqVBSAuthTokenRequired), func() {
 			env.ExpectReading(env.Send(authRequest(missingToken).WithoutHeader(limits.TokenHeader)), specfacts.AmbVBSAuthHeader, conformance.Probe{})
 		})
 
+		emptyToken := authClaim("empty-token")
 		/*
 			Testname: VBS, empty X-Auth-Token
 			Requirement: vbs-auth-token-required
 			Description: A request whose X-Auth-Token is empty MUST be rejected with 401 and the
 			error envelope, or by an API gateway's 401 (register vbs-auth-header).
 		*/
-		emptyToken := authClaim("empty-token")
 		It("rejects a request with an empty X-Auth-Token with 401", errorSpec(specfacts.ReqVBSAuthTokenRequired), func() {
 			env.ExpectReading(env.Send(authRequest(emptyToken).WithHeader(limits.TokenHeader, "")), specfacts.AmbVBSAuthHeader, conformance.Probe{})
 		})
 
+		invalidToken := authClaim("invalid-token")
 		/*
 			Testname: VBS, invalid X-Auth-Token
 			Requirement: vbs-invalid-token
 			Description: A request whose X-Auth-Token is not a valid token MUST be rejected with
 			401 and the error envelope, or by an API gateway's 401 (register vbs-auth-header).
 		*/
-		invalidToken := authClaim("invalid-token")
 		It("rejects an invalid token with 401", errorSpec(specfacts.ReqVBSInvalidToken), func() {
 			forged := "invalid-token-" + conformance.SyntheticProjectID()
 			env.ExpectReading(env.Send(authRequest(invalidToken).WithHeader(limits.TokenHeader, forged)), specfacts.AmbVBSAuthHeader, conformance.Probe{})
