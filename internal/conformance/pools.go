@@ -165,8 +165,12 @@ func (p *poolRegistry) resolve(t *target.Target, earlier ledger.Earlier, proc, p
 			}
 		}
 	}
+	claimed := map[Pool]bool{}
+	for _, r := range p.all {
+		claimed[r.pool] = true
+	}
 	for _, pool := range []Pool{OwnedInstances, FreeVolumes} {
-		if p.listed[pool] == nil {
+		if p.listed[pool] == nil || !claimed[pool] {
 			continue
 		}
 		n := len(listedIDs(t, pool))

@@ -197,10 +197,10 @@ func (c Consumed) String() string {
 	return fmt.Sprintf("%s %s consumed by %q (%s)", c.Pool, c.ID, c.Spec, c.Reason)
 }
 
-// PoolState says how many ids of one pool the run could use (entry EntryPool), emitted once
-// per suite before any spec: Listed in the target file, ConsumedEarlier of them named by the
-// ledger as used up by earlier runs, Fresh = Listed - ConsumedEarlier, Reserved by the
-// suite's specs.
+// PoolState says how many ids of one pool the run could use (entry EntryPool), emitted
+// before any spec by the suite that reserves from the pool: Listed in the target file,
+// ConsumedEarlier of them named by the ledger as used up by earlier runs, Fresh = Listed -
+// ConsumedEarlier, Reserved by the suite's specs.
 type PoolState struct {
 	Pool            string `json:"pool"`
 	Listed          int    `json:"listed"`
