@@ -113,7 +113,9 @@ func slug(s string) string {
 }
 
 // Dir is the directory holding the ledgers: $CONFORMANCE_LEDGER, else the user's state
-// directory. It is "" when $CONFORMANCE_LEDGER is "off".
+// directory. It is "" when $CONFORMANCE_LEDGER is "off", and when the process has neither
+// a home nor a state directory (a bare container): a run there keeps no ledger rather than
+// failing, and says so.
 func Dir() (string, error) {
 	if d := os.Getenv(EnvVar); d != "" {
 		if d == Off {
@@ -125,8 +127,8 @@ func Dir() (string, error) {
 		return filepath.Join(d, "koobackup-conformance", "ledger"), nil
 	}
 	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("ledger: no state directory (set $%s or $XDG_STATE_HOME): %w", EnvVar, err)
+	if err != nil || home == "" {
+		return "", nil
 	}
 	return filepath.Join(home, ".local", "state", "koobackup-conformance", "ledger"), nil
 }
@@ -304,7 +306,7 @@ type Summary struct {
 // Lines are the summary for a terminal.
 func (s *Summary) Lines() []string {
 	var out []string
-	where := "no ledger is kept"
+	where := "no ledger is kept ($" + EnvVar + "=off, or no home or state directory: set $" + EnvVar + " to a directory to keep one)"
 	if s.Ledger != "" {
 		where = "ledger " + s.Ledger
 	}

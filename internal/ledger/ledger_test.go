@@ -102,6 +102,12 @@ func TestWhereTheLedgerLives(t *testing.T) {
 	if p, err := PathFor(tg); p != "" || err != nil {
 		t.Errorf("off: %q %v", p, err)
 	}
+	// A bare container has neither: no ledger, no error (the run says so).
+	t.Setenv(EnvVar, "")
+	t.Setenv("HOME", "")
+	if p, err := PathFor(tg); p != "" || err != nil {
+		t.Errorf("no home: %q %v", p, err)
+	}
 }
 
 // ginkgoReport is a run in which one spec consumed i1 and v2 and another consumed i1 again
