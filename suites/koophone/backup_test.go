@@ -169,7 +169,7 @@ var _ = Describe("KooPhone POST /v1/instances/backup", Label("api:koophone"), fu
 			answered with a new job.
 		*/
 		It("refuses to back up the released instance again, or names its job again", conformance.Mutating, errorSpec(specfacts.ReqKooPhoneReleasedInstanceRefused), func() {
-			claims[0].IDs()
+			claims[0].IDs() // skips with the reason when the pool could not serve the container
 			if len(released) == 0 {
 				conformance.Inconclusive("the valid backup before this spec released no instance with an answer naming its job, so there is no released instance whose repeat can be judged; that spec's finding explains it")
 			}
