@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/koobackup/conformance/internal/ledger"
 	"github.com/koobackup/conformance/internal/report"
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
@@ -77,7 +78,16 @@ func builtDist(t *testing.T) string {
 
 // TestMain removes the dist shared by the tests of this binary.
 func TestMain(m *testing.M) {
+	// Runs record the ids they consume in a ledger; the tests' ledgers stay out of the
+	// developer's state directory.
+	ledgers, err := os.MkdirTemp("", "ledgers-")
+	if err == nil {
+		os.Setenv(ledger.EnvVar, ledgers)
+	}
 	code := m.Run()
+	if ledgers != "" {
+		_ = os.RemoveAll(ledgers)
+	}
 	if distDir != "" {
 		_ = os.RemoveAll(filepath.Dir(filepath.Dir(distDir)))
 	}

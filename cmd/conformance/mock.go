@@ -128,8 +128,13 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 		fmt.Fprintf(stderr, "conformance mock: %v\n", err)
 		return 2
 	}
+	// The files it writes name the mock's admin API, so that a run resets it first and
+	// every run finds every pooled id fresh (internal/ledger).
+	self := &target.ReferenceMock{AdminURL: srv.URL()}
 	if *writeTarget != "" {
-		raw, err := srv.Target().Marshal()
+		t := srv.Target()
+		t.ReferenceMock = self
+		raw, err := t.Marshal()
 		if err == nil {
 			// The file holds the world's tokens: readable by the owner only.
 			err = os.WriteFile(*writeTarget, raw, 0o600)
@@ -141,7 +146,9 @@ func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 		}
 	}
 	if *writeIAMTarget != "" {
-		if err := writeTargetFile(*writeIAMTarget, srv.IAMTarget(*iamPasswordEnv)); err != nil {
+		t := srv.IAMTarget(*iamPasswordEnv)
+		t.ReferenceMock = self
+		if err := writeTargetFile(*writeIAMTarget, t); err != nil {
 			_ = srv.Close()
 			fmt.Fprintf(stderr, "conformance mock: --write-iam-target: %v\n", err)
 			return 2

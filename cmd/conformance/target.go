@@ -158,6 +158,7 @@ func printCheck(w io.Writer, r *targetcheck.Result, noSpecs, verbose bool) {
 		}
 		fmt.Fprintf(w, "  %-9s %s (pools: %s)\n", a.Name+":", a.BaseURL, strings.Join(pools, ", "))
 	}
+	printLedger(w, r)
 	if r.AllowMutating {
 		fmt.Fprintln(w, "  allow_mutating: true — specs that release instances or associate volumes may run")
 	} else {
@@ -227,5 +228,31 @@ func printCheck(w io.Writer, r *targetcheck.Result, noSpecs, verbose bool) {
 			}
 			fmt.Fprintf(w, "  %s  %s\n", state, s.Text)
 		}
+	}
+}
+
+// printLedger says where the target's ledger is and how many fresh ids each pool has left.
+func printLedger(w io.Writer, r *targetcheck.Result) {
+	switch {
+	case r.LedgerError != "":
+		fmt.Fprintf(w, "  ledger: %s\n", r.LedgerError)
+		return
+	case r.Ledger == nil:
+		return
+	case r.Ledger.Ledger == "":
+		fmt.Fprintln(w, "  ledger: none kept ($CONFORMANCE_LEDGER=off): a repeat run may count on ids an earlier run consumed")
+		return
+	}
+	consumed := 0
+	var fresh []string
+	for _, p := range r.Ledger.Pools {
+		consumed += p.Consumed
+		if p.Listed > 0 {
+			fresh = append(fresh, fmt.Sprintf("%s %d of %d", p.Pool, p.Fresh, p.Listed))
+		}
+	}
+	fmt.Fprintf(w, "  ledger: %s (%d consumed; fresh: %s)\n", r.Ledger.Ledger, consumed, strings.Join(fresh, ", "))
+	if r.ResetBeforeRun {
+		fmt.Fprintln(w, "  reference mock: a run resets it through its admin API first, so every id is fresh again")
 	}
 }

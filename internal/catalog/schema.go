@@ -12,9 +12,9 @@ import (
 
 	"github.com/koobackup/conformance/specs"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
-	"go.yaml.in/yaml/v3"
 )
 
 // SchemaError is one place where a catalog file departs from the JSON Schema of its format

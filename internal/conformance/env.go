@@ -74,15 +74,15 @@ func Setup(api specfacts.API, builtIn BuiltIn) bool {
 		}
 		stop = stopBuiltIn
 		preflightSuite(ctx, api, raw, stop != nil)
-		return raw
-	}, func(raw []byte) {
-		env, err := newEnv(raw)
+		return withLedger(raw, stop != nil)
+	}, func(payload []byte) {
+		env, err := newEnv(fromPayload(payload))
 		if err != nil {
 			Fail(err.Error())
 		}
 		env.BuiltIn = os.Getenv(target.EnvVar) == ""
 		current = env
-		pools.resolve(env.Target)
+		resolvePools(env.Target)
 		AddReportEntry(runrecord.EntryTarget, env.targetEntry(), ReportEntryVisibilityNever)
 	})
 	SynchronizedAfterSuite(func() {}, func() {

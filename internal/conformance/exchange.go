@@ -102,6 +102,7 @@ func (e *Env) Send(req Request) *Exchange {
 		x.Violations = e.validate(x)
 	}
 	e.record(x)
+	e.noteConsumption(x)
 	e.abortIfGone(x)
 	return x
 }

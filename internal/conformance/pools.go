@@ -2,9 +2,13 @@ package conformance
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
+	"github.com/koobackup/conformance/internal/ledger"
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
 	. "github.com/onsi/ginkgo/v2"
 )
@@ -13,14 +17,20 @@ import (
 type Pool string
 
 const (
-	OwnedInstances Pool = "koophone.owned_instance_ids"
-	FreeVolumes    Pool = "vbs.volume_ids"
+	OwnedInstances Pool = ledger.OwnedInstances
+	FreeVolumes    Pool = ledger.FreeVolumes
 )
 
 // Reservation is a claim, made while the spec tree is built, on ids of a pool. Claims are
 // resolved in BeforeSuite in an order that depends only on the tree (never on which process
 // runs which spec), so every `ginkgo -p` process computes the same assignment and no id is
 // handed to two specs, and on a live target no instance is released twice by one run.
+//
+// A claim belongs to one spec, or to one Ordered container whose specs share its ids on
+// purpose (a refused request, then a valid one that shows the refusal changed nothing): a
+// negative spec never names an id another spec's request may have used up. Inside such a
+// container the later specs take their ids through Remaining, which ends them inconclusive,
+// naming the spec whose request consumed an id, instead of blaming the target twice.
 type Reservation struct {
 	pool   Pool
 	name   string
@@ -37,6 +47,13 @@ type poolRegistry struct {
 	mu    sync.Mutex
 	all   []*Reservation
 	names map[string]bool
+	// spares are ids no claim got that this Ginkgo process may use for the stale-pool
+	// control (stale.go): every procs-th leftover, from the proc-th on, so that no two
+	// processes share one.
+	spares map[Pool][]string
+	// listed are every id of each pool the target file lists, to recognise them in requests.
+	listed map[Pool]map[string]bool
+	states []runrecord.PoolState
 }
 
 var pools = &poolRegistry{names: map[string]bool{}}
@@ -63,18 +80,37 @@ func (p *poolRegistry) add(r *Reservation) *Reservation {
 	return r
 }
 
+func listedIDs(t *target.Target, pool Pool) []string { return ledger.Listed(t, string(pool)) }
+
 // resolve assigns ids: filtered claims first (they have fewest candidates), then smaller
 // claims before larger ones, so that a small pool still serves most specs; ties keep tree
-// order. A claim that cannot be met gets a reason instead of ids.
-func (p *poolRegistry) resolve(t *target.Target) {
+// order. Ids an earlier run consumed (the ledger) are never assigned. A claim that cannot be
+// met gets a reason instead of ids. What is left over becomes the processes' spares.
+func (p *poolRegistry) resolve(t *target.Target, earlier ledger.Earlier, proc, procs int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	available := map[Pool][]string{}
-	if t.KooPhone != nil {
-		available[OwnedInstances] = append([]string(nil), t.KooPhone.OwnedInstanceIDs...)
-	}
-	if t.VBS != nil {
-		available[FreeVolumes] = append([]string(nil), t.VBS.VolumeIDs...)
+	p.listed = map[Pool]map[string]bool{}
+	p.states = nil
+	spent := map[Pool]int{}
+	for _, pool := range []Pool{OwnedInstances, FreeVolumes} {
+		all := listedIDs(t, pool)
+		if all == nil && ((pool == OwnedInstances && t.KooPhone == nil) || (pool == FreeVolumes && t.VBS == nil)) {
+			continue
+		}
+		used := map[string]bool{}
+		for _, id := range earlier.Consumed[string(pool)] {
+			used[id] = true
+		}
+		p.listed[pool] = map[string]bool{}
+		for _, id := range all {
+			p.listed[pool][id] = true
+			if used[id] {
+				spent[pool]++
+				continue
+			}
+			available[pool] = append(available[pool], id)
+		}
 	}
 	ordered := append([]*Reservation(nil), p.all...)
 	sort.SliceStable(ordered, func(i, j int) bool {
@@ -87,9 +123,24 @@ func (p *poolRegistry) resolve(t *target.Target) {
 		}
 		return a.order < b.order
 	})
+	// An id some filtered claim could take is handed to an unfiltered claim last, so that a
+	// large claim does not drain the few ids a filtered one needs in later runs.
+	wanted := func(pool Pool, id string) bool {
+		for _, r := range p.all {
+			if r.pool == pool && r.filter != nil && r.filter(id) {
+				return true
+			}
+		}
+		return false
+	}
+	reserved := map[Pool]int{}
 	for _, r := range ordered {
 		r.ids, r.reason = nil, ""
 		free := available[r.pool]
+		if r.filter == nil {
+			free = append([]string(nil), free...)
+			sort.SliceStable(free, func(i, j int) bool { return !wanted(r.pool, free[i]) && wanted(r.pool, free[j]) })
+		}
 		var picked, rest []string
 		for _, id := range free {
 			if len(picked) < r.n && (r.filter == nil || r.filter(id)) {
@@ -99,15 +150,72 @@ func (p *poolRegistry) resolve(t *target.Target) {
 			}
 		}
 		if len(picked) < r.n {
-			what := "ids"
-			if r.why != "" {
-				what = "ids " + r.why
-			}
-			r.reason = fmt.Sprintf("%s has too few unused %s: this spec needs %d, %d left (each pooled id is used by at most one positive spec per run)", r.pool, what, r.n, len(picked))
+			r.reason = shortReason(r, len(picked), len(listedIDs(t, r.pool)), spent[r.pool], earlier.Path)
 			continue
 		}
 		r.ids = picked
+		reserved[r.pool] += r.n
 		available[r.pool] = rest
+	}
+	p.spares = map[Pool][]string{}
+	for pool, rest := range available {
+		for i, id := range rest {
+			if i%procs == proc-1 {
+				p.spares[pool] = append(p.spares[pool], id)
+			}
+		}
+	}
+	claimed := map[Pool]bool{}
+	for _, r := range p.all {
+		claimed[r.pool] = true
+	}
+	for _, pool := range []Pool{OwnedInstances, FreeVolumes} {
+		if p.listed[pool] == nil || !claimed[pool] {
+			continue
+		}
+		n := len(listedIDs(t, pool))
+		p.states = append(p.states, runrecord.PoolState{Pool: string(pool), Listed: n, ConsumedEarlier: spent[pool],
+			Fresh: n - spent[pool], Reserved: reserved[pool], Ledger: earlier.Path})
+	}
+}
+
+// resolvePools resolves every claim of this process against the target and the ledger
+// process 1 shared, and records the pool states.
+func resolvePools(t *target.Target) {
+	suiteCfg, _ := GinkgoConfiguration()
+	pools.resolve(t, earlier, max(1, suiteCfg.ParallelProcess), max(1, suiteCfg.ParallelTotal))
+	pools.recordPools()
+}
+
+// shortReason says why a claim got no ids: the pool is exhausted by earlier runs (the
+// ledger names them), or too small for this run's specs.
+func shortReason(r *Reservation, matching, listed, spent int, ledgerPath string) string {
+	if listed > 0 && spent == listed {
+		return fmt.Sprintf("%s: all %d were consumed by earlier runs; ledger %s (list fresh ids in the target file, or reset the target and delete the ledger)", r.pool, listed, ledgerPath)
+	}
+	what := "ids"
+	if r.why != "" {
+		what = "ids " + r.why
+	}
+	reason := fmt.Sprintf("%s has too few unused %s: this spec needs %d, %d left (each pooled id is used by at most one spec per run)", r.pool, what, r.n, matching)
+	if spent > 0 {
+		reason += fmt.Sprintf("; %d of the %d listed were consumed by earlier runs (ledger %s)", spent, listed, ledgerPath)
+	}
+	return reason
+}
+
+// recordPools emits the pool states once per suite, on process 1, and says them on the
+// progress output.
+func (p *poolRegistry) recordPools() {
+	p.mu.Lock()
+	states := append([]runrecord.PoolState(nil), p.states...)
+	p.mu.Unlock()
+	if GinkgoParallelProcess() != 1 {
+		return
+	}
+	for _, s := range states {
+		AddReportEntry(runrecord.EntryPool, s, ReportEntryVisibilityNever)
+		GinkgoWriter.Printf("pool %s\n", s)
 	}
 }
 
@@ -126,3 +234,47 @@ func (r *Reservation) IDs() []string {
 
 // Available reports whether the claim was met, without skipping.
 func (r *Reservation) Available() bool { return r.reason == "" && len(r.ids) == r.n }
+
+// Remaining returns the reserved ids no earlier request of this run consumed, for a spec
+// that follows another in an Ordered container sharing the claim. When fewer than atLeast
+// remain, the spec ends inconclusive naming the spec whose request consumed them: that
+// spec's finding is the cause, and this one has nothing fresh left to check.
+func (r *Reservation) Remaining(atLeast int) []string {
+	GinkgoHelper()
+	return Remaining(atLeast, r)
+}
+
+// Remaining is Reservation.Remaining over the ids of several claims of one pool, for a spec
+// that re-checks what the specs before it in its container named (each with a claim of
+// its own).
+func Remaining(atLeast int, claims ...*Reservation) []string {
+	GinkgoHelper()
+	var left, by []string
+	total := 0
+	var pool Pool
+	for _, r := range claims {
+		pool = r.pool
+		for _, id := range r.IDs() {
+			total++
+			if c, ok := consumption.of(r.pool, id); ok {
+				if !slices.Contains(by, c.describe()) {
+					by = append(by, c.describe())
+				}
+				continue
+			}
+			left = append(left, id)
+		}
+	}
+	if len(left) < atLeast {
+		Inconclusive(fmt.Sprintf("this spec needs %d of its %d reserved %s ids, but %d were used up earlier in this run: %s; that spec's finding explains it, and this spec has nothing fresh left to check",
+			atLeast, total, pool, total-len(left), strings.Join(by, "; ")))
+	}
+	return left
+}
+
+// ConsumedInRun reports whether a request of this run consumed the id, for a spec that
+// repeats what an earlier spec of its container did (a second backup of the same instance).
+func (r *Reservation) ConsumedInRun(id string) bool {
+	_, ok := consumption.of(r.pool, id)
+	return ok
+}

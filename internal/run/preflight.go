@@ -36,6 +36,7 @@ func runPreflight(ctx context.Context, tgt *resolved, profile, out string, built
 	if builtIn {
 		return o, preflight.NewHandoff(nil).Write(handoff)
 	}
+	prepareTarget(ctx, tgt.Target, stderr)
 	c, err := contract.Load()
 	if err != nil {
 		return nil, fmt.Errorf("preflight: %w", err)

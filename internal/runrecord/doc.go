@@ -2,7 +2,8 @@
 // reads a run: the Ginkgo labels a spec carries (req:, api:, kind:, mutating, conformance),
 // the names of the report entries the suites emit, the typed records behind those entries
 // (evidence, ambiguity observation, target, skip reason, verdict, unreachable target,
-// expectation of a failed check), the owning requirement of a spec, and
+// expectation of a failed check, consumed pool id, pool state), the owning requirement of a
+// spec, and
 // the one reader of a Ginkgo JSON report.
 //
 // The suites write records with these types; internal/report, internal/mutation and

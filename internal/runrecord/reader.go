@@ -58,6 +58,8 @@ type Spec struct {
 	Targets      []Target
 	Unreachable  []Unreachable
 	Expectations []Expectation
+	Consumed     []Consumed
+	Pools        []PoolState
 }
 
 // Failure is why a node failed and where.
@@ -124,6 +126,42 @@ func (s Suite) Unreachable() []Unreachable {
 		for _, u := range sp.Unreachable {
 			if !slices.Contains(out, u) {
 				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// Consumed returns every consumed record of the run, in report order, one per pool and id
+// (the first spec that consumed it).
+func (r *Run) Consumed() []Consumed {
+	var out []Consumed
+	seen := map[[2]string]bool{}
+	for _, s := range r.Suites {
+		for _, sp := range s.Specs {
+			for _, c := range sp.Consumed {
+				k := [2]string{c.Pool, c.ID}
+				if !seen[k] {
+					seen[k] = true
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Pools returns the pool states the suites recorded, one per pool (the first).
+func (r *Run) Pools() []PoolState {
+	var out []PoolState
+	seen := map[string]bool{}
+	for _, s := range r.Suites {
+		for _, sp := range s.Specs {
+			for _, p := range sp.Pools {
+				if !seen[p.Pool] {
+					seen[p.Pool] = true
+					out = append(out, p)
+				}
 			}
 		}
 	}
@@ -263,6 +301,13 @@ func spec(sr ginkgotypes.SpecReport) (Spec, error) {
 			if err == nil {
 				err = checkUnreachable(sp.Unreachable[len(sp.Unreachable)-1])
 			}
+		case EntryConsumed:
+			sp.Consumed, err = appendDecoded(sp.Consumed, e)
+			if err == nil && (sp.Consumed[len(sp.Consumed)-1].Pool == "" || sp.Consumed[len(sp.Consumed)-1].ID == "") {
+				err = errors.New(`"pool" or "id" is empty`)
+			}
+		case EntryPool:
+			sp.Pools, err = appendDecoded(sp.Pools, e)
 		default:
 			// Entries of other names (a suite's own notes) carry no record.
 			continue

@@ -25,6 +25,10 @@ const (
 	// EntryUnreachable carries an Unreachable: the target of one API did not answer the
 	// preflight (or stopped answering), so none of that API's requirements was evaluated.
 	EntryUnreachable = "unreachable"
+	// EntryConsumed carries a Consumed: a pooled id a request of the spec may have used up.
+	EntryConsumed = "consumed"
+	// EntryPool carries a PoolState: how many ids of a pool the run could still use.
+	EntryPool = "pool"
 )
 
 // ExcerptBytes bounds every excerpt a run keeps of what it saw: request and response bodies
@@ -240,3 +244,55 @@ type Expectation struct {
 }
 
 func (x Expectation) String() string { return x.Summary }
+
+// Reasons a Consumed record may give.
+const (
+	// ConsumedCarriedOut: the target answered 2xx, so it acted on the id.
+	ConsumedCarriedOut = "carried-out"
+	// ConsumedUnknown: no answer, or a 5xx: the target may have acted on the id.
+	ConsumedUnknown = "may-have-acted"
+	// ConsumedStale: the target refused the id at its first use in the run as already
+	// backed up or associated, while it accepted a fresh id of the same pool.
+	ConsumedStale = "stale"
+)
+
+// Consumed says a request of the spec used up (or may have used up) one id of a pool
+// (entry EntryConsumed): an owned instance the target backed up, a volume it associated.
+// The run's ledger (internal/ledger) collects them so that no later run against the same
+// target counts on the id again.
+type Consumed struct {
+	API  string `json:"api"`
+	Pool string `json:"pool"`
+	ID   string `json:"id"`
+	// Spec is the full text of the spec whose request consumed the id.
+	Spec   string `json:"spec"`
+	Reason string `json:"reason"`
+	// Status is the answer's HTTP status, 0 when none came.
+	Status int `json:"status,omitempty"`
+}
+
+func (c Consumed) String() string {
+	return fmt.Sprintf("%s %s consumed by %q (%s)", c.Pool, c.ID, c.Spec, c.Reason)
+}
+
+// PoolState says how many ids of one pool the run could use (entry EntryPool), emitted
+// before any spec by the suite that reserves from the pool: Listed in the target file,
+// ConsumedEarlier of them named by the ledger as used up by earlier runs, Fresh = Listed -
+// ConsumedEarlier, Reserved by the suite's specs.
+type PoolState struct {
+	Pool            string `json:"pool"`
+	Listed          int    `json:"listed"`
+	ConsumedEarlier int    `json:"consumed_earlier"`
+	Fresh           int    `json:"fresh"`
+	Reserved        int    `json:"reserved"`
+	// Ledger is the ledger file read, "" when the run keeps none (the built-in mock).
+	Ledger string `json:"ledger,omitempty"`
+}
+
+func (p PoolState) String() string {
+	s := fmt.Sprintf("%s: %d listed, %d fresh, %d reserved by this suite", p.Pool, p.Listed, p.Fresh, p.Reserved)
+	if p.ConsumedEarlier > 0 {
+		s += fmt.Sprintf(" (%d consumed by earlier runs; ledger %s)", p.ConsumedEarlier, p.Ledger)
+	}
+	return s
+}

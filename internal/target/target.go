@@ -45,6 +45,11 @@ type Target struct {
 	// Auth, when present, has the suites obtain the API token from an IAM (Keystone v3)
 	// endpoint instead of reading it from the file (auth.go).
 	Auth *Auth `yaml:"auth,omitempty" json:"auth,omitempty"`
+	// ReferenceMock, when present, says the target is the project's reference mock, whose
+	// admin API can put its world back as it started: a run resets it before it begins, so
+	// every run finds every pooled id fresh (internal/ledger). `conformance mock
+	// --write-target` writes it; a real implementation never has it.
+	ReferenceMock *ReferenceMock `yaml:"reference_mock,omitempty" json:"reference_mock,omitempty"`
 	// envSecrets are the values of SecretsEnv, resolved by Parse.
 	envSecrets []string
 	// Warnings lists keys of the file this version does not know; they are ignored, not
@@ -84,6 +89,12 @@ type VBS struct {
 
 	// tokenFromIAM: auth_token is obtained from the auth: block at run time.
 	tokenFromIAM bool
+}
+
+// ReferenceMock locates the reference mock's admin API.
+type ReferenceMock struct {
+	// AdminURL is the mock's base URL; the admin API lives under /__mock/.
+	AdminURL string `yaml:"admin_url" json:"admin_url"`
 }
 
 // Duration is a time.Duration written as "5s" in YAML.
@@ -218,6 +229,9 @@ func (t *Target) Validate() error {
 	}
 	if t.Auth != nil {
 		t.Auth.validate(bad)
+	}
+	if t.ReferenceMock != nil {
+		checkURL("reference_mock.admin_url", t.ReferenceMock.AdminURL, bad)
 	}
 	if t.KooPhone == nil && t.VBS == nil {
 		bad("koophone", "neither koophone nor vbs is described; nothing to test")

@@ -103,3 +103,28 @@ func TestMarshalRoundTrip(t *testing.T) {
 		t.Fatalf("round trip lost data: %s", raw)
 	}
 }
+
+// The reference_mock key is known (no warning), round-trips through Marshal, and its admin
+// URL is checked like a base URL.
+func TestReferenceMockKey(t *testing.T) {
+	src := fromEnv + "reference_mock:\n  admin_url: \"http://127.0.0.1:18091\"\n"
+	tg, err := ParseEnv([]byte(src), envOf(fullEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.ReferenceMock == nil || tg.ReferenceMock.AdminURL != "http://127.0.0.1:18091" || len(tg.Warnings) != 0 {
+		t.Fatalf("reference_mock not read: %+v warnings %v", tg.ReferenceMock, tg.Warnings)
+	}
+	raw, err := tg.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseEnv(raw, envOf(fullEnv))
+	if err != nil || back.ReferenceMock == nil || back.ReferenceMock.AdminURL != tg.ReferenceMock.AdminURL {
+		t.Fatalf("round trip lost reference_mock: %v\n%s", err, raw)
+	}
+	bad := fromEnv + "reference_mock:\n  admin_url: \"ftp://x\"\n"
+	if _, err := ParseEnv([]byte(bad), envOf(fullEnv)); err == nil || !strings.Contains(err.Error(), "reference_mock.admin_url") {
+		t.Fatalf("a bad admin_url is not refused by name: %v", err)
+	}
+}

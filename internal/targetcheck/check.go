@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/koobackup/conformance/internal/ledger"
 	"github.com/koobackup/conformance/internal/run/launch"
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
@@ -29,6 +30,13 @@ type Result struct {
 	Warnings       []string              `json:"warnings,omitempty"`
 	// Auth is the outcome of obtaining a token (--auth); nil when not tried.
 	Auth *AuthResult `json:"auth_check,omitempty"`
+	// Ledger is the target's record of ids earlier runs consumed (internal/ledger): where it
+	// is and, per pool, how many listed ids are still fresh. LedgerError says why it could
+	// not be read.
+	Ledger      *ledger.Summary `json:"ledger,omitempty"`
+	LedgerError string          `json:"ledger_error,omitempty"`
+	// ResetBeforeRun is true for the reference mock, which a run resets (every id fresh).
+	ResetBeforeRun bool `json:"reset_before_run,omitempty"`
 	// Specs is nil when the plan was not run.
 	Specs []Spec `json:"specs,omitempty"`
 }
@@ -75,6 +83,12 @@ func Static(path string, t *target.Target) *Result {
 		}}
 	}
 	r.APIs = []API{k, v}
+	r.ResetBeforeRun = t.ReferenceMock != nil
+	if l, err := ledger.Status(t); err != nil {
+		r.LedgerError = err.Error()
+	} else {
+		r.Ledger = l
+	}
 	return r
 }
 

@@ -77,12 +77,16 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 	Context("authentication", func() {
 		// The token is the one fault: the request names a free volume where the target
 		// allows it (a server that does not authenticate would associate it), otherwise a
-		// volume that does not exist, which no server could bind.
-		authClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/authentication", 1)
-		authRequest := func() conformance.Request {
-			return env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, authClaim)...))
+		// volume that does not exist, which no server could bind. Each spec names a volume
+		// of its own, so a server that wrongly associates one binds only that spec's volume.
+		authClaim := func(name string) *conformance.Reservation {
+			return conformance.Reserve(conformance.FreeVolumes, "vbs/authentication/"+name, 1)
+		}
+		authRequest := func(claim *conformance.Reservation) conformance.Request {
+			return env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, claim)...))
 		}
 
+		missingToken := authClaim("missing-token")
 		/*
 			Testname: VBS, missing X-Auth-Token
 			Requirement: vbs-auth-token-required
@@ -92,9 +96,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			target allows it, a volume that does not exist otherwise.
 		*/
 		It("rejects a request without X-Auth-Token with 401", errorSpec(specfacts.ReqVBSAuthTokenRequired), func() {
-			env.ExpectReading(env.Send(authRequest().WithoutHeader(limits.TokenHeader)), specfacts.AmbVBSAuthHeader, conformance.Probe{})
+			env.ExpectReading(env.Send(authRequest(missingToken).WithoutHeader(limits.TokenHeader)), specfacts.AmbVBSAuthHeader, conformance.Probe{})
 		})
 
+		emptyToken := authClaim("empty-token")
 		/*
 			Testname: VBS, empty X-Auth-Token
 			Requirement: vbs-auth-token-required
@@ -102,9 +107,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			error envelope, or by an API gateway's 401 (register vbs-auth-header).
 		*/
 		It("rejects a request with an empty X-Auth-Token with 401", errorSpec(specfacts.ReqVBSAuthTokenRequired), func() {
-			env.ExpectReading(env.Send(authRequest().WithHeader(limits.TokenHeader, "")), specfacts.AmbVBSAuthHeader, conformance.Probe{})
+			env.ExpectReading(env.Send(authRequest(emptyToken).WithHeader(limits.TokenHeader, "")), specfacts.AmbVBSAuthHeader, conformance.Probe{})
 		})
 
+		invalidToken := authClaim("invalid-token")
 		/*
 			Testname: VBS, invalid X-Auth-Token
 			Requirement: vbs-invalid-token
@@ -113,7 +119,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		*/
 		It("rejects an invalid token with 401", errorSpec(specfacts.ReqVBSInvalidToken), func() {
 			forged := "invalid-token-" + conformance.SyntheticProjectID()
-			env.ExpectReading(env.Send(authRequest().WithHeader(limits.TokenHeader, forged)), specfacts.AmbVBSAuthHeader, conformance.Probe{})
+			env.ExpectReading(env.Send(authRequest(invalidToken).WithHeader(limits.TokenHeader, forged)), specfacts.AmbVBSAuthHeader, conformance.Probe{})
 		})
 
 		mismatchClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/project-mismatch", 1)
@@ -171,16 +177,21 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Testname: VBS, the volume is still free afterwards
 			Requirement: vbs-unknown-policy, vbs-associate-operation
 			Description: The volume of the refused request MUST still be associated with the
-			existing policy by a valid request afterwards.
+			existing policy by a valid request afterwards. When the request before was wrongly
+			carried out, the volume is bound and the spec is inconclusive, naming it.
 		*/
 		It("still associates the volume with the existing policy afterwards", conformance.Mutating, answerSpec(specfacts.ReqVBSUnknownPolicy, specfacts.ReqVBSAssociateOperation), func() {
-			requested := env.Volumes(claim.IDs()...)
+			requested := env.Volumes(claim.Remaining(1)...)
 			res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
 			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
 		})
 	})
 
-	memberClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/missing-or-mistyped-member", 1)
+	// Each body names a free volume of its own: a server that reads one missing or mistyped
+	// member anyway binds only that entry's volume.
+	memberClaim := func(entry string) *conformance.Reservation {
+		return conformance.Reserve(conformance.FreeVolumes, "vbs/missing-or-mistyped-member/"+entry, 1)
+	}
 	/*
 		Testname: VBS, required members and types
 		Requirement: vbs-backup-policy-id-required, vbs-resources-required, vbs-resource-fields-required, vbs-field-types
@@ -192,39 +203,39 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		answered alike (a 400 for an unknown volume), the spec is inconclusive.
 	*/
 	DescribeTable("rejects a body with a missing or mistyped member with 400",
-		func(mutate func(body map[string]any, volume string)) {
-			volume := freeOrUnknown(env, memberClaim)[0]
+		func(claim *conformance.Reservation, mutate func(body map[string]any, volume string)) {
+			volume := freeOrUnknown(env, claim)[0]
 			body := map[string]any{
 				"backup_policy_id": env.Target.VBS.BackupPolicyID,
 				"resources":        []any{map[string]any{"resource_id": volume, "resource_type": volumeType}},
 			}
 			mutate(body, volume)
 			control := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(volume))
-			env.ExpectVBSErrorUnlike(env.Send(env.VBSJSON(body)), http.StatusBadRequest, controlUnlessFree(env, memberClaim, control), "the missing or mistyped member")
+			env.ExpectVBSErrorUnlike(env.Send(env.VBSJSON(body)), http.StatusBadRequest, controlUnlessFree(env, claim, control), "the missing or mistyped member")
 		},
-		Entry("without backup_policy_id", errorSpec(specfacts.ReqVBSBackupPolicyIDRequired), func(b map[string]any, _ string) { delete(b, "backup_policy_id") }),
-		Entry("without resources", errorSpec(specfacts.ReqVBSResourcesRequired), func(b map[string]any, _ string) { delete(b, "resources") }),
-		Entry("a resource without resource_id", errorSpec(specfacts.ReqVBSResourceFieldsRequired), func(b map[string]any, _ string) {
+		Entry("without backup_policy_id", errorSpec(specfacts.ReqVBSBackupPolicyIDRequired), memberClaim("without backup_policy_id"), func(b map[string]any, _ string) { delete(b, "backup_policy_id") }),
+		Entry("without resources", errorSpec(specfacts.ReqVBSResourcesRequired), memberClaim("without resources"), func(b map[string]any, _ string) { delete(b, "resources") }),
+		Entry("a resource without resource_id", errorSpec(specfacts.ReqVBSResourceFieldsRequired), memberClaim("a resource without resource_id"), func(b map[string]any, _ string) {
 			b["resources"] = []any{map[string]any{"resource_type": volumeType}}
 		}),
-		Entry("a resource without resource_type", errorSpec(specfacts.ReqVBSResourceFieldsRequired), func(b map[string]any, v string) {
+		Entry("a resource without resource_type", errorSpec(specfacts.ReqVBSResourceFieldsRequired), memberClaim("a resource without resource_type"), func(b map[string]any, v string) {
 			b["resources"] = []any{map[string]any{"resource_id": v}}
 		}),
-		Entry("backup_policy_id a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, _ string) { b["backup_policy_id"] = 42 }),
-		Entry("backup_policy_id null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, _ string) { b["backup_policy_id"] = nil }),
-		Entry("resources an object", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, v string) {
+		Entry("backup_policy_id a number", errorSpec(specfacts.ReqVBSFieldTypes), memberClaim("backup_policy_id a number"), func(b map[string]any, _ string) { b["backup_policy_id"] = 42 }),
+		Entry("backup_policy_id null", errorSpec(specfacts.ReqVBSFieldTypes), memberClaim("backup_policy_id null"), func(b map[string]any, _ string) { b["backup_policy_id"] = nil }),
+		Entry("resources an object", errorSpec(specfacts.ReqVBSFieldTypes), memberClaim("resources an object"), func(b map[string]any, v string) {
 			b["resources"] = map[string]any{"resource_id": v, "resource_type": volumeType}
 		}),
-		Entry("resources a string", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, v string) { b["resources"] = v }),
-		Entry("resources null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, _ string) { b["resources"] = nil }),
-		Entry("resources of strings", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, v string) { b["resources"] = []any{v} }),
-		Entry("resource_id a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, _ string) {
+		Entry("resources a string", errorSpec(specfacts.ReqVBSFieldTypes), memberClaim("resources a string"), func(b map[string]any, v string) { b["resources"] = v }),
+		Entry("resources null", errorSpec(specfacts.ReqVBSFieldTypes), memberClaim("resources null"), func(b map[string]any, _ string) { b["resources"] = nil }),
+		Entry("resources of strings", errorSpec(specfacts.ReqVBSFieldTypes), memberClaim("resources of strings"), func(b map[string]any, v string) { b["resources"] = []any{v} }),
+		Entry("resource_id a number", errorSpec(specfacts.ReqVBSFieldTypes), memberClaim("resource_id a number"), func(b map[string]any, _ string) {
 			b["resources"] = []any{map[string]any{"resource_id": 7, "resource_type": volumeType}}
 		}),
-		Entry("resource_type a number", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, v string) {
+		Entry("resource_type a number", errorSpec(specfacts.ReqVBSFieldTypes), memberClaim("resource_type a number"), func(b map[string]any, v string) {
 			b["resources"] = []any{map[string]any{"resource_id": v, "resource_type": 1}}
 		}),
-		Entry("resource_type null", errorSpec(specfacts.ReqVBSFieldTypes), func(b map[string]any, v string) {
+		Entry("resource_type null", errorSpec(specfacts.ReqVBSFieldTypes), memberClaim("resource_type null"), func(b map[string]any, v string) {
 			b["resources"] = []any{map[string]any{"resource_id": v, "resource_type": nil}}
 		}),
 	)
@@ -268,7 +279,9 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		Expect(slices.Contains(limits.ResourceTypes, unsupported)).To(BeFalse(), "suite bug: %q is a documented type", unsupported)
 		requested := []conformance.Resource{{ID: typeClaim.IDs()[0], Type: unsupported}}
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
-		env.ExpectReading(x, specfacts.AmbVBSUnsupportedResourceType, conformance.Probe{Resources: requested})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbVBSUnsupportedResourceType, conformance.Probe{Resources: requested})
+		})
 	})
 
 	/*
@@ -318,7 +331,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		It("associates the free volume and fails the unknown one", conformance.Mutating, answerSpec(specfacts.ReqVBSPartialFailure), func() {
 			requested := env.Volumes(claim.IDs()[0], unknownVolumes(env, 1)[0])
 			x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
-			j := env.ExpectReading(x, specfacts.AmbVBSUnknownVolumeReporting, conformance.Probe{Resources: requested, Subjects: []string{requested[1].ID}})
+			var j conformance.Judgement
+			env.FirstUse(x, func() {
+				j = env.ExpectReading(x, specfacts.AmbVBSUnknownVolumeReporting, conformance.Probe{Resources: requested, Subjects: []string{requested[1].ID}})
+			})
 			wholeRequestRefused = j.Refused
 		})
 
@@ -332,7 +348,7 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			if !wholeRequestRefused {
 				conformance.NotApplicable("the mixed request was answered per resource (vbs-unknown-volume-reporting: per-resource); nothing to re-check")
 			}
-			requested := env.Volumes(claim.IDs()[0])
+			requested := env.Volumes(claim.Remaining(1)[0])
 			res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
 			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume of the refused request must still be free")
 		})
@@ -363,8 +379,11 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		*/
 		It("associates the volume", conformance.Mutating, answerSpec(specfacts.ReqVBSAssociateOperation), func() {
 			requested := env.Volumes(claim.IDs()...)
-			res := env.ExpectAssociate(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), requested)
-			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+			x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+			env.FirstUse(x, func() {
+				res := env.ExpectAssociate(x, requested)
+				Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+			})
 		})
 
 		/*
@@ -372,10 +391,15 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 			Requirement: vbs-reassociate
 			Description: Associating the same volume again MUST NOT be a 5xx nor report it in
 			both lists: 200 with it in fail_resources, 200 with it in success_resources
-			(idempotent), or 409 with the envelope (register vbs-reassociate).
+			(idempotent), or 409 with the envelope (register vbs-reassociate). The volume is
+			shared with the spec before on purpose; when that spec did not bind it, this one
+			is inconclusive.
 		*/
 		It("answers a repeated association without contradiction", conformance.Mutating, answerSpec(specfacts.ReqVBSReassociate), func() {
 			requested := env.Volumes(claim.IDs()...)
+			if !claim.ConsumedInRun(requested[0].ID) {
+				conformance.Inconclusive("the first association before this spec did not bind the volume, so there is nothing to associate again; that spec's finding explains it")
+			}
 			x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
 			env.ExpectReading(x, specfacts.AmbVBSReassociate, conformance.Probe{Resources: requested})
 		})
@@ -393,7 +417,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 	It("rejects a repeated volume, or associates it once", conformance.Mutating, conformance.Req(specfacts.ReqVBSDuplicateResources, specfacts.ReqVBSResponse200Shape, specfacts.ReqVBSEachResourceOnce, specfacts.ReqVBSDocumentedStatus), func() {
 		v := env.Volumes(dupClaim.IDs()[0])[0]
 		requested := []conformance.Resource{v, v}
-		env.ExpectReading(env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested)), specfacts.AmbVBSDuplicateResources, conformance.Probe{Resources: requested})
+		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested))
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbVBSDuplicateResources, conformance.Probe{Resources: requested})
+		})
 	})
 
 	extraClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/unknown-fields", 1)
@@ -408,7 +435,9 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		requested := env.Volumes(extraClaim.IDs()...)
 		x := env.Send(env.VBSJSON(map[string]any{
 			"backup_policy_id": env.Target.VBS.BackupPolicyID, "resources": requested, "conformance_probe": "unknown member"}))
-		env.ExpectReading(x, specfacts.AmbVBSUnknownFields, conformance.Probe{Resources: requested})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbVBSUnknownFields, conformance.Probe{Resources: requested})
+		})
 	})
 
 	ctClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/content-type", 1)
@@ -422,7 +451,9 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 	It("rejects a valid request sent as text/plain, or parses it", conformance.Mutating, conformance.Req(specfacts.ReqVBSContentType, specfacts.ReqVBSDocumentedStatus), func() {
 		requested := env.Volumes(ctClaim.IDs()...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested).WithHeader("Content-Type", "text/plain"))
-		env.ExpectReading(x, specfacts.AmbVBSContentType, conformance.Probe{Resources: requested})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbVBSContentType, conformance.Probe{Resources: requested})
+		})
 	})
 
 	/*
@@ -440,7 +471,11 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		env.ExpectReading(env.Send(env.VBSRaw(padded)), specfacts.AmbVBSOversizedBodyStatus, conformance.Probe{Resources: requested})
 	})
 
-	methodClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/other-method", 1)
+	// Each method has a free volume of its own: a server that wrongly carries out one method
+	// binds only that entry's volume.
+	methodClaim := func(entry string) *conformance.Reservation {
+		return conformance.Reserve(conformance.FreeVolumes, "vbs/other-method/"+entry, 1)
+	}
 	/*
 		Testname: VBS, another method on the path
 		Requirement: vbs-method-not-allowed
@@ -452,8 +487,8 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 		is answered alike, the spec is inconclusive.
 	*/
 	DescribeTable("refuses another method with 405, or 404 from a router",
-		func(method string, withBody bool) {
-			post := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, methodClaim)...))
+		func(claim *conformance.Reservation, method string, withBody bool) {
+			post := env.VBSRequest(env.Target.VBS.BackupPolicyID, env.Volumes(freeOrUnknown(env, claim)...))
 			req := post
 			req.Method = method
 			if !withBody {
@@ -461,11 +496,11 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 				req = req.WithoutHeader("Content-Type")
 			}
 			x := env.Send(req).OffRoute()
-			env.ExpectReadingUnlike(x, specfacts.AmbVBSMethodNotAllowed, conformance.Probe{}, controlUnlessFree(env, methodClaim, post), "the method "+method)
+			env.ExpectReadingUnlike(x, specfacts.AmbVBSMethodNotAllowed, conformance.Probe{}, controlUnlessFree(env, claim, post), "the method "+method)
 		},
-		Entry("GET", conformance.Req(specfacts.ReqVBSMethodNotAllowed, specfacts.ReqVBSDocumentedStatus), http.MethodGet, false),
-		Entry("PUT with a valid body", conformance.Req(specfacts.ReqVBSMethodNotAllowed, specfacts.ReqVBSDocumentedStatus), http.MethodPut, true),
-		Entry("DELETE", conformance.Req(specfacts.ReqVBSMethodNotAllowed, specfacts.ReqVBSDocumentedStatus), http.MethodDelete, false),
+		Entry("GET", conformance.Req(specfacts.ReqVBSMethodNotAllowed, specfacts.ReqVBSDocumentedStatus), methodClaim("GET"), http.MethodGet, false),
+		Entry("PUT with a valid body", conformance.Req(specfacts.ReqVBSMethodNotAllowed, specfacts.ReqVBSDocumentedStatus), methodClaim("PUT"), http.MethodPut, true),
+		Entry("DELETE", conformance.Req(specfacts.ReqVBSMethodNotAllowed, specfacts.ReqVBSDocumentedStatus), methodClaim("DELETE"), http.MethodDelete, false),
 	)
 
 	acceptClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/not-acceptable", 1)
@@ -480,7 +515,9 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 	It("answers Accept: application/xml with 406, or disregards it", conformance.Mutating, conformance.Req(specfacts.ReqVBSNotAcceptable, specfacts.ReqVBSDocumentedStatus), func() {
 		requested := env.Volumes(acceptClaim.IDs()...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested).WithHeader("Accept", "application/xml"))
-		env.ExpectReading(x, specfacts.AmbVBSNotAcceptable, conformance.Probe{Resources: requested})
+		env.FirstUse(x, func() {
+			env.ExpectReading(x, specfacts.AmbVBSNotAcceptable, conformance.Probe{Resources: requested})
+		})
 	})
 
 	charsetClaim := conformance.Reserve(conformance.FreeVolumes, "vbs/json-charset", 1)
@@ -494,8 +531,10 @@ var _ = Describe("VBS POST /v2/{project_id}/backuppolicyresources", Label("api:v
 	It("accepts Content-Type application/json;charset=UTF-8", conformance.Mutating, answerSpec(specfacts.ReqVBSJSONCharset), func() {
 		requested := env.Volumes(charsetClaim.IDs()...)
 		x := env.Send(env.VBSRequest(env.Target.VBS.BackupPolicyID, requested).WithHeader("Content-Type", "application/json;charset=UTF-8"))
-		res := env.ExpectAssociate(x, requested)
-		Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+		env.FirstUse(x, func() {
+			res := env.ExpectAssociate(x, requested)
+			Expect(res.Succeeded(requested[0].ID)).To(BeTrue(), "the free volume must be in success_resources")
+		})
 	})
 
 	/*
