@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/ledger"
 	"github.com/koobackup/conformance/internal/mutation"
 	"github.com/koobackup/conformance/internal/prove"
 	"github.com/koobackup/conformance/internal/report"
@@ -171,7 +172,7 @@ func clearReports(out string) error {
 		return err
 	}
 	for _, stale := range []string{launch.GinkgoReportFile, launch.JUnitFile, report.JSONFile, report.HTMLFile, report.MarkdownFile,
-		report.DetectionPowerFile, ProveMarkdownFile} {
+		report.DetectionPowerFile, ProveMarkdownFile, ledger.FileName} {
 		if err := os.Remove(filepath.Join(out, stale)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("remove the previous run's %s: %w", stale, err)
 		}
