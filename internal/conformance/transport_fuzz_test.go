@@ -39,6 +39,7 @@ func FuzzExchange(f *testing.F) {
 		raw := []byte(statusLine + "\r\n" + header + "\r\n\r\n")
 		raw = append(raw, body...)
 		x := exchangeWithRawAnswer(t, env, raw, hold)
+		checkEvidence(t, env, x)
 		if x.Err != nil {
 			if x.Err.Error() == "" {
 				t.Fatalf("error without a message: %#v", x.Err)
@@ -199,5 +200,33 @@ func TestStatusCodeUnder100IsNotHTTP(t *testing.T) {
 		if !errors.As(x.Err, &na) || na.Kind != NoAnswerNotHTTP || !strings.Contains(x.Err.Error(), line) {
 			t.Errorf("%s: got status %d, error %v; want a not-HTTP error naming the status line", line, x.Status, x.Err)
 		}
+	}
+}
+
+// checkEvidence checks what a report keeps of x: it survives JSON, keeps the status and
+// the error, and never holds the target's token, even when the answer echoes it.
+func checkEvidence(t *testing.T, env *Env, x *Exchange) {
+	t.Helper()
+	raw, err := json.Marshal(env.evidence(x))
+	if err != nil {
+		t.Fatalf("evidence does not marshal: %v", err)
+	}
+	var ev Evidence
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatalf("evidence does not read back: %v", err)
+	}
+	if (ev.Response != nil) != (x.Status != 0) || (ev.Response != nil && ev.Response.Status != x.Status) {
+		t.Fatalf("evidence response %+v for status %d", ev.Response, x.Status)
+	}
+	if (ev.Error != "") != (x.Err != nil) {
+		t.Fatalf("evidence error %q for %v", ev.Error, x.Err)
+	}
+	tok := []byte(env.Target.KooPhone.AuthToken)
+	if bytes.Contains(raw, tok) {
+		t.Fatalf("evidence holds the token: %s", raw)
+	}
+	// An echoed token cut by the excerpt bound must not leave its first half behind.
+	if bytes.Contains(x.Body, tok) && bytes.Contains(raw, tok[:len(tok)/2]) {
+		t.Fatalf("evidence holds a part of the token: %s", raw)
 	}
 }
