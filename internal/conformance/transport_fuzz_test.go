@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // fuzzTimeout is the target's per-request timeout in FuzzExchange. It is short so that an
@@ -40,6 +42,7 @@ func FuzzExchange(f *testing.F) {
 		raw = append(raw, body...)
 		x := exchangeWithRawAnswer(t, env, raw, hold)
 		checkEvidence(t, env, x)
+		checkExpectations(t, env, x)
 		if x.Err != nil {
 			if x.Err.Error() == "" {
 				t.Fatalf("error without a message: %#v", x.Err)
@@ -228,5 +231,29 @@ func checkEvidence(t *testing.T, env *Env, x *Exchange) {
 	// An echoed token cut by the excerpt bound must not leave its first half behind.
 	if bytes.Contains(x.Body, tok) && bytes.Contains(raw, tok[:len(tok)/2]) {
 		t.Fatalf("evidence holds a part of the token: %s", raw)
+	}
+}
+
+// checkExpectations runs the expectations' checks on x: a 200 with the backup of a1, and
+// an error answer with any documented code. Neither may accept an answer that was not
+// complete and free of contract violations, nor an error code under a success status.
+func checkExpectations(t *testing.T, env *Env, x *Exchange) {
+	t.Helper()
+	clean := x.Err == nil && len(x.Violations) == 0
+	var p problems
+	env.checkBackup(x, []string{"a1"}, 1, &p)
+	if len(p) == 0 && (!clean || x.Status != http.StatusOK) {
+		t.Fatalf("the backup expectation accepted status %d, error %v, violations %v", x.Status, x.Err, x.Violations)
+	}
+	var names []string
+	for _, n := range specfacts.ErrorCodeNames() {
+		names = append(names, string(n))
+	}
+	p = nil
+	if p.answered(x) {
+		env.checkKooPhoneCode(x, names, &p)
+	}
+	if len(p) == 0 && (!clean || x.Status < 300) {
+		t.Fatalf("the error-code expectation accepted status %d, error %v, violations %v", x.Status, x.Err, x.Violations)
 	}
 }
