@@ -92,9 +92,12 @@ bench-peers: ## Benchmark against Stoplight Prism (installed through npm into .t
 	$(GO) run ./cmd/conformance bench --peers --tools $(TOOLS) --out $(REPORTS)
 
 .PHONY: fuzz
-fuzz: ## Fuzz the mock's request handling for $(FUZZTIME) per target.
+fuzz: ## Fuzz the mock's request handling and the suites' reading of answers for $(FUZZTIME) per target.
 	$(GO) test -run='^$$' -fuzz=FuzzKooPhoneRequest -fuzztime=$(FUZZTIME) ./internal/mock
 	$(GO) test -run='^$$' -fuzz=FuzzVBSRequest -fuzztime=$(FUZZTIME) ./internal/mock
+	$(GO) test -run='^$$' -fuzz=FuzzExchange -fuzztime=$(FUZZTIME) ./internal/conformance
+	$(GO) test -run='^$$' -fuzz=FuzzValidateResponse -fuzztime=$(FUZZTIME) ./internal/contract
+	$(GO) test -run='^$$' -fuzz=FuzzRead -fuzztime=$(FUZZTIME) ./internal/runrecord
 
 .PHONY: inventory
 inventory: ## Regenerate docs/conformance-inventory.md (the list of conformance specs).

@@ -145,7 +145,7 @@ func (e *Env) evidence(x *Exchange) Evidence {
 			Method:  x.Request.Method,
 			URL:     e.Redactor.String(x.URL),
 			Headers: e.Redactor.Header(x.Request.Header),
-			Body:    e.Redactor.String(excerpt(x.Request.Body)),
+			Body:    excerpt(e.Redactor.Bytes(x.Request.Body)),
 		},
 		ElapsedMS: x.Elapsed.Milliseconds(),
 	}
@@ -154,7 +154,7 @@ func (e *Env) evidence(x *Exchange) Evidence {
 			Method:  x.Request.Method,
 			Status:  x.Status,
 			Headers: e.Redactor.Header(x.Header),
-			Body:    e.Redactor.String(excerpt(x.Body)),
+			Body:    excerpt(e.Redactor.Bytes(x.Body)),
 		}
 	}
 	if x.Err != nil {

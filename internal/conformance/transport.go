@@ -88,6 +88,14 @@ func (e *Env) roundTrip(parent context.Context, req Request) *Exchange {
 		return x
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode < 100 {
+		// Status 0 means "no answer" to the expectations and the evidence; a code under 100
+		// is no HTTP status (RFC 9110 §15), so it is reported as an answer that is not HTTP.
+		x.Elapsed = time.Since(start)
+		x.Err = &NoAnswerError{Kind: NoAnswerNotHTTP, Timeout: timeout, Stage: "request",
+			Err: fmt.Errorf("status line %q carries no HTTP status code (100-599)", resp.Proto+" "+resp.Status)}
+		return x
+	}
 	x.Status, x.Header = resp.StatusCode, resp.Header
 	body, err := io.ReadAll(io.LimitReader(resp.Body, e.MaxResponseBytes+1))
 	x.Elapsed = time.Since(start)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/koobackup/conformance/internal/catalog"
@@ -73,6 +74,18 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, h http.Header, 
 	if mt.Schema == nil || mt.Schema.Value == nil {
 		return vs.Sort()
 	}
+	// JSON text is UTF-8 (RFC 8259 §8.1); encoding/json would quietly turn the bad bytes
+	// into U+FFFD and judge a body the target did not send.
+	if n := invalidUTF8At(body); n >= 0 {
+		return append(vs, Violation{
+			Rule:          specfacts.RuleResponseBodyInvalidJSON,
+			Location:      "/response/body",
+			Message:       fmt.Sprintf("body is not valid JSON: byte %d of %d is not UTF-8", n, len(body)),
+			HowToFix:      "send a JSON document in UTF-8 matching the documented schema",
+			RequirementID: bodyReq,
+			Source:        resSource,
+		}).Sort()
+	}
 	var value any
 	if err := json.Unmarshal(body, &value); err != nil {
 		return append(vs, Violation{
@@ -113,4 +126,19 @@ func checkResponseHeader(name string, hd *openapi3.Header, h http.Header, req sp
 		vs = schemaViolations(err, hd.Schema.Value, specfacts.RuleResponseHeaderSchema, where, req, src, vs)
 	}
 	return vs
+}
+
+// invalidUTF8At returns the offset of the first byte of b that is not UTF-8, or -1.
+func invalidUTF8At(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
