@@ -170,7 +170,7 @@ func notAPassableAnswer(env *Env, raw []byte, x *Exchange) string {
 	if resp.StatusCode != x.Status {
 		return "has another status than the one judged"
 	}
-	if !documentedStatus(env, resp.StatusCode) {
+	if !kooPhoneDocumentsStatus(env, resp.StatusCode) {
 		return "has an undocumented status"
 	}
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || mt != "application/json" {
@@ -188,8 +188,8 @@ func notAPassableAnswer(env *Env, raw []byte, x *Exchange) string {
 	return ""
 }
 
-// documentedStatus reports whether the KooPhone operation documents status.
-func documentedStatus(env *Env, status int) bool {
+// kooPhoneDocumentsStatus reports whether the KooPhone operation documents status.
+func kooPhoneDocumentsStatus(env *Env, status int) bool {
 	return slices.Contains(env.Contract.Constraints().KooPhone.Statuses, status)
 }
 
