@@ -25,6 +25,9 @@ var exploreFaults = []Fault{
 
 var explorePlants = map[string]plant{
 	FaultKooPhoneTwoFaults500: {request: panics(FaultKooPhoneTwoFaults500, func(c *plantCall) bool {
+		if c.api != specfacts.KooPhone {
+			return false
+		}
 		faults := c.clientFaults()
 		if c.requestHeader(c.m.cons.KooPhone.TokenHeader) != "" && !c.m.world.knowsTenantToken(c.requestHeader(c.m.cons.KooPhone.TokenHeader)) {
 			faults = append(faults, "unknown-tenant")
@@ -34,13 +37,16 @@ var explorePlants = map[string]plant{
 	})},
 
 	FaultVBSTwoFaults500: {request: panics(FaultVBSTwoFaults500, func(c *plantCall) bool {
+		if c.api != specfacts.VBS {
+			return false
+		}
 		faults := c.clientFaults()
 		pair := []string{"/request/headers/" + c.m.cons.VBS.TokenHeader, "/request/body/resources"}
 		return len(faults) >= 2 && !sameSet(faults, pair)
 	})},
 
 	FaultKooPhoneUnknownCodeBySize: {response: func(c *plantCall) {
-		if c.status != http.StatusBadRequest || len(c.clientFaults()) > 0 {
+		if c.api != specfacts.KooPhone || c.status != http.StatusBadRequest || len(c.clientFaults()) > 0 {
 			return
 		}
 		ids := c.instanceIDs()
