@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 )
 
@@ -31,6 +32,8 @@ type Finding struct {
 	Allowed string `json:"allowed"`
 	// Reference is the earlier request an inconsistency is measured against.
 	Reference string `json:"reference,omitempty"`
+
+	exchange runrecord.Evidence
 }
 
 func (e *engine) newFinding(api specfacts.API, r *Request, a Answer, v *verdict) *Finding {
@@ -38,7 +41,14 @@ func (e *engine) newFinding(api specfacts.API, r *Request, a Answer, v *verdict)
 	if a.Header != nil {
 		ct = a.Header.Get("Content-Type")
 	}
+	ev := runrecord.Evidence{
+		Requirements: toStrings(v.requirements),
+		Request: runrecord.Message{Method: r.Method, URL: e.red.String(strings.TrimRight(e.base, "/") + r.Path()),
+			Headers: e.red.Header(headerOf(r)), Body: e.red.String(excerpt(r.BodyBytes(), runrecord.ExcerptBytes))},
+		Response: &runrecord.Message{Method: r.Method, Status: a.Status, Headers: e.red.Header(a.Header), Body: e.red.String(excerpt(a.Body, runrecord.ExcerptBytes))},
+	}
 	return &Finding{
+		exchange: ev,
 		API: api, Kind: v.kind, Seed: e.o.Seed, Message: e.red.String(v.message),
 		Requirements: v.requirements, Entries: v.entries,
 		Faults: r.FaultIDs(), Size: r.Size, Length: r.Length,
@@ -48,21 +58,21 @@ func (e *engine) newFinding(api specfacts.API, r *Request, a Answer, v *verdict)
 	}
 }
 
-// Headline is the finding's first line: what happened to which minimal request.
+// Headline is the finding's first line: the minimal request and what it got.
 func (f *Finding) Headline() string {
-	faults := "no fault"
-	if len(f.Faults) > 0 {
-		faults = fmt.Sprintf("%d fault(s): %s", len(f.Faults), strings.Join(f.Faults, ", "))
-	}
-	return fmt.Sprintf("explore %s found %s (seed %d): minimal case %s, %d id(s) of %d characters, answered %d %s",
-		f.API, f.Kind, f.Seed, faults, f.Size, f.Length, f.Status, http.StatusText(f.Status))
+	return fmt.Sprintf("explore %s, %s (seed %d), minimal case: %s → %d", f.API, f.Kind, f.Seed, f.Curl, f.Status)
 }
 
 // String is the full report of the finding, headline first.
 func (f *Finding) String() string {
 	var b strings.Builder
 	fmt.Fprintln(&b, f.Headline())
+	faults := "none (a valid request)"
+	if len(f.Faults) > 0 {
+		faults = strings.Join(f.Faults, ", ")
+	}
 	fmt.Fprintf(&b, "  what:     %s\n", f.Message)
+	fmt.Fprintf(&b, "  faults:   %s; %d id(s) of %d characters\n", faults, f.Size, f.Length)
 	fmt.Fprintf(&b, "  request:  %s\n", f.Curl)
 	fmt.Fprintf(&b, "  answered: %d %s\n", f.Status, f.Answer)
 	fmt.Fprintf(&b, "  allowed:  %s\n", f.Allowed)
@@ -100,6 +110,22 @@ func (a *APIResult) Summary() string {
 		fmt.Fprintf(&b, "  reading observed of %s: %s\n", entry, strings.Join(rs, ", "))
 	}
 	return b.String()
+}
+
+func toStrings(ids []specfacts.RequirementID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
+}
+
+func headerOf(r *Request) http.Header {
+	h := http.Header{}
+	for _, x := range r.Headers {
+		h[x.Name] = append(h[x.Name], x.Value)
+	}
+	return h
 }
 
 func joinIDs(ids []specfacts.RequirementID) string {
