@@ -33,8 +33,9 @@ const unansweredInARow = 3
 // shrinkFactor bounds the requests spent shrinking a finding, as a multiple of the budget.
 const shrinkFactor = 4
 
-// maxAnswerBytes bounds how much of an answer is read.
-const maxAnswerBytes = 1 << 20
+// maxAnswerBytes bounds how much of an answer is read: no documented answer comes near the
+// size of the largest valid request, as the suites' engine reasons.
+const maxAnswerBytes = specfacts.RequestBodyLimit
 
 // Options configure one exploration.
 type Options struct {

@@ -49,7 +49,7 @@ func (e *engine) newFinding(api specfacts.API, r *Request, a Answer, v *verdict)
 	}
 	return &Finding{
 		exchange: ev,
-		API: api, Kind: v.kind, Seed: e.o.Seed, Message: e.red.String(v.message),
+		API:      api, Kind: v.kind, Seed: e.o.Seed, Message: e.red.String(v.message),
 		Requirements: v.requirements, Entries: v.entries,
 		Faults: r.FaultIDs(), Size: r.Size, Length: r.Length,
 		Curl:   r.Curl(e.base, e.red),
