@@ -85,9 +85,11 @@ type APIResult struct {
 	Elapsed time.Duration
 	// Stopped says why exploration ended before its budget (duration, no answers); empty
 	// when the budget was spent or a finding ended it.
-	Stopped  string
-	Coverage Coverage
-	Finding  *Finding
+	Stopped string
+	// Unanswered is set when the target stopped answering: the exploration is incomplete.
+	Unanswered bool
+	Coverage   Coverage
+	Finding    *Finding
 }
 
 // Coverage says what an exploration covered.
@@ -229,7 +231,7 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 	or.mu.Lock()
 	e.cov.Readings = or.readings
 	or.mu.Unlock()
-	out := &APIResult{API: voc.API, Sent: e.sent, Elapsed: time.Since(e.start), Stopped: e.stopped, Coverage: e.cov, Finding: e.finding}
+	out := &APIResult{API: voc.API, Sent: e.sent, Elapsed: time.Since(e.start), Stopped: e.stopped, Unanswered: e.unanswered >= unansweredInARow, Coverage: e.cov, Finding: e.finding}
 	if e.finding != nil {
 		out.Stopped = ""
 	}
@@ -307,8 +309,14 @@ func (e *engine) count(r *Request) {
 // number of checks, the seed its seed, shrinking bounded in time, and no fail files.
 func configureRapid(o Options) error {
 	if flag.Lookup("test.short") == nil {
-		// rapid asks testing.Short; outside a test binary the testing flags must exist.
+		// rapid asks testing.Short; outside a test binary the testing flags must exist and
+		// the command line count as parsed (the commands parse flag sets of their own).
 		testing.Init()
+	}
+	if !flag.Parsed() {
+		if err := flag.CommandLine.Parse(nil); err != nil {
+			return fmt.Errorf("explore: settings of rapid: %w", err)
+		}
 	}
 	shrink := 30 * time.Second
 	if o.Duration > 0 && o.Duration < shrink {

@@ -53,7 +53,7 @@ func runExplore(ctx SpecContext, api specfacts.API) {
 			Fail(a.Finding.String())
 		}
 		GinkgoWriter.Print(a.Summary())
-		if a.Stopped != "" {
+		if a.Unanswered {
 			conformance.Inconclusive("explore stopped before its budget: " + a.Stopped)
 		}
 	}
