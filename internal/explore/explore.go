@@ -80,9 +80,10 @@ func (r *Result) Findings() []*Finding {
 
 // APIResult is the exploration of one API.
 type APIResult struct {
-	API     specfacts.API
-	Sent    int
-	Elapsed time.Duration
+	API specfacts.API
+	// Sent counts every request; Shrinking those sent to shrink a finding.
+	Sent, Shrinking int
+	Elapsed         time.Duration
 	// Stopped says why exploration ended before its budget (duration, no answers); empty
 	// when the budget was spent or a finding ended it.
 	Stopped string
@@ -166,11 +167,11 @@ type engine struct {
 	red   *redact.Redactor
 	start time.Time
 
-	sent, unanswered int
-	limit            int
-	stopped          string
-	finding          *Finding
-	cov              Coverage
+	sent, shrinkSent, unanswered int
+	limit                        int
+	stopped                      string
+	finding                      *Finding
+	cov                          Coverage
 	// shrinking is set once a finding is seen: coverage counts only the exploration itself.
 	shrinking bool
 }
@@ -231,7 +232,7 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 	or.mu.Lock()
 	e.cov.Readings = or.readings
 	or.mu.Unlock()
-	out := &APIResult{API: voc.API, Sent: e.sent, Elapsed: time.Since(e.start), Stopped: e.stopped, Unanswered: e.unanswered >= unansweredInARow, Coverage: e.cov, Finding: e.finding}
+	out := &APIResult{API: voc.API, Sent: e.sent, Shrinking: e.shrinkSent, Elapsed: time.Since(e.start), Stopped: e.stopped, Unanswered: e.unanswered >= unansweredInARow, Coverage: e.cov, Finding: e.finding}
 	if e.finding != nil {
 		out.Stopped = ""
 	}
@@ -268,6 +269,9 @@ func (e *engine) send(ctx context.Context, r *Request) (*http.Request, Answer, e
 		return nil, Answer{}, err
 	}
 	e.sent++
+	if e.shrinking {
+		e.shrinkSent++
+	}
 	resp, err := e.o.Client.Do(hr)
 	if err != nil {
 		e.unanswered++

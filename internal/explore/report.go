@@ -89,6 +89,9 @@ func (f *Finding) String() string {
 func (a *APIResult) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "explore %s: %d requests in %s", a.API, a.Sent, a.Elapsed.Round(1e6))
+	if a.Shrinking > 0 {
+		fmt.Fprintf(&b, " (%d of them shrinking a finding)", a.Shrinking)
+	}
 	if a.Stopped != "" {
 		fmt.Fprintf(&b, " (stopped: %s)", a.Stopped)
 	}

@@ -17,6 +17,8 @@ const (
 	SeedEnv = "CONFORMANCE_EXPLORE_SEED"
 	// BudgetEnv overrides the number of generated requests per API.
 	BudgetEnv = "CONFORMANCE_EXPLORE_BUDGET"
+	// RateEnv bounds the requests per second (default unbounded, as the other specs).
+	RateEnv = "CONFORMANCE_EXPLORE_RATE"
 )
 
 // SuiteBudget is the suites' default budget per API: against the mock it adds well under a
@@ -60,6 +62,13 @@ func SuiteOptions(api specfacts.API, t *target.Target, c *http.Client, lookup fu
 			return o, fmt.Errorf("%s=%q: want a positive number of requests", BudgetEnv, v)
 		}
 		o.Budget = b
+	}
+	if v, ok := lookup(RateEnv); ok && v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 {
+			return o, fmt.Errorf("%s=%q: want a number of requests per second (0: unbounded)", RateEnv, v)
+		}
+		o.Rate = r
 	}
 	return o, nil
 }
