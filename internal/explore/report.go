@@ -14,8 +14,10 @@ import (
 type Finding struct {
 	API  specfacts.API `json:"api"`
 	Kind string        `json:"kind"`
-	// Seed reproduces the exploration that found it (conformance explore --seed).
+	// Seed and Budget reproduce the exploration that found it (conformance explore --seed
+	// --budget).
 	Seed         uint64                    `json:"seed"`
+	Budget       int                       `json:"budget"`
 	Message      string                    `json:"message"`
 	Requirements []specfacts.RequirementID `json:"requirements"`
 	Entries      []specfacts.AmbiguityID   `json:"register_entries,omitempty"`
@@ -80,7 +82,7 @@ func (f *Finding) String() string {
 		fmt.Fprintf(&b, "  earlier:  %s\n", f.Reference)
 	}
 	fmt.Fprintf(&b, "  requirements: %s\n", joinIDs(f.Requirements))
-	fmt.Fprintf(&b, "  rerun:    conformance explore --target <target file> --api %s --seed %d --budget <same budget>\n", f.API, f.Seed)
+	fmt.Fprintf(&b, "  rerun:    conformance explore --target <target file> --api %s --seed %d --budget %d (in the suites: %s=%d %s=%d)\n", f.API, f.Seed, f.Budget, SeedEnv, f.Seed, BudgetEnv, f.Budget)
 	return b.String()
 }
 
