@@ -33,8 +33,8 @@ a register reading states, and one reading of the unknown-id entry for the whole
 request names ids that cannot exist on any target, so none can change state, whatever the
 target file's allow_mutating says. A finding is shrunk to a minimal case and printed with
 the seed and a curl command (tokens redacted); the same --seed and --budget reproduce it.
-Request count, rate and duration are bounded and printed; three requests in a row without an
-answer stop the exploration (each bounded by the target file's timeout).
+Request count, rate and duration are bounded and printed; three requests without an answer
+stop the exploration (each bounded by the target file's timeout).
 
 Exit status: 0 nothing found; 1 a finding, or the target stopped answering; 2 usage or
 configuration error.`

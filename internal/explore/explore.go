@@ -26,9 +26,9 @@ import (
 // enough to add seconds to a run against the mock, large enough to draw every fault kind.
 const DefaultBudget = 200
 
-// unansweredInARow stops exploration: a target that no longer answers is not explored further,
-// as it stops the suites.
-const unansweredInARow = 3
+// unansweredLimit stops exploration: a target that no longer answers, or hangs on some
+// requests, is not explored further (each unanswered request costs the target's timeout).
+const unansweredLimit = 3
 
 // shrinkFactor bounds the requests spent shrinking a finding, as a multiple of the budget.
 const shrinkFactor = 4
@@ -232,7 +232,7 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 	or.mu.Lock()
 	e.cov.Readings = or.readings
 	or.mu.Unlock()
-	out := &APIResult{API: voc.API, Sent: e.sent, Shrinking: e.shrinkSent, Elapsed: time.Since(e.start), Stopped: e.stopped, Unanswered: e.unanswered >= unansweredInARow, Coverage: e.cov, Finding: e.finding}
+	out := &APIResult{API: voc.API, Sent: e.sent, Shrinking: e.shrinkSent, Elapsed: time.Since(e.start), Stopped: e.stopped, Unanswered: e.unanswered >= unansweredLimit, Coverage: e.cov, Finding: e.finding}
 	if e.finding != nil {
 		out.Stopped = ""
 	}
@@ -275,8 +275,8 @@ func (e *engine) send(ctx context.Context, r *Request) (*http.Request, Answer, e
 	resp, err := e.o.Client.Do(hr)
 	if err != nil {
 		e.unanswered++
-		if e.unanswered >= unansweredInARow {
-			e.stopped = fmt.Sprintf("no answer to %d requests in a row (last: %s)", e.unanswered, e.red.String(err.Error()))
+		if e.unanswered >= unansweredLimit {
+			e.stopped = fmt.Sprintf("no answer to %d requests (last: %s)", e.unanswered, e.red.String(err.Error()))
 		}
 		return nil, Answer{}, err
 	}
@@ -284,12 +284,11 @@ func (e *engine) send(ctx context.Context, r *Request) (*http.Request, Answer, e
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if err != nil {
 		e.unanswered++
-		if e.unanswered >= unansweredInARow {
-			e.stopped = fmt.Sprintf("no complete answer to %d requests in a row (last: %s)", e.unanswered, e.red.String(err.Error()))
+		if e.unanswered >= unansweredLimit {
+			e.stopped = fmt.Sprintf("no complete answer to %d requests (last: %s)", e.unanswered, e.red.String(err.Error()))
 		}
 		return nil, Answer{}, err
 	}
-	e.unanswered = 0
 	return hr, Answer{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 

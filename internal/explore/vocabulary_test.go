@@ -107,8 +107,8 @@ func TestDeadTargetStops(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := res.APIs[0]
-		if !a.Unanswered || a.Sent != unansweredInARow || !strings.Contains(a.Stopped, "no answer") {
-			t.Errorf("%s: sent %d, unanswered %v, stopped %q; want a stop after %d", name, a.Sent, a.Unanswered, a.Stopped, unansweredInARow)
+		if !a.Unanswered || a.Sent != unansweredLimit || !strings.Contains(a.Stopped, "no answer") {
+			t.Errorf("%s: sent %d, unanswered %v, stopped %q; want a stop after %d", name, a.Sent, a.Unanswered, a.Stopped, unansweredLimit)
 		}
 	}
 }
