@@ -16,7 +16,9 @@
 // independent faults. Base requests name only ids that cannot exist on any target, so no
 // request can change state. The oracle (oracle.go) checks invariants (no 5xx for a client
 // fault, no 2xx for a must-refuse fault, a documented answer or one a governing reading
-// states) and consistency (the base entry's reading is the same across the run). rapid
+// states), consistency (the base entry's reading is the same across the run) and a
+// metamorphic relation (the same request presented differently gets the same status and
+// code). rapid
 // shrinks a finding to a minimal case (fewest faults, shortest lists and ids), reported with
 // the seed and a curl command whose tokens are redacted (report.go).
 //

@@ -30,8 +30,11 @@ const DefaultBudget = 200
 // requests, is not explored further (each unanswered request costs the target's timeout).
 const unansweredLimit = 3
 
+// metamorphicOneIn: one request in this many is sent again presented differently.
+const metamorphicOneIn = 4
+
 // shrinkFactor bounds the requests spent shrinking a finding, as a multiple of the budget.
-const shrinkFactor = 4
+const shrinkFactor = 2
 
 // maxAnswerBytes bounds how much of an answer is read: no documented answer comes near the
 // size of the largest valid request, as the suites' engine reasons.
@@ -103,6 +106,8 @@ type Coverage struct {
 	ByKind map[string]int `json:"by_kind"`
 	// Pairs counts the distinct pairs of fault kinds sent together.
 	Pairs map[string]int `json:"pairs"`
+	// Metamorphic counts the requests sent again presented differently.
+	Metamorphic int `json:"metamorphic"`
 	// Readings counts the readings observed of the base register entry.
 	Readings map[string]map[string]int `json:"readings"`
 }
@@ -217,6 +222,25 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 		if v := or.judge(r, hr, a); v != nil {
 			e.shrinking = true
 			e.finding = e.newFinding(voc.API, r, a, v)
+			t.Fatalf("%s", v.message)
+		}
+		if r.Raw != nil || rapid.IntRange(0, metamorphicOneIn-1).Draw(t, "metamorphic") != 0 {
+			return
+		}
+		variant := gen.represent(t, r)
+		if e.stop(ctx) {
+			return
+		}
+		_, b, err := e.send(ctx, variant)
+		if err != nil {
+			return
+		}
+		if !e.shrinking {
+			e.cov.Metamorphic++
+		}
+		if v := or.sameClass(r, a, b, r.Curl(e.base, e.red)); v != nil {
+			e.shrinking = true
+			e.finding = e.newFinding(voc.API, variant, b, v)
 			t.Fatalf("%s", v.message)
 		}
 	}

@@ -86,7 +86,9 @@ func TestNoFalseAlarm(t *testing.T) {
 // Each deviation planted for exploration is caught at the default budget with at least 9
 // seeds of 10, and reported as a minimal case.
 func TestCatchesPlantedFaults(t *testing.T) {
-	for _, fault := range []string{mock.FaultKooPhoneTwoFaults500, mock.FaultVBSTwoFaults500, mock.FaultKooPhoneUnknownCodeBySize} {
+	for _, fault := range []string{mock.FaultKooPhoneTwoFaults500, mock.FaultVBSTwoFaults500, mock.FaultKooPhoneUnknownCodeBySize,
+		// Presentation must not change the answer (the metamorphic relation).
+		mock.FaultKooPhoneCharsetRefused, mock.FaultVBSJSONCharsetRefused} {
 		t.Run(fault, func(t *testing.T) {
 			flt, _ := mock.LookupFault(fault)
 			caught := 0

@@ -240,3 +240,49 @@ func permute[T any](d drawer, in []T) []T {
 	}
 	return out
 }
+
+// represent draws another presentation of the same request: member order, white space,
+// header order and case, and the charset parameter of a JSON Content-Type. A server must
+// answer both alike (the metamorphic relation of oracle.go).
+func (g *generator) represent(t *rapid.T, r *Request) *Request {
+	d := drawer{t}
+	v := *r
+	v.Headers = slices.Clone(r.Headers)
+	for i, h := range v.Headers {
+		name := h.Name
+		switch rapid.IntRange(0, 2).Draw(t, "variant-header-case") {
+		case 1:
+			name = strings.ToLower(name)
+		case 2:
+			name = strings.ToUpper(name)
+		}
+		v.Headers[i].Name = name
+		if strings.EqualFold(name, "Content-Type") && strings.HasPrefix(h.Value, "application/json") {
+			v.Headers[i].Value = rapid.SampledFrom([]string{"application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8"}).Draw(t, "variant-content-type")
+		}
+	}
+	v.Headers = permute(d, v.Headers)
+	v.Space = rapid.SampledFrom([]string{"", " ", "\n  ", "\t"}).Draw(t, "variant-space")
+	v.Body = reorder(d, r.Body).(*object)
+	return &v
+}
+
+// reorder copies a JSON value with the members of every object in a drawn order.
+func reorder(d drawer, v any) any {
+	switch x := v.(type) {
+	case *object:
+		out := &object{members: make([]member, len(x.members))}
+		for i, m := range x.members {
+			out.members[i] = member{m.key, reorder(d, m.val)}
+		}
+		out.members = permute(d, out.members)
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i := range x {
+			out[i] = reorder(d, x[i])
+		}
+		return out
+	}
+	return v
+}

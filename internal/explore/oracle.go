@@ -29,7 +29,36 @@ const (
 	FindingUndocumented    = "undocumented-answer"
 	FindingOutsideRegister = "answer-outside-every-reading"
 	FindingInconsistent    = "inconsistent-reading"
+	FindingMetamorphic     = "presentation-changes-answer"
 )
+
+// class is what two presentations of one request must share: the status and the error code.
+func class(a Answer) string {
+	obj := decodeObject(a.Body)
+	code, _ := obj["error_code"].(string)
+	if env, ok := obj["error"].(map[string]any); ok {
+		code, _ = env["code"].(string)
+	}
+	return strings.TrimSpace(fmt.Sprintf("%d %s", a.Status, strings.ToUpper(code)))
+}
+
+// sameClass is the metamorphic relation: a request presented differently (member order,
+// white space, header order and case, charset parameter) gets the answer of the same class.
+func (o *oracle) sameClass(r *Request, first, second Answer, firstCurl string) *verdict {
+	if class(first) == class(second) {
+		return nil
+	}
+	reqs := o.blame(r)
+	if r.API == specfacts.KooPhone {
+		reqs = append(reqs, specfacts.ReqKooPhoneJSONCharsetAccepted)
+	} else {
+		reqs = append(reqs, specfacts.ReqVBSJSONCharset)
+	}
+	return &verdict{kind: FindingMetamorphic,
+		message:      fmt.Sprintf("answered %s, but %s to the same request presented differently", class(second), class(first)),
+		allowed:      "the same status and code for every presentation of a request: " + class(first),
+		requirements: reqs, entries: o.entries(r), reference: firstCurl}
+}
 
 // verdict is the oracle's judgement of one exchange; nil when the answer is allowed.
 type verdict struct {
