@@ -22,3 +22,13 @@ func (planTransport) RoundTrip(*http.Request) (*http.Response, error) {
 	Skip("plan mode: the spec would run (stopped before its first request)")
 	return nil, nil
 }
+
+// StopIfPlanning stops a spec in plan mode as its first request would: for specs that send
+// through a client of their own making or from goroutines, where planTransport cannot.
+func StopIfPlanning() {
+	GinkgoHelper()
+	if planning() {
+		AddReportEntry(runrecord.EntryPlanWouldRun, "would send requests", ReportEntryVisibilityNever)
+		Skip("plan mode: the spec would run (stopped before its first request)")
+	}
+}
