@@ -51,7 +51,7 @@ test: ## Run the project's own tests (vet, unit, suites against the mock, race d
 # a sample of it. CI runs both.
 .PHONY: test-mutation
 test-mutation: ## Run the full fault × configuration matrix test (every fault, every configuration, every reading).
-	MUTATION_MATRIX=full $(GO) test -count=1 -timeout=40m -run 'TestPristineMockPassesEverySpec|TestEveryFaultIsKilled|TestFaultConfigurationMatrix|TestEveryReadingIsTakenAndTolerated|TestFairnessHolds' ./internal/mutation
+	MUTATION_MATRIX=full $(GO) test -count=1 -timeout=40m -run 'TestPristineMockPassesEverySpec|TestEveryFaultIsKilled|TestFaultConfigurationMatrix|TestEveryReadingIsTakenAndTolerated|TestFairnessHolds|TestOneCausePerPlantedFault' ./internal/mutation
 
 .PHONY: lint
 lint: $(REDOCLY) ## Lint the OpenAPI specs with Redocly CLI (installed through npm into .tools/).
