@@ -10,6 +10,7 @@ import (
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 )
 
 // problemKind says how a problem differs from what was expected; the report groups
@@ -143,8 +144,18 @@ func (e *Env) judgeWant(x *Exchange, w want, p problems) {
 	}
 	rec := e.expectation(x, w, p)
 	AddReportEntry(runrecord.EntryExpectation, rec, ReportEntryVisibilityNever)
-	Fail(e.failureMessage(x, w, rec, p))
+	// Through Gomega, not Ginkgo's Fail, so that a caller can intercept the failure
+	// (InterceptGomegaFailures: FirstUse tells a stale pool from a deviation that way).
+	Expect(rec).To(checkFailed(e.failureMessage(x, w, rec, p)))
 }
+
+// checkFailed is a matcher that never matches and fails with exactly the message given:
+// the first line of a failure is what differed, not a matcher's own wording.
+type checkFailed string
+
+func (c checkFailed) Match(any) (bool, error)          { return false, nil }
+func (c checkFailed) FailureMessage(any) string        { return string(c) }
+func (c checkFailed) NegatedFailureMessage(any) string { return string(c) }
 
 // gotOf is the class of the answer an exchange got.
 func gotOf(x *Exchange) *runrecord.Answer {

@@ -17,6 +17,7 @@ import (
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/redact"
+	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
 	"pgregory.net/rapid"
@@ -94,6 +95,9 @@ type APIResult struct {
 	Unanswered bool
 	Coverage   Coverage
 	Finding    *Finding
+	// Sample is the allowed exchange with the most faults, kept as the evidence of a
+	// passing exploration; nil when nothing was judged.
+	Sample *runrecord.Evidence
 }
 
 // Coverage says what an exploration covered.
@@ -172,10 +176,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 // engine is one API's exploration: it sends, counts and stops.
 type engine struct {
-	o     Options
-	base  string
-	red   *redact.Redactor
-	start time.Time
+	sample       *runrecord.Evidence
+	sampleFaults int
+	o            Options
+	base         string
+	red          *redact.Redactor
+	start        time.Time
 
 	sent, shrinkSent, unanswered int
 	limit                        int
@@ -229,6 +235,12 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 			e.finding = e.newFinding(voc.API, r, a, v)
 			t.Fatalf("%s", v.message)
 		}
+		if !e.shrinking && (e.sample == nil || len(r.FaultIDs()) > e.sampleFaults) {
+			// The exchange with the most faults the oracle judged and allowed: a passing
+			// exploration is backed by a recorded probe that could have failed.
+			ev := e.evidence(r, a, nil)
+			e.sample, e.sampleFaults = &ev, len(r.FaultIDs())
+		}
 		if r.Raw != nil || rapid.IntRange(0, metamorphicOneIn-1).Draw(t, "metamorphic") != 0 {
 			return
 		}
@@ -261,7 +273,7 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 	or.mu.Lock()
 	e.cov.Readings = or.readings
 	or.mu.Unlock()
-	out := &APIResult{API: voc.API, Sent: e.sent, Shrinking: e.shrinkSent, Elapsed: time.Since(e.start), Stopped: e.stopped, Unanswered: e.unanswered >= unansweredLimit, Coverage: e.cov, Finding: e.finding}
+	out := &APIResult{API: voc.API, Sent: e.sent, Shrinking: e.shrinkSent, Elapsed: time.Since(e.start), Stopped: e.stopped, Unanswered: e.unanswered >= unansweredLimit, Coverage: e.cov, Finding: e.finding, Sample: e.sample}
 	if e.finding != nil {
 		out.Stopped = ""
 	}

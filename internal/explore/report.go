@@ -38,17 +38,22 @@ type Finding struct {
 	exchange runrecord.Evidence
 }
 
+// evidence is one exchange in the record every conformance spec keeps, secrets redacted.
+func (e *engine) evidence(r *Request, a Answer, reqs []specfacts.RequirementID) runrecord.Evidence {
+	return runrecord.Evidence{
+		Requirements: toStrings(reqs),
+		Request: runrecord.Message{Method: r.Method, URL: e.red.String(strings.TrimRight(e.base, "/") + r.Path()),
+			Headers: e.red.Header(headerOf(r)), Body: e.red.String(excerpt(r.BodyBytes(), runrecord.ExcerptBytes))},
+		Response: &runrecord.Message{Method: r.Method, Status: a.Status, Headers: e.red.Header(a.Header), Body: e.red.String(excerpt(a.Body, runrecord.ExcerptBytes))},
+	}
+}
+
 func (e *engine) newFinding(api specfacts.API, r *Request, a Answer, v *verdict) *Finding {
 	ct := ""
 	if a.Header != nil {
 		ct = a.Header.Get("Content-Type")
 	}
-	ev := runrecord.Evidence{
-		Requirements: toStrings(v.requirements),
-		Request: runrecord.Message{Method: r.Method, URL: e.red.String(strings.TrimRight(e.base, "/") + r.Path()),
-			Headers: e.red.Header(headerOf(r)), Body: e.red.String(excerpt(r.BodyBytes(), runrecord.ExcerptBytes))},
-		Response: &runrecord.Message{Method: r.Method, Status: a.Status, Headers: e.red.Header(a.Header), Body: e.red.String(excerpt(a.Body, runrecord.ExcerptBytes))},
-	}
+	ev := e.evidence(r, a, v.requirements)
 	return &Finding{
 		exchange: ev,
 		API:      api, Kind: v.kind, Seed: e.o.Seed, Message: e.red.String(v.message),

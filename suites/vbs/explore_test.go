@@ -48,6 +48,9 @@ func runExplore(ctx SpecContext, api specfacts.API) {
 			AddReportEntry(runrecord.EntryEvidence, a.Finding.Evidence(), ReportEntryVisibilityNever)
 			Fail(a.Finding.String())
 		}
+		if a.Sample != nil {
+			AddReportEntry(runrecord.EntryEvidence, *a.Sample, ReportEntryVisibilityNever)
+		}
 		GinkgoWriter.Print(a.Summary())
 		if a.Unanswered {
 			conformance.Inconclusive("explore stopped before its budget: " + a.Stopped)
