@@ -138,9 +138,6 @@ func printCheck(w io.Writer, r *targetcheck.Result, noSpecs, verbose bool) {
 		name = " (" + name + ")"
 	}
 	fmt.Fprintf(w, "target file %s%s is valid\n", r.File, name)
-	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "  warning: %s\n", warn)
-	}
 	for _, a := range r.APIs {
 		if !a.Present {
 			fmt.Fprintf(w, "  %-9s not described: its suite is skipped and its requirements are not evaluated\n", a.Name+":")
