@@ -35,7 +35,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		file, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return flagErrorCode(err)
 	}
 	rest := fs.Args()
 	if file == "" && len(rest) > 0 {

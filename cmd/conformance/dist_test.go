@@ -75,8 +75,12 @@ func builtDist(t *testing.T) string {
 	return distDir
 }
 
-// TestMain removes the dist shared by the tests of this binary.
+// TestMain removes the dist shared by the tests of this binary. Run with testRoleEnv set,
+// the binary plays a role in a test instead (mock_lifecycle_test.go).
 func TestMain(m *testing.M) {
+	if role := os.Getenv(testRoleEnv); role != "" {
+		os.Exit(playRole(role, os.Args[1:]))
+	}
 	code := m.Run()
 	if distDir != "" {
 		_ = os.RemoveAll(filepath.Dir(filepath.Dir(distDir)))

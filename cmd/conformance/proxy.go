@@ -49,7 +49,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return flagErrorCode(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "conformance proxy: unexpected argument %q\n", fs.Arg(0))

@@ -26,7 +26,10 @@ func runTargetCommand(args []string) int { return targetCommand(args, os.Stdout,
 func targetCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "check" {
 		fmt.Fprintln(stderr, "usage: conformance target check [--json] [--no-specs] [--verbose] [--auth] [--repo DIR] FILE")
-		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 0 && isHelpFlag(args[0]) {
+			return 0
+		}
+		if len(args) == 0 {
 			return 2
 		}
 		fmt.Fprintf(stderr, "conformance target: unknown subcommand %q\n", args[0])
