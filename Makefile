@@ -28,14 +28,14 @@ SUITES        := $(patsubst suites/%/,%,$(dir $(wildcard suites/*/*_suite_test.g
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-# The preflight probes every API of $$CONFORMANCE_TARGET at once before any suite is compiled:
+# The preflight probes every API of the CONFORMANCE_TARGET file at once before any suite is compiled:
 # when none answers it writes the reports itself and the run ends (exit 1) within about one
 # timeout; otherwise its verdict (preflight.json) stops the suite of an API that did not answer
 # before its first request.
 REPORT_FLAGS  = $(if $(WAIVERS),--waivers $(WAIVERS)) $(if $(filter 1,$(REQUIRE_CONCLUSIVE)),--require-conclusive)
 
 .PHONY: conformance
-conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TARGET) and write reports/ (PROVE=1: add the run's detection power).
+conformance: ## Run both suites against the reference mock (or the file named by CONFORMANCE_TARGET) and write reports/ (PROVE=1: add the run's detection power).
 	@mkdir -p $(REPORTS)
 	@$(GO) run ./cmd/conformance preflight --out $(REPORTS) $(REPORT_FLAGS) || exit $$?; \
 	rc=0; \
@@ -95,7 +95,7 @@ bench-peers: ## Benchmark against Stoplight Prism (installed through npm into .t
 	$(GO) run ./cmd/conformance bench --peers --tools $(TOOLS) --out $(REPORTS)
 
 .PHONY: fuzz
-fuzz: ## Fuzz the mock's request handling for $(FUZZTIME) per target.
+fuzz: ## Fuzz the mock's request handling, FUZZTIME per target (default 30s).
 	$(GO) test -run='^$$' -fuzz=FuzzKooPhoneRequest -fuzztime=$(FUZZTIME) ./internal/mock
 	$(GO) test -run='^$$' -fuzz=FuzzVBSRequest -fuzztime=$(FUZZTIME) ./internal/mock
 
