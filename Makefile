@@ -28,7 +28,7 @@ SUITES        := $(patsubst suites/%/,%,$(dir $(wildcard suites/*/*_suite_test.g
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-# One call of internal/run: it resolves the target ($$CONFORMANCE_TARGET, else the reference
+# One call of internal/run: it resolves the target (the CONFORMANCE_TARGET file, else the reference
 # mock started in the run), probes every API at once (none answering ends the run with the
 # reports, exit 1), runs the suites compiled from this checkout (cached between runs) in
 # $(PROCS) parallel Ginkgo processes under --randomize-all, and builds the reports.
@@ -38,7 +38,7 @@ RUN_FLAGS = --from-source --procs $(PROCS) --out $(REPORTS) $(if $(WAIVERS),--wa
 	$(if $(filter 1,$(REQUIRE_CONCLUSIVE)),--require-conclusive) $(if $(filter 1,$(PROVE)),--prove)
 
 .PHONY: conformance
-conformance: ## Run both suites against the reference mock (or $$CONFORMANCE_TARGET) and write reports/ (PROVE=1: add the run's detection power).
+conformance: ## Run both suites against the reference mock (or the file named by CONFORMANCE_TARGET) and write reports/ (PROVE=1: add the run's detection power).
 	@$(GO) run ./cmd/conformance run $(RUN_FLAGS)
 
 .PHONY: test
@@ -92,7 +92,7 @@ bench-peers: ## Benchmark against Stoplight Prism (installed through npm into .t
 	$(GO) run ./cmd/conformance bench --peers --tools $(TOOLS) --out $(REPORTS)
 
 .PHONY: fuzz
-fuzz: ## Fuzz the mock's request handling and the suites' reading of answers for $(FUZZTIME) per target.
+fuzz: ## Fuzz the mock's request handling and the suites' reading of answers, FUZZTIME per target (default 30s).
 	$(GO) test -run='^$$' -fuzz=FuzzKooPhoneRequest -fuzztime=$(FUZZTIME) ./internal/mock
 	$(GO) test -run='^$$' -fuzz=FuzzVBSRequest -fuzztime=$(FUZZTIME) ./internal/mock
 	$(GO) test -run='^$$' -fuzz=FuzzExchange -fuzztime=$(FUZZTIME) ./internal/conformance

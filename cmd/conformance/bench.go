@@ -20,7 +20,7 @@ func runBench(args []string) int {
 	peers := fs.Bool("peers", false, "also measure Stoplight Prism (installed through npm into --tools)")
 	tools := fs.String("tools", ".tools", "folder npm installs Prism into (with --peers)")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return flagErrorCode(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "conformance bench: unexpected arguments %v\n", fs.Args())

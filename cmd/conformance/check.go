@@ -24,7 +24,7 @@ func init() {
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	reportDir := fs.String("report-dir", "reports", "directory for the violations report")
+	reportDir := fs.String("report-dir", filepath.Join("reports", "check"), "directory for the violations report (a folder of its own: a conformance run's folder is refused)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: conformance check FILE [--report-dir DIR]")
 		fs.PrintDefaults()
@@ -35,7 +35,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		file, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return flagErrorCode(err)
 	}
 	rest := fs.Args()
 	if file == "" && len(rest) > 0 {
@@ -43,6 +43,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if file == "" || len(rest) > 0 {
 		fs.Usage()
+		return 2
+	}
+	if err := ownReportDir(*reportDir, "check"); err != nil {
+		fmt.Fprintf(stderr, "conformance check: --report-dir: %v\n", err)
 		return 2
 	}
 	f, err := os.Open(file)
@@ -64,6 +68,23 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	rep := tally.Report(catalog.Default(), traffic.ReportOptions{Name: filepath.Base(file) + " (" + string(format) + ")", Kind: "check"})
 	return finishReport(rep, tally.Failed(), *reportDir, stdout, stderr)
+}
+
+// conformanceRunFiles are files only a conformance run (make conformance, conformance run)
+// writes into its report folder.
+var conformanceRunFiles = []string{"ginkgo.json", "junit.xml", "preflight.json", report.DetectionPowerFile}
+
+// ownReportDir refuses a report folder that holds a conformance run: proxy and check write
+// the same file names (conformance.json, conformance.html, summary.md), and writing over
+// them would leave a folder mixing two runs. Refusing, rather than writing into a
+// subfolder, keeps the report where the user said it would be.
+func ownReportDir(dir, kind string) error {
+	for _, name := range conformanceRunFiles {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return fmt.Errorf("%s holds a conformance run (%s); give %s a folder of its own, e.g. %s", dir, name, kind, filepath.Join(dir, kind))
+		}
+	}
+	return nil
 }
 
 // finishReport writes the report (conformance.json, conformance.html, summary.md: the same

@@ -76,8 +76,12 @@ func builtDist(t *testing.T) string {
 	return distDir
 }
 
-// TestMain removes the dist shared by the tests of this binary.
+// TestMain removes the dist shared by the tests of this binary. Run with testRoleEnv set,
+// the binary plays a role in a test instead (mock_lifecycle_test.go).
 func TestMain(m *testing.M) {
+	if role := os.Getenv(testRoleEnv); role != "" {
+		os.Exit(playRole(role, os.Args[1:]))
+	}
 	// Runs record the ids they consume in a ledger; the tests' ledgers stay out of the
 	// developer's state directory.
 	ledgers, err := os.MkdirTemp("", "ledgers-")

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/koobackup/conformance/internal/mock"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // writeMockTarget serves an in-process mock (with the given options) and writes its target file.

@@ -21,7 +21,7 @@ func runInventory(args []string) int {
 	check := fs.String("check", "", "exit 1 when this file differs from the generated inventory")
 	labels := fs.Bool("labels", false, "also dry-run the suites: hold each block's Requirement line against its specs' req: labels and check every requirement has a spec")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return flagErrorCode(err)
 	}
 	wd, _ := os.Getwd()
 	root, err := inventory.ModuleRoot(wd)

@@ -25,10 +25,15 @@ func (f *faultList) String() string     { return strings.Join(*f, ",") }
 func (f *faultList) Set(v string) error { *f = append(*f, v); return nil }
 
 func runMock(args []string) int {
+	if !stopWithParent() {
+		fmt.Fprintln(os.Stderr, "conformance mock: the process that started the mock has already exited")
+		return 1
+	}
 	return serveMock(args, os.Stderr, nil)
 }
 
-// serveMock runs the mock until SIGINT/SIGTERM. ready, when not nil, receives the base URL
+// serveMock runs the mock until SIGINT or SIGTERM, then closes it: the listener first, so the
+// port is free when the command exits. ready, when not nil, receives the base URL
 // once the mock listens (tests use it).
 func serveMock(args []string, stderr io.Writer, ready chan<- string) int {
 	fs := flag.NewFlagSet("mock", flag.ContinueOnError)

@@ -40,7 +40,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	upstreamRaw := fs.String("upstream", "", "base URL of the implementation to forward to (the mock or a live endpoint); required")
 	record := fs.String("record", "", "record every exchange to this file (.har for HAR 1.2, anything else NDJSON); tokens are redacted")
 	reject := fs.Bool("reject", false, "answer a non-conforming request with the API's documented 400 instead of forwarding it")
-	reportDir := fs.String("report-dir", "reports", "directory for the violations report written on shutdown")
+	reportDir := fs.String("report-dir", filepath.Join("reports", "proxy"), "directory for the violations report written on shutdown (a folder of its own: a conformance run's folder is refused)")
 	timeout := fs.Duration("timeout", proxy.DefaultTimeout, "bound on one exchange with the upstream; slower answers get a 504")
 	bodyLimit := fs.Int64("body-limit", proxy.DefaultBodyLimit, "bytes of a body buffered for validation; larger bodies are streamed and reported")
 	targetFile := fs.String("target", "", "optional target file whose tokens and secrets are redacted from logs, recording and report")
@@ -49,10 +49,14 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return flagErrorCode(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "conformance proxy: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if err := ownReportDir(*reportDir, "proxy"); err != nil {
+		fmt.Fprintf(stderr, "conformance proxy: --report-dir: %v\n", err)
 		return 2
 	}
 	upstream, err := parseUpstream(*upstreamRaw)

@@ -212,3 +212,48 @@ func TestProxyAndCheckUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// proxy and check write conformance.json, conformance.html and summary.md like a conformance
+// run; by default they use a folder of their own, and they refuse one holding another run's
+// reports instead of mixing two runs in it.
+func TestReportDirOfItsOwn(t *testing.T) {
+	rec := filepath.Join(t.TempDir(), "empty.har")
+	if err := os.WriteFile(rec, []byte(`{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[]}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := t.TempDir()
+	for _, name := range []string{"ginkgo.json", report.JSONFile} {
+		if err := os.WriteFile(filepath.Join(run, name), []byte(`{"kind":""}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := runCheck([]string{rec, "--report-dir", run}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "holds a conformance run") {
+		t.Fatalf("check into a conformance run's folder: exit %d, stderr %q", code, errOut.String())
+	}
+	if raw, _ := os.ReadFile(filepath.Join(run, report.JSONFile)); string(raw) != `{"kind":""}` {
+		t.Fatalf("the conformance run's report was overwritten: %s", raw)
+	}
+	errOut.Reset()
+	if code := runProxy(context.Background(), []string{"--upstream", "http://127.0.0.1:1", "--report-dir", run}, &out, &errOut, nil); code != 2 || !strings.Contains(errOut.String(), filepath.Join(run, "proxy")) {
+		t.Fatalf("proxy into a conformance run's folder: exit %d, stderr %q", code, errOut.String())
+	}
+	// A check report may be refreshed in place.
+	own := filepath.Join(t.TempDir(), "check")
+	for i := range 2 {
+		// An empty recording evaluates nothing (exit 1); what matters is that it is written.
+		if code := runCheck([]string{rec, "--report-dir", own}, &out, &errOut); code == 2 {
+			t.Fatalf("check run %d into its own folder: exit %d, stderr %q", i+1, code, errOut.String())
+		}
+		if _, err := os.Stat(filepath.Join(own, report.JSONFile)); err != nil {
+			t.Fatalf("check run %d wrote no report: %v", i+1, err)
+		}
+	}
+	// The defaults are folders of their own under reports/.
+	for cmd, want := range map[string]string{"check": filepath.Join("reports", "check"), "proxy": filepath.Join("reports", "proxy")} {
+		code, stdout, _ := runAsMain(t, cmd, "--help")
+		if code != 0 || !strings.Contains(stdout, `(default "`+want+`")`) {
+			t.Errorf("%s --help does not give %s as the default report folder:\n%s", cmd, want, stdout)
+		}
+	}
+}

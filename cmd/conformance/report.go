@@ -37,9 +37,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return runReportRender(args[1:], stdout, stderr)
 	case "diff":
 		return runReportDiff(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
+	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stderr, reportUsage)
-		return 2
+		return 0
 	}
 	fmt.Fprintf(stderr, "conformance report: unknown subcommand %q\n%s\n", args[0], reportUsage)
 	return 2
@@ -74,9 +74,10 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 	targetPath := fs.String("target", "", "target file of the run, for its secrets and metadata (default $"+target.EnvVar+", else the reference mock's default world)")
 	fs.Usage = func() { fmt.Fprintln(stderr, reportUsage); fs.PrintDefaults() }
 	if rest, err := splitPositional(fs, args); err != nil || len(rest) > 0 {
-		if err == nil {
-			fmt.Fprintf(stderr, "conformance report build: unexpected argument %q\n", rest[0])
+		if err != nil {
+			return flagErrorCode(err)
 		}
+		fmt.Fprintf(stderr, "conformance report build: unexpected argument %q\n", rest[0])
 		return 2
 	}
 	cat := catalog.Default()
@@ -191,7 +192,7 @@ func runReportRender(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprintln(stderr, reportUsage); fs.PrintDefaults() }
 	files, err := splitPositional(fs, args)
 	if err != nil {
-		return 2
+		return flagErrorCode(err)
 	}
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "conformance report render: name at least one conformance.json")
@@ -221,7 +222,7 @@ func runReportDiff(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprintln(stderr, reportUsage); fs.PrintDefaults() }
 	files, err := splitPositional(fs, args)
 	if err != nil {
-		return 2
+		return flagErrorCode(err)
 	}
 	if len(files) != 2 {
 		fmt.Fprintf(stderr, "conformance report diff: want OLD.json NEW.json, got %d file(s)\n", len(files))

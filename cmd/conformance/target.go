@@ -27,7 +27,10 @@ func runTargetCommand(args []string) int { return targetCommand(args, os.Stdout,
 func targetCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "check" {
 		fmt.Fprintln(stderr, "usage: conformance target check [--json] [--no-specs] [--verbose] [--auth] [--repo DIR] FILE")
-		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 0 && isHelpFlag(args[0]) {
+			return 0
+		}
+		if len(args) == 0 {
 			return 2
 		}
 		fmt.Fprintf(stderr, "conformance target: unknown subcommand %q\n", args[0])
@@ -139,9 +142,6 @@ func printCheck(w io.Writer, r *targetcheck.Result, noSpecs, verbose bool) {
 		name = " (" + name + ")"
 	}
 	fmt.Fprintf(w, "target file %s%s is valid\n", r.File, name)
-	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "  warning: %s\n", warn)
-	}
 	for _, a := range r.APIs {
 		if !a.Present {
 			fmt.Fprintf(w, "  %-9s not described: its suite is skipped and its requirements are not evaluated\n", a.Name+":")

@@ -138,9 +138,6 @@ func loadOrStartTarget(ctx context.Context, builtIn BuiltIn) ([]byte, func(), er
 		if err != nil {
 			return nil, nil, fmt.Errorf("conformance: %w", err)
 		}
-		for _, w := range t.Warnings {
-			GinkgoWriter.Printf("target file warning: %s\n", w)
-		}
 		raw, err := t.Marshal()
 		if err != nil {
 			return nil, nil, fmt.Errorf("conformance: %w", err)

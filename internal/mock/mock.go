@@ -122,7 +122,6 @@ func (m *Mock) World() *World { return m.world }
 func (m *Mock) Target(baseURL string) *target.Target {
 	d := m.world.desc
 	t := d
-	t.Warnings = nil
 	t.AllowMutating = true
 	t.FaultInjection = true
 	if m.lenient() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -52,9 +53,6 @@ type Target struct {
 	ReferenceMock *ReferenceMock `yaml:"reference_mock,omitempty" json:"reference_mock,omitempty"`
 	// envSecrets are the values of SecretsEnv, resolved by Parse.
 	envSecrets []string
-	// Warnings lists keys of the file this version does not know; they are ignored, not
-	// refused, because the format allows more optional keys.
-	Warnings []string `yaml:"-" json:"warnings,omitempty"`
 
 	KooPhone *KooPhone `yaml:"koophone,omitempty" json:"koophone,omitempty"`
 	VBS      *VBS      `yaml:"vbs,omitempty" json:"vbs,omitempty"`
@@ -104,14 +102,14 @@ type Duration time.Duration
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	var s string
 	if err := n.Decode(&s); err != nil {
-		return fmt.Errorf("want a duration such as \"5s\": %w", err)
+		return fmt.Errorf("line %d: want a duration such as \"5s\": %w", n.Line, err)
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("want a duration such as \"5s\": %w", err)
+		return fmt.Errorf("line %d: want a duration such as \"5s\": %w", n.Line, err)
 	}
 	if v <= 0 {
-		return fmt.Errorf("duration %q must be positive", s)
+		return fmt.Errorf("line %d: duration %q must be positive", n.Line, s)
 	}
 	*d = Duration(v)
 	return nil
@@ -184,30 +182,30 @@ func LoadEnv(path string, env LookupEnv) (*Target, error) {
 }
 
 // Parse decodes and validates the YAML of a target file, taking secrets named by *_env keys
-// from the process environment. Keys this version does not know are kept as warnings (the
-// format allows more optional keys) so that a misspelt key is reported, not silently
-// ignored; a known key with a wrong type is an error.
+// from the process environment. A key this version does not know is an error naming its
+// path, its line and the known key it most likely means; a known key with a wrong type is
+// an error naming the key.
 func Parse(raw []byte) (*Target, error) { return ParseEnv(raw, os.LookupEnv) }
 
 // ParseEnv is Parse with the environment given as a lookup function.
 func ParseEnv(raw []byte, env LookupEnv) (*Target, error) {
-	var t Target
-	if len(bytes.TrimSpace(raw)) == 0 {
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, syntaxError(raw, err)
+	}
+	if len(root.Content) == 0 {
 		return nil, &FieldError{Key: "(file)", Reason: "is empty"}
 	}
-	if err := yaml.Unmarshal(raw, &t); err != nil {
-		return nil, fmt.Errorf("target file: %s: %w", keysOnErrorLines(raw, err), err)
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil, &FieldError{Key: "(file)", Reason: fmt.Sprintf("line %d: want a mapping of keys (name:, koophone:, vbs: ...), not a %s", doc.Line, kindName(doc.Kind))}
 	}
-	strictDec := yaml.NewDecoder(bytes.NewReader(raw))
-	strictDec.KnownFields(true)
-	var probe Target
-	if err := strictDec.Decode(&probe); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			for _, e := range te.Errors {
-				t.Warnings = append(t.Warnings, "unknown key ignored: "+e)
-			}
-		}
+	if errs := unknownKeys(doc, reflect.TypeFor[Target](), ""); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	var t Target
+	if err := doc.Decode(&t); err != nil {
+		return nil, fmt.Errorf("target file: %s: %w", keysOnErrorLines(doc, err), err)
 	}
 	if err := t.resolveSecrets(env); err != nil {
 		return nil, err
@@ -216,6 +214,17 @@ func ParseEnv(raw []byte, env LookupEnv) (*Target, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "single value"
+	default:
+		return "document of another kind"
+	}
 }
 
 // Validate checks every key and returns all problems joined.
@@ -339,11 +348,7 @@ var lineRe = regexp.MustCompile(`line (\d+):`)
 
 // keysOnErrorLines names the dotted keys that sit on the lines a YAML error mentions, so a
 // type error says "allow_mutating" rather than only "line 2".
-func keysOnErrorLines(raw []byte, err error) string {
-	var root yaml.Node
-	if yaml.Unmarshal(raw, &root) != nil {
-		return "not valid YAML"
-	}
+func keysOnErrorLines(root *yaml.Node, err error) string {
 	byLine := map[int]string{}
 	var walk func(n *yaml.Node, prefix string)
 	walk = func(n *yaml.Node, prefix string) {
@@ -364,7 +369,7 @@ func keysOnErrorLines(raw []byte, err error) string {
 			}
 		}
 	}
-	walk(&root, "")
+	walk(root, "")
 	var keys []string
 	for _, m := range lineRe.FindAllStringSubmatch(err.Error(), -1) {
 		if line, convErr := strconv.Atoi(m[1]); convErr == nil && byLine[line] != "" {

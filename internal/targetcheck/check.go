@@ -27,7 +27,6 @@ type Result struct {
 	Profile        string                `json:"profile"`
 	Timeout        string                `json:"timeout"`
 	Secrets        []target.SecretSource `json:"secrets"`
-	Warnings       []string              `json:"warnings,omitempty"`
 	// Auth is the outcome of obtaining a token (--auth); nil when not tried.
 	Auth *AuthResult `json:"auth_check,omitempty"`
 	// Ledger is the target's record of ids earlier runs consumed (internal/ledger): where it
@@ -63,7 +62,7 @@ type Spec struct {
 func Static(path string, t *target.Target) *Result {
 	r := &Result{
 		File: path, Name: t.Name, AllowMutating: t.AllowMutating, FaultInjection: t.FaultInjection,
-		Profile: t.Profile, Timeout: t.RequestTimeout().String(), Secrets: t.SecretSources(), Warnings: t.Warnings,
+		Profile: t.Profile, Timeout: t.RequestTimeout().String(), Secrets: t.SecretSources(),
 	}
 	if r.Profile == "" {
 		r.Profile = "default"
