@@ -34,7 +34,9 @@ func TestEnvTakesAndRenewsIAMToken(t *testing.T) {
 	if err := env.renewIAMToken(); err != nil || env.Target.KooPhone.AuthToken != first {
 		t.Fatalf("renewed before due: %v", err)
 	}
-	time.Sleep(800 * time.Millisecond)
+	// Past the renewal margin on the Source's clock, without waiting for it.
+	later := time.Now().Add(800 * time.Millisecond)
+	env.iam.SetClock(func() time.Time { return later })
 	if err := env.renewIAMToken(); err != nil {
 		t.Fatal(err)
 	}

@@ -156,3 +156,11 @@ func excerpt(b []byte) string {
 	}
 	return s
 }
+
+// SetClock replaces the clock the renewal decision reads, so that a test can move time past
+// the renewal margin instead of waiting for it.
+func (s *Source) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
