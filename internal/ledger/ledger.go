@@ -307,8 +307,11 @@ type Summary struct {
 func (s *Summary) Lines() []string {
 	var out []string
 	where := "no ledger is kept ($" + EnvVar + "=off, or no home or state directory: set $" + EnvVar + " to a directory to keep one)"
-	if s.Ledger != "" {
+	switch {
+	case s.Ledger != "":
 		where = "ledger " + s.Ledger
+	case s.TargetKey == "":
+		where = "no ledger is kept for the reference mock this run started (it is new every run)"
 	}
 	out = append(out, fmt.Sprintf("%d pooled id(s) consumed by this run; %s", len(s.Consumed), where))
 	for _, p := range s.Pools {
