@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -46,6 +47,35 @@ func (e *engine) evidence(r *Request, a Answer, reqs []specfacts.RequirementID) 
 			Headers: e.red.Header(headerOf(r)), Body: e.red.String(excerpt(r.BodyBytes(), runrecord.ExcerptBytes))},
 		Response: &runrecord.Message{Method: r.Method, Status: a.Status, Headers: e.red.Header(a.Header), Body: e.red.String(excerpt(a.Body, runrecord.ExcerptBytes))},
 	}
+}
+
+// Expectation is the finding as the record of a failed check, so that the report groups it
+// with the hand-picked probes' failures of the same deviation (internal/report, "Causes").
+// class is the requirement the exploring spec is about.
+func (f *Finding) Expectation(class string) runrecord.Expectation {
+	got := runrecord.Answer{Status: f.Status, Code: codeOf(f.exchange.Response)}
+	return runrecord.Expectation{RequestClass: class, Requirement: class, ExpectedText: f.Allowed, Got: &got,
+		Summary: f.Headline(), Generated: true}
+}
+
+// codeOf reads the error code of an answer: KooPhone's error_code or VBS's error.code.
+func codeOf(m *runrecord.Message) string {
+	if m == nil {
+		return ""
+	}
+	var body struct {
+		ErrorCode string `json:"error_code"`
+		Error     struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal([]byte(m.Body), &body) != nil {
+		return ""
+	}
+	if body.ErrorCode != "" {
+		return body.ErrorCode
+	}
+	return body.Error.Code
 }
 
 func (e *engine) newFinding(api specfacts.API, r *Request, a Answer, v *verdict) *Finding {

@@ -119,8 +119,20 @@ func normalPointer(p string) string {
 //     with the spec's alternatives, the deviation does not), and for a probe of a register
 //     entry also the entry and the answer got (probes of one entry are one question,
 //     whichever requirement their spec is about);
-//   - else the failure's first line.
+//   - else the failure's first line;
+//   - besides, a server error (5xx), one per API and answer, whatever the request;
+//   - and a generated request's failure (kind:explore) joins a hand-picked probe's failure
+//     of the same API that got the same answer (joinGenerated).
 func causeKeys(api string, rec runrecord.Expectation) (kind string, keys []string) {
+	kind, keys = causeKeysOf(api, rec)
+	if rec.Got != nil && rec.Got.Error == "" && rec.Got.Status >= 500 {
+		// A server error is the server's own failure whatever the request was, as a hang is.
+		keys = append(keys, "server-error "+api+" got "+gotClass(*rec.Got))
+	}
+	return kind, keys
+}
+
+func causeKeysOf(api string, rec runrecord.Expectation) (kind string, keys []string) {
 	switch {
 	case rec.Rule != "":
 		return CauseRule, []string{"rule " + rec.Rule + " " + normalPointer(rec.Pointer)}
@@ -209,6 +221,7 @@ func groupCauses(in causeInput, cat *catalog.Catalog) []Cause {
 	groups := map[int]*group{}
 	var order []int
 	linkCascades(in.failures)
+	joinGenerated(in.failures)
 	root := components(in.failures)
 	// The cause is told by a failure of its own, not by a consequence of it.
 	lead := map[int]int{}
@@ -470,6 +483,25 @@ func unreachableCauses(gone []Unreachable, specs map[string][]string) []Cause {
 // success was refused, on ids an earlier spec's request named that the target wrongly carried
 // out (it answered success where only a refusal is due). That request consumed the ids, so
 // the refusal is the same deviation seen again, not a second one.
+// joinGenerated gives a generated request's failure the signature of a hand-picked probe's
+// failure of the same API that got the same answer: the same deviation, reached by a
+// request nobody picked. A generated failure no probe shares stays a cause of its own.
+func joinGenerated(fs []causeFailure) {
+	for i := range fs {
+		g := &fs[i]
+		if !g.rec.Generated || g.rec.Got == nil {
+			continue
+		}
+		for _, h := range fs {
+			if h.rec.Generated || h.api != g.api || h.rec.Got == nil || gotClass(*h.rec.Got) != gotClass(*g.rec.Got) {
+				continue
+			}
+			g.keys = append(g.keys, h.keys[0])
+			break
+		}
+	}
+}
+
 func linkCascades(fs []causeFailure) {
 	for i := range fs {
 		b := &fs[i]

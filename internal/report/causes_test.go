@@ -299,3 +299,32 @@ func TestCascadeIsTheCauseOfTheRequestCarriedOut(t *testing.T) {
 		t.Fatalf("%d causes, want 3 (no cascade): %+v", len(r.Causes), r.Causes)
 	}
 }
+
+// A server error is the server's own failure whatever the request: two probes of different
+// requirements that both got a 5xx are one cause. A generated request's failure (kind:explore)
+// that got the same answer as a hand-picked probe joins its cause; one that got an answer no
+// probe got stays a cause of its own.
+func TestServerErrorsAndGeneratedFindingsJoinTheirCause(t *testing.T) {
+	internal := code(specfacts.CodeInternalError)
+	serverError := func(class specfacts.RequirementID, generated bool) runrecord.Expectation {
+		return runrecord.Expectation{RequestClass: string(class), Requirement: string(class), ExpectedText: "a 4xx",
+			Got: &runrecord.Answer{Status: internal.Status, Code: internal.Code}, Summary: "expected a 4xx, got " + internal.Code, Generated: generated}
+	}
+	generatedOK := runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneClientErrorsAre400), ExpectedText: "a 4xx",
+		Got: &runrecord.Answer{Status: 200}, Summary: "explore koophone: a must-refuse fault accepted", Generated: true}
+	r := buildSpecs(t,
+		failed("refuses a missing instance_ids", labels(specfacts.ReqKooPhoneInstanceIDsRequired, errorRiders), serverError(specfacts.ReqKooPhoneInstanceIDsRequired, false)),
+		failed("refuses an unknown member", labels(specfacts.ReqKooPhoneAuthTokenRequired, errorRiders), serverError(specfacts.ReqKooPhoneAuthTokenRequired, false)),
+		failed("answers generated requests", labels(specfacts.ReqKooPhoneClientErrorsAre400, errorRiders), serverError(specfacts.ReqKooPhoneClientErrorsAre400, true)),
+	)
+	if len(r.Causes) != 1 || len(r.Causes[0].Specs) != 3 {
+		t.Fatalf("%d causes, want 1 explaining 3 specs: %+v", len(r.Causes), r.Causes)
+	}
+	r = buildSpecs(t,
+		failed("refuses a missing instance_ids", labels(specfacts.ReqKooPhoneInstanceIDsRequired, errorRiders), serverError(specfacts.ReqKooPhoneInstanceIDsRequired, false)),
+		failed("answers generated requests", labels(specfacts.ReqKooPhoneClientErrorsAre400, errorRiders), generatedOK),
+	)
+	if len(r.Causes) != 2 {
+		t.Fatalf("%d causes, want 2 (a generated finding no probe shares is its own): %+v", len(r.Causes), r.Causes)
+	}
+}

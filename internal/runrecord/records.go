@@ -241,6 +241,9 @@ type Expectation struct {
 	// Subjects are the instance or volume ids the request named: a request the target
 	// wrongly carried out may have consumed them for a later spec (a cascade, one cause).
 	Subjects []string `json:"subjects,omitempty"`
+	// Generated marks the record of a generated request (the kind:explore specs): the
+	// same deviation a hand-picked probe saw, reached another way.
+	Generated bool `json:"generated,omitempty"`
 }
 
 func (x Expectation) String() string { return x.Summary }

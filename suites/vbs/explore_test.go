@@ -46,6 +46,7 @@ func runExplore(ctx SpecContext, api specfacts.API) {
 		AddReportEntry(explore.ReportEntry, res.Record(a), ReportEntryVisibilityNever)
 		if a.Finding != nil {
 			AddReportEntry(runrecord.EntryEvidence, a.Finding.Evidence(), ReportEntryVisibilityNever)
+			AddReportEntry(runrecord.EntryExpectation, a.Finding.Expectation(runrecord.OwningRequirement(runrecord.RequirementsOf(CurrentSpecReport().Labels()))), ReportEntryVisibilityNever)
 			Fail(a.Finding.String())
 		}
 		if a.Sample != nil {

@@ -145,6 +145,9 @@ const cacheLayout = 2
 func buildKey(ctx context.Context, root string) (string, []string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "layout %d\n", cacheLayout)
+	// The checkout's own path: a compiled suite reports its specs' locations as absolute
+	// paths, so two checkouts of the same content must not share a build.
+	fmt.Fprintf(h, "root %s\n", root)
 	env := exec.CommandContext(ctx, "go", "env", "GOVERSION", "GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS")
 	env.Dir = root
 	raw, err := env.Output()
