@@ -86,7 +86,7 @@ func Run(ctx context.Context, opts Options) (int, error) {
 	}
 
 	// 1. The target: a file, or the reference mock started here.
-	tgt, err := resolveTarget(ctx, opts.TargetFile, opts.Mock)
+	tgt, err := resolveTarget(ctx, opts.TargetFile, opts.Mock, opts.Out)
 	if err != nil {
 		return 2, err
 	}

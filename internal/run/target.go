@@ -36,7 +36,7 @@ func (r *resolved) Close() {
 
 // resolveTarget loads the target file, or starts the reference mock on loopback for the
 // length of the run and writes its target file (owner-only: it holds the mock's tokens).
-func resolveTarget(ctx context.Context, file string, m MockOptions) (*resolved, error) {
+func resolveTarget(ctx context.Context, file string, m MockOptions, out string) (*resolved, error) {
 	if file != "" {
 		t, err := target.Load(file)
 		if err != nil {
@@ -56,7 +56,12 @@ func resolveTarget(ctx context.Context, file string, m MockOptions) (*resolved, 
 	if err != nil {
 		return nil, fmt.Errorf("start the reference mock: %w", err)
 	}
-	dir, err := os.MkdirTemp("", "conformance-mock-")
+	// Beside the reports, not in the system's temporary directory: a FROM scratch image has
+	// none, and the output directory is the one place a run may always write.
+	dir, err := filepath.Abs(out)
+	if err == nil {
+		dir, err = os.MkdirTemp(dir, ".reference-mock-")
+	}
 	if err != nil {
 		srv.Close()
 		return nil, fmt.Errorf("reference mock: %w", err)
