@@ -56,7 +56,7 @@ type Configuration struct {
 // LastLenientConfiguration its last one, so that between them every legitimate reading of
 // the register is under every planted fault. The read-only ones are a target file with
 // allow_mutating: false in front of the strict mock and of both lenient ones: the lenient
-// ones are the blind spot issue 12 names (legitimate readings and no owned ids to isolate a
+// ones are the hardest case for the suites (legitimate readings and no owned ids to isolate a
 // probe).
 var (
 	StrictConfiguration              = Configuration{Name: "strict"}
