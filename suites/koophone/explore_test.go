@@ -1,11 +1,7 @@
 package koophone_test
 
 import (
-	"os"
-
 	"github.com/koobackup/conformance/internal/conformance"
-	"github.com/koobackup/conformance/internal/explore"
-	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
@@ -25,36 +21,5 @@ var _ = Describe("KooPhone explore", Label("api:koophone", "kind:explore"), func
 	*/
 	It("answers generated requests as the documents and the register allow",
 		conformance.Req(specfacts.ReqKooPhoneClientErrorsAre400, specfacts.ReqKooPhoneDocumentedStatus, specfacts.ReqKooPhoneErrorEnvelopeShape, specfacts.ReqKooPhoneSeveralFaultsRefused),
-		func(ctx SpecContext) { runExplore(ctx, specfacts.KooPhone) })
+		func(ctx SpecContext) { conformance.Explore(ctx, specfacts.KooPhone) })
 })
-
-// runExplore explores one API of the suite's target and fails with the minimal case.
-func runExplore(ctx SpecContext, api specfacts.API) {
-	env := conformance.Current()
-	conformance.StopIfPlanning()
-	opts, err := explore.SuiteOptions(api, env.Target, env.Client, os.LookupEnv)
-	if err != nil {
-		Fail(err.Error())
-	}
-	opts.Log = GinkgoWriter
-	res, err := explore.Run(ctx, opts)
-	if err != nil {
-		Fail(err.Error())
-	}
-	GinkgoWriter.Printf("explore %s: seed %d (%s=%d reruns it)\n", api, res.Seed, explore.SeedEnv, res.Seed)
-	for _, a := range res.APIs {
-		AddReportEntry(explore.ReportEntry, res.Record(a), ReportEntryVisibilityNever)
-		if a.Finding != nil {
-			AddReportEntry(runrecord.EntryEvidence, a.Finding.Evidence(), ReportEntryVisibilityNever)
-			AddReportEntry(runrecord.EntryExpectation, a.Finding.Expectation(runrecord.OwningRequirement(runrecord.RequirementsOf(CurrentSpecReport().Labels()))), ReportEntryVisibilityNever)
-			Fail(a.Finding.String())
-		}
-		if a.Sample != nil {
-			AddReportEntry(runrecord.EntryEvidence, *a.Sample, ReportEntryVisibilityNever)
-		}
-		GinkgoWriter.Print(a.Summary())
-		if a.Unanswered {
-			conformance.Inconclusive("explore stopped before its budget: " + a.Stopped)
-		}
-	}
-}
