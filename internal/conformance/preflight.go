@@ -63,8 +63,9 @@ func (e *Env) Preflight(ctx context.Context, api specfacts.API) *Unreachable {
 }
 
 // abortIfGone aborts the suite once the exchange's API has left MaxNoAnswerStreak
-// exchanges in a row unanswered. The specs that got no answer have failed already, with
-// their evidence; the ones not yet run become not-evaluated (target unreachable).
+// exchanges in a row unanswered. The API answered its preflight, so the specs that got no
+// answer have failed with their evidence and fail their requirements; the ones not yet run
+// become not-evaluated (target unreachable).
 func (e *Env) abortIfGone(x *Exchange) {
 	GinkgoHelper()
 	n, gone := e.streak.observe(x)
@@ -75,7 +76,7 @@ func (e *Env) abortIfGone(x *Exchange) {
 	errors.As(x.Err, &na)
 	base := e.Redactor.String(e.baseURL(x.Request.API))
 	abortUnreachable(Unreachable{API: string(x.Request.API), URL: base,
-		Reason: fmt.Sprintf("no answer from %s %s, %d requests in a row", base, na.Summary(), n)})
+		Reason: fmt.Sprintf("no answer from %s %s, %d requests in a row", base, na.Summary(), n), Answered: true})
 }
 
 // abortUnreachable records the entry and aborts the suite in every process.

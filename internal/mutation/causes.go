@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/mock"
@@ -31,12 +30,7 @@ type FaultCauses struct {
 	// Missing are the requirements the fault violates (mock.Fault.Requirements) that the
 	// report does not fail.
 	Missing []string `json:"missing,omitempty"`
-	// CutShort are the requirements the fault violates that the report leaves not evaluated
-	// because the fault made the target stop answering mid-run: the run fails on that one
-	// cause (the API's unreachable cause), and the report never judges requirements whose
-	// specs got no answer (docs/reports.md).
-	CutShort []string `json:"cut_short,omitempty"`
-	Error    string   `json:"error,omitempty"`
+	Error   string   `json:"error,omitempty"`
 }
 
 // CausesOfReport reads a mutant's report: its causes, its failing requirements, and which
@@ -64,12 +58,9 @@ func CausesOfReport(f mock.Fault, rep *report.Report) FaultCauses {
 func CausesOfMutant(m Mutant) FaultCauses {
 	fc := FaultCauses{Fault: m.Fault, Causes: append([]string{}, m.Causes...), Failing: []string{}, Error: m.Error}
 	for _, st := range m.Statuses {
-		switch {
-		case st.Status == report.StatusFail:
+		if st.Status == report.StatusFail {
 			fc.Failing = append(fc.Failing, st.ID)
-		case st.Status == report.StatusNotEvaluated && strings.HasPrefix(st.Reason, report.NotEvaluatedUnreachable):
-			fc.CutShort = append(fc.CutShort, st.ID)
-		default:
+		} else {
 			fc.Missing = append(fc.Missing, st.ID)
 		}
 	}

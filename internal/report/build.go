@@ -105,12 +105,21 @@ func Build(run *runrecord.Run, cat *catalog.Catalog, opts BuildOptions) (*Report
 		r.Run.DurationSeconds = r.Run.EndTime.Sub(r.Run.StartTime).Seconds()
 	}
 	r.Target, b.present = targetOf(run.Target(), opts.Target, b.red)
-	unreachable := map[string]string{}
+	unreachable := map[string]Unreachable{}
 	for _, u := range run.Unreachable() {
-		reason := b.excerpt(u.Reason, maxExcerptBytes)
-		if _, dup := unreachable[u.API]; !dup {
-			unreachable[u.API] = reason
-			r.Unreachable = append(r.Unreachable, Unreachable{API: u.API, Reason: reason})
+		gone := Unreachable{API: u.API, Reason: b.excerpt(u.Reason, maxExcerptBytes), Answered: u.Answered}
+		if prev, dup := unreachable[u.API]; !dup {
+			unreachable[u.API] = gone
+			r.Unreachable = append(r.Unreachable, gone)
+		} else if u.Answered && !prev.Answered {
+			// One process saw the API answer before it stopped: it did answer.
+			prev.Answered = true
+			unreachable[u.API] = prev
+			for i := range r.Unreachable {
+				if r.Unreachable[i].API == u.API {
+					r.Unreachable[i].Answered = true
+				}
+			}
 		}
 	}
 
@@ -120,17 +129,19 @@ func Build(run *runrecord.Run, cat *catalog.Catalog, opts BuildOptions) (*Report
 		r.Requirements = append(r.Requirements, *rr)
 	}
 	r.Waivers = applyWaivers(r, opts.Waivers, now)
-	// An unreachable API's failures are not findings: its requirements are not evaluated.
+	// The failures of an API that never answered are not findings: its requirements are not
+	// evaluated. An API that answered and then stopped is judged on what it did: its
+	// unanswered requests are the unreachable cause's, its other failures causes of their own.
 	var found causeInput
 	cutShort := map[string][]string{}
 	for _, f := range b.causes.failures {
-		if _, gone := unreachable[f.api]; !gone {
+		if gone, ok := unreachable[f.api]; !ok || gone.Answered {
 			found.failures = append(found.failures, f)
 		} else if !slices.Contains(cutShort[f.api], f.spec) {
 			cutShort[f.api] = append(cutShort[f.api], f.spec)
 		}
 	}
-	r.Causes = append(append([]Cause{}, unreachableCauses(r.Unreachable, cutShort)...), groupCauses(found, cat)...)
+	r.Causes = foldNoAnswer(unreachableCauses(r.Unreachable, cutShort), groupCauses(found, cat))
 	for i := range r.Causes {
 		r.Causes[i].ID = i + 1
 	}

@@ -87,7 +87,12 @@ func (c *causeInput) add(spec string, api string, sp runrecord.Spec, message str
 	recs := sp.Expectations
 	if len(recs) == 0 {
 		owner := runrecord.OwningRequirement(reqs)
-		recs = []runrecord.Expectation{{RequestClass: owner, Requirement: owner, Summary: firstLine(message)}}
+		rec := runrecord.Expectation{RequestClass: owner, Requirement: owner, Summary: firstLine(message)}
+		if len(sp.Unreachable) > 0 {
+			// The spec whose unanswered request ended the suite: it failed on no answer.
+			rec.Got = &runrecord.Answer{Error: sp.Unreachable[0].Reason}
+		}
+		recs = []runrecord.Expectation{rec}
 	}
 	for _, rec := range recs {
 		kind, keys := causeKeys(api, rec)
@@ -475,6 +480,30 @@ func unreachableCauses(gone []Unreachable, specs map[string][]string) []Cause {
 		out = append(out, Cause{Key: "unreachable " + u.API, Kind: CauseUnreachable, API: u.API,
 			Title: u.API + " target unreachable: " + u.Reason, Requirements: []string{}, Specs: append([]string{}, specs[u.API]...),
 			Fix: "make the " + u.API + " target answer every request within the timeout; until it does, none of its requirements can be evaluated"})
+	}
+	return out
+}
+
+// foldNoAnswer puts the unanswered requests of an API that answered and then stopped into
+// that API's unreachable cause: a server that hangs on some requests is one deviation, told
+// once, owning the requirements of the specs it left unanswered. The causes are numbered
+// anew, unreachable ones first.
+func foldNoAnswer(gone, found []Cause) []Cause {
+	out := append([]Cause{}, gone...)
+	for _, c := range found {
+		i := slices.IndexFunc(out, func(u Cause) bool { return u.Kind == CauseUnreachable && c.Key == "no-answer "+u.API })
+		if i < 0 {
+			out = append(out, c)
+			continue
+		}
+		u := &out[i]
+		u.Requirement, u.Requirements, u.Source = c.Requirement, c.Requirements, c.Source
+		for _, sp := range c.Specs {
+			if !slices.Contains(u.Specs, sp) {
+				u.Specs = append(u.Specs, sp)
+			}
+		}
+		slices.Sort(u.Specs)
 	}
 	return out
 }

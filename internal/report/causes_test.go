@@ -234,6 +234,40 @@ func TestUnreachableTargetIsOneCause(t *testing.T) {
 	}
 }
 
+// An API that answered its preflight and then hangs on some requests deviates: the specs it
+// left unanswered fail their requirement, under the one unreachable cause, which owns it;
+// its other requirements, whose specs never ran, stay not evaluated.
+func TestStoppedAnsweringFailsTheUnansweredRequirement(t *testing.T) {
+	hung := failed("rejects instances of another tenant", labels(specfacts.ReqKooPhoneInstancePermissions, errorRiders), runrecord.Expectation{
+		RequestClass: string(specfacts.ReqKooPhoneInstancePermissions), Requirement: string(specfacts.ReqKooPhoneInstancePermissions),
+		Expected: []runrecord.Answer{code(specfacts.CodeInstancePermissions)},
+		Got:      &runrecord.Answer{Error: "timeout"}, Summary: "expected 400 " + c1001 + ", got no answer (timeout)"})
+	// The spec whose request ended the suite failed through AbortSuite, with no expectation.
+	gone := runrecord.Unreachable{API: "koophone", Reason: "no answer from http://x within 2s, 3 requests in a row", Answered: true}
+	aborted := failed("accepts a single id", labels(specfacts.ReqKooPhoneBackupOperation, backupRiders))
+	aborted.Failure.Message = gone.String()
+	aborted.Unreachable = []runrecord.Unreachable{gone}
+	r := buildSpecs(t, hung, aborted)
+	if len(r.Causes) != 1 || r.Causes[0].Kind != CauseUnreachable || len(r.Causes[0].Specs) != 2 {
+		t.Fatalf("want the one unreachable cause, got %+v", r.Causes)
+	}
+	if c := r.Causes[0]; c.Requirement != string(specfacts.ReqKooPhoneInstancePermissions) && c.Requirement != string(specfacts.ReqKooPhoneBackupOperation) {
+		t.Errorf("the unreachable cause is owned by %q, want an unanswered spec's requirement", c.Requirement)
+	}
+	for _, id := range []specfacts.RequirementID{specfacts.ReqKooPhoneInstancePermissions, specfacts.ReqKooPhoneBackupOperation} {
+		q := requirement(t, r, id)
+		if q.Status != StatusFail || len(q.CausedBy) != 1 || q.CausedBy[0] != r.Causes[0].ID {
+			t.Errorf("unanswered %s: status %s caused by %v, want fail by cause %d", id, q.Status, q.CausedBy, r.Causes[0].ID)
+		}
+	}
+	if q := requirement(t, r, specfacts.ReqKooPhoneRequestIDRequired); q.Status != StatusNotEvaluated || !strings.HasPrefix(q.Reason, NotEvaluatedUnreachable) {
+		t.Errorf("a requirement whose specs never ran: %s (%s), want not evaluated, target unreachable", q.Status, q.Reason)
+	}
+	if r.Verdict != StatusFail {
+		t.Errorf("verdict %s", r.Verdict)
+	}
+}
+
 // report diff lists the causes that appeared and those that went away, by key; a baseline
 // written before causes existed gives no cause changes.
 func TestDiffComparesCauses(t *testing.T) {

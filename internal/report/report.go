@@ -277,6 +277,9 @@ const (
 type Unreachable struct {
 	API    string `json:"api"`
 	Reason string `json:"reason"`
+	// Answered: the API answered earlier requests of the run, then stopped; the specs it
+	// left unanswered fail their requirements (runrecord.Unreachable.Answered).
+	Answered bool `json:"answered,omitempty"`
 }
 
 // SuiteFailure is a failure no requirement accounts for.

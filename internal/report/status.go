@@ -22,13 +22,15 @@ const (
 
 // decide sets a requirement's status from its specs: pass only when every spec ran and at
 // least one could have failed on a deviating server (docs/reports.md). unreachable maps an
-// API to why its target could not be reached; its requirements are never failed.
-func decide(rr *Requirement, present map[string]bool, unreachable map[string]string) {
+// API to why its target could not be reached: a requirement of it is failed only by a spec
+// whose request the API left unanswered after it had answered others, and is otherwise
+// not evaluated.
+func decide(rr *Requirement, present map[string]bool, unreachable map[string]Unreachable) {
 	sort.SliceStable(rr.Specs, func(i, j int) bool { return stateRank(rr.Specs[i]) < stateRank(rr.Specs[j]) })
-	if reason, ok := unreachable[rr.API]; ok {
-		// A target that stopped answering (preflight, or several exchanges in a row) says
-		// nothing about the contract; its failures are not findings (issue: "the same way").
-		rr.Status, rr.Reason = StatusNotEvaluated, notEvaluatedUnreachable+reason
+	if gone, ok := unreachable[rr.API]; ok && !(gone.Answered && anyFailed(rr.Specs)) {
+		// A target that never answered says nothing about the contract; one that stopped
+		// answering left the specs not yet run unjudged.
+		rr.Status, rr.Reason = StatusNotEvaluated, notEvaluatedUnreachable+gone.Reason
 		return
 	}
 	var failed, conclusive, inconclusive, notRun, notApplicable int
@@ -201,4 +203,8 @@ func causesCount(r *Report) string {
 		return "1 cause"
 	}
 	return fmt.Sprintf("%d causes", open)
+}
+
+func anyFailed(specs []Spec) bool {
+	return slices.ContainsFunc(specs, func(s Spec) bool { return s.Failure != nil || isFailureState(s.State) })
 }

@@ -159,8 +159,9 @@ type Verdict struct {
 func (v Verdict) String() string { return v.Outcome + ": " + v.Reason }
 
 // Unreachable says the target of an API could not be exchanged with (entry
-// EntryUnreachable): refused connections, no answer within the timeout, not HTTP. Every
-// requirement of that API is then not-evaluated, never failed.
+// EntryUnreachable): refused connections, no answer within the timeout, not HTTP. The
+// requirements of that API are then not-evaluated, except those whose specs an API that had
+// answered (Answered) left unanswered: they fail.
 type Unreachable struct {
 	API string `json:"api"`
 	// URL is the API's base URL, redacted.
@@ -168,6 +169,11 @@ type Unreachable struct {
 	// Reason is a sentence naming the URL and what happened, e.g.
 	// "no answer from http://host:8080 within 10s".
 	Reason string `json:"reason"`
+	// Answered says the API answered earlier requests of the run (its preflight at least)
+	// and then stopped: the requests it left unanswered are evidence against it, since a
+	// server that answers some requests and hangs on others deviates, while one that never
+	// answered says nothing about the contract.
+	Answered bool `json:"answered,omitempty"`
 }
 
 func (u Unreachable) String() string { return u.API + ": " + u.Reason }
