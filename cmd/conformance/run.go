@@ -72,7 +72,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	proveFlag := fs.Bool("prove", false, "add the run's detection power (plants the fault catalog on the mock read as the target was; needs --from-source)")
 	suitesDir := fs.String("suites", "", "directory of the compiled suites (default: suites/ beside this binary)")
 	fromSource := fs.Bool("from-source", false, "compile the suites from the checkout around the working directory (cached between runs)")
-	procs := fs.Int("procs", 1, "parallel Ginkgo processes per suite (needs the Ginkgo command line: --from-source, or ginkgo beside the suites)")
+	procs := fs.Int("procs", 1, "parallel processes: Ginkgo processes per suite with the Ginkgo command line (--from-source, or ginkgo beside the suites), else suites run side by side")
 	timeout := fs.Duration("timeout", launch.DefaultTimeout, "time limit for each suite of each target")
 	doneFile := fs.String("done-file", "", "Sonobuoy: pack --out into a tar.gz beside this file, then write the archive's path into it")
 	var readings, faults faultList
@@ -170,9 +170,6 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return usageErr("%v", err)
 		}
 		opts.Suites, opts.Ginkgo = suites, launch.FindGinkgo(dir)
-	}
-	if *procs > 1 && opts.Ginkgo == "" {
-		return usageErr("--procs %d: no Ginkgo command line beside the suites; run with --procs 1", *procs)
 	}
 	cfg := runConfig{opts: opts}
 

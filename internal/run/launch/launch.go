@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/koobackup/conformance/internal/preflight"
@@ -16,6 +17,7 @@ import (
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
 	"github.com/onsi/ginkgo/v2/reporters"
+	"golang.org/x/sync/errgroup"
 )
 
 // Mode says what the suites do with the target.
@@ -66,7 +68,7 @@ type Job struct {
 	// KillAfter bounds each process instead, with no Ginkgo timeout, when Timeout is 0.
 	KillAfter time.Duration
 	// Procs > 1 runs the suites in that many parallel processes under Ginkgo, the command
-	// line at path Ginkgo; without one they run one process each, one after the other.
+	// line at path Ginkgo; without one each suite is one process, up to Procs of them at once.
 	Procs  int
 	Ginkgo string
 	// Out receives ginkgo.json, junit.xml and logs/.
@@ -158,24 +160,36 @@ func Run(ctx context.Context, j Job) (*Result, error) {
 			return res, err
 		}
 	} else {
-		var jsons, junits []string
-		for _, s := range j.Suites {
-			jsonPath := filepath.Join(out, "."+s.Name+".ginkgo.json")
-			junitPath := filepath.Join(out, "."+s.Name+".junit.xml")
-			for _, p := range []string{jsonPath, junitPath} {
+		// Without the Ginkgo command line each suite is one process; the suites exercise
+		// different APIs, so up to Procs of them run side by side.
+		if j.Progress != nil {
+			j.Progress = &lockedWriter{w: j.Progress}
+		}
+		jsons, junits := make([]string, len(j.Suites)), make([]string, len(j.Suites))
+		runs, runErrs := make([]SuiteRun, len(j.Suites)), make([]error, len(j.Suites))
+		var g errgroup.Group
+		g.SetLimit(max(1, j.Procs))
+		for i, s := range j.Suites {
+			jsons[i] = filepath.Join(out, "."+s.Name+".ginkgo.json")
+			junits[i] = filepath.Join(out, "."+s.Name+".junit.xml")
+			for _, p := range []string{jsons[i], junits[i]} {
 				_ = os.Remove(p) // a leftover of a killed run must not pass for this run's report
 			}
-			args := append([]string{s.Path, "--ginkgo.json-report=" + jsonPath, "--ginkgo.junit-report=" + junitPath, "--ginkgo.no-color"}, cliFlags(j, "--ginkgo.")...)
-			run, err := runOne(ctx, s.Name, process{argv: args, env: env, dir: out, limit: limit}, j, out, red, jsonPath)
-			res.Suites = append(res.Suites, run)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			jsons, junits = append(jsons, jsonPath), append(junits, junitPath)
+			args := append([]string{s.Path, "--ginkgo.json-report=" + jsons[i], "--ginkgo.junit-report=" + junits[i], "--ginkgo.no-color"}, cliFlags(j, "--ginkgo.")...)
+			g.Go(func() error {
+				runs[i], runErrs[i] = runOne(ctx, s.Name, process{argv: args, env: env, dir: out, limit: limit}, j, out, red, jsons[i])
+				return nil
+			})
 		}
+		_ = g.Wait()
+		res.Suites = append(res.Suites, runs...)
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("launch suites: %w", err)
+		}
+		for _, err := range runErrs {
+			if err != nil {
+				errs = append(errs, err)
+			}
 		}
 		if len(errs) > 0 {
 			return res, errors.Join(errs...)
@@ -281,4 +295,16 @@ func redactFile(path string, red *redact.Redactor) error {
 		return err
 	}
 	return os.WriteFile(path, red.Bytes(raw), 0o644)
+}
+
+// lockedWriter lets suites that run side by side share one progress writer, a line at a time.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

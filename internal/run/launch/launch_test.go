@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/koobackup/conformance/internal/preflight"
 	"github.com/koobackup/conformance/internal/redact"
@@ -244,5 +246,32 @@ func TestRedactedLinesJoinsSplitSecrets(t *testing.T) {
 	want := "vbs: first " + redact.Mask + " line\nvbs: second line without end\n"
 	if out.String() != want {
 		t.Errorf("progress %q, want %q", out.String(), want)
+	}
+}
+
+// Without the Ginkgo command line, Procs suites run side by side: each fake suite below
+// finishes only once the other has started (they meet on a named pipe), so one after the
+// other the first would wait until it is killed.
+func TestRunSuitesSideBySide(t *testing.T) {
+	dir, meet := t.TempDir(), filepath.Join(t.TempDir(), "meet")
+	if err := syscall.Mkfifo(meet, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, rendezvous := range map[string]string{"koophone": `echo here > "` + meet + `"`, "vbs": `read line < "` + meet + `"`} {
+		script := strings.NewReplacer("NAME", name, "exit EXIT", rendezvous+"\nexit 0").Replace(fakeSuite)
+		write(t, filepath.Join(dir, name+SuiteSuffix), script, 0o755)
+	}
+	suites, err := Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), Job{Suites: suites, Out: t.TempDir(), Procs: 2, KillAfter: time.Minute})
+	if err != nil {
+		t.Fatalf("side by side: %v", err)
+	}
+	for _, s := range res.Suites {
+		if s.ExitCode != 0 || s.Killed {
+			t.Errorf("suite %s: exit %d, killed %v", s.Name, s.ExitCode, s.Killed)
+		}
 	}
 }
