@@ -27,6 +27,9 @@ type plant struct {
 	request func(c *plantCall, w http.ResponseWriter) bool
 	// response rewrites the reference's answer; a status of 0 afterwards sends nothing.
 	response func(c *plantCall)
+	// api is the API of the fault (Fault.API): a planted deviation is one server's, so the
+	// other API's answers are the reference's.
+	api specfacts.API
 }
 
 // plants are all planted faults by name.
@@ -78,6 +81,8 @@ func (m *Mock) plantFaults() {
 			edits = append(edits, p.contract)
 			editors = append(editors, name)
 		}
+		f, _ := LookupFault(name)
+		p.api = f.API
 		m.plants = append(m.plants, p)
 	}
 	if len(edits) > 0 {
@@ -132,7 +137,7 @@ func (m *Mock) servePlanted(w http.ResponseWriter, r *http.Request, which specfa
 	}
 	c := &plantCall{m: m, api: which, r: r, body: body, projectID: projectID, notes: map[string]any{}}
 	for _, p := range m.plants {
-		if p.request != nil && p.request(c, w) {
+		if p.api == which && p.request != nil && p.request(c, w) {
 			return
 		}
 	}
@@ -149,7 +154,7 @@ func (m *Mock) servePlanted(w http.ResponseWriter, r *http.Request, which specfa
 		c.status = http.StatusOK
 	}
 	for _, p := range m.plants {
-		if p.response != nil {
+		if p.api == which && p.response != nil {
 			p.response(c)
 		}
 	}
