@@ -103,6 +103,10 @@ fuzz: ## Fuzz the mock's request handling and the suites' reading of answers, FU
 inventory: ## Regenerate docs/conformance-inventory.md (the list of conformance specs).
 	$(GO) run ./cmd/conformance inventory --write docs/conformance-inventory.md
 
+.PHONY: doc-counts
+doc-counts: ## Rewrite the counted figures of README.md and docs/ (specs, requirements, planted faults, readings) from their sources.
+	$(GO) generate ./internal/doccount
+
 .PHONY: dist
 dist: ## Build dist/: the conformance binary and the compiled suites, static, to run without Go (docs/distribution.md).
 	@rm -rf $(DIST) && mkdir -p $(DIST)/suites

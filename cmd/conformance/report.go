@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/koobackup/conformance/fixtures"
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/report"
+	"github.com/koobackup/conformance/internal/run"
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/target"
 )
@@ -80,27 +80,19 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "conformance report build: unexpected argument %q\n", rest[0])
 		return 2
 	}
-	cat := catalog.Default()
 	tgt, source, err := runTarget(*targetPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
 		return 2
 	}
-	opts := report.BuildOptions{Secrets: tgt.Tokens(), RequireConclusive: *requireConclusive, Target: &report.TargetInfo{Name: tgt.Name, Profile: tgt.Profile,
-		AllowMutating: tgt.AllowMutating}}
-	if tgt.KooPhone != nil {
-		opts.Target.KooPhoneBaseURL = tgt.KooPhone.BaseURL
-	}
-	if tgt.VBS != nil {
-		opts.Target.VBSBaseURL = tgt.VBS.BaseURL
-	}
+	opts := run.ReportOptions{Target: tgt, Source: source, RequireConclusive: *requireConclusive}
 	if *waiversPath != "" {
-		if opts.Waivers, err = report.LoadWaivers(*waiversPath, cat); err != nil {
+		if opts.Waivers, err = report.LoadWaivers(*waiversPath, catalog.Default()); err != nil {
 			fmt.Fprintf(stderr, "conformance report build: %v\n", err)
 			return 2
 		}
 	}
-	run, err := runrecord.ReadFile(*ginkgoPath)
+	rec, err := runrecord.ReadFile(*ginkgoPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
 		return 2
@@ -115,43 +107,13 @@ func runReportBuild(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	r, err := report.Build(run, cat, opts)
+	code, err := run.BuildReports(rec, *out, opts, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
 		return 2
 	}
-	if err := report.WriteAll(r, *out); err != nil {
-		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
-		return 2
-	}
-	fmt.Fprintf(stdout, "conformance: %s — %s (target %s from %s; %d/%d requirements evaluated; reports in %s)\n",
-		strings.ToUpper(r.Verdict), r.VerdictReason, orNone(r.Target.Name), source, r.Totals.Evaluated, r.Totals.Requirements, *out)
-	// The causes lead: what to fix, one finding per deviation, most specs explained first.
-	if err := report.WriteCauses(stdout, r, maxCausesPrinted); err != nil {
-		fmt.Fprintf(stderr, "conformance report build: %v\n", err)
-		return 2
-	}
-	for _, w := range r.Waivers {
-		if w.State == report.WaiverExpired || w.State == report.WaiverStale {
-			fmt.Fprintf(stdout, "  waiver %s for %s: %s\n", w.State, w.Requirement, w.Note)
-		}
-	}
-	if r.RequireConclusive && r.Verdict != report.StatusPass {
-		for _, q := range r.Requirements {
-			if !report.Conclusive(q.Status) {
-				fmt.Fprintf(stdout, "  %s %s: %s\n", q.Status, q.ID, q.Reason)
-			}
-		}
-	}
-	if r.Verdict != report.StatusPass {
-		return 1
-	}
-	return 0
+	return code
 }
-
-// maxCausesPrinted bounds the causes a terminal shows; summary.md and conformance.html
-// have every one.
-const maxCausesPrinted = 10
 
 // runTarget finds the target file of the run: the flag, else $CONFORMANCE_TARGET, else the
 // reference mock's default world (what `make conformance` runs against).
@@ -176,13 +138,6 @@ func runTarget(flagPath string) (*target.Target, string, error) {
 		return nil, "", fmt.Errorf("parse the reference mock's default world: %w", err)
 	}
 	return t, "the reference mock's default world", nil
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(unnamed)"
-	}
-	return s
 }
 
 func runReportRender(args []string, stdout, stderr io.Writer) int {

@@ -12,8 +12,8 @@ import (
 
 const reportTestdata = "../../internal/report/testdata"
 
-// report build exits 1 on a failing run and 0 on a passing one; report diff exits 1 on a
-// regression and 0 otherwise; bad usage exits 2.
+// report build exits 1 on a failing run, printing its causes with their fixes, and 0 on a
+// passing one; report diff exits 1 on a regression and 0 otherwise; bad usage exits 2.
 func TestReportExitCodes(t *testing.T) {
 	t.Setenv("CONFORMANCE_TARGET", "")
 	dir := t.TempDir()
@@ -23,7 +23,7 @@ func TestReportExitCodes(t *testing.T) {
 		return code, out.String() + errOut.String()
 	}
 	failDir, fixedDir := filepath.Join(dir, "fail"), filepath.Join(dir, "fixed")
-	if code, out := run("build", "--ginkgo", filepath.Join(reportTestdata, "run-fail", "ginkgo.json"), "--out", failDir); code != 1 || !strings.Contains(out, "FAIL") {
+	if code, out := run("build", "--ginkgo", filepath.Join(reportTestdata, "run-fail", "ginkgo.json"), "--out", failDir); code != 1 || !strings.Contains(out, "FAIL") || !strings.Contains(out, "fix: ") {
 		t.Fatalf("build of a failing run: exit %d\n%s", code, out)
 	}
 	if code, out := run("build", "--ginkgo", filepath.Join(reportTestdata, "run-fixed", "ginkgo.json"), "--out", fixedDir); code != 0 {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
 
@@ -30,7 +31,7 @@ func (e *Env) Observe(id, reading string) bool {
 	if !known {
 		Fail(fmt.Sprintf("suite bug: %q is not a reading of register entry %s", reading, id))
 	}
-	obs := Observation{ID: id, Reading: reading, Strict: a.Strict, Tolerated: reading != a.Strict}
+	obs := Observation{ID: specfacts.AmbiguityID(id), Reading: reading, Strict: a.Strict, Tolerated: reading != a.Strict}
 	AddReportEntry(runrecord.EntryAmbiguity, obs, ReportEntryVisibilityFailureOrVerbose)
 	if reading == a.Strict {
 		return true

@@ -172,12 +172,6 @@ func (e *Env) record(x *Exchange) {
 	AddReportEntry(runrecord.EntryEvidence, e.evidence(x), ReportEntryVisibilityNever)
 }
 
-func requirementsOfCurrentSpec() []string {
-	var out []string
-	for _, l := range CurrentSpecReport().Labels() {
-		if strings.HasPrefix(l, RequirementLabelPrefix) {
-			out = append(out, strings.TrimPrefix(l, RequirementLabelPrefix))
-		}
-	}
-	return out
+func requirementsOfCurrentSpec() []specfacts.RequirementID {
+	return runrecord.RequirementsOf(CurrentSpecReport().Labels())
 }

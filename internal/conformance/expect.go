@@ -189,7 +189,7 @@ func (p problems) primary() problem {
 func (e *Env) expectation(x *Exchange, w want, p problems) runrecord.Expectation {
 	owner := runrecord.OwningRequirement(requirementsOfCurrentSpec())
 	q := p.primary()
-	rec := runrecord.Expectation{RequestClass: owner, Requirement: owner, Expected: w.answers, RegisterEntry: string(w.entry)}
+	rec := runrecord.Expectation{RequestClass: owner, Requirement: owner, Expected: w.answers, RegisterEntry: w.entry}
 	if len(w.answers) == 0 {
 		rec.ExpectedText = w.text
 	}
@@ -230,7 +230,7 @@ func (e *Env) expectation(x *Exchange, w want, p problems) runrecord.Expectation
 	case ruleProblem:
 		rec.Rule, rec.Pointer = q.rule, q.pointer
 		if q.requirement != "" {
-			rec.Requirement = string(q.requirement)
+			rec.Requirement = q.requirement
 		}
 		rec.Summary = q.text
 		if !strings.Contains(q.text, q.pointer) {
@@ -238,7 +238,7 @@ func (e *Env) expectation(x *Exchange, w want, p problems) runrecord.Expectation
 		}
 	case noAnswer, wrongAnswer:
 		if q.rule != "" {
-			rec.Rule, rec.Pointer, rec.Requirement = q.rule, q.pointer, string(q.requirement)
+			rec.Rule, rec.Pointer, rec.Requirement = q.rule, q.pointer, q.requirement
 		}
 		rec.Summary = fmt.Sprintf("expected %s, got %s", expected, rec.Got)
 		if rec.Got == nil {
@@ -268,7 +268,7 @@ func (e *Env) failureMessage(x *Exchange, w want, rec runrecord.Expectation, p p
 			fmt.Fprintf(&b, "  - %s\n", q)
 		}
 	}
-	if r, ok := e.Catalog.Requirement(runrecord.OwningRequirement(requirementsOfCurrentSpec())); ok {
+	if r, ok := e.Catalog.Requirement(string(runrecord.OwningRequirement(requirementsOfCurrentSpec()))); ok {
 		fmt.Fprintf(&b, "requirement %s (%s): %s\n  seed %s: %q\n", r.ID, r.Level, r.Statement, r.Source.Seed, r.Source.Clause)
 	}
 	fmt.Fprintf(&b, "expected: %s\n", w.text)

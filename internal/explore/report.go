@@ -42,7 +42,7 @@ type Finding struct {
 // evidence is one exchange in the record every conformance spec keeps, secrets redacted.
 func (e *engine) evidence(r *Request, a Answer, reqs []specfacts.RequirementID) runrecord.Evidence {
 	return runrecord.Evidence{
-		Requirements: toStrings(reqs),
+		Requirements: reqs,
 		Request: runrecord.Message{Method: r.Method, URL: e.red.String(strings.TrimRight(e.base, "/") + r.Path()),
 			Headers: e.red.Header(headerOf(r)), Body: e.red.String(excerpt(r.BodyBytes(), runrecord.ExcerptBytes))},
 		Response: &runrecord.Message{Method: r.Method, Status: a.Status, Headers: e.red.Header(a.Header), Body: e.red.String(excerpt(a.Body, runrecord.ExcerptBytes))},
@@ -52,7 +52,7 @@ func (e *engine) evidence(r *Request, a Answer, reqs []specfacts.RequirementID) 
 // Expectation is the finding as the record of a failed check, so that the report groups it
 // with the hand-picked probes' failures of the same deviation (internal/report, "Causes").
 // class is the requirement the exploring spec is about.
-func (f *Finding) Expectation(class string) runrecord.Expectation {
+func (f *Finding) Expectation(class specfacts.RequirementID) runrecord.Expectation {
 	got := runrecord.Answer{Status: f.Status, Code: codeOf(f.exchange.Response)}
 	return runrecord.Expectation{RequestClass: class, Requirement: class, ExpectedText: f.Allowed, Got: &got,
 		Summary: f.Headline(), Generated: true}
@@ -150,14 +150,6 @@ func (a *APIResult) Summary() string {
 		fmt.Fprintf(&b, "  reading observed of %s: %s\n", entry, strings.Join(rs, ", "))
 	}
 	return b.String()
-}
-
-func toStrings(ids []specfacts.RequirementID) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = string(id)
-	}
-	return out
 }
 
 func headerOf(r *Request) http.Header {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // CheckBlocks verifies that every requirement a comment block names is in the catalog.
@@ -52,7 +53,7 @@ func CheckLabels(inv *Inventory, specs []runrecord.Spec) error {
 		}
 	}
 	for _, b := range inv.Blocks {
-		labelled := map[string]bool{}
+		labelled := map[specfacts.RequirementID]bool{}
 		for _, sp := range b.Specs {
 			k := key{sp.File, sp.Line}
 			described[k] = true
@@ -68,13 +69,13 @@ func CheckLabels(inv *Inventory, specs []runrecord.Spec) error {
 			if len(b.Specs) == 1 {
 				continue
 			}
-			if !slices.ContainsFunc(b.Requirements, func(id string) bool { return slices.Contains(reqs, id) }) {
+			if !slices.ContainsFunc(b.Requirements, func(id string) bool { return slices.Contains(reqs, specfacts.RequirementID(id)) }) {
 				errs = append(errs, &BlockError{File: sp.File, Line: sp.Line, Reason: fmt.Sprintf("%s %q is labelled %s, none of the requirements its block %q names (%s)",
 					sp.Node, sp.Text, labelList(reqs), b.Testname, strings.Join(b.Requirements, ", "))})
 			}
 		}
 		for _, id := range b.Requirements {
-			if !labelled[id] {
+			if !labelled[specfacts.RequirementID(id)] {
 				errs = append(errs, &BlockError{File: b.File, Line: b.Line, Reason: fmt.Sprintf("block %q names requirement %s, but no spec it describes is labelled req:%s", b.Testname, id, id)})
 			}
 		}
@@ -92,23 +93,27 @@ func CheckLabels(inv *Inventory, specs []runrecord.Spec) error {
 	return errors.Join(errs...)
 }
 
-func labelList(ids []string) string {
+func labelList(ids []specfacts.RequirementID) string {
 	if len(ids) == 0 {
 		return "with no req: label"
 	}
-	return runrecord.RequirementLabelPrefix + strings.Join(ids, ", "+runrecord.RequirementLabelPrefix)
+	labels := make([]string, len(ids))
+	for i, id := range ids {
+		labels[i] = runrecord.RequirementLabelPrefix + string(id)
+	}
+	return strings.Join(labels, ", ")
 }
 
 // Coverage compares the requirement labels the specs carry with the catalog. It returns an
 // error naming each requirement without a spec and each spec label naming no requirement.
 func Coverage(specs []runrecord.Spec, cat *catalog.Catalog) error {
-	covered := map[string]bool{}
+	covered := map[specfacts.RequirementID]bool{}
 	var errs []error
 	sorted := slices.Clone(specs)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Text < sorted[j].Text })
 	for _, s := range sorted {
 		for _, id := range s.Requirements() {
-			if _, ok := cat.Requirement(id); !ok {
+			if _, ok := cat.Requirement(string(id)); !ok {
 				errs = append(errs, fmt.Errorf("spec %q names unknown requirement %q", s.Text, id))
 				continue
 			}
@@ -116,7 +121,7 @@ func Coverage(specs []runrecord.Spec, cat *catalog.Catalog) error {
 		}
 	}
 	for _, r := range cat.Requirements {
-		if !covered[r.ID] {
+		if !covered[specfacts.RequirementID(r.ID)] {
 			errs = append(errs, fmt.Errorf("requirement %s has no conformance spec", r.ID))
 		}
 	}

@@ -2,6 +2,7 @@ package mutation
 
 import (
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // ParsedReport is what mutation testing needs from one suite's Ginkgo JSON report.
@@ -58,7 +59,7 @@ func parseRun(run *runrecord.Run) ParsedReport {
 			}
 			if reasons := sp.Inconclusive(); len(reasons) > 0 && !sp.Failed() {
 				p.Inconclusive = append(p.Inconclusive, InconclusiveSpec{Suite: s.Description, Text: sp.Text,
-					Requirements: sortedUnique(sp.Requirements()), Reasons: reasons})
+					Requirements: sortedUnique(idStrings(sp.Requirements())), Reasons: reasons})
 			}
 			if !sp.Failed() {
 				continue
@@ -67,7 +68,7 @@ func parseRun(run *runrecord.Run) ParsedReport {
 			if text == "" {
 				text = "[" + sp.Node.String() + "]"
 			}
-			f := FailedSpec{Suite: s.Description, Text: text, Requirements: sortedUnique(sp.Requirements()),
+			f := FailedSpec{Suite: s.Description, Text: text, Requirements: sortedUnique(idStrings(sp.Requirements())),
 				Message: excerptHead(sp.Failure.Message, maxMessage)}
 			if strict {
 				f.StrictEntries = strictEntries(sp.Observations)
@@ -83,7 +84,7 @@ func strictEntries(obs []runrecord.Observation) []string {
 	var out []string
 	for _, o := range obs {
 		if o.StrictDeviation() {
-			out = append(out, o.ID)
+			out = append(out, string(o.ID))
 		}
 	}
 	return sortedUnique(out)
@@ -103,4 +104,13 @@ func StrictFlags(failures []FailedSpec) []string {
 		out = append(out, f.StrictEntries...)
 	}
 	return sortedUnique(out)
+}
+
+// idStrings spells requirement ids as the mutation report's JSON keeps them.
+func idStrings(ids []specfacts.RequirementID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }

@@ -44,7 +44,7 @@ func withEntries(sr ginkgotypes.SpecReport, entries ...ginkgotypes.ReportEntry) 
 
 func observed(id, reading, strict string) ginkgotypes.ReportEntry {
 	return ginkgotypes.ReportEntry{Name: runrecord.EntryAmbiguity, Value: ginkgotypes.WrapEntryValue(
-		runrecord.Observation{ID: id, Reading: reading, Strict: strict, Tolerated: reading != strict})}
+		runrecord.Observation{ID: specfacts.AmbiguityID(id), Reading: reading, Strict: strict, Tolerated: reading != strict})}
 }
 
 func targetSetup(profile string) ginkgotypes.SpecReport {

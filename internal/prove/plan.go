@@ -77,14 +77,15 @@ func PlanOf(run *runrecord.Run) (*Plan, error) {
 	for _, s := range run.Suites {
 		for _, sp := range s.Specs {
 			for _, o := range sp.Observations {
-				if o.ID == "" || o.Reading == "" {
+				id := string(o.ID)
+				if id == "" || o.Reading == "" {
 					continue
 				}
-				if _, ok := seen[o.ID]; !ok {
-					order = append(order, o.ID)
+				if _, ok := seen[id]; !ok {
+					order = append(order, id)
 				}
-				if !slices.Contains(seen[o.ID], o.Reading) {
-					seen[o.ID] = append(seen[o.ID], o.Reading)
+				if !slices.Contains(seen[id], o.Reading) {
+					seen[id] = append(seen[id], o.Reading)
 				}
 			}
 		}

@@ -18,7 +18,7 @@ func runWith(t runrecord.Target, obs ...string) *runrecord.Run {
 	setup := runrecord.Spec{Targets: []runrecord.Target{t}}
 	var specs []runrecord.Spec
 	for i := 0; i < len(obs); i += 2 {
-		specs = append(specs, runrecord.Spec{Observations: []runrecord.Observation{{ID: obs[i], Reading: obs[i+1]}}})
+		specs = append(specs, runrecord.Spec{Observations: []runrecord.Observation{{ID: specfacts.AmbiguityID(obs[i]), Reading: obs[i+1]}}})
 	}
 	return &runrecord.Run{Suites: []runrecord.Suite{{Specs: append([]runrecord.Spec{setup}, specs...)}}}
 }

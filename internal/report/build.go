@@ -245,7 +245,7 @@ func (b *builder) spec(suite, suiteAPI string, sp runrecord.Spec, suiteCounts *S
 
 	known := 0
 	for _, id := range sp.Requirements() {
-		rr, ok := b.reqs[id]
+		rr, ok := b.reqs[string(id)]
 		if !ok {
 			continue
 		}
@@ -297,15 +297,16 @@ func (b *builder) count(api string, spec Spec, suiteCounts *SpecCounts) {
 
 // observe records that a spec saw the target take a reading of a register entry.
 func (b *builder) observe(o runrecord.Observation, spec string) {
-	if o.ID == "" || o.Reading == "" {
+	id := string(o.ID)
+	if id == "" || o.Reading == "" {
 		return
 	}
-	if b.ambObs[o.ID] == nil {
-		b.ambObs[o.ID] = map[string][]string{}
-		b.ambSeq = append(b.ambSeq, o.ID)
+	if b.ambObs[id] == nil {
+		b.ambObs[id] = map[string][]string{}
+		b.ambSeq = append(b.ambSeq, id)
 	}
-	if !slices.Contains(b.ambObs[o.ID][o.Reading], spec) {
-		b.ambObs[o.ID][o.Reading] = append(b.ambObs[o.ID][o.Reading], spec)
+	if !slices.Contains(b.ambObs[id][o.Reading], spec) {
+		b.ambObs[id][o.Reading] = append(b.ambObs[id][o.Reading], spec)
 	}
 }
 

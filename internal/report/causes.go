@@ -11,6 +11,7 @@ import (
 
 	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/runrecord"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // Kinds of a cause (docs/reports.md, "Causes").
@@ -83,10 +84,14 @@ type causeInput struct {
 // add records the failure of one spec: each expectation record it emitted, or its failure
 // message's first line when it emitted none.
 func (c *causeInput) add(spec string, api string, sp runrecord.Spec, message string) {
-	reqs := sp.Requirements()
+	ids := sp.Requirements()
+	reqs := make([]string, len(ids))
+	for i, id := range ids {
+		reqs[i] = string(id)
+	}
 	recs := sp.Expectations
 	if len(recs) == 0 {
-		owner := runrecord.OwningRequirement(reqs)
+		owner := runrecord.OwningRequirement(ids)
 		rec := runrecord.Expectation{RequestClass: owner, Requirement: owner, Summary: firstLine(message)}
 		if len(sp.Unreachable) > 0 {
 			// The spec whose unanswered request ended the suite: it failed on no answer.
@@ -144,13 +149,13 @@ func causeKeysOf(api string, rec runrecord.Expectation) (kind string, keys []str
 	case rec.Got != nil && rec.Got.Error != "":
 		return CauseAnswer, []string{"no-answer " + api}
 	case rec.RegisterEntry != "" && (rec.Got == nil || answerIn(*rec.Got, rec.Expected)):
-		return CauseRegister, []string{"register " + rec.RegisterEntry}
+		return CauseRegister, []string{"register " + string(rec.RegisterEntry)}
 	case rec.RegisterEntry != "":
-		return CauseRegister, []string{"register " + rec.RegisterEntry + " got " + gotClass(*rec.Got), "answer " + rec.RequestClass + " got " + gotClass(*rec.Got)}
+		return CauseRegister, []string{"register " + string(rec.RegisterEntry) + " got " + gotClass(*rec.Got), "answer " + string(rec.RequestClass) + " got " + gotClass(*rec.Got)}
 	case rec.Got != nil && (len(rec.Expected) > 0 || rec.ExpectedText != ""):
-		return CauseAnswer, []string{"answer " + rec.RequestClass + " got " + gotClass(*rec.Got)}
+		return CauseAnswer, []string{"answer " + string(rec.RequestClass) + " got " + gotClass(*rec.Got)}
 	}
-	return CauseFailure, []string{"failure " + rec.RequestClass + ": " + rec.Summary}
+	return CauseFailure, []string{"failure " + string(rec.RequestClass) + ": " + rec.Summary}
 }
 
 // answerIn reports whether got has the status, and the code where one is named, of an
@@ -240,7 +245,7 @@ func groupCauses(in causeInput, cat *catalog.Catalog) []Cause {
 		if g == nil {
 			first := in.failures[lead[root[i]]]
 			g = &group{owners: map[string]int{}, c: Cause{Kind: first.kind, API: first.api, Title: first.rec.Summary,
-				Rule: first.rec.Rule, Pointer: normalPointer(first.rec.Pointer), RegisterEntry: first.rec.RegisterEntry,
+				Rule: first.rec.Rule, Pointer: normalPointer(first.rec.Pointer), RegisterEntry: string(first.rec.RegisterEntry),
 				Expected: expectedOf(first.rec), Requirements: []string{}, Specs: []string{}}}
 			if first.rec.Got != nil {
 				g.c.Got = gotClass(*first.rec.Got)
@@ -263,10 +268,10 @@ func groupCauses(in causeInput, cat *catalog.Catalog) []Cause {
 			}
 		}
 		if f.rec.Requirement != "" && !f.consequence {
-			g.owners[f.rec.Requirement]++
+			g.owners[string(f.rec.Requirement)]++
 		}
-		if f.rec.RequestClass != "" && !f.consequence && !slices.Contains(g.classes, f.rec.RequestClass) {
-			g.classes = append(g.classes, f.rec.RequestClass)
+		if class := string(f.rec.RequestClass); class != "" && !f.consequence && !slices.Contains(g.classes, class) {
+			g.classes = append(g.classes, class)
 		}
 	}
 	rank := map[string]int{}
@@ -318,13 +323,17 @@ func owningOf(counts map[string]int, explained []string, rank map[string]int) st
 		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
-		return runrecord.OwningRequirement(explained)
+		typed := make([]specfacts.RequirementID, len(explained))
+		for i, id := range explained {
+			typed[i] = specfacts.RequirementID(id)
+		}
+		return string(runrecord.OwningRequirement(typed))
 	}
 	if len(ids) == 1 {
 		return ids[0]
 	}
 	slices.SortFunc(ids, func(a, b string) int {
-		if ca, cb := runrecord.CrossCutting(a), runrecord.CrossCutting(b); ca != cb {
+		if ca, cb := runrecord.CrossCutting(specfacts.RequirementID(a)), runrecord.CrossCutting(specfacts.RequirementID(b)); ca != cb {
 			if ca {
 				return 1
 			}

@@ -70,7 +70,7 @@ func code(name specfacts.ErrorCodeName) runrecord.Answer {
 
 // jobIDRule is the record of a 200 whose job ids repeat, at the given item.
 func jobIDRule(item string) runrecord.Expectation {
-	return runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneInstanceIDsMinItems), Requirement: string(specfacts.ReqKooPhoneJobIDsDistinct),
+	return runrecord.Expectation{RequestClass: specfacts.ReqKooPhoneInstanceIDsMinItems, Requirement: specfacts.ReqKooPhoneJobIDsDistinct,
 		Expected: []runrecord.Answer{{Status: 200}}, Got: &runrecord.Answer{Status: 200}, Rule: string(specfacts.ReqKooPhoneJobIDsDistinct),
 		Pointer: "/data/cmd_jobs/" + item + "/job_id", Summary: string(specfacts.ReqKooPhoneJobIDsDistinct) + " at /data/cmd_jobs/*/job_id: cmd_jobs[" + item + "].job_id is shared with another job"}
 }
@@ -109,11 +109,11 @@ func TestOneDeviationSeveralSpecsIsOneCause(t *testing.T) {
 // Two deviations are two causes, most specs explained first; a register entry probed by
 // specs of two requirements and answered the same wrong way is one of them.
 func TestTwoDeviationsAreTwoCauses(t *testing.T) {
-	unknown := runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneInstancePermissions), Requirement: string(specfacts.ReqKooPhoneInstancePermissions),
+	unknown := runrecord.Expectation{RequestClass: specfacts.ReqKooPhoneInstancePermissions, Requirement: specfacts.ReqKooPhoneInstancePermissions,
 		Expected: []runrecord.Answer{code(specfacts.CodeInstancePermissions)}, Got: &runrecord.Answer{Status: 400, Code: code(specfacts.CodeParameterIncorrect).Code},
 		Summary: "expected 400 " + c1001 + ", got 400 " + c1000}
 	token := func(class specfacts.RequirementID) runrecord.Expectation {
-		return runrecord.Expectation{RequestClass: string(class), Requirement: string(class), RegisterEntry: string(specfacts.AmbKooPhoneMissingTokenCode),
+		return runrecord.Expectation{RequestClass: class, Requirement: class, RegisterEntry: specfacts.AmbKooPhoneMissingTokenCode,
 			Expected: []runrecord.Answer{code(specfacts.CodeParameterIncorrect), code(specfacts.CodeTenantNotFound)}, Got: &runrecord.Answer{Status: 200},
 			Summary: "register entry koophone-missing-token-code: expected 400 " + c1000 + " or 400 " + c0000 + ", got 200"}
 	}
@@ -145,10 +145,10 @@ func TestTwoDeviationsAreTwoCauses(t *testing.T) {
 // listing it as a problem of its own; every failing requirement is paired with its own
 // first failure, never another requirement's text.
 func TestRidingRequirementFailsBecauseOfTheSpecificCause(t *testing.T) {
-	rec := runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneRequestIDRequired), Requirement: string(specfacts.ReqKooPhoneRequestIDRequired),
+	rec := runrecord.Expectation{RequestClass: specfacts.ReqKooPhoneRequestIDRequired, Requirement: specfacts.ReqKooPhoneRequestIDRequired,
 		Expected: []runrecord.Answer{code(specfacts.CodeParameterIncorrect)}, Got: &runrecord.Answer{Status: 200},
 		Summary: "expected 400 " + c1000 + ", got 200"}
-	release := runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneRejectedRequestChangesNothing), Requirement: string(specfacts.ReqKooPhoneRejectedRequestChangesNothing),
+	release := runrecord.Expectation{RequestClass: specfacts.ReqKooPhoneRejectedRequestChangesNothing, Requirement: specfacts.ReqKooPhoneRejectedRequestChangesNothing,
 		Expected: []runrecord.Answer{{Status: 200}}, Got: &runrecord.Answer{Status: 400, Code: code(specfacts.CodeParameterIncorrect).Code},
 		Summary: "expected 200, got 400 " + c1000}
 	r := buildSpecs(t,
@@ -222,7 +222,7 @@ func TestRidingRequirementFailsBecauseOfTheSpecificCause(t *testing.T) {
 // target is the one cause, and its requirements are not evaluated.
 func TestUnreachableTargetIsOneCause(t *testing.T) {
 	spec := failed("rejects instances of another tenant", labels(specfacts.ReqKooPhoneInstancePermissions, errorRiders), runrecord.Expectation{
-		RequestClass: string(specfacts.ReqKooPhoneInstancePermissions), Expected: []runrecord.Answer{code(specfacts.CodeInstancePermissions)},
+		RequestClass: specfacts.ReqKooPhoneInstancePermissions, Expected: []runrecord.Answer{code(specfacts.CodeInstancePermissions)},
 		Got: &runrecord.Answer{Error: "timeout"}, Summary: "expected 400 " + c1001 + ", got no answer (timeout)"})
 	spec.Unreachable = []runrecord.Unreachable{{API: "koophone", Reason: "no answer from http://x within 2s, 3 requests in a row"}}
 	r := buildSpecs(t, spec)
@@ -239,7 +239,7 @@ func TestUnreachableTargetIsOneCause(t *testing.T) {
 // its other requirements, whose specs never ran, stay not evaluated.
 func TestStoppedAnsweringFailsTheUnansweredRequirement(t *testing.T) {
 	hung := failed("rejects instances of another tenant", labels(specfacts.ReqKooPhoneInstancePermissions, errorRiders), runrecord.Expectation{
-		RequestClass: string(specfacts.ReqKooPhoneInstancePermissions), Requirement: string(specfacts.ReqKooPhoneInstancePermissions),
+		RequestClass: specfacts.ReqKooPhoneInstancePermissions, Requirement: specfacts.ReqKooPhoneInstancePermissions,
 		Expected: []runrecord.Answer{code(specfacts.CodeInstancePermissions)},
 		Got:      &runrecord.Answer{Error: "timeout"}, Summary: "expected 400 " + c1001 + ", got no answer (timeout)"})
 	// The spec whose request ended the suite failed through AbortSuite, with no expectation.
@@ -272,7 +272,7 @@ func TestStoppedAnsweringFailsTheUnansweredRequirement(t *testing.T) {
 // written before causes existed gives no cause changes.
 func TestDiffComparesCauses(t *testing.T) {
 	old := buildSpecs(t, failed("accepts a single id", labels(specfacts.ReqKooPhoneInstanceIDsMinItems, backupRiders), jobIDRule("0")))
-	rec := runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneRequestIDRequired), Expected: []runrecord.Answer{code(specfacts.CodeParameterIncorrect)},
+	rec := runrecord.Expectation{RequestClass: specfacts.ReqKooPhoneRequestIDRequired, Expected: []runrecord.Answer{code(specfacts.CodeParameterIncorrect)},
 		Got: &runrecord.Answer{Status: 200}, Summary: "expected 400 " + c1000 + ", got 200"}
 	new := buildSpecs(t, failed("rejects a request without x-request-id", labels(specfacts.ReqKooPhoneRequestIDRequired, errorRiders), rec))
 	d := Diff(old, new)
@@ -293,10 +293,10 @@ func TestDiffComparesCauses(t *testing.T) {
 func TestOwningRequirementSkipsRidingRequirements(t *testing.T) {
 	reqs := runrecord.RequirementsOf([]string{runrecord.RequirementLabelPrefix + string(specfacts.ReqKooPhoneDocumentedStatus),
 		runrecord.RequirementLabelPrefix + string(specfacts.ReqKooPhoneUnknownTenant), runrecord.RequirementLabelPrefix + string(specfacts.ReqKooPhoneErrorEnvelopeShape)})
-	if got := runrecord.OwningRequirement(reqs); got != string(specfacts.ReqKooPhoneUnknownTenant) {
+	if got := runrecord.OwningRequirement(reqs); got != specfacts.ReqKooPhoneUnknownTenant {
 		t.Errorf("owner %q", got)
 	}
-	if got := runrecord.OwningRequirement([]string{string(specfacts.ReqKooPhoneDocumentedStatus)}); got != string(specfacts.ReqKooPhoneDocumentedStatus) {
+	if got := runrecord.OwningRequirement([]specfacts.RequirementID{specfacts.ReqKooPhoneDocumentedStatus}); got != specfacts.ReqKooPhoneDocumentedStatus {
 		t.Errorf("owner of a generic-only spec %q", got)
 	}
 }
@@ -307,12 +307,12 @@ func TestOwningRequirementSkipsRidingRequirements(t *testing.T) {
 func TestCascadeIsTheCauseOfTheRequestCarriedOut(t *testing.T) {
 	start := testNow
 	over := failed("rejects one id more than the maximum", labels(specfacts.ReqKooPhoneInstanceIDsMaxItems, errorRiders), runrecord.Expectation{
-		RequestClass: string(specfacts.ReqKooPhoneInstanceIDsMaxItems), Requirement: string(specfacts.ReqKooPhoneInstanceIDsMaxItems),
+		RequestClass: specfacts.ReqKooPhoneInstanceIDsMaxItems, Requirement: specfacts.ReqKooPhoneInstanceIDsMaxItems,
 		Expected: []runrecord.Answer{code(specfacts.CodeParameterIncorrect)}, Got: &runrecord.Answer{Status: 200},
 		Summary: "expected 400 " + c1000 + ", got 200", Subjects: []string{"i1", "i2", "i3"}})
 	over.StartTime = start
 	refused := func(text string, own specfacts.RequirementID, ids []string, at int) runrecord.Spec {
-		s := failed(text, labels(own, backupRiders), runrecord.Expectation{RequestClass: string(own), Requirement: string(own),
+		s := failed(text, labels(own, backupRiders), runrecord.Expectation{RequestClass: own, Requirement: own,
 			Expected: []runrecord.Answer{{Status: 200}}, Got: &runrecord.Answer{Status: 400, Code: c1000}, Summary: "expected 200, got 400 " + c1000, Subjects: ids})
 		s.StartTime = start.Add(time.Duration(at) * time.Second)
 		return s
@@ -341,10 +341,10 @@ func TestCascadeIsTheCauseOfTheRequestCarriedOut(t *testing.T) {
 func TestServerErrorsAndGeneratedFindingsJoinTheirCause(t *testing.T) {
 	internal := code(specfacts.CodeInternalError)
 	serverError := func(class specfacts.RequirementID, generated bool) runrecord.Expectation {
-		return runrecord.Expectation{RequestClass: string(class), Requirement: string(class), ExpectedText: "a 4xx",
+		return runrecord.Expectation{RequestClass: class, Requirement: class, ExpectedText: "a 4xx",
 			Got: &runrecord.Answer{Status: internal.Status, Code: internal.Code}, Summary: "expected a 4xx, got " + internal.Code, Generated: generated}
 	}
-	generatedOK := runrecord.Expectation{RequestClass: string(specfacts.ReqKooPhoneClientErrorsAre400), ExpectedText: "a 4xx",
+	generatedOK := runrecord.Expectation{RequestClass: specfacts.ReqKooPhoneClientErrorsAre400, ExpectedText: "a 4xx",
 		Got: &runrecord.Answer{Status: 200}, Summary: "explore koophone: a must-refuse fault accepted", Generated: true}
 	r := buildSpecs(t,
 		failed("refuses a missing instance_ids", labels(specfacts.ReqKooPhoneInstanceIDsRequired, errorRiders), serverError(specfacts.ReqKooPhoneInstanceIDsRequired, false)),

@@ -22,9 +22,16 @@ type ReportOptions struct {
 	DetectionPower    *report.DetectionPower
 }
 
+// maxCausesPrinted bounds the causes a terminal shows; summary.md and conformance.html
+// have every one.
+const maxCausesPrinted = 10
+
 // BuildReports builds conformance.json, conformance.html and summary.md in out from the
-// run's record and prints the verdict line. It returns the run's exit code: 0 the target
-// conforms, 1 it does not.
+// run's record and prints the verdict line, then the causes (what to fix, one finding per
+// deviation, most specs explained first), expired or stale waivers and, under
+// RequireConclusive, the requirements left open. It is the one place a run's record becomes
+// its reports: `conformance run` and `conformance report build` both end here. It returns
+// the run's exit code: 0 the target conforms, 1 it does not.
 func BuildReports(rec *runrecord.Run, out string, o ReportOptions, stdout io.Writer) (int, error) {
 	opts := report.BuildOptions{Secrets: o.Target.Tokens(), RequireConclusive: o.RequireConclusive, Waivers: o.Waivers,
 		DetectionPower: o.DetectionPower,
@@ -48,6 +55,9 @@ func BuildReports(rec *runrecord.Run, out string, o ReportOptions, stdout io.Wri
 	}
 	fmt.Fprintf(stdout, "conformance: %s — %s (target %s from %s; %d/%d requirements evaluated; reports in %s)\n",
 		strings.ToUpper(r.Verdict), r.VerdictReason, name, o.Source, r.Totals.Evaluated, r.Totals.Requirements, out)
+	if err := report.WriteCauses(stdout, r, maxCausesPrinted); err != nil {
+		return 2, err
+	}
 	for _, w := range r.Waivers {
 		if w.State == report.WaiverExpired || w.State == report.WaiverStale {
 			fmt.Fprintf(stdout, "  waiver %s for %s: %s\n", w.State, w.Requirement, w.Note)

@@ -24,8 +24,12 @@ const (
 )
 
 // RequirementsOf returns the requirement ids named by req: labels, in label order, once each.
-func RequirementsOf(labels []string) []string {
-	return valuesOf(labels, RequirementLabelPrefix)
+func RequirementsOf(labels []string) []specfacts.RequirementID {
+	var out []specfacts.RequirementID
+	for _, v := range valuesOf(labels, RequirementLabelPrefix) {
+		out = append(out, specfacts.RequirementID(v))
+	}
+	return out
 }
 
 // APIOf returns the first api: label's value, or "" when there is none.
@@ -69,13 +73,13 @@ var crossCutting = []specfacts.RequirementID{
 
 // CrossCutting reports whether a requirement is checked on every answer of a kind rather
 // than being what a probe is about.
-func CrossCutting(id string) bool { return slices.Contains(crossCutting, specfacts.RequirementID(id)) }
+func CrossCutting(id specfacts.RequirementID) bool { return slices.Contains(crossCutting, id) }
 
 // OwningRequirement is the requirement a spec's probe is about, from its req: labels in
 // label order: the first that is not cross-cutting, else the first. conformance.Req and
 // the suites' label helpers list the probe's own requirement first and the requirements
 // that ride along after it (docs/reports.md, "Causes").
-func OwningRequirement(reqs []string) string {
+func OwningRequirement(reqs []specfacts.RequirementID) specfacts.RequirementID {
 	for _, id := range reqs {
 		if !CrossCutting(id) {
 			return id

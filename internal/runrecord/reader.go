@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/koobackup/conformance/internal/specfacts"
 	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 )
 
@@ -79,10 +80,10 @@ func (s Spec) Skipped() bool { return s.State == ginkgotypes.SpecStateSkipped }
 func (s Spec) Pending() bool { return s.State == ginkgotypes.SpecStatePending }
 
 // Requirements are the ids of the spec's req: labels.
-func (s Spec) Requirements() []string { return RequirementsOf(s.Labels) }
+func (s Spec) Requirements() []specfacts.RequirementID { return RequirementsOf(s.Labels) }
 
 // Owner is the spec's owning requirement (OwningRequirement of its labels).
-func (s Spec) Owner() string { return OwningRequirement(s.Requirements()) }
+func (s Spec) Owner() specfacts.RequirementID { return OwningRequirement(s.Requirements()) }
 
 // API is the spec's api: label's value.
 func (s Spec) API() string { return APIOf(s.Labels) }

@@ -3,6 +3,7 @@ package runrecord
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func it(text string, state ginkgotypes.SpecState, labels []string, entries ...gi
 
 // Every record a suite emits comes back typed, with the spec's labels, state and location.
 func TestReadDecodesEveryRecord(t *testing.T) {
-	ev := Evidence{Requirements: []string{string(specfacts.ReqKooPhoneAuthTokenRequired)}, Request: Message{Method: "POST", URL: "http://x/v1/instances/backup"},
+	ev := Evidence{Requirements: []specfacts.RequirementID{specfacts.ReqKooPhoneAuthTokenRequired}, Request: Message{Method: "POST", URL: "http://x/v1/instances/backup"},
 		Response:   &Message{Method: "POST", Status: 400, Body: (`{"error_code":"` + contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code + `"}`)},
 		Violations: contract.Violations{{Rule: specfacts.RuleResponseBodySchema, Location: "/response/body", Message: "error_msg: missing"}}}
 	labels := []string{ConformanceLabel, RequirementLabelPrefix + string(specfacts.ReqKooPhoneAuthTokenRequired), APILabelPrefix + "koophone", KindLabelPrefix + "auth", MutatingLabel}
@@ -66,7 +67,7 @@ func TestReadDecodesEveryRecord(t *testing.T) {
 	if !pass.IsSpec() || !pass.Passed() || pass.File != "/src/suites/koophone/backup_test.go" || pass.Line != 42 || !pass.Mutating() {
 		t.Fatalf("spec: %+v", pass)
 	}
-	if got := pass.Requirements(); len(got) != 1 || got[0] != string(specfacts.ReqKooPhoneAuthTokenRequired) || pass.API() != "koophone" {
+	if got := pass.Requirements(); len(got) != 1 || got[0] != specfacts.ReqKooPhoneAuthTokenRequired || pass.API() != "koophone" {
 		t.Fatalf("labels: %v %q", got, pass.API())
 	}
 	if len(pass.Evidence) != 1 || pass.Evidence[0].Response.Status != 400 || pass.Evidence[0].Violations[0].Rule != specfacts.RuleResponseBodySchema {
@@ -93,7 +94,7 @@ func TestReadRefusesMalformedRecords(t *testing.T) {
 		"verdict unknown outcome":     entry(EntryVerdict, Verdict{Outcome: "maybe", Reason: "r"}),
 		"verdict without reason":      entry(EntryVerdict, Verdict{Outcome: OutcomeInconclusive}),
 		"unreachable without api":     entry(EntryUnreachable, Unreachable{Reason: "r"}),
-		"expectation without summary": entry(EntryExpectation, Expectation{RequestClass: string(specfacts.ReqKooPhoneUnknownTenant)}),
+		"expectation without summary": entry(EntryExpectation, Expectation{RequestClass: specfacts.ReqKooPhoneUnknownTenant}),
 	} {
 		raw := encode(t, ginkgotypes.Report{SpecReports: []ginkgotypes.SpecReport{it("the spec", ginkgotypes.SpecStatePassed, nil, e)}})
 		_, err := Read(raw)
@@ -120,7 +121,7 @@ func TestReadRefusesNonReports(t *testing.T) {
 // Label helpers return each value once, in label order.
 func TestLabelValues(t *testing.T) {
 	labels := []string{"req:b", "api:vbs", "req:a", "req:b", "kind:limit", "conformance"}
-	if got := RequirementsOf(labels); strings.Join(got, ",") != "b,a" {
+	if got := RequirementsOf(labels); !slices.Equal(got, []specfacts.RequirementID{"b", "a"}) {
 		t.Errorf("requirements: %v", got)
 	}
 	if APIOf(labels) != "vbs" || APIOf(nil) != "" {

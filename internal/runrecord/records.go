@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/koobackup/conformance/internal/contract"
+	"github.com/koobackup/conformance/internal/specfacts"
 )
 
 // Names of the report entries the suites emit with AddReportEntry (docs/architecture.md,
@@ -48,12 +49,12 @@ type Message struct {
 // Evidence is the record of one exchange (entry EntryEvidence). Response is nil when no
 // HTTP answer arrived; Error then says why.
 type Evidence struct {
-	Requirements []string            `json:"requirements,omitempty"`
-	Request      Message             `json:"request"`
-	Response     *Message            `json:"response,omitempty"`
-	Violations   contract.Violations `json:"violations,omitempty"`
-	Error        string              `json:"error,omitempty"`
-	ElapsedMS    int64               `json:"elapsed_ms"`
+	Requirements []specfacts.RequirementID `json:"requirements,omitempty"`
+	Request      Message                   `json:"request"`
+	Response     *Message                  `json:"response,omitempty"`
+	Violations   contract.Violations       `json:"violations,omitempty"`
+	Error        string                    `json:"error,omitempty"`
+	ElapsedMS    int64                     `json:"elapsed_ms"`
 }
 
 // String is what a developer sees on failure: the request and the response, redacted.
@@ -86,10 +87,10 @@ func (ev Evidence) String() string {
 // took (entry EntryAmbiguity). Tolerated is true when the reading is not the strict one,
 // i.e. only the default profile accepts it.
 type Observation struct {
-	ID        string `json:"id"`
-	Reading   string `json:"reading"`
-	Strict    string `json:"strict"`
-	Tolerated bool   `json:"tolerated"`
+	ID        specfacts.AmbiguityID `json:"id"`
+	Reading   string                `json:"reading"`
+	Strict    string                `json:"strict"`
+	Tolerated bool                  `json:"tolerated"`
 }
 
 // StrictDeviation reports whether the strict profile refuses the observed reading.
@@ -228,10 +229,10 @@ func Answers(as []Answer) string {
 type Expectation struct {
 	// RequestClass is a stable name for what the request was: the requirement the spec
 	// probes (its owning requirement, OwningRequirement), never free text.
-	RequestClass string `json:"request_class"`
+	RequestClass specfacts.RequirementID `json:"request_class"`
 	// Requirement is the requirement the failed check is about: the rule's requirement
 	// when the check is one of a response's form, else the spec's owning requirement.
-	Requirement string `json:"requirement,omitempty"`
+	Requirement specfacts.RequirementID `json:"requirement,omitempty"`
 	// Expected are the answers the check accepts (alternatives); ExpectedText describes
 	// them when no status and code can (a 4xx, the answer a control got).
 	Expected     []Answer `json:"expected,omitempty"`
@@ -241,7 +242,7 @@ type Expectation struct {
 	Pointer      string   `json:"pointer,omitempty"`
 	// RegisterEntry is the register entry (specs/ambiguities.yaml) whose readings judged
 	// the answer, when one did.
-	RegisterEntry string `json:"register_entry,omitempty"`
+	RegisterEntry specfacts.AmbiguityID `json:"register_entry,omitempty"`
 	// Summary is the exact first line of the failure: what differed.
 	Summary string `json:"summary"`
 	// Subjects are the instance or volume ids the request named: a request the target

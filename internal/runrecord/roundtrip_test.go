@@ -54,7 +54,7 @@ func TestRecordsRoundTripThroughGinkgo(t *testing.T) {
 	if inconclusive == nil || skipped == nil || notApplicable == nil {
 		t.Fatalf("specs missing from %+v", run.Suites[0].Specs)
 	}
-	if !inconclusive.Skipped() || len(inconclusive.Inconclusive()) != 1 || inconclusive.Requirements()[0] != string(specfacts.ReqKooPhoneInstanceIDMaxLength) {
+	if !inconclusive.Skipped() || len(inconclusive.Inconclusive()) != 1 || inconclusive.Requirements()[0] != specfacts.ReqKooPhoneInstanceIDMaxLength {
 		t.Errorf("inconclusive spec: %+v", inconclusive)
 	}
 	if !notApplicable.Skipped() || len(notApplicable.NotApplicable()) != 1 || len(notApplicable.Inconclusive()) != 0 {

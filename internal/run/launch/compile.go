@@ -60,7 +60,7 @@ func Compile(ctx context.Context, root string) (*Build, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile suites: %w", err)
 	}
-	key, pkgs, err := buildKey(ctx, root)
+	key, pkgs, err := buildKey(ctx, root, SuitesPattern, ginkgoPackage)
 	if err != nil {
 		return nil, fmt.Errorf("compile suites: %w", err)
 	}
@@ -140,9 +140,10 @@ type listed struct {
 // cacheLayout changes when the layout of a build directory does.
 const cacheLayout = 2
 
-// buildKey hashes what the suites are built from and returns it with the suite packages
-// (import paths, sorted).
-func buildKey(ctx context.Context, root string) (string, []string, error) {
+// buildKey hashes what the packages matching patterns (the suites and the Ginkgo command
+// line) are built from in the module at root, and returns it with the suite packages: those
+// of the module with tests (import paths, sorted).
+func buildKey(ctx context.Context, root string, patterns ...string) (string, []string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "layout %d\n", cacheLayout)
 	// The checkout's own path: a compiled suite reports its specs' locations as absolute
@@ -155,8 +156,8 @@ func buildKey(ctx context.Context, root string) (string, []string, error) {
 		return "", nil, fmt.Errorf("go env: %w", err)
 	}
 	h.Write(raw)
-	list := exec.CommandContext(ctx, "go", "list", "-deps", "-test", "-json="+
-		"ImportPath,Dir,ForTest,Standard,GoFiles,CgoFiles,TestGoFiles,XTestGoFiles,EmbedFiles,TestEmbedFiles,XTestEmbedFiles,Module", SuitesPattern, ginkgoPackage)
+	list := exec.CommandContext(ctx, "go", append([]string{"list", "-deps", "-test", "-json=" +
+		"ImportPath,Dir,ForTest,Standard,GoFiles,CgoFiles,TestGoFiles,XTestGoFiles,EmbedFiles,TestEmbedFiles,XTestEmbedFiles,Module"}, patterns...)...)
 	list.Dir = root
 	var stderr bytes.Buffer
 	list.Stderr = &stderr
@@ -199,7 +200,7 @@ func buildKey(ctx context.Context, root string) (string, []string, error) {
 		}
 	}
 	if len(pkgs) == 0 {
-		return "", nil, fmt.Errorf("no suite package in %s", SuitesPattern)
+		return "", nil, fmt.Errorf("no suite package in %s", strings.Join(patterns, " "))
 	}
 	sort.Strings(pkgs)
 	return hex.EncodeToString(h.Sum(nil))[:24], pkgs, nil
