@@ -41,6 +41,12 @@ func jsonProblem(body []byte, err error) string {
 	if errors.As(err, &se) {
 		return fmt.Sprintf("syntax error at byte %d of %d", se.Offset, len(body))
 	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && strings.HasPrefix(te.Value, "number") {
+		// Well-formed, but beyond what any implementation can be expected to read
+		// (RFC 8259 §6 limits interoperable numbers to IEEE 754 doubles).
+		return fmt.Sprintf("the number ending at byte %d of %d is beyond the range of an IEEE 754 double, which RFC 8259 §6 makes the limit of interoperable numbers", te.Offset, len(body))
+	}
 	if len(body) == 0 {
 		return "empty body"
 	}

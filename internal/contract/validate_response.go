@@ -91,7 +91,7 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, h http.Header, 
 		return append(vs, Violation{
 			Rule:          specfacts.RuleResponseBodyInvalidJSON,
 			Location:      "/response/body",
-			Message:       "body is not valid JSON: " + jsonProblem(body, err),
+			Message:       "body cannot be read as JSON: " + jsonProblem(body, err),
 			HowToFix:      "send a JSON document matching the documented schema",
 			RequirementID: bodyReq,
 			Source:        resSource,

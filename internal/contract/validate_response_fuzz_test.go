@@ -73,3 +73,17 @@ func TestResponseBodyNotUTF8IsInvalidJSON(t *testing.T) {
 		t.Fatalf("the same body in UTF-8: %v", vs)
 	}
 }
+
+// A number beyond a double's range is well-formed JSON that no reader can hold; the
+// violation says so rather than calling the body malformed.
+func TestResponseNumberBeyondRangeIsNamed(t *testing.T) {
+	c := Default()
+	k := c.Constraints().KooPhone
+	r := httptest.NewRequest(k.Method, k.Path, nil)
+	h := http.Header{"Content-Type": {"application/json"}}
+	body := []byte(`{"error_code":"0","error_msg":"ok","data":{"task_id":"RM_1","n":1e999999,"cmd_jobs":[{"instance_id":"a1","job_id":"j1"}]}}`)
+	vs := c.ValidateResponse(r, http.StatusOK, h, body)
+	if len(vs) != 1 || vs[0].Rule != specfacts.RuleResponseBodyInvalidJSON || !strings.Contains(vs[0].Message, "beyond the range of an IEEE 754 double") || strings.Contains(vs[0].Message, "syntax") {
+		t.Fatalf("got %v; want one %s naming the out-of-range number", vs, specfacts.RuleResponseBodyInvalidJSON)
+	}
+}
