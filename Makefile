@@ -92,10 +92,11 @@ bench-peers: ## Benchmark against Stoplight Prism (installed through npm into .t
 	$(GO) run ./cmd/conformance bench --peers --tools $(TOOLS) --out $(REPORTS)
 
 .PHONY: fuzz
-fuzz: ## Fuzz the mock's request handling and the suites' reading of answers, FUZZTIME per target (default 30s).
+fuzz: ## Fuzz the mock's request handling, the suites' and explore's reading of answers, FUZZTIME per target (default 30s).
 	$(GO) test -run='^$$' -fuzz=FuzzKooPhoneRequest -fuzztime=$(FUZZTIME) ./internal/mock
 	$(GO) test -run='^$$' -fuzz=FuzzVBSRequest -fuzztime=$(FUZZTIME) ./internal/mock
 	$(GO) test -run='^$$' -fuzz=FuzzExchange -fuzztime=$(FUZZTIME) ./internal/conformance
+	$(GO) test -run='^$$' -fuzz=FuzzExplore -fuzztime=$(FUZZTIME) ./internal/explore
 	$(GO) test -run='^$$' -fuzz=FuzzValidateResponse -fuzztime=$(FUZZTIME) ./internal/contract
 	$(GO) test -run='^$$' -fuzz=FuzzRead -fuzztime=$(FUZZTIME) ./internal/runrecord
 

@@ -75,7 +75,11 @@ func mutate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		StrictOnly:     *strictOnly,
 		Configurations: configs,
 		Progress: func(configuration string, m mutation.Mutant) {
-			fmt.Fprintf(stderr, "%s %-17s %-44s %s\n", time.Now().Format(time.TimeOnly), configuration, m.Fault, m.Outcome)
+			outcome := string(m.Outcome)
+			if m.KilledBy != "" {
+				outcome += " by " + string(m.KilledBy)
+			}
+			fmt.Fprintf(stderr, "%s %-17s %-44s %s\n", time.Now().Format(time.TimeOnly), configuration, m.Fault, outcome)
 		},
 	})
 	if err != nil {

@@ -228,3 +228,26 @@ func TestDocOnlyExpect(t *testing.T) {
 		t.Fatal("invalid request: 4xx first must pass, a 2xx, a different 4xx or a 5xx must not")
 	}
 }
+
+// A cost goal judges the subject's own value, not its ratio to the baseline, and the table
+// shows seconds as seconds.
+func TestCompareValueAtMost(t *testing.T) {
+	r := &Result{Name: "BenchmarkE", Samples: 2,
+		Metrics:       map[string]float64{"x-s": 0.25, "y-s": 5},
+		Min:           map[string]float64{"x-s": 0.2, "y-s": 4},
+		Max:           map[string]float64{"x-s": 0.3, "y-s": 6},
+		SampleMetrics: []map[string]float64{{"x-s": 0.2, "y-s": 4}, {"x-s": 0.3, "y-s": 6}}}
+	cost := func(goal float64) Comparison {
+		return Comparison{Name: "cost", Subject: "BenchmarkE", Baseline: "BenchmarkE", Metric: "s", SubjectMetric: "x-s", BaselineMetric: "y-s", Goal: goal, Dir: ValueAtMost}
+	}
+	figs := Compare(map[string]*Result{"p BenchmarkE": r}, []Comparison{cost(10), cost(0.1)})
+	if f := figs[0]; f.Status != "met" || f.Ratio != 0.05 || !strings.Contains(f.Verdict, "0.25 s ≤ 10 s") {
+		t.Errorf("within the goal: %+v", f)
+	}
+	if f := figs[1]; f.Status != "missed" || !strings.Contains(f.Verdict, "missed by 2.50×") {
+		t.Errorf("over the goal: %+v", f)
+	}
+	if md := Markdown(&Report{Figures: figs}); !strings.Contains(md, "0.250 s (0.200–0.300)") || !strings.Contains(md, "5.000 s (4.000–6.000)") {
+		t.Errorf("markdown does not show seconds:\n%s", md)
+	}
+}

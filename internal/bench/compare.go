@@ -15,6 +15,9 @@ const (
 	AtLeast Direction = "at-least"
 	// Info: the ratio is reported with no goal.
 	Info Direction = "info"
+	// ValueAtMost: the subject's own value must not exceed the goal (a cost the goal states
+	// in the metric's unit); the ratio to the baseline is reported beside it.
+	ValueAtMost Direction = "value-at-most"
 )
 
 // Comparison names a subject benchmark, its in-run baseline, the metric and the goal.
@@ -93,7 +96,7 @@ func Compare(results map[string]*Result, comps []Comparison) []Figure {
 			} else if f.BaselineMax > 0 && f.BaselineMin > 0 {
 				f.RatioMin, f.RatioMax = f.SubjectMin/f.BaselineMax, f.SubjectMax/f.BaselineMin
 			}
-			f.Status, f.Verdict = verdict(f.Ratio, c)
+			f.Status, f.Verdict = verdict(f.SubjectValue, f.Ratio, c)
 		}
 		out = append(out, f)
 	}
@@ -111,9 +114,15 @@ func missing(c Comparison, s, b *Result) string {
 	}
 }
 
-// verdict decides a ratio against its goal; a miss says by what factor.
-func verdict(ratio float64, c Comparison) (string, string) {
+// verdict decides a ratio (or for ValueAtMost the subject's value) against its goal; a miss
+// says by what factor.
+func verdict(value, ratio float64, c Comparison) (string, string) {
 	switch c.Dir {
+	case ValueAtMost:
+		if value <= c.Goal {
+			return "met", fmt.Sprintf("met: %.3g %s ≤ %g %s", value, c.Metric, c.Goal, c.Metric)
+		}
+		return "missed", fmt.Sprintf("missed by %.2f× (%.3g %s against a goal of ≤ %g %s)", value/c.Goal, value, c.Metric, c.Goal, c.Metric)
 	case AtMost:
 		if ratio <= c.Goal {
 			return "met", fmt.Sprintf("met: %.2f× ≤ %.2f×", ratio, c.Goal)

@@ -401,7 +401,7 @@ func (pr *peerRun) measure(api peerAPI, kind string, settings []string) (Figure,
 	f.SubjectMin, f.SubjectMax = slices.Min(oursRates), slices.Max(oursRates)
 	f.BaselineMin, f.BaselineMax = slices.Min(theirRates), slices.Max(theirRates)
 	f.RatioMin, f.RatioMax = f.SubjectMin/f.BaselineMax, f.SubjectMax/f.BaselineMin
-	f.Status, f.Verdict = verdict(f.Ratio, cmp)
+	f.Status, f.Verdict = verdict(f.SubjectValue, f.Ratio, cmp)
 	return f, mem, nil
 }
 

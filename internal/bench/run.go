@@ -60,9 +60,10 @@ var packageRuns = []packageRun{
 	{pkg: "./internal/mock", bench: "^BenchmarkMockThroughput$", benchtime: "10000x", count: 5, profile: true},
 	{pkg: "./internal/proxy", bench: "^BenchmarkProxyOverhead$", benchtime: "10000x", count: 5, profile: true},
 	{pkg: "./internal/bench", bench: "^BenchmarkSuiteRun$", benchtime: "1x", count: 2},
+	{pkg: "./internal/bench", bench: "^BenchmarkExplore$", benchtime: "1x", count: 3},
 }
 
-// Comparisons are the figures the report shows and the goals of issues 8 and 13.
+// Comparisons are the figures the report shows, each with its goal.
 var Comparisons = func() []Comparison {
 	var cs []Comparison
 	for _, api := range []string{"koophone", "vbs"} {
@@ -83,6 +84,8 @@ var Comparisons = func() []Comparison {
 		paired("proxy overhead", "latency p99 µs (proxied vs direct)", "BenchmarkProxyOverhead", "proxied", "direct", "p99-us", 0, Info, "reported"),
 		Comparison{Group: "suite run", Name: "wall time, pools 2× vs 1×", Subject: "BenchmarkSuiteRun/pools=2x", Baseline: "BenchmarkSuiteRun/pools=1x",
 			Metric: "ns/op", Goal: 2, Dir: AtMost, GoalText: "≤ 2× (no faster than linear in pool size)"},
+		paired("explore", "requests/s (explore vs the suites' own exchanges)", "BenchmarkExplore", "explore", "suites", "req/s", 0, Info, "reported"),
+		paired("explore", "seconds the default budget adds (explore vs the hand-picked specs)", "BenchmarkExplore", "explore", "suites", "s", 10, ValueAtMost, "≤ 10 s added to a run against the mock"),
 		Comparison{Group: "suite run", Name: "wall time, pools 4× vs 1×", Subject: "BenchmarkSuiteRun/pools=4x", Baseline: "BenchmarkSuiteRun/pools=1x",
 			Metric: "ns/op", Goal: 4, Dir: AtMost, GoalText: "≤ 4× (no faster than linear in pool size)"},
 	)
@@ -194,6 +197,8 @@ func limitsFor(group string, limits map[string]string) string {
 		return "proxy, mock and load generator share the machine's 2 cores; " + limits["proxy"]
 	case "suite run":
 		return "process start-up and the suites' fixed set of specs; the pools only add ids the suites do not consume"
+	case "explore":
+		return "both send one request at a time over one keep-alive client, so the rates are round trips plus the work between them: explore's is drawing a request (rapid) and judging the answer (contract and register), the suites' is Ginkgo's per-spec bookkeeping, recording evidence and their checks; explore's seconds are its budget divided by that rate"
 	}
 	return ""
 }
@@ -346,6 +351,9 @@ func withSpread(v, lo, hi float64, metric string) string {
 	if metric == "ns/op" && v >= 1e6 {
 		return fmt.Sprintf("%s (%.3f–%.3f)", value(v, metric), lo/1e9, hi/1e9)
 	}
+	if metric == "s" {
+		return fmt.Sprintf("%s (%.3f–%.3f)", value(v, metric), lo, hi)
+	}
 	return fmt.Sprintf("%s (%.0f–%.0f)", value(v, metric), lo, hi)
 }
 
@@ -359,6 +367,9 @@ func ratioWithSpread(f Figure) string {
 func value(v float64, metric string) string {
 	if metric == "ns/op" && v >= 1e6 {
 		return fmt.Sprintf("%.3f s", v/1e9)
+	}
+	if metric == "s" {
+		return fmt.Sprintf("%.3f s", v)
 	}
 	return fmt.Sprintf("%.0f %s", v, metric)
 }

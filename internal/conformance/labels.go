@@ -17,6 +17,7 @@ const (
 	KindLabelPrefix        = runrecord.KindLabelPrefix
 	MutatingLabel          = runrecord.MutatingLabel
 	ConformanceLabel       = runrecord.ConformanceLabel
+	ExploreLabel           = runrecord.ExploreLabel
 )
 
 // Req returns the labels of a conformance spec that checks the given requirements: one

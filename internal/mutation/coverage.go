@@ -7,11 +7,12 @@ import (
 	"github.com/koobackup/conformance/internal/catalog"
 )
 
-// finish computes the score and the coverage per kind.
+// finish computes the score, the faults only explore kills and the coverage per kind.
 func (r *Result) finish(cat *catalog.Catalog) {
 	r.Valid = r.Pristine.Passed
 	r.Total = len(r.Mutants)
 	r.Killed = 0
+	r.ExploreOnly = []string{}
 	proven := map[string]bool{}
 	type tally struct{ faults, killed int }
 	perKind := map[string]*tally{}
@@ -21,6 +22,9 @@ func (r *Result) finish(cat *catalog.Catalog) {
 	for _, m := range r.Mutants {
 		if m.Killed() {
 			r.Killed++
+		}
+		if m.KilledBy == KilledByExplore {
+			r.ExploreOnly = append(r.ExploreOnly, m.Fault)
 		}
 		kinds := map[string]bool{}
 		for _, id := range m.Requirements {

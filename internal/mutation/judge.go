@@ -53,6 +53,7 @@ func mutantOf(f mock.Fault, o outcome) Mutant {
 	}
 	m.Error = runErrors(o.runs)
 	m.Killers = failuresOf(o.runs)
+	m.KilledBy = killedBy(m.Killers)
 	m.Causes = slices.Clone(o.causes)
 	for _, k := range m.Killers {
 		for _, id := range k.Requirements {

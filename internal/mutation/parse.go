@@ -69,7 +69,7 @@ func parseRun(run *runrecord.Run) ParsedReport {
 				text = "[" + sp.Node.String() + "]"
 			}
 			f := FailedSpec{Suite: s.Description, Text: text, Requirements: sortedUnique(idStrings(sp.Requirements())),
-				Message: excerptHead(sp.Failure.Message, maxMessage)}
+				Message: excerptHead(sp.Failure.Message, maxMessage), Explore: sp.Explore()}
 			if strict {
 				f.StrictEntries = strictEntries(sp.Observations)
 			}

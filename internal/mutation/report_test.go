@@ -131,7 +131,7 @@ requirements:
 		t.Fatal(err)
 	}
 	strict := ConfigurationResult{Name: StrictConfiguration.Name, Baseline: Baseline{Passed: true}, Mutants: []Mutant{
-		{Fault: "f-killed", API: "vbs", Requirements: []string{"vbs-a"}, Outcome: OutcomeKilled, RightReason: true, Causes: []string{"vbs-a → expected 400, got 500"},
+		{Fault: "f-killed", API: "vbs", Requirements: []string{"vbs-a"}, Outcome: OutcomeKilled, RightReason: true, KilledBy: KilledByHandPicked, Causes: []string{"vbs-a → expected 400, got 500"},
 			Killers: []FailedSpec{{Text: "rejects | pipes", Requirements: []string{"vbs-a"}}}},
 		{Fault: "f-survived", API: "vbs", Requirements: []string{"vbs-b"}, Outcome: OutcomeSurvived, Reason: "vbs-b pass"},
 	}}
@@ -143,7 +143,7 @@ requirements:
 	}}
 	for _, c := range []*ConfigurationResult{&strict, &readOnly} {
 		for _, m := range c.Mutants {
-			c.Totals.add(m.Outcome)
+			c.Totals.add(m)
 		}
 	}
 	r := &Result{
@@ -175,7 +175,7 @@ func TestFinishScoresAndFindsWeakestKind(t *testing.T) {
 func TestWriters(t *testing.T) {
 	r, _ := syntheticResult(t)
 	table := ScoreTable(r)
-	for _, want := range []string{"| f-killed | vbs | vbs-a | killed | 1 | rejects \\| pipes |", "| f-survived | vbs | vbs-b | survived | 0 |", "1/2 killed (50.0%)",
+	for _, want := range []string{"| f-killed | vbs | vbs-a | killed | hand-picked | 1 | rejects \\| pipes |", "| f-survived | vbs | vbs-b | survived | — | 0 |", "1/2 killed (50.0%)",
 		"Causes per fault (the report's findings for one planted deviation): median 1, at most 1."} {
 		if !strings.Contains(table, want) {
 			t.Errorf("score table lacks %q:\n%s", want, table)
@@ -186,9 +186,9 @@ func TestWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"**Fail**: 1 fault(s) survived", "Weakest coverage: auth.", "| auth | 1 | 0 | 1 | 0 | vbs-b |", "fairness holds: yes",
-		"| f-killed | vbs | vbs-a | killed | inconclusive |", "| f-survived | vbs | vbs-b | **survived** | not-evaluated |",
-		"| strict | strict | mutating allowed | passed | 1 | 0 | 0 | 0 | 1 | 1/2 (50%) |",
-		"| read-only | strict | read-only | passed | 0 | 1 | 1 | 0 | 0 | 2/2 (100%) |",
+		"| f-killed | vbs | vbs-a | killed · hand-picked | inconclusive |", "| f-survived | vbs | vbs-b | **survived** | not-evaluated |",
+		"| strict | strict | mutating allowed | passed | 1 | 1 / 0 / 0 | 0 | 0 | 0 | 1 | 1/2 (50%) |",
+		"| read-only | strict | read-only | passed | 0 | 0 / 0 / 0 | 1 | 1 | 0 | 0 | 2/2 (100%) |",
 		"- read-only, f-killed: inconclusive — vbs-a inconclusive: no spec could tell",
 		"- strict, f-survived: survived — vbs-b pass"} {
 		if !strings.Contains(md.String(), want) {

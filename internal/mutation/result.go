@@ -21,6 +21,9 @@ type Result struct {
 	// planted on the strict mock (first), on mocks taking other readings and on read-only
 	// targets (run.go).
 	Configurations []ConfigurationResult `json:"configurations"`
+	// ExploreOnly names the faults killed on the strict mock by the kind:explore specs
+	// alone: what generated requests add to the hand-picked probes.
+	ExploreOnly []string `json:"explore_only"`
 }
 
 // OK reports whether the run proves the suites: a valid baseline, every mutant killed on
@@ -112,8 +115,11 @@ type Mutant struct {
 	Outcome      Outcome  `json:"outcome"`
 	// RightReason is true when a killing spec is labelled with one of the fault's own
 	// requirements, so the kill is not an accident of some unrelated check.
-	RightReason bool         `json:"right_reason"`
-	Killers     []FailedSpec `json:"killers,omitempty"`
+	RightReason bool `json:"right_reason"`
+	// KilledBy says which specs killed the fault: the hand-picked probes, the kind:explore
+	// spec, or both; empty when it was not killed.
+	KilledBy KilledBy     `json:"killed_by,omitempty"`
+	Killers  []FailedSpec `json:"killers,omitempty"`
 	// Causes are the titles of the causes the report built from the run groups its
 	// failures into (internal/report): one planted deviation should be one cause.
 	Causes []string `json:"causes,omitempty"`
@@ -129,6 +135,38 @@ type Mutant struct {
 
 // Killed reports whether a spec failed on the mutant.
 func (m Mutant) Killed() bool { return m.Outcome == OutcomeKilled }
+
+// KilledBy is which kind of spec killed a fault.
+type KilledBy string
+
+// Who killed a fault. A suite-level node that failed (a BeforeSuite) counts on the
+// hand-picked side: it is not the exploration.
+const (
+	KilledByHandPicked KilledBy = "hand-picked"
+	KilledByExplore    KilledBy = "explore"
+	KilledByBoth       KilledBy = "both"
+)
+
+// killedBy tells the killers apart by the kind:explore label their spec carries.
+func killedBy(killers []FailedSpec) KilledBy {
+	var hand, explore bool
+	for _, k := range killers {
+		if k.Explore {
+			explore = true
+		} else {
+			hand = true
+		}
+	}
+	switch {
+	case hand && explore:
+		return KilledByBoth
+	case explore:
+		return KilledByExplore
+	case hand:
+		return KilledByHandPicked
+	}
+	return ""
+}
 
 // RequirementStatus is one requirement's status in the report built from a mutant's run.
 type RequirementStatus struct {
@@ -160,6 +198,8 @@ type FailedSpec struct {
 	// StrictEntries are the register entries on which a spec run under the strict profile
 	// observed a non-strict reading (its ambiguity records).
 	StrictEntries []string `json:"strict_entries,omitempty"`
+	// Explore is set on the suite's kind:explore spec: its requests were generated.
+	Explore bool `json:"explore,omitempty"`
 }
 
 // KindCoverage is how well the faults exercise one requirement kind.

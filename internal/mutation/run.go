@@ -99,7 +99,8 @@ type ConfigurationResult struct {
 	Totals   OutcomeTotals `json:"totals"`
 }
 
-// OutcomeTotals counts a configuration's mutants by outcome.
+// OutcomeTotals counts a configuration's mutants by outcome, and the killed ones by which
+// specs killed them.
 type OutcomeTotals struct {
 	Total        int `json:"total"`
 	Killed       int `json:"killed"`
@@ -107,16 +108,28 @@ type OutcomeTotals struct {
 	NotEvaluated int `json:"not_evaluated"`
 	Error        int `json:"error"`
 	Survived     int `json:"survived"`
+	// KilledByHandPicked, KilledByExplore and KilledByBoth split Killed by Mutant.KilledBy.
+	KilledByHandPicked int `json:"killed_by_hand_picked"`
+	KilledByExplore    int `json:"killed_by_explore"`
+	KilledByBoth       int `json:"killed_by_both"`
 }
 
 // Honest counts the faults killed or honestly not settled.
 func (t OutcomeTotals) Honest() int { return t.Killed + t.Inconclusive + t.NotEvaluated }
 
-func (t *OutcomeTotals) add(o Outcome) {
+func (t *OutcomeTotals) add(m Mutant) {
 	t.Total++
-	switch o {
+	switch m.Outcome {
 	case OutcomeKilled:
 		t.Killed++
+		switch m.KilledBy {
+		case KilledByHandPicked:
+			t.KilledByHandPicked++
+		case KilledByExplore:
+			t.KilledByExplore++
+		case KilledByBoth:
+			t.KilledByBoth++
+		}
 	case OutcomeInconclusive:
 		t.Inconclusive++
 	case OutcomeNotEvaluated:
@@ -329,7 +342,7 @@ func matrixOf(configs []Configuration, faults []mock.Fault, outcomes []outcome) 
 		for _, f := range faults {
 			m := mutantOf(f, outcomes[i])
 			i++
-			cr.Totals.add(m.Outcome)
+			cr.Totals.add(m)
 			cr.Mutants = append(cr.Mutants, m)
 		}
 		out = append(out, cr)

@@ -85,8 +85,8 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 // non-kill, the survivors and the baselines that failed.
 func MatrixMarkdown(configs []ConfigurationResult) string {
 	var b strings.Builder
-	b.WriteString("| configuration | readings | target | baseline | killed | inconclusive | not evaluated | error | survived | honest |\n" +
-		"| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	b.WriteString("| configuration | readings | target | baseline | killed | killed by hand-picked / explore / both | inconclusive | not evaluated | error | survived | honest |\n" +
+		"| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, c := range configs {
 		t := c.Totals
 		mode := "mutating allowed"
@@ -100,8 +100,8 @@ func MatrixMarkdown(configs []ConfigurationResult) string {
 		if !c.Baseline.Passed {
 			baseline = "**failed**"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %d | %d | %d | %d/%d (%s) |\n", c.Name, cell(readingSummary(c.Readings)), mode, baseline,
-			t.Killed, t.Inconclusive, t.NotEvaluated, t.Error, t.Survived, t.Honest(), t.Total, percent(t.Honest(), t.Total))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d / %d / %d | %d | %d | %d | %d | %d/%d (%s) |\n", c.Name, cell(readingSummary(c.Readings)), mode, baseline,
+			t.Killed, t.KilledByHandPicked, t.KilledByExplore, t.KilledByBoth, t.Inconclusive, t.NotEvaluated, t.Error, t.Survived, t.Honest(), t.Total, percent(t.Honest(), t.Total))
 	}
 	b.WriteString("\n| fault | API | requirements |")
 	for _, c := range configs {
@@ -158,10 +158,13 @@ func MatrixMarkdown(configs []ConfigurationResult) string {
 	return b.String()
 }
 
+// matrixCell is a fault's outcome on one configuration; a kill says which specs made it.
 func matrixCell(m Mutant) string {
 	switch {
-	case m.Killed() && !m.RightReason:
-		return "killed (other reason)"
+	case m.Killed() && m.KilledBy != "":
+		return killedText(m) + " · " + string(m.KilledBy)
+	case m.Killed():
+		return killedText(m)
 	case m.Outcome.Honest():
 		return string(m.Outcome)
 	}
@@ -224,11 +227,11 @@ const maxKillersShown = 5
 // the command prints it.
 func ScoreTable(r *Result) string {
 	var b strings.Builder
-	b.WriteString("| fault | API | requirements | result | causes | killing specs |\n| --- | --- | --- | --- | ---: | --- |\n")
+	b.WriteString("| fault | API | requirements | result | killed by | causes | killing specs |\n| --- | --- | --- | --- | --- | ---: | --- |\n")
 	for _, m := range r.Mutants {
 		result := string(m.Outcome)
-		if m.Killed() && !m.RightReason {
-			result = "killed (other reason)"
+		if m.Killed() {
+			result = killedText(m)
 		}
 		var killers []string
 		for i, k := range m.Killers {
@@ -242,13 +245,37 @@ func ScoreTable(r *Result) string {
 		if m.Error != "" {
 			detail = strings.TrimPrefix(detail+"<br>error: "+firstLine(m.Error), "<br>")
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", m.Fault, m.API, strings.Join(m.Requirements, ", "), result, len(m.Causes), cell(detail))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d | %s |\n", m.Fault, m.API, strings.Join(m.Requirements, ", "), result, orText(string(m.KilledBy), "—"), len(m.Causes), cell(detail))
 	}
 	fmt.Fprintf(&b, "\nMutation score: %d/%d killed (%.1f%%).\n", r.Killed, r.Total, 100*r.Score)
+	b.WriteString(exploreSummary(r) + "\n")
 	if median, most := mutantCauseCounts(r.Mutants); len(r.Mutants) > 0 {
 		fmt.Fprintf(&b, "Causes per fault (the report's findings for one planted deviation): median %g, at most %d.\n", median, most)
 	}
 	return b.String()
+}
+
+// killedText is "killed", or "killed (other reason)" when no killing spec names one of the
+// fault's requirements.
+func killedText(m Mutant) string {
+	if !m.RightReason {
+		return "killed (other reason)"
+	}
+	return "killed"
+}
+
+// exploreSummary says what the kind:explore specs add on the strict mock: the faults they
+// kill that no hand-picked spec does.
+func exploreSummary(r *Result) string {
+	var t OutcomeTotals
+	for _, m := range r.Mutants {
+		t.add(m)
+	}
+	line := fmt.Sprintf("Killed by hand-picked specs only: %d, by explore only: %d, by both: %d. ", t.KilledByHandPicked, t.KilledByExplore, t.KilledByBoth)
+	if len(r.ExploreOnly) == 0 {
+		return line + "Explore adds no fault the hand-picked specs miss."
+	}
+	return line + fmt.Sprintf("Explore adds %d fault(s) the hand-picked specs miss: %s.", len(r.ExploreOnly), strings.Join(r.ExploreOnly, ", "))
 }
 
 func verdict(r *Result) string {

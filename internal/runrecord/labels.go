@@ -21,6 +21,10 @@ const (
 	MutatingLabel = "mutating"
 	// ConformanceLabel marks a conformance spec, as opposed to a self-check.
 	ConformanceLabel = "conformance"
+	// ExploreLabel marks the spec of a suite that sends the requests internal/explore
+	// generates, as opposed to the hand-picked probes: mutation testing tells which of the
+	// two killed a planted fault by it.
+	ExploreLabel = KindLabelPrefix + "explore"
 )
 
 // RequirementsOf returns the requirement ids named by req: labels, in label order, once each.

@@ -91,6 +91,10 @@ func (s Spec) API() string { return APIOf(s.Labels) }
 // Mutating reports whether the spec carries the mutating label.
 func (s Spec) Mutating() bool { return slices.Contains(s.Labels, MutatingLabel) }
 
+// Explore reports whether the spec carries ExploreLabel: its requests are generated, not
+// hand-picked.
+func (s Spec) Explore() bool { return slices.Contains(s.Labels, ExploreLabel) }
+
 // Inconclusive returns the reasons of the spec's inconclusive verdicts; none means the
 // spec's outcome stands as Ginkgo reports it.
 func (s Spec) Inconclusive() []string { return s.verdictReasons(OutcomeInconclusive) }

@@ -6,7 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 )
 
-var _ = Describe("KooPhone explore", Label("api:koophone", "kind:explore"), func() {
+var _ = Describe("KooPhone explore", Label("api:koophone", conformance.ExploreLabel), func() {
 	/*
 		Testname: KooPhone, generated requests
 		Requirement: koophone-client-errors-are-400, koophone-documented-status, koophone-error-envelope-shape, koophone-several-faults-refused

@@ -6,7 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 )
 
-var _ = Describe("VBS explore", Label("api:vbs", "kind:explore"), func() {
+var _ = Describe("VBS explore", Label("api:vbs", conformance.ExploreLabel), func() {
 	/*
 		Testname: VBS, generated requests
 		Requirement: vbs-documented-status, vbs-error-envelope-shape, vbs-fault-precedence
