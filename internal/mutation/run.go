@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/koobackup/conformance/internal/catalog"
+	"github.com/koobackup/conformance/internal/explore"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/report"
@@ -33,6 +34,10 @@ const (
 	// killed by the suites' request timeout, and the shipped 10 s default would make each
 	// of them cost that much per hanging spec.
 	DefaultRequestTimeout = 2 * time.Second
+	// DefaultExploreSeed is the seed of the suites' kind:explore specs in every mutant's run:
+	// a matrix that drew a new seed each run could kill a fault in one run and miss it in
+	// the next. $CONFORMANCE_EXPLORE_SEED, when set, is used instead.
+	DefaultExploreSeed = 1
 )
 
 // Configuration is what the mock and its target file look like while a fault is planted:
@@ -193,6 +198,14 @@ type Options struct {
 	StrictOnly bool
 	// Configurations replaces OtherConfigurations (Run) when not nil.
 	Configurations []Configuration
+}
+
+// exploreEnv fixes the seed of the suites' explorations, unless the caller chose one.
+func (o Options) exploreEnv() []string {
+	if v := os.Getenv(explore.SeedEnv); v != "" {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s=%d", explore.SeedEnv, DefaultExploreSeed)}
 }
 
 // UnknownFaultError is returned for a requested fault that is not in the catalog.
@@ -622,7 +635,7 @@ func (r *runner) runSuite(ctx context.Context, s launch.Suite, dir string, stric
 		profile = runrecord.ProfileStrict
 	}
 	res, err := launch.Run(ctx, launch.Job{Suites: []launch.Suite{s}, Mode: launch.Real, TargetFile: filepath.Join(dir, "target.yaml"),
-		Profile: profile, KillAfter: r.opts.RunTimeout, Out: filepath.Join(dir, s.Name)})
+		Profile: profile, KillAfter: r.opts.RunTimeout, Out: filepath.Join(dir, s.Name), Env: r.opts.exploreEnv()})
 	if res != nil && len(res.Suites) == 1 {
 		run.Duration = res.Suites[0].Duration.String()
 	}

@@ -77,6 +77,8 @@ type Job struct {
 	Secrets []string
 	// Progress, when not nil, receives the suites' output as it comes, line by line, redacted.
 	Progress io.Writer
+	// Env holds KEY=VALUE settings for the suites, over those inherited.
+	Env []string
 }
 
 // SuiteRun is what one suite process did; under Ginkgo's parallel runner one process runs
@@ -264,6 +266,10 @@ const ProfileEnvVar = "CONFORMANCE_PROFILE"
 // that an inherited target, handoff, plan switch or profile cannot leak in.
 func suiteEnv(parent []string, j Job) []string {
 	owned := map[string]bool{target.EnvVar: true, preflight.HandoffEnvVar: true, runrecord.PlanEnvVar: true}
+	for _, kv := range j.Env {
+		key, _, _ := strings.Cut(kv, "=")
+		owned[key] = true
+	}
 	if j.Profile != "" {
 		owned[ProfileEnvVar] = true
 	}
@@ -286,7 +292,7 @@ func suiteEnv(parent []string, j Job) []string {
 	if j.Mode == Plan {
 		env = append(env, runrecord.PlanEnvVar+"=1")
 	}
-	return env
+	return append(env, j.Env...)
 }
 
 func redactFile(path string, red *redact.Redactor) error {
