@@ -11,16 +11,23 @@
 // element it violates and the register entries (specs/ambiguities.yaml) that govern its
 // answer; a fault is "must refuse" only when no reading of those entries lets a 2xx through.
 //
-// Generation (generate.go) uses pgregory.net/rapid: valid base requests walk list sizes, id
-// lengths, key order, white space and header case; faulty ones carry one to three
-// independent faults. Base requests name only ids that cannot exist on any target, so no
-// request can change state. The oracle (oracle.go) checks invariants (no 5xx for a client
-// fault, no 2xx for a must-refuse fault, a documented answer or one a governing reading
-// states), consistency (the base entry's reading is the same across the run) and a
-// metamorphic relation (the same request presented differently gets the same status and
-// code). rapid
-// shrinks a finding to a minimal case (fewest faults, shortest lists and ids), reported with
-// the seed and a curl command whose tokens are redacted (report.go).
+// Generation (generate.go, alphabet.go) uses pgregory.net/rapid: valid base requests walk
+// list sizes (past ten where the schema states no maxItems), id lengths, the ids' alphabet
+// (ASCII, or multi-byte characters within the maxLength counted in characters and in bytes,
+// so that the request is valid whichever unit a server counts), key order, white space and
+// header case; faulty ones carry one to three independent faults. Base requests name only
+// ids that cannot exist on any target, so no request can change state. The oracle
+// (oracle.go, items.go) checks invariants (no 5xx, no 2xx for a must-refuse fault, a
+// documented answer or one a governing reading states, and a 2xx reports every requested
+// item exactly once where the 200 lists them) and consistency (the base entry's reading is
+// the same across the run, per alphabet). The metamorphic relations (relations.go) send a
+// request again related to the first: presented differently, its ids in another order, or
+// its ids of the same length spelt in the other alphabet; each answer is judged alone, then
+// both must be of the same class (status and code). Where a reading answers both alike (an
+// unknown instance refused with the code a length check gives), the relation cannot tell
+// and claims nothing. A valid request of multi-byte ids is always paired with its ASCII
+// twin. rapid shrinks a finding to a minimal case (fewest faults, shortest lists
+// and ids), reported with the seed and a curl command whose tokens are redacted (report.go).
 //
 // Run (explore.go) is the entry point the `conformance explore` command and the suites'
 // `kind:explore` specs call; it bounds requests, rate and duration and stops on a target

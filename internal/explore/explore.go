@@ -31,7 +31,8 @@ const DefaultBudget = 200
 // requests, is not explored further (each unanswered request costs the target's timeout).
 const unansweredLimit = 3
 
-// metamorphicOneIn: one request in this many is sent again presented differently.
+// metamorphicOneIn: one request in this many (a power of two) is sent again, related to
+// another by one of the metamorphic relations (relations.go).
 const metamorphicOneIn = 4
 
 // shrinkFactor bounds the requests spent shrinking a finding, as a multiple of the budget.
@@ -110,8 +111,10 @@ type Coverage struct {
 	ByKind map[string]int `json:"by_kind"`
 	// Pairs counts the distinct pairs of fault kinds sent together.
 	Pairs map[string]int `json:"pairs"`
-	// Metamorphic counts the requests sent again presented differently.
-	Metamorphic int `json:"metamorphic"`
+	// Metamorphic counts the requests sent again related by a metamorphic relation;
+	// Relations counts them by relation (relations.go).
+	Metamorphic int            `json:"metamorphic"`
+	Relations   map[string]int `json:"relations"`
 	// Readings counts the readings observed of the base register entry.
 	Readings map[string]map[string]int `json:"readings"`
 }
@@ -207,7 +210,7 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 	}
 	e := &engine{o: o, base: url, red: redact.New(append(o.Target.Tokens(), o.Target.Secrets...)...), start: time.Now(),
 		limit: o.Budget * (1 + shrinkFactor),
-		cov:   Coverage{ByFaultCount: map[int]int{}, ByKind: map[string]int{}, Pairs: map[string]int{}}}
+		cov:   Coverage{ByFaultCount: map[int]int{}, ByKind: map[string]int{}, Pairs: map[string]int{}, Relations: map[string]int{}}}
 	for _, f := range voc.Faults {
 		e.cov.Faults++
 		if f.MustRefuse {
@@ -241,22 +244,35 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 			ev := e.evidence(r, a, nil)
 			e.sample, e.sampleFaults = &ev, len(r.FaultIDs())
 		}
-		if r.Raw != nil || rapid.IntRange(0, metamorphicOneIn-1).Draw(t, "metamorphic") != 0 {
+		if r.Raw != nil || r.plan.name == "" {
 			return
 		}
-		variant := gen.represent(t, r)
+		relation, variant := gen.relate(t, r)
 		if e.stop(ctx) {
 			return
 		}
-		_, b, err := e.send(ctx, variant)
+		hv, b, err := e.send(ctx, variant)
 		if err != nil {
 			return
 		}
 		if !e.shrinking {
 			e.cov.Metamorphic++
+			e.cov.Relations[relation]++
 		}
-		if v := or.sameClass(r, a, b, r.Curl(e.base, e.red)); v != nil {
+		// The variant is a request of its own: judged alone first, so that a relation is
+		// only claimed between two answers each of which is allowed.
+		if v := or.judge(variant, hv, b); v != nil {
 			e.shrinking = true
+			e.finding = e.newFinding(voc.API, variant, b, v)
+			t.Fatalf("%s", v.message)
+		}
+		if v, reportBase := or.related(relation, r, variant, a, b); v != nil {
+			e.shrinking = true
+			v.reference = r.Curl(e.base, e.red)
+			if reportBase {
+				v.reference = variant.Curl(e.base, e.red)
+				variant, b = r, a
+			}
 			e.finding = e.newFinding(voc.API, variant, b, v)
 			t.Fatalf("%s", v.message)
 		}

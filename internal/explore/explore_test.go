@@ -84,20 +84,33 @@ func TestNoFalseAlarm(t *testing.T) {
 }
 
 // Each deviation planted for exploration is caught at the default budget with at least 9
-// seeds of 10, and reported as a minimal case.
+// seeds of 10, for the reason it deviates (the finding's kind, where one kind is that
+// reason), and reported as a minimal case.
 func TestCatchesPlantedFaults(t *testing.T) {
-	for _, fault := range []string{mock.FaultKooPhoneTwoFaults500, mock.FaultVBSTwoFaults500, mock.FaultKooPhoneUnknownCodeBySize,
-		// Presentation must not change the answer (the metamorphic relation).
-		mock.FaultKooPhoneCharsetRefused, mock.FaultVBSJSONCharsetRefused} {
-		t.Run(fault, func(t *testing.T) {
-			flt, _ := mock.LookupFault(fault)
+	for _, c := range []struct{ fault, kind string }{
+		{mock.FaultKooPhoneTwoFaults500, FindingServerError}, {mock.FaultVBSTwoFaults500, FindingServerError},
+		{mock.FaultKooPhoneUnknownCodeBySize, FindingInconsistent},
+		// Presentation must not change the answer (the metamorphic relation); the charset
+		// is also a dimension of the valid requests, so the consistency of the unknown-id
+		// reading may see it first.
+		{mock.FaultKooPhoneCharsetRefused, ""}, {mock.FaultVBSJSONCharsetRefused, ""},
+		// Nor must the ids' alphabet at one length, nor the members' order; every item of a
+		// list longer than any probe's is answered once.
+		{mock.FaultKooPhoneMultiByteIDRefused, FindingAlphabet}, {mock.FaultVBSMemberOrder500, FindingServerError},
+		{mock.FaultVBSLastOfManyDropped, FindingNotAnsweredOnce},
+	} {
+		t.Run(c.fault, func(t *testing.T) {
+			flt, _ := mock.LookupFault(c.fault)
 			caught := 0
 			var example *Finding
 			for seed := uint64(1); seed <= 10; seed++ {
-				res := explore(t, serveMock(t, mock.WithFault(fault)), seed, flt.API)
+				res := explore(t, serveMock(t, mock.WithFault(c.fault)), seed, flt.API)
 				if fs := res.Findings(); len(fs) > 0 {
 					caught++
 					example = fs[0]
+					if c.kind != "" && fs[0].Kind != c.kind {
+						t.Errorf("seed %d: caught as %s, want %s:\n%s", seed, fs[0].Kind, c.kind, fs[0])
+					}
 				}
 			}
 			if caught < 9 {
@@ -112,7 +125,10 @@ func TestCatchesPlantedFaults(t *testing.T) {
 }
 
 // Minimal cases: a two-fault deviation shrinks to two faults, a one-id list and the shortest
-// ids; the consistency deviation to a list of at most two ids.
+// ids; the consistency deviation to a list of at most two ids; the member-order deviation to
+// one valid request of one id; the alphabet deviation to a valid request of one id of the
+// shortest length that holds a multi-byte character; the lost last resource to a valid
+// request one resource longer than the plant's batch.
 func TestFindingsAreMinimal(t *testing.T) {
 	res := explore(t, serveMock(t, mock.WithFault(mock.FaultKooPhoneTwoFaults500)), 3, specfacts.KooPhone)
 	fs := res.Findings()
@@ -126,6 +142,18 @@ func TestFindingsAreMinimal(t *testing.T) {
 	res = explore(t, serveMock(t, mock.WithFault(mock.FaultKooPhoneUnknownCodeBySize)), 3, specfacts.KooPhone)
 	if fs = res.Findings(); len(fs) != 1 || fs[0].Kind != FindingInconsistent || fs[0].Size > 2 || len(fs[0].Faults) != 0 {
 		t.Errorf("want one minimal inconsistency, got %v", fs)
+	}
+	res = explore(t, serveMock(t, mock.WithFault(mock.FaultVBSMemberOrder500)), 3, specfacts.VBS)
+	if fs = res.Findings(); len(fs) != 1 || fs[0].Kind != FindingServerError || len(fs[0].Faults) != 0 || fs[0].Size != 1 {
+		t.Errorf("want one valid request of one id answered 500, got %v", fs)
+	}
+	res = explore(t, serveMock(t, mock.WithFault(mock.FaultKooPhoneMultiByteIDRefused)), 3, specfacts.KooPhone)
+	if fs = res.Findings(); len(fs) != 1 || fs[0].Kind != FindingAlphabet || len(fs[0].Faults) != 0 || fs[0].Size != 1 || fs[0].Length != minIDLength+1 || !multiByte(fs[0].Curl) {
+		t.Errorf("want one valid request of one multi-byte id of %d characters, got %v", minIDLength+1, fs)
+	}
+	res = explore(t, serveMock(t, mock.WithFault(mock.FaultVBSLastOfManyDropped)), 3, specfacts.VBS)
+	if fs = res.Findings(); len(fs) != 1 || fs[0].Kind != FindingNotAnsweredOnce || len(fs[0].Faults) != 0 || fs[0].Size != mock.LastOfManyBatch+1 {
+		t.Errorf("want one valid request of %d resources, got %v", mock.LastOfManyBatch+1, fs)
 	}
 }
 

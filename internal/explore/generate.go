@@ -1,8 +1,8 @@
 package explore
 
 import (
+	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -23,8 +23,9 @@ const syntheticPrefixLen = len(syntheticPrefix)
 // are distinct however far rapid shrinks them (two base-36 digits: more than any list holds).
 const minIDLength = syntheticPrefixLen + 2
 
-// unboundedItems bounds lists whose schema states no maxItems.
-const unboundedItems = 8
+// unboundedItems bounds lists whose schema states no maxItems: past ten, the batch or page
+// size servers commonly split work by, so that an item lost beyond one batch is seen.
+const unboundedItems = 16
 
 // unboundedLength bounds ids whose schema states no maxLength (a UUID's length).
 const unboundedLength = 36
@@ -43,25 +44,22 @@ func (d drawer) intn(n int) int {
 var hexRunes = []rune("0123456789abcdef")
 var alnumRunes = []rune("abcdefghijklmnopqrstuvwxyz0123456789")
 
+// hexID is n hex digits, one draw however many (as body, alphabet.go).
 func (d drawer) hexID(n int) string {
-	return rapid.StringOfN(rapid.RuneFrom(hexRunes), n, n, -1).Draw(d.t, "hex")
-}
-
-// unknownID is an id of n characters (n at least the prefix's length) that no target has.
-func (d drawer) unknownID(n int) string {
-	n = max(n, syntheticPrefixLen)
-	return syntheticPrefix + rapid.StringOfN(rapid.RuneFrom(alnumRunes), n-syntheticPrefixLen, n-syntheticPrefixLen, -1).Draw(d.t, "id")
-}
-
-// indexedID is an unknown id of n characters whose last two carry idx in base 36.
-func (d drawer) indexedID(n, idx int) string {
-	id := d.unknownID(n)
-	tag := strconv.FormatInt(int64(idx%1296), 36)
-	if len(tag) < 2 {
-		tag = "0" + tag
+	src := rand.New(rand.NewPCG(rapid.Uint64().Draw(d.t, "hex"), uint64(n)))
+	out := make([]rune, n)
+	for i := range out {
+		out[i] = hexRunes[src.IntN(len(hexRunes))]
 	}
-	return id[:len(id)-2] + tag
+	return string(out)
 }
+
+// unknownID is an ASCII id of n characters (n at least the prefix's length) that no target
+// has.
+func (d drawer) unknownID(n int) string { return d.idOf(n, AlphabetASCII, 0) }
+
+// indexedID is an unknown ASCII id of n characters whose last two carry idx in base 36.
+func (d drawer) indexedID(n, idx int) string { return d.indexedIDOf(n, idx, AlphabetASCII, 0) }
 
 // generator draws requests of one API.
 type generator struct {
@@ -73,6 +71,7 @@ type generator struct {
 // draw returns a base request carrying zero to three independent faults.
 func (g *generator) draw(t *rapid.T) *Request {
 	d := drawer{t}
+	plan := planRelation(t)
 	// Faults are drawn before the base request, so that shrinking the base (fewer items,
 	// shorter ids) keeps the same faults.
 	n := rapid.IntRange(0, 3).Draw(t, "faults")
@@ -85,7 +84,13 @@ func (g *generator) draw(t *rapid.T) *Request {
 		faults = append(faults, f)
 	}
 	r := g.base(d)
-	r.Faults = faults
+	r.Faults, r.plan = faults, plan
+	if len(faults) == 0 && r.idAlphabet() == AlphabetMultiByte {
+		// A valid request of multi-byte ids is always paired with its ASCII twin: the
+		// alphabet relation is the only judge of whether the alphabet changes the answer
+		// (the consistency of the unknown-id reading is kept per alphabet).
+		r.plan = relationPlan{RelationIDAlphabet}
+	}
 	// Body faults first, so that malformed JSON cuts the body the others left.
 	for _, f := range r.Faults {
 		if f.Kind != KindMalformedJSON {
@@ -100,10 +105,15 @@ func (g *generator) draw(t *rapid.T) *Request {
 	return r
 }
 
-// base draws a valid request naming ids that cannot exist: list size, id length, key order,
-// white space, header order and case are the dimensions it walks.
+// base draws a valid request naming ids that cannot exist: list size, id length and
+// alphabet, key order, white space, header order and case are the dimensions it walks.
 func (g *generator) base(d drawer) *Request {
 	r := &Request{API: g.voc.API, PathParams: map[string]string{}}
+	// The list's dimensions first: rapid shrinks draws in order, so a finding's list and ids
+	// are made small before the spelling of its headers is, within the shrinking budget.
+	r.Size = rapid.IntRange(1, listMax(g.voc)).Draw(d.t, "size")
+	r.Length = rapid.IntRange(minIDLength, idMax(g.voc)).Draw(d.t, "length")
+	r.Alphabet = rapid.SampledFrom(alphabets).Draw(d.t, "alphabet")
 	var token string
 	switch g.voc.API {
 	case specfacts.KooPhone:
@@ -142,8 +152,6 @@ func (g *generator) base(d drawer) *Request {
 	}
 	r.Headers = permute(d, headers)
 	r.Space = rapid.SampledFrom([]string{"", " ", "\n  ", "\t"}).Draw(d.t, "space")
-	r.Size = rapid.IntRange(1, listMax(g.voc)).Draw(d.t, "size")
-	r.Length = rapid.IntRange(minIDLength, idMax(g.voc)).Draw(d.t, "length")
 	r.Body = g.object(d, r, g.voc.body, "/body", 0)
 	return r
 }
@@ -193,7 +201,7 @@ func (g *generator) value(d drawer, r *Request, s *openapi3.Schema, where string
 		// The policy the target names: associating ids that cannot exist changes nothing.
 		return g.tgt.VBS.BackupPolicyID
 	case s.Type.Is("string"):
-		return d.indexedID(r.Length, idx)
+		return d.indexedIDOf(r.Length, idx, r.Alphabet, idBytes(g.voc))
 	}
 	return nil
 }
@@ -206,11 +214,21 @@ func listMax(v *Vocabulary) int {
 }
 
 func idMax(v *Vocabulary) int {
+	if n := idBytes(v); n > 0 {
+		return n
+	}
+	return unboundedLength
+}
+
+// idBytes is the maxLength of the list's ids, which bounds them in bytes as well as in
+// characters (0: no maxLength), so that an id of multi-byte characters is valid whichever
+// unit a server counts.
+func idBytes(v *Vocabulary) int {
 	s := schemaAt(v.body, pathOf(v.ListPointer))
 	if s != nil && s.Items != nil && s.Items.Value != nil && s.Items.Value.MaxLength != nil {
 		return int(*s.Items.Value.MaxLength)
 	}
-	return unboundedLength
+	return 0
 }
 
 func schemaAt(s *openapi3.Schema, path []string) *openapi3.Schema {

@@ -44,7 +44,7 @@ func class(a Answer) string {
 
 // sameClass is the metamorphic relation: a request presented differently (member order,
 // white space, header order and case, charset parameter) gets the answer of the same class.
-func (o *oracle) sameClass(r *Request, first, second Answer, firstCurl string) *verdict {
+func (o *oracle) sameClass(r *Request, first, second Answer) *verdict {
 	if class(first) == class(second) {
 		return nil
 	}
@@ -57,7 +57,7 @@ func (o *oracle) sameClass(r *Request, first, second Answer, firstCurl string) *
 	return &verdict{kind: FindingMetamorphic,
 		message:      fmt.Sprintf("answered %s, but %s to the same request presented differently", class(second), class(first)),
 		allowed:      "the same status and code for every presentation of a request: " + class(first),
-		requirements: reqs, entries: o.entries(r), reference: firstCurl}
+		requirements: reqs, entries: o.entries(r)}
 }
 
 // verdict is the oracle's judgement of one exchange; nil when the answer is allowed.
@@ -77,15 +77,24 @@ type oracle struct {
 	con  *contract.Contract
 	cons contract.Constraints
 
+	// items is where a success reports the requested items; nil when it reports none.
+	items *itemReport
+
 	mu sync.Mutex
-	// observed is the base entry's reading first seen, and the request that showed it.
-	observed, observedBy string
+	// observed is the base entry's reading first seen per alphabet of the ids, and the
+	// request that showed it. Whether ids of the other alphabet get the same answer is the
+	// alphabet relation's question (relations.go), asked of two requests alike but for it.
+	observed map[Alphabet]observation
 	// readings counts the readings observed per entry, for the coverage.
 	readings map[string]map[string]int
 }
 
+// observation is a reading first seen, and the request that showed it.
+type observation struct{ reading, by string }
+
 func newOracle(voc *Vocabulary, cat *catalog.Catalog, con *contract.Contract) *oracle {
-	return &oracle{voc: voc, cat: cat, con: con, cons: con.Constraints(), readings: map[string]map[string]int{}}
+	return &oracle{voc: voc, cat: cat, con: con, cons: con.Constraints(), items: itemReportOf(voc),
+		observed: map[Alphabet]observation{}, readings: map[string]map[string]int{}}
 }
 
 // baseListPresent reports whether the request still names ids of the base list, which
@@ -130,6 +139,8 @@ func (o *oracle) judge(r *Request, hr *http.Request, a Answer) *verdict {
 	allowed := o.describeAllowed(r, entries)
 	reqs := o.blame(r)
 	switch {
+	case a.Status >= 500 && len(r.Faults) == 0:
+		return &verdict{kind: FindingServerError, message: fmt.Sprintf("status %d for a valid request naming ids that cannot exist", a.Status), allowed: allowed, requirements: reqs, entries: entries}
 	case a.Status >= 500:
 		return &verdict{kind: FindingServerError, message: fmt.Sprintf("status %d for a request carrying a client fault", a.Status), allowed: allowed, requirements: reqs, entries: entries}
 	case a.Status >= 200 && a.Status < 300 && o.mustRefuse(r):
@@ -143,6 +154,9 @@ func (o *oracle) judge(r *Request, hr *http.Request, a Answer) *verdict {
 			}
 		}
 		return &verdict{kind: FindingUndocumented, message: vs.Error(), allowed: allowed, requirements: req, entries: entries}
+	}
+	if v := o.answeredOnce(r, a); v != nil {
+		return v
 	}
 	if len(r.Faults) > 0 || !o.baseListPresent(r) {
 		return nil
@@ -164,17 +178,19 @@ func (o *oracle) judge(r *Request, hr *http.Request, a Answer) *verdict {
 		o.readings[base.ID] = map[string]int{}
 	}
 	o.readings[base.ID][seen[0]]++
-	desc := fmt.Sprintf("%d ids of %d characters", r.Size, r.Length)
-	if o.observed == "" {
-		o.observed, o.observedBy = seen[0], desc
+	alpha := r.idAlphabet()
+	desc := fmt.Sprintf("%d ids of %d characters (%s)", r.Size, r.Length, alpha)
+	first, ok := o.observed[alpha]
+	if !ok {
+		o.observed[alpha] = observation{seen[0], desc}
 		return nil
 	}
-	if !slices.Contains(seen, o.observed) {
+	if !slices.Contains(seen, first.reading) {
 		return &verdict{kind: FindingInconsistent,
-			message:      fmt.Sprintf("register entry %s answered with reading %s here, and with reading %s for %s earlier in the run", base.ID, seen[0], o.observed, o.observedBy),
-			allowed:      fmt.Sprintf("one reading of %s for the whole run: %s, as first observed", base.ID, o.observed),
+			message:      fmt.Sprintf("register entry %s answered with reading %s here, and with reading %s for %s earlier in the run", base.ID, seen[0], first.reading, first.by),
+			allowed:      fmt.Sprintf("one reading of %s for the whole run: %s, as first observed", base.ID, first.reading),
 			requirements: baseReqs, entries: []specfacts.AmbiguityID{o.voc.BaseEntry},
-			reference: o.observedBy}
+			reference: first.by}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/koobackup/conformance/internal/redact"
 	"github.com/koobackup/conformance/internal/specfacts"
@@ -49,8 +50,13 @@ type Request struct {
 	// Space follows every ':' and ',' of the encoded body.
 	Space  string
 	Faults []*Fault
-	// Size is the number of items of the base list, Length the length of its ids.
+	// Size is the number of items of the base list, Length the length of its ids in
+	// characters, Alphabet what those characters are.
 	Size, Length int
+	Alphabet     Alphabet
+
+	// plan is the relation the request is to be related by (relations.go).
+	plan relationPlan
 }
 
 // Path fills the path parameters into the template.
@@ -273,7 +279,7 @@ func (r *Request) growList(path []string, n int, d drawer) {
 	for len(l) < n {
 		switch first := l[0].(type) {
 		case string:
-			l = append(l, d.indexedID(max(len(first), minIDLength), len(l)))
+			l = append(l, d.indexedID(max(utf8.RuneCountInString(first), minIDLength), len(l)))
 		default:
 			l = append(l, cloneValue(first, d, len(l)))
 		}
@@ -296,7 +302,7 @@ func cloneValue(v any, d drawer, idx int) any {
 		for i, m := range x.members {
 			val := cloneValue(m.val, d, idx)
 			if s, ok := m.val.(string); ok && i == 0 {
-				val = d.indexedID(max(len(s), minIDLength), idx)
+				val = d.indexedID(max(utf8.RuneCountInString(s), minIDLength), idx)
 			}
 			out.members = append(out.members, member{m.key, val})
 		}

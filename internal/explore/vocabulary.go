@@ -13,6 +13,7 @@ import (
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
+	"pgregory.net/rapid"
 )
 
 // Kind is what a fault does to a request. Kinds are stable kebab-case words: they name faults
@@ -297,7 +298,11 @@ func walkSchema(v *Vocabulary, s *openapi3.Schema, where string, role Role, inhe
 					add(&Fault{Kind: KindEmpty, Role: ir, Where: iw, Requirements: irq, apply: func(r *Request, _ drawer) { r.setMember(ip, "") }})
 					if it.MaxLength != nil {
 						n := int(*it.MaxLength) + 1
-						add(&Fault{Kind: KindOverLimit, Role: ir, Where: iw, Requirements: irq, apply: func(r *Request, d drawer) { r.setMember(ip, d.unknownID(n)) }})
+						// One character over, in either alphabet: over the limit whichever unit a
+						// server counts.
+						add(&Fault{Kind: KindOverLimit, Role: ir, Where: iw, Requirements: irq, apply: func(r *Request, d drawer) {
+							r.setMember(ip, d.idOf(n, rapid.SampledFrom(alphabets).Draw(d.t, "over-limit-alphabet"), 0))
+						}})
 					}
 				case it.Type.Is("object"):
 					add(&Fault{Kind: KindWrongType, Role: ir, Where: iw, Requirements: irq, apply: func(r *Request, d drawer) { r.setMember(ip, d.hexID(8)) }})

@@ -9,17 +9,21 @@ import (
 var _ = Describe("VBS explore", Label("api:vbs", conformance.ExploreLabel), func() {
 	/*
 		Testname: VBS, generated requests
-		Requirement: vbs-documented-status, vbs-error-envelope-shape, vbs-fault-precedence
+		Requirement: vbs-documented-status, vbs-error-envelope-shape, vbs-fault-precedence, vbs-unknown-volume-fails, vbs-each-resource-once
 		Description: Requests generated from the spec, valid ones and ones carrying one, two or
 		three faults of the vocabulary derived from the spec, MUST never be answered with a
 		5xx, MUST never be answered with a 2xx when a fault no register reading lets through
 		is present, MUST be answered with a documented status and body or an answer a reading
 		of a governing register entry states, and the reading of the unknown-volume entry
-		MUST be the same for every list size. Every request names only ids that cannot exist,
-		so no request can change state. The seed is printed; CONFORMANCE_EXPLORE_SEED and
-		CONFORMANCE_EXPLORE_BUDGET rerun or lengthen it.
+		MUST be the same for every list size and id length. A 200 MUST report every requested
+		resource exactly once across success_resources and fail_resources, for lists longer
+		than any other probe sends. The same ids in another order or spelt in the other
+		alphabet (ASCII or multi-byte), and the same request presented differently (member
+		order, white space, header case), MUST get the same answer. Every request names only
+		ids that cannot exist, so no request can change state. The seed is printed;
+		CONFORMANCE_EXPLORE_SEED and CONFORMANCE_EXPLORE_BUDGET rerun or lengthen it.
 	*/
 	It("answers generated requests as the documents and the register allow",
-		conformance.Req(specfacts.ReqVBSDocumentedStatus, specfacts.ReqVBSErrorEnvelopeShape, specfacts.ReqVBSFaultPrecedence),
+		conformance.Req(specfacts.ReqVBSDocumentedStatus, specfacts.ReqVBSErrorEnvelopeShape, specfacts.ReqVBSFaultPrecedence, specfacts.ReqVBSUnknownVolumeFails, specfacts.ReqVBSEachResourceOnce),
 		func(ctx SpecContext) { conformance.Explore(ctx, specfacts.VBS) })
 })
