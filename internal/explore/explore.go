@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -286,6 +287,11 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 		}()
 		rapid.Check(rec, prop)
 	}()
+	if rec.failed && e.finding == nil && e.stopped == "" {
+		// rapid failed the property without a finding of the oracle and before any bound
+		// stopped the run: a fault of the generator or the oracle, never a pass.
+		return nil, fmt.Errorf("explore %s: the exploration itself failed (seed %d), not the target: %s", voc.API, o.Seed, strings.Join(rec.logs, "; "))
+	}
 	or.mu.Lock()
 	e.cov.Readings = or.readings
 	or.mu.Unlock()

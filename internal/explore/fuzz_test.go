@@ -16,10 +16,12 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/koobackup/conformance/internal/catalog"
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/mock"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
+	"pgregory.net/rapid"
 )
 
 // Bounds of one FuzzExplore input. The request timeout is short so that an answer the
@@ -82,28 +84,16 @@ func FuzzExplore(f *testing.F) {
 		if a.Coverage.ByFaultCount[0] == 0 {
 			t.Fatalf("explored %d requests without a valid base request: seed and budget cannot judge the answer", a.Sent)
 		}
-		if why := notAcceptable(con, api, raw); why != "" && !oracleGapCovers(con, api, raw) {
+		if why := notAcceptable(con, api, raw); why != "" {
 			t.Fatalf("explored %d requests without a finding, but the answer %s\nraw answer: %q", a.Sent, why, raw)
 		}
 	})
 }
 
-// oracleGapCovers reports whether raw falls in a gap of the oracle: a register reading
-// that names a status and a code or envelope vouches for an answer as soon as the first
-// JSON value of its body is an object carrying them (oracle.matches reads the body with
-// decodeObject), and judge then drops the answer's contract violations — a media type other
-// than JSON, a body that is not UTF-8, bytes after that value. The suites' engine keeps such
-// violations whatever the reading; TestOracleGapStillOpen fails once the oracle closes the
-// gap, so that this exemption goes with it.
-func oracleGapCovers(con *contract.Contract, api specfacts.API, raw []byte) bool {
-	resp, body, ok := readAnswer(con, api, raw)
-	return ok && resp.StatusCode < 500 && slices.Contains(documentedStatuses(con, api), resp.StatusCode) && decodeObject(body) != nil
-}
-
-// The answers of the oracle's gap: each is a documented 400 that carries the code of a
-// reading of the unknown-instance entry, and each breaks the contract in a way that reading
-// says nothing about.
-var oracleGapAnswers = map[string]string{
+// Answers that carry the status and code a register reading names but break the contract in
+// a way no such reading allows: each is a finding, since a reading that names a code reads
+// the body as JSON.
+var contractBreakingAnswers = map[string]string{
 	"no Content-Type": "HTTP/1.1 400 Bad Request\r\nContent-Length: 68\r\n\r\n" +
 		`{"error_code":"KOOPHONE.API.1000","error_msg":"parameter incorrect"}`,
 	"a body that is not UTF-8": "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 52\r\n\r\n" +
@@ -112,24 +102,25 @@ var oracleGapAnswers = map[string]string{
 		`{"error_code":"KOOPHONE.API.1000","error_msg":"parameter incorrect"} garbage`,
 }
 
-// The oracle's gap (oracleGapCovers) is still open: explore lets each answer of
-// oracleGapAnswers through. When the oracle finds one, this test fails so that the gap's
-// exemption in FuzzExplore is narrowed and the answer becomes a finding it requires.
-func TestOracleGapStillOpen(t *testing.T) {
+// A reading excuses the status and code it names, never a body that is not JSON: an answer
+// with a reading's code and a broken body is a finding, for the first request of the run.
+func TestReadingsNeverExcuseABrokenBody(t *testing.T) {
 	con := contract.Default()
-	for name, answer := range oracleGapAnswers {
+	for name, answer := range contractBreakingAnswers {
 		t.Run(name, func(t *testing.T) {
 			raw := []byte(answer)
-			if why := notAcceptable(con, specfacts.KooPhone, raw); why == "" || !oracleGapCovers(con, specfacts.KooPhone, raw) {
-				t.Fatalf("the answer is not in the gap (contract: %q)", why)
+			if why := notAcceptable(con, specfacts.KooPhone, raw); why == "" {
+				t.Fatalf("the contract accepts the answer")
 			}
 			tg := mock.New(nil).Target("http://" + serveRawAnswers(t, raw, false))
 			tg.Timeout = target.Duration(fuzzTimeout)
 			res := exploreGuarded(t, Options{Target: tg, APIs: []specfacts.API{specfacts.KooPhone}, Budget: fuzzBudget, Seed: 1, Duration: fuzzDuration}, raw)
-			if a := res.APIs[0]; a.Finding != nil {
-				t.Fatalf("explore finds an answer with %s; remove it from oracleGapAnswers and narrow oracleGapCovers:\n%s", name, a.Finding)
-			} else if a.Stopped != "" {
-				t.Fatalf("explore stopped (%s) instead of judging every answer", a.Stopped)
+			a := res.APIs[0]
+			if a.Finding == nil || a.Finding.Kind != FindingUndocumented {
+				t.Fatalf("explore let an answer with %s through (stopped: %q)", name, a.Stopped)
+			}
+			if a.Sent-a.Shrinking != 1 {
+				t.Errorf("the finding came after %d requests, want the first", a.Sent-a.Shrinking)
 			}
 		})
 	}
@@ -297,4 +288,30 @@ func documentedStatuses(con *contract.Contract, api specfacts.API) []int {
 		return con.Constraints().VBS.Statuses
 	}
 	return con.Constraints().KooPhone.Statuses
+}
+
+// The oracle itself: a valid request naming ids that cannot exist, answered with the code of
+// a reading of the unknown-instance entry in a broken body, is judged undocumented.
+func TestOracleJudgesTheBodyOfAReadingsAnswer(t *testing.T) {
+	con := contract.Default()
+	voc := vocabulary(t, specfacts.KooPhone, con)
+	or := newOracle(voc, catalog.Default(), con)
+	gen := &generator{voc: voc, cons: con.Constraints(), tgt: mock.New(nil).Target("http://127.0.0.1")}
+	for name, answer := range contractBreakingAnswers {
+		resp, body, ok := readAnswer(con, specfacts.KooPhone, []byte(answer))
+		if !ok {
+			t.Fatalf("%s: unreadable", name)
+		}
+		a := Answer{Status: resp.StatusCode, Header: resp.Header, Body: body}
+		rapid.Check(t, func(rt *rapid.T) {
+			r := gen.base(drawer{rt})
+			hr, err := r.HTTP(context.Background(), "http://127.0.0.1")
+			if err != nil {
+				rt.Fatal(err)
+			}
+			if v := or.judge(r, hr, a); v == nil || v.kind != FindingUndocumented {
+				rt.Fatalf("%s: a valid request's answer judged %+v, want %s", name, v, FindingUndocumented)
+			}
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -146,7 +147,7 @@ func (o *oracle) judge(r *Request, hr *http.Request, a Answer) *verdict {
 	case a.Status >= 200 && a.Status < 300 && o.mustRefuse(r):
 		return &verdict{kind: FindingAccepted, message: fmt.Sprintf("status %d for a request no reading lets through", a.Status), allowed: allowed, requirements: reqs, entries: entries}
 	}
-	if vs := o.con.ValidateResponse(hr, a.Status, a.Header, a.Body); len(vs) > 0 && !o.anyReading(entries, a) {
+	if vs := o.con.ValidateResponse(hr, a.Status, a.Header, a.Body); len(vs) > 0 && !o.excused(entries, a, vs) {
 		var req []specfacts.RequirementID
 		for _, v := range vs {
 			if v.RequirementID != "" && !slices.Contains(req, v.RequirementID) {
@@ -234,20 +235,36 @@ func (o *oracle) mustRefuse(r *Request) bool {
 	return o.baseListPresent(r) && mustRefuse(o.cat, []specfacts.AmbiguityID{o.voc.BaseEntry})
 }
 
-// anyReading reports whether a tolerated reading of one of the entries states the answer.
-func (o *oracle) anyReading(entries []specfacts.AmbiguityID, a Answer) bool {
+// excused reports whether a reading the register tolerates allows the answer despite the
+// contract's violations vs. A reading that names only a status leaves the body unjudged (the
+// answer may come from the transport); one that names a code, an envelope or a gateway body
+// reads the body as JSON, so it never excuses a body that is not JSON or not sent as JSON.
+func (o *oracle) excused(entries []specfacts.AmbiguityID, a Answer, vs contract.Violations) bool {
+	wire := slices.ContainsFunc(vs, func(v contract.Violation) bool {
+		return v.Rule == specfacts.RuleResponseBodyInvalidJSON || v.Rule == specfacts.RuleResponseContentType
+	})
 	for _, id := range entries {
 		e, ok := o.cat.Ambiguity(string(id))
 		if !ok {
 			continue
 		}
 		for _, rd := range e.Readings {
-			if e.Tolerates(rd.ID) && o.matchesAny(rd.Outcome, a) {
-				return true
+			if !e.Tolerates(rd.ID) {
+				continue
+			}
+			for _, out := range rd.Outcome {
+				if o.matches(out, a) && (!wire || statusOnly(out)) {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// statusOnly reports whether an outcome names nothing but statuses.
+func statusOnly(out catalog.Outcome) bool {
+	return reflect.DeepEqual(out, catalog.Outcome{Statuses: out.Statuses})
 }
 
 func (o *oracle) matchesAny(os catalog.Outcomes, a Answer) bool {
