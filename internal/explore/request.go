@@ -51,6 +51,9 @@ type Request struct {
 	Faults []*Fault
 	// Size is the number of items of the base list, Length the length of its ids.
 	Size, Length int
+	// Pooled marks a call sequence's request that names ids of the target file (owned or
+	// foreign instances, pooled volumes): the unknown-id entry does not govern its answer.
+	Pooled bool
 }
 
 // Path fills the path parameters into the template.
