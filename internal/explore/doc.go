@@ -11,18 +11,35 @@
 // element it violates and the register entries (specs/ambiguities.yaml) that govern its
 // answer; a fault is "must refuse" only when no reading of those entries lets a 2xx through.
 //
-// Generation (generate.go) uses pgregory.net/rapid: valid base requests walk list sizes, id
-// lengths, key order, white space and header case; faulty ones carry one to three
-// independent faults. Base requests name only ids that cannot exist on any target, so no
-// request can change state. The oracle (oracle.go) checks invariants (no 5xx for a client
-// fault, no 2xx for a must-refuse fault, a documented answer or one a governing reading
-// states), consistency (the base entry's reading is the same across the run) and a
+// An exploration has two phases. Requests (generate.go) uses pgregory.net/rapid: valid base
+// requests walk list sizes, id lengths, key order, white space and header case; faulty ones
+// carry one to three independent faults. Base requests name only ids that cannot exist on any
+// target, so none of them can change state. The oracle (oracle.go) checks invariants (no 5xx
+// for a client fault, no 2xx for a must-refuse fault, a documented answer or one a governing
+// reading states), consistency (the base entry's reading is the same across the run) and a
 // metamorphic relation (the same request presented differently gets the same status and
-// code). rapid
-// shrinks a finding to a minimal case (fewest faults, shortest lists and ids), reported with
-// the seed and a curl command whose tokens are redacted (report.go).
+// code). rapid shrinks a finding to a minimal case (fewest faults, shortest lists and ids),
+// reported with the seed and a curl command whose tokens are redacted (report.go).
+//
+// Sequences (sequence.go), only on a target file that says allow_mutating: true and states an
+// explore_budget (budget.go: FreshPools takes that many fresh ids of each pool, none the
+// ledger lists as consumed), are call sequences as a rapid state machine: rapid.T.Repeat's
+// actions plan backups or associations of batches mixing owned, foreign and unknown ids,
+// repeats, verifications of what a refusal named, and batches carrying a must-refuse fault,
+// naming pooled ids by slot. A plan is sent with fresh ids; while a finding is shrunk, a plan
+// sent before is answered from the tree of sequences sent (memo.go), so that rapid's shrinking
+// spends ids only on sequences it has not seen, and rapid is told failures that name no id,
+// so that the same sequence with other ids fails alike. The model (model.go) is a reference
+// implementation the caller passes in (Model; the suites pass referencemock.Model, so this
+// package does not link the mock) built from the target file: it answers the same sequence,
+// and every fault-free answer must be of its class and name the same items, each once. It
+// starts at the register's strict readings and takes one other legitimate reading of an entry
+// when that alone explains the whole sequence; what nothing explains is a finding,
+// FindingModel, reported as the minimal sequence of curl commands with its seed. The ids a
+// sequence used up (a 2xx, a 5xx, no answer, an answer unlike the model's) are returned for
+// the ledger.
 //
 // Run (explore.go) is the entry point the `conformance explore` command and the suites'
-// `kind:explore` specs call; it bounds requests, rate and duration and stops on a target
-// that no longer answers.
+// `kind:explore` specs call; it bounds requests, rate and duration per phase and stops on a
+// target that no longer answers.
 package explore

@@ -168,7 +168,9 @@ func (a *APIResult) Summary() string {
 	for _, n := range counts {
 		fmt.Fprintf(&b, "  requests with %d fault(s): %d\n", n, a.Coverage.ByFaultCount[n])
 	}
-	fmt.Fprintf(&b, "  fault kinds sent: %d; distinct pairs sent together: %d; sent again presented differently: %d\n", len(a.Coverage.ByKind), len(a.Coverage.Pairs), a.Coverage.Metamorphic)
+	if len(counts) > 0 {
+		fmt.Fprintf(&b, "  fault kinds sent: %d; distinct pairs sent together: %d; sent again presented differently: %d\n", len(a.Coverage.ByKind), len(a.Coverage.Pairs), a.Coverage.Metamorphic)
+	}
 	for _, entry := range sortedKeys(a.Coverage.Readings) {
 		var rs []string
 		for _, rd := range sortedKeys(a.Coverage.Readings[entry]) {
