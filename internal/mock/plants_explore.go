@@ -28,7 +28,7 @@ var exploreFaults = []Fault{
 	{FaultKooPhoneTwoFaults500, specfacts.KooPhone, "A request carrying two client faults is answered 500, for every pair except a token naming no tenant together with a missing x-request-id.", reqs(specfacts.ReqKooPhoneSeveralFaultsRefused, specfacts.ReqKooPhoneClientErrorsAre400)},
 	{FaultVBSTwoFaults500, specfacts.VBS, "A request carrying two client faults is answered 500, for every pair except a missing X-Auth-Token together with a body without resources.", reqs(specfacts.ReqVBSFaultPrecedence)},
 	{FaultKooPhoneUnknownCodeBySize, specfacts.KooPhone, "Unknown instances are refused with the parameter-incorrect code when the list holds more than one id and with the permissions code when it holds one: two readings of one register entry in one server.", reqs(specfacts.ReqKooPhoneInstancePermissions)},
-	{FaultKooPhoneRefusedBatchReleasesFirst, specfacts.KooPhone, "A refused request that names three or more instances, one of them not the caller's, still backs up and releases the first instance it names when that one is the caller's.", reqs(specfacts.ReqKooPhoneRejectedRequestChangesNothing)},
+	{FaultKooPhoneRefusedBatchReleasesFirst, specfacts.KooPhone, "A well-formed request naming three or more instances, refused because one of them is not the caller's, still releases the first instance it names when that one is the caller's, with no backup job started.", reqs(specfacts.ReqKooPhoneRejectedRequestChangesNothing)},
 }
 
 var explorePlants = map[string]plant{
@@ -73,7 +73,8 @@ var explorePlants = map[string]plant{
 			return
 		}
 		ids := c.instanceIDs()
-		if len(ids) < refusedBatchAtLeast {
+		if len(ids) < refusedBatchAtLeast || len(c.clientFaults()) > 0 {
+			// A request the contract refuses is refused for its form, not its instances.
 			return
 		}
 		w := c.m.world
@@ -86,7 +87,8 @@ var explorePlants = map[string]plant{
 		}
 		for _, id := range ids[1:] {
 			if in := w.instances[id]; in == nil || in.owner != caller {
-				first.state, first.job = released, randomHex()
+				// Released as a side effect of the refused request, no backup job started.
+				first.state = released
 				return
 			}
 		}
