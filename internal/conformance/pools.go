@@ -72,10 +72,15 @@ func ReserveMatching(pool Pool, name string, n int, why string, filter func(stri
 
 // ReserveUpTo claims, for the spec named name, as many ids of a pool as upTo says for the
 // target, from what every other claim left: it is resolved last and met with however many
-// are left, none included, so that it never takes an id a fixed claim needs.
+// are left, none included, so that it never takes an id a fixed claim needs, and it leaves
+// sparesPerProcess spares for each process's stale-pool control.
 func ReserveUpTo(pool Pool, name string, upTo func(*target.Target) int) *Reservation {
 	return pools.add(&Reservation{pool: pool, name: name, upTo: upTo})
 }
+
+// sparesPerProcess are the leftover ids a ReserveUpTo claim leaves each Ginkgo process, so
+// that a stale id met at its first use can still be told from a deviation (stale.go).
+const sparesPerProcess = 2
 
 func (p *poolRegistry) add(r *Reservation) *Reservation {
 	p.mu.Lock()
@@ -149,7 +154,7 @@ func (p *poolRegistry) resolve(t *target.Target, earlier ledger.Earlier, proc, p
 	for _, r := range ordered {
 		r.ids, r.reason = nil, ""
 		if r.upTo != nil {
-			r.n = max(0, min(r.upTo(t), len(available[r.pool])))
+			r.n = max(0, min(r.upTo(t), len(available[r.pool])-sparesPerProcess*procs))
 		}
 		free := available[r.pool]
 		if r.filter == nil {

@@ -289,7 +289,10 @@ func (p *planner) add(action string, r *Request, ids []string) {
 	if len(p.steps) >= maxSequence {
 		return
 	}
-	p.steps = append(p.steps, planStep{action: action, r: r, ids: ids, key: r.Curl("", nil)})
+	// The key is the whole request as planned, credentials and faults included: two plans
+	// alike in it are the same sequence to the target.
+	key := fmt.Sprintf("%s %s %q %q %q", r.Method, r.Path(), r.Headers, r.BodyBytes(), r.FaultIDs())
+	p.steps = append(p.steps, planStep{action: action, r: r, ids: ids, key: key})
 }
 
 // item is one drawn item of a batch: its kind, and an index that picks among the ids of
