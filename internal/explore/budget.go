@@ -89,12 +89,13 @@ type spending struct {
 	order    []string
 }
 
-// shrinkShare: exploration takes at most this fraction of the pool, so that a finding
-// found late can still be shrunk with fresh ids.
-const shrinkShare = 2
+// shrinkReserve is what exploration leaves of the pool, at most half of it, so that a
+// finding found late can still be shrunk with fresh ids: a sequence shrinks to its minimal
+// case with a few of them, since a plan sent before costs none.
+const shrinkReserve = 16
 
 func newSpending(api specfacts.API, pool []string) *spending {
-	return &spending{api: api, pool: pool, share: (len(pool) + shrinkShare - 1) / shrinkShare, consumed: map[string]runrecord.Consumed{}}
+	return &spending{api: api, pool: pool, share: len(pool) - min(len(pool)/2, shrinkReserve), consumed: map[string]runrecord.Consumed{}}
 }
 
 // take returns a fresh id, or false when the budget (exploration's share, unless shrinking)

@@ -25,8 +25,9 @@
 // explore_budget (budget.go: FreshPools takes that many fresh ids of each pool, none the
 // ledger lists as consumed), are call sequences as a rapid state machine: rapid.T.Repeat's
 // actions plan backups or associations of batches mixing owned, foreign and unknown ids,
-// repeats, verifications of what a refusal named, and batches carrying a must-refuse fault,
-// naming pooled ids by slot. A plan is sent with fresh ids; while a finding is shrunk, a plan
+// repeats, verifications, and batches carrying a must-refuse fault, naming pooled ids by
+// slot; the machine's invariant follows every request that may be refused with a backup or
+// association of the pooled ids it named, since a refusal must have changed nothing. A plan is sent with fresh ids; while a finding is shrunk, a plan
 // sent before is answered from the tree of sequences sent (memo.go), so that rapid's shrinking
 // spends ids only on sequences it has not seen, and rapid is told failures that name no id,
 // so that the same sequence with other ids fails alike. The model (model.go) is a reference

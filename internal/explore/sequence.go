@@ -111,6 +111,8 @@ type planner struct {
 	slots []string
 	// unknownN numbers the ids that cannot exist.
 	unknownN int
+	// checked is how many steps the invariant has seen.
+	checked int
 }
 
 // planStep is one request of a plan.
@@ -191,7 +193,7 @@ func runSequences(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.
 			return
 		}
 		p := &planner{s: s}
-		actions := map[string]func(*rapid.T){"batch": p.batch, "own": p.own, "repeat": p.repeat, "verify": p.verify}
+		actions := map[string]func(*rapid.T){"batch": p.batch, "own": p.own, "repeat": p.repeat, "verify": p.verify, "": p.check}
 		if len(s.refusable) > 0 {
 			actions["refused"] = p.refused
 		}
@@ -262,6 +264,33 @@ func (p *planner) verify(t *rapid.T) {
 	}
 	p.batches = append(p.batches, ids)
 	p.add("verify", p.s.request(ids), ids)
+}
+
+// check is the state machine's invariant, run after every action: a request that may be
+// refused — a batch naming pooled ids beside others, or carrying a fault — must have changed
+// nothing, so the pooled ids it named are backed up or associated right after it.
+func (p *planner) check(*rapid.T) {
+	n := len(p.steps)
+	if n == 0 || p.checked == n {
+		return
+	}
+	p.checked = n
+	last := p.steps[n-1]
+	var slots []string
+	others := len(last.r.Faults) > 0
+	for _, id := range last.ids {
+		if isSlot(id) {
+			slots = append(slots, id)
+		} else {
+			others = true
+		}
+	}
+	if len(slots) == 0 || !others || last.action == "verify" {
+		return
+	}
+	p.batches = append(p.batches, slots)
+	p.add("verify", p.s.request(slots), slots)
+	p.checked = len(p.steps)
 }
 
 // repeat plans an earlier batch of the sequence again: a repeated backup, a
