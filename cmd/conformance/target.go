@@ -164,6 +164,14 @@ func printCheck(w io.Writer, r *targetcheck.Result, noSpecs, verbose bool) {
 	} else {
 		fmt.Fprintln(w, "  allow_mutating: false — every spec that could change state is skipped")
 	}
+	switch b := r.ExploreBudget; {
+	case b != nil && r.AllowMutating:
+		fmt.Fprintf(w, "  explore_budget: call sequences may name up to %d owned instances and %d free volumes per run\n", b.OwnedInstanceIDs, b.VolumeIDs)
+	case b != nil:
+		fmt.Fprintln(w, "  explore_budget: stated, but unused while allow_mutating is false")
+	default:
+		fmt.Fprintln(w, "  explore_budget: none — explore sends only requests that cannot change state")
+	}
 	fmt.Fprintf(w, "  fault_injection: %v, profile: %s, timeout: %s\n", r.FaultInjection, r.Profile, r.Timeout)
 	fmt.Fprintln(w, "  secrets (values never shown):")
 	for _, s := range r.Secrets {

@@ -38,6 +38,8 @@ type Reservation struct {
 	filter func(string) bool
 	why    string // what the filter wants, for the skip reason
 	order  int
+	// upTo, for a claim of ReserveUpTo, is how many ids it wants of the target.
+	upTo func(*target.Target) int
 
 	ids    []string
 	reason string
@@ -67,6 +69,18 @@ func Reserve(pool Pool, name string, n int) *Reservation {
 func ReserveMatching(pool Pool, name string, n int, why string, filter func(string) bool) *Reservation {
 	return pools.add(&Reservation{pool: pool, name: name, n: n, filter: filter, why: why})
 }
+
+// ReserveUpTo claims, for the spec named name, as many ids of a pool as upTo says for the
+// target, from what every other claim left: it is resolved last and met with however many
+// are left, none included, so that it never takes an id a fixed claim needs, and it leaves
+// sparesPerProcess spares for each process's stale-pool control.
+func ReserveUpTo(pool Pool, name string, upTo func(*target.Target) int) *Reservation {
+	return pools.add(&Reservation{pool: pool, name: name, upTo: upTo})
+}
+
+// sparesPerProcess are the leftover ids a ReserveUpTo claim leaves each Ginkgo process, so
+// that a stale id met at its first use can still be told from a deviation (stale.go).
+const sparesPerProcess = 2
 
 func (p *poolRegistry) add(r *Reservation) *Reservation {
 	p.mu.Lock()
@@ -115,6 +129,9 @@ func (p *poolRegistry) resolve(t *target.Target, earlier ledger.Earlier, proc, p
 	ordered := append([]*Reservation(nil), p.all...)
 	sort.SliceStable(ordered, func(i, j int) bool {
 		a, b := ordered[i], ordered[j]
+		if (a.upTo != nil) != (b.upTo != nil) {
+			return b.upTo != nil
+		}
 		if (a.filter != nil) != (b.filter != nil) {
 			return a.filter != nil
 		}
@@ -136,6 +153,9 @@ func (p *poolRegistry) resolve(t *target.Target, earlier ledger.Earlier, proc, p
 	reserved := map[Pool]int{}
 	for _, r := range ordered {
 		r.ids, r.reason = nil, ""
+		if r.upTo != nil {
+			r.n = max(0, min(r.upTo(t), len(available[r.pool])-sparesPerProcess*procs))
+		}
 		free := available[r.pool]
 		if r.filter == nil {
 			free = append([]string(nil), free...)

@@ -75,6 +75,30 @@ func TestLargeClaimsLeaveFilteredIdsForLaterRuns(t *testing.T) {
 	}
 }
 
+// A claim of ReserveUpTo is resolved after every fixed claim, however it was declared, and
+// takes what they left up to its limit, leaving each process its spares; with nothing left
+// it is met with no id.
+func TestUpToClaimTakesWhatIsLeft(t *testing.T) {
+	p := &poolRegistry{names: map[string]bool{}}
+	up := p.add(&Reservation{pool: OwnedInstances, name: "explore", upTo: func(*target.Target) int { return 2 }})
+	fixed := claimOn(p, OwnedInstances, "fixed", 2)
+	p.resolve(poolTarget(4+2+sparesPerProcess, 0), ledger.Earlier{}, 1, 1)
+	if strings.Join(fixed.ids, ",") != "i00,i01" || strings.Join(up.ids, ",") != "i02,i03" || !up.Available() {
+		t.Fatalf("fixed %v, up to 2 %v", fixed.ids, up.ids)
+	}
+	if got := p.spares[OwnedInstances]; len(got) != 2+sparesPerProcess {
+		t.Errorf("spares %v", got)
+	}
+	p.resolve(poolTarget(3+sparesPerProcess, 0), ledger.Earlier{}, 1, 1)
+	if len(up.ids) != 1 || !up.Available() || len(p.spares[OwnedInstances]) != sparesPerProcess {
+		t.Fatalf("one id left beside the spares: %v, available %v, spares %v", up.ids, up.Available(), p.spares[OwnedInstances])
+	}
+	p.resolve(poolTarget(2, 0), ledger.Earlier{}, 1, 1)
+	if len(up.ids) != 0 || !up.Available() || !fixed.Available() {
+		t.Fatalf("nothing left: %v %q, fixed %v", up.ids, up.reason, fixed.ids)
+	}
+}
+
 // Only pooled ids that appear as JSON strings count, once each, in a malformed body too.
 func TestPooledIn(t *testing.T) {
 	listed := map[string]bool{"i1": true, "i2": true, "v\"x": true}

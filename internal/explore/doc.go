@@ -11,7 +11,7 @@
 // element it violates and the register entries (specs/ambiguities.yaml) that govern its
 // answer; a fault is "must refuse" only when no reading of those entries lets a 2xx through.
 //
-// Generation (generate.go, alphabet.go) uses pgregory.net/rapid: valid base requests walk
+// An exploration has two phases. Requests (generate.go, alphabet.go) uses pgregory.net/rapid: valid base requests walk
 // list sizes (past ten where the schema states no maxItems), id lengths, the ids' alphabet
 // (ASCII, or multi-byte characters within the maxLength counted in characters and in bytes,
 // so that the request is valid whichever unit a server counts), key order, white space and
@@ -29,7 +29,26 @@
 // twin. rapid shrinks a finding to a minimal case (fewest faults, shortest lists
 // and ids), reported with the seed and a curl command whose tokens are redacted (report.go).
 //
+// Sequences (sequence.go), only on a target file that says allow_mutating: true and states an
+// explore_budget (budget.go: FreshPools takes that many fresh ids of each pool, none the
+// ledger lists as consumed), are call sequences as a rapid state machine: rapid.T.Repeat's
+// actions plan backups or associations of batches mixing owned, foreign and unknown ids,
+// repeats, verifications, and batches carrying a must-refuse fault, naming pooled ids by
+// slot; the machine's invariant follows every request that may be refused with a backup or
+// association of the pooled ids it named, since a refusal must have changed nothing. A plan is sent with fresh ids; while a finding is shrunk, a plan
+// sent before is answered from the tree of sequences sent (memo.go), so that rapid's shrinking
+// spends ids only on sequences it has not seen, and rapid is told failures that name no id,
+// so that the same sequence with other ids fails alike. The model (model.go) is a reference
+// implementation the caller passes in (Model; the suites pass referencemock.Model, so this
+// package does not link the mock) built from the target file: it answers the same sequence,
+// and every fault-free answer must be of its class and name the same items, each once. It
+// starts at the register's strict readings and takes one other legitimate reading of an entry
+// when that alone explains the whole sequence; what nothing explains is a finding,
+// FindingModel, reported as the minimal sequence of curl commands with its seed. The ids a
+// sequence used up (a 2xx, a 5xx, no answer, an answer unlike the model's) are returned for
+// the ledger.
+//
 // Run (explore.go) is the entry point the `conformance explore` command and the suites'
-// `kind:explore` specs call; it bounds requests, rate and duration and stops on a target
-// that no longer answers.
+// `kind:explore` specs call; it bounds requests, rate and duration per phase and stops on a
+// target that no longer answers.
 package explore

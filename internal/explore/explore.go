@@ -62,7 +62,18 @@ type Options struct {
 	Client *http.Client
 	// Log receives the budgets and the seed before the first request; nil discards them.
 	Log io.Writer
+	// Phases to run; empty means every phase (the call sequences only where the target
+	// allows them). Budget applies to each phase.
+	Phases []Phase
+	// Pools are the pooled ids the call sequences may name (FreshPools); none, no sequence
+	// is sent.
+	Pools Pools
+	// Model predicts the answers to call sequences; nil, no sequence is sent.
+	Model Model
 }
+
+// runs reports whether the options ask for a phase.
+func (o Options) runs(p Phase) bool { return len(o.Phases) == 0 || slices.Contains(o.Phases, p) }
 
 // Result is what an exploration did and found.
 type Result struct {
@@ -100,6 +111,11 @@ type APIResult struct {
 	// Sample is the allowed exchange with the most faults, kept as the evidence of a
 	// passing exploration; nil when nothing was judged.
 	Sample *runrecord.Evidence
+	// Sequences is what the call sequences covered; nil when the phase was not asked for.
+	Sequences *SequenceCoverage `json:",omitempty"`
+	// Consumed are the pooled ids the call sequences used up, or may have (Spec empty: the
+	// caller names itself).
+	Consumed []runrecord.Consumed `json:",omitempty"`
 }
 
 // Coverage says what an exploration covered.
@@ -131,6 +147,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if o.Budget < 0 || o.Rate < 0 || o.Duration < 0 {
 		return nil, fmt.Errorf("explore: budget, rate and duration must not be negative (budget %d, rate %g, duration %s)", o.Budget, o.Rate, o.Duration)
+	}
+	for _, p := range o.Phases {
+		if !slices.Contains(Phases, p) {
+			return nil, fmt.Errorf("explore: no phase %q; phases: %v", p, Phases)
+		}
 	}
 	if o.Budget == 0 {
 		o.Budget = DefaultBudget
@@ -218,8 +239,10 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 			e.cov.MustRefuse++
 		}
 	}
-	fmt.Fprintf(o.Log, "explore %s: seed %d, budget %d requests (+%d for shrinking), rate %s, duration %s, %d faults in the vocabulary (%d must be refused)\n",
-		voc.API, o.Seed, o.Budget, o.Budget*shrinkFactor, rateString(o.Rate), durationString(o.Duration), e.cov.Faults, e.cov.MustRefuse)
+	if o.runs(PhaseRequests) {
+		fmt.Fprintf(o.Log, "explore %s: seed %d, budget %d requests (+%d for shrinking), rate %s, duration %s, %d faults in the vocabulary (%d must be refused)\n",
+			voc.API, o.Seed, o.Budget, o.Budget*shrinkFactor, rateString(o.Rate), durationString(o.Duration), e.cov.Faults, e.cov.MustRefuse)
+	}
 	gen := &generator{voc: voc, cons: con.Constraints(), tgt: o.Target}
 	or := newOracle(voc, cat, con)
 	prop := func(t *rapid.T) {
@@ -285,7 +308,9 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 				panic(p)
 			}
 		}()
-		rapid.Check(rec, prop)
+		if o.runs(PhaseRequests) {
+			rapid.Check(rec, prop)
+		}
 	}()
 	if rec.failed && e.finding == nil && e.stopped == "" {
 		// rapid failed the property without a finding of the oracle and before any bound
@@ -298,6 +323,11 @@ func runAPI(ctx context.Context, o Options, voc *Vocabulary, cat *catalog.Catalo
 	out := &APIResult{API: voc.API, Sent: e.sent, Shrinking: e.shrinkSent, Elapsed: time.Since(e.start), Stopped: e.stopped, Unanswered: e.unanswered >= unansweredLimit, Coverage: e.cov, Finding: e.finding, Sample: e.sample}
 	if e.finding != nil {
 		out.Stopped = ""
+	}
+	if o.runs(PhaseSequences) {
+		if err := runSequences(ctx, o, voc, cat, con, or, out); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -69,6 +69,8 @@ type verdict struct {
 	requirements []specfacts.RequirementID
 	entries      []specfacts.AmbiguityID
 	reference    string
+	// rule and pointer name the first contract violation of an undocumented answer.
+	rule, pointer string
 }
 
 // oracle judges answers: invariants, the register, and consistency across the run.
@@ -101,7 +103,7 @@ func newOracle(voc *Vocabulary, cat *catalog.Catalog, con *contract.Contract) *o
 // baseListPresent reports whether the request still names ids of the base list, which
 // cannot exist on the target.
 func (o *oracle) baseListPresent(r *Request) bool {
-	if r.Raw != nil {
+	if r.Raw != nil || r.Pooled {
 		return false
 	}
 	l, ok := r.list(pathOf(o.voc.ListPointer))
@@ -154,7 +156,7 @@ func (o *oracle) judge(r *Request, hr *http.Request, a Answer) *verdict {
 				req = append(req, v.RequirementID)
 			}
 		}
-		return &verdict{kind: FindingUndocumented, message: vs.Error(), allowed: allowed, requirements: req, entries: entries}
+		return &verdict{kind: FindingUndocumented, message: vs.Error(), allowed: allowed, requirements: req, entries: entries, rule: string(vs[0].Rule), pointer: vs[0].Location}
 	}
 	if v := o.answeredOnce(r, a); v != nil {
 		return v

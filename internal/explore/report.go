@@ -35,8 +35,15 @@ type Finding struct {
 	Allowed string `json:"allowed"`
 	// Reference is the earlier request an inconsistency is measured against.
 	Reference string `json:"reference,omitempty"`
+	// Phase is the phase that found it; Sequence, for a call sequence, every exchange of
+	// the minimal sequence, the last one the deviating (Size counts its batches).
+	Phase    Phase    `json:"phase"`
+	Sequence []string `json:"sequence,omitempty"`
 
 	exchange runrecord.Evidence
+	// rule and pointer name the contract violation of an undocumented answer, so that the
+	// finding is one cause with a hand-picked probe's violation of the same rule there.
+	rule, pointer string
 }
 
 // evidence is one exchange in the record every conformance spec keeps, secrets redacted.
@@ -53,9 +60,14 @@ func (e *engine) evidence(r *Request, a Answer, reqs []specfacts.RequirementID) 
 // with the hand-picked probes' failures of the same deviation (internal/report, "Causes").
 // class is the requirement the exploring spec is about.
 func (f *Finding) Expectation(class specfacts.RequirementID) runrecord.Expectation {
-	got := runrecord.Answer{Status: f.Status, Code: codeOf(f.exchange.Response)}
+	got := runrecord.Answer{Status: f.Status}
+	if f.Status < 200 || f.Status > 299 {
+		// A success's code is not an error code: the suites record a 2xx by its status
+		// alone, and a finding joins their failure only when the two read alike.
+		got.Code = codeOf(f.exchange.Response)
+	}
 	return runrecord.Expectation{RequestClass: class, Requirement: class, ExpectedText: f.Allowed, Got: &got,
-		Summary: f.Headline(), Generated: true}
+		Rule: f.rule, Pointer: f.pointer, Summary: f.Headline(), Generated: true}
 }
 
 // codeOf reads the error code of an answer: KooPhone's error_code or VBS's error.code.
@@ -86,17 +98,21 @@ func (e *engine) newFinding(api specfacts.API, r *Request, a Answer, v *verdict)
 	ev := e.evidence(r, a, v.requirements)
 	return &Finding{
 		exchange: ev,
-		API:      api, Kind: v.kind, Seed: e.o.Seed, Message: e.red.String(v.message),
+		API:      api, Kind: v.kind, Seed: e.o.Seed, Budget: e.o.Budget, Message: e.red.String(v.message),
 		Requirements: v.requirements, Entries: v.entries,
 		Faults: r.FaultIDs(), Size: r.Size, Length: r.Length,
 		Curl:   r.Curl(e.base, e.red),
 		Status: a.Status, Answer: e.red.String(strings.TrimSpace(ct + " " + excerpt(a.Body, 512))),
-		Allowed: v.allowed, Reference: v.reference,
+		Allowed: v.allowed, Reference: v.reference, Phase: PhaseRequests,
+		rule: v.rule, pointer: v.pointer,
 	}
 }
 
 // Headline is the finding's first line: the minimal request and what it got.
 func (f *Finding) Headline() string {
+	if len(f.Sequence) > 1 {
+		return fmt.Sprintf("explore %s, %s (seed %d), minimal case: a sequence of %d requests, the last %s → %d", f.API, f.Kind, f.Seed, len(f.Sequence), f.Curl, f.Status)
+	}
 	return fmt.Sprintf("explore %s, %s (seed %d), minimal case: %s → %d", f.API, f.Kind, f.Seed, f.Curl, f.Status)
 }
 
@@ -109,15 +125,26 @@ func (f *Finding) String() string {
 		faults = strings.Join(f.Faults, ", ")
 	}
 	fmt.Fprintf(&b, "  what:     %s\n", f.Message)
-	fmt.Fprintf(&b, "  faults:   %s; %d id(s) of %d characters\n", faults, f.Size, f.Length)
-	fmt.Fprintf(&b, "  request:  %s\n", f.Curl)
+	if f.Phase == PhaseSequences {
+		fmt.Fprintf(&b, "  sequence: %d request(s), the target's answer after each:\n", len(f.Sequence))
+		for _, s := range f.Sequence {
+			fmt.Fprintf(&b, "    %s\n", s)
+		}
+	} else {
+		fmt.Fprintf(&b, "  faults:   %s; %d id(s) of %d characters\n", faults, f.Size, f.Length)
+		fmt.Fprintf(&b, "  request:  %s\n", f.Curl)
+	}
 	fmt.Fprintf(&b, "  answered: %d %s\n", f.Status, f.Answer)
 	fmt.Fprintf(&b, "  allowed:  %s\n", f.Allowed)
 	if f.Reference != "" {
 		fmt.Fprintf(&b, "  earlier:  %s\n", f.Reference)
 	}
 	fmt.Fprintf(&b, "  requirements: %s\n", joinIDs(f.Requirements))
-	fmt.Fprintf(&b, "  rerun:    conformance explore --target <target file> --api %s --seed %d --budget %d (in the suites: %s=%d %s=%d)\n", f.API, f.Seed, f.Budget, SeedEnv, f.Seed, BudgetEnv, f.Budget)
+	phase := ""
+	if f.Phase == PhaseSequences {
+		phase = " --phase " + string(PhaseSequences)
+	}
+	fmt.Fprintf(&b, "  rerun:    conformance explore --target <target file> --api %s%s --seed %d --budget %d (in the suites: %s=%d %s=%d)\n", f.API, phase, f.Seed, f.Budget, SeedEnv, f.Seed, BudgetEnv, f.Budget)
 	return b.String()
 }
 
@@ -141,7 +168,9 @@ func (a *APIResult) Summary() string {
 	for _, n := range counts {
 		fmt.Fprintf(&b, "  requests with %d fault(s): %d\n", n, a.Coverage.ByFaultCount[n])
 	}
-	fmt.Fprintf(&b, "  fault kinds sent: %d; distinct pairs sent together: %d; sent again presented differently: %d\n", len(a.Coverage.ByKind), len(a.Coverage.Pairs), a.Coverage.Metamorphic)
+	if len(counts) > 0 {
+		fmt.Fprintf(&b, "  fault kinds sent: %d; distinct pairs sent together: %d; sent again presented differently: %d\n", len(a.Coverage.ByKind), len(a.Coverage.Pairs), a.Coverage.Metamorphic)
+	}
 	for _, entry := range sortedKeys(a.Coverage.Readings) {
 		var rs []string
 		for _, rd := range sortedKeys(a.Coverage.Readings[entry]) {
@@ -149,6 +178,7 @@ func (a *APIResult) Summary() string {
 		}
 		fmt.Fprintf(&b, "  reading observed of %s: %s\n", entry, strings.Join(rs, ", "))
 	}
+	b.WriteString(a.SpentLine())
 	return b.String()
 }
 

@@ -57,6 +57,10 @@ type Request struct {
 
 	// plan is the relation the request is to be related by (relations.go).
 	plan relationPlan
+
+	// Pooled marks a call sequence's request that names ids of the target file (owned or
+	// foreign instances, pooled volumes): the unknown-id entry does not govern its answer.
+	Pooled bool
 }
 
 // Path fills the path parameters into the template.

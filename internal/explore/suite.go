@@ -37,12 +37,14 @@ type CoverageRecord struct {
 	Sent     int           `json:"sent"`
 	Stopped  string        `json:"stopped,omitempty"`
 	Coverage Coverage      `json:"coverage"`
-	Finding  *Finding      `json:"finding,omitempty"`
+	// Sequences is what the call sequences covered, when the spec sent them.
+	Sequences *SequenceCoverage `json:"sequences,omitempty"`
+	Finding   *Finding          `json:"finding,omitempty"`
 }
 
 // Record is what a spec records of an API's exploration.
 func (r *Result) Record(a *APIResult) CoverageRecord {
-	return CoverageRecord{API: a.API, Seed: r.Seed, Budget: r.Budget, Sent: a.Sent, Stopped: a.Stopped, Coverage: a.Coverage, Finding: a.Finding}
+	return CoverageRecord{API: a.API, Seed: r.Seed, Budget: r.Budget, Sent: a.Sent, Stopped: a.Stopped, Coverage: a.Coverage, Sequences: a.Sequences, Finding: a.Finding}
 }
 
 // SuiteOptions are the options of a suite's exploration of one API: the suite's target and

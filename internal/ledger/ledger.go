@@ -374,6 +374,36 @@ func Record(ginkgoReport, reportsDir, targetFile string) (*Summary, error) {
 	return s, nil
 }
 
+// Note adds the ids a run that keeps no Ginkgo report consumed (conformance explore) to the
+// target's ledger, and returns the ledger's pools as they then stand. Nothing is written when
+// no ledger is kept ($CONFORMANCE_LEDGER=off, or no state directory).
+func Note(t *target.Target, consumed []runrecord.Consumed) (*Summary, error) {
+	path, err := PathFor(t)
+	if err != nil {
+		return nil, err
+	}
+	l := &Ledger{}
+	if path != "" {
+		if l, err = Load(path); err != nil {
+			return nil, err
+		}
+	}
+	l.Target = IdentityOf(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	var entries []Entry
+	for _, c := range consumed {
+		entries = append(entries, Entry{Pool: c.Pool, ID: c.ID, Spec: c.Spec, Reason: c.Reason, At: now})
+	}
+	l.add(entries)
+	if path != "" {
+		if err := l.Save(path); err != nil {
+			return nil, err
+		}
+	}
+	s := &Summary{TargetKey: Key(t), Ledger: path, Consumed: append([]runrecord.Consumed{}, consumed...), Pools: summarize(t, l, consumed)}
+	return s, nil
+}
+
 func summarize(t *target.Target, l *Ledger, thisRun []runrecord.Consumed) []PoolSummary {
 	var out []PoolSummary
 	for _, pool := range Pools {

@@ -254,3 +254,33 @@ func TestPrepareResetsTheReferenceMock(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Note adds what a run without a Ginkgo report consumed to the target's ledger, once per id,
+// and ConsumedFor then names it; with no ledger kept it writes nothing.
+func TestNoteAddsToTheLedger(t *testing.T) {
+	t.Setenv(EnvVar, t.TempDir())
+	tg := parse(t, "note", nil)
+	used := []runrecord.Consumed{{API: "koophone", Pool: OwnedInstances, ID: "i2", Spec: "conformance explore (seed 7)", Reason: runrecord.ConsumedCarriedOut, Status: 200}}
+	s, err := Note(tg, used)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Note(tg, used); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(s.Ledger)
+	if err != nil || len(l.Consumed) != 1 || l.Consumed[0].ID != "i2" {
+		t.Fatalf("ledger %s: %v %+v", s.Ledger, err, l)
+	}
+	earlier, err := ConsumedFor(tg)
+	if err != nil || len(earlier.Consumed[OwnedInstances]) != 1 || earlier.Consumed[OwnedInstances][0] != "i2" {
+		t.Fatalf("ConsumedFor: %v %+v", err, earlier)
+	}
+	if s.Pools[0].Fresh != 2 {
+		t.Errorf("pools %+v, want 2 fresh owned instances", s.Pools)
+	}
+	t.Setenv(EnvVar, Off)
+	if s, err := Note(tg, used); err != nil || s.Ledger != "" {
+		t.Errorf("no ledger kept: %v, %+v", err, s)
+	}
+}

@@ -324,7 +324,9 @@ func TestOneWronglyAcceptedRequestFailsOneSpec(t *testing.T) {
 	for _, c := range cases {
 		for _, seed := range []int{1, 2, 3, 4, 5} {
 			targetFile := startMock(t, false, mock.WithFault(c.fault))
-			r := runSuites(t, targetFile, ledger.Off, filepath.Join(t.TempDir(), "reports"), seed, "", "koophone")
+			// Generated call sequences may find the same deviation on ids of their own; what
+			// is asked here is how the hand-picked specs, which share ids, fail.
+			r := runSuites(t, targetFile, ledger.Off, filepath.Join(t.TempDir(), "reports"), seed, "!kind:explore", "koophone")
 			f := r.failed()
 			if len(f) != 1 || !strings.Contains(f[0], c.fails) {
 				t.Errorf("%s, seed %d: want only %q failed, got %d:\n%s", c.fault, seed, c.fails, len(f), strings.Join(f, "\n"))

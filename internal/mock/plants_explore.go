@@ -15,12 +15,20 @@ const (
 	FaultKooPhoneTwoFaults500      = "koophone-two-faults-500"
 	FaultVBSTwoFaults500           = "vbs-two-faults-500"
 	FaultKooPhoneUnknownCodeBySize = "koophone-unknown-code-by-list-size"
+	// FaultKooPhoneRefusedBatchReleasesFirst hides behind the suites' mixed request, which
+	// names two instances: only a call sequence (a larger refused batch, then a backup of
+	// its first instance) shows it.
+	FaultKooPhoneRefusedBatchReleasesFirst = "koophone-refused-batch-releases-first"
 )
+
+// refusedBatchAtLeast is the smallest refused batch the released-first plant acts on.
+const refusedBatchAtLeast = 3
 
 var exploreFaults = []Fault{
 	{FaultKooPhoneTwoFaults500, specfacts.KooPhone, "A request carrying two client faults is answered 500, for every pair except a token naming no tenant together with a missing x-request-id.", reqs(specfacts.ReqKooPhoneSeveralFaultsRefused, specfacts.ReqKooPhoneClientErrorsAre400)},
 	{FaultVBSTwoFaults500, specfacts.VBS, "A request carrying two client faults is answered 500, for every pair except a missing X-Auth-Token together with a body without resources.", reqs(specfacts.ReqVBSFaultPrecedence)},
 	{FaultKooPhoneUnknownCodeBySize, specfacts.KooPhone, "Unknown instances are refused with the parameter-incorrect code when the list holds more than one id and with the permissions code when it holds one: two readings of one register entry in one server.", reqs(specfacts.ReqKooPhoneInstancePermissions)},
+	{FaultKooPhoneRefusedBatchReleasesFirst, specfacts.KooPhone, "A well-formed request naming three or more instances, refused because one of them is not the caller's, still releases the first instance it names when that one is the caller's, with no backup job started.", reqs(specfacts.ReqKooPhoneRejectedRequestChangesNothing)},
 }
 
 var explorePlants = map[string]plant{
@@ -58,6 +66,32 @@ var explorePlants = map[string]plant{
 			from, to = kooInstancePermissions, kooParameterIncorrect
 		}
 		c.replaceKooCode(from, to)
+	}},
+
+	FaultKooPhoneRefusedBatchReleasesFirst: {response: func(c *plantCall) {
+		if c.api != specfacts.KooPhone || c.status != http.StatusBadRequest {
+			return
+		}
+		ids := c.instanceIDs()
+		if len(ids) < refusedBatchAtLeast || len(c.clientFaults()) > 0 {
+			// A request the contract refuses is refused for its form, not its instances.
+			return
+		}
+		w := c.m.world
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		caller := w.tenantsByToken[c.requestHeader(c.m.cons.KooPhone.TokenHeader)]
+		first := w.instances[ids[0]]
+		if caller == nil || first == nil || first.owner != caller || first.state == released {
+			return
+		}
+		for _, id := range ids[1:] {
+			if in := w.instances[id]; in == nil || in.owner != caller {
+				// Released as a side effect of the refused request, no backup job started.
+				first.state = released
+				return
+			}
+		}
 	}},
 }
 

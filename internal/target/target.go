@@ -51,6 +51,11 @@ type Target struct {
 	// every run finds every pooled id fresh (internal/ledger). `conformance mock
 	// --write-target` writes it; a real implementation never has it.
 	ReferenceMock *ReferenceMock `yaml:"reference_mock,omitempty" json:"reference_mock,omitempty"`
+	// ExploreBudget bounds how many pooled ids generated call sequences (conformance explore,
+	// the suites' kind:explore specs) may name per run; with allow_mutating: true only.
+	// Absent, explore names no pooled id: its sequences spend ids no hand-picked spec
+	// reserved, so the file says how many the target can spare.
+	ExploreBudget *ExploreBudget `yaml:"explore_budget,omitempty" json:"explore_budget,omitempty"`
 	// envSecrets are the values of SecretsEnv, resolved by Parse.
 	envSecrets []string
 
@@ -87,6 +92,16 @@ type VBS struct {
 
 	// tokenFromIAM: auth_token is obtained from the auth: block at run time.
 	tokenFromIAM bool
+}
+
+// ExploreBudget is the most pooled ids of each pool that one run's generated call
+// sequences may name, the shrinking of a finding included. Explore takes only ids the
+// ledger does not list as consumed, and no more than the pool has.
+type ExploreBudget struct {
+	// OwnedInstanceIDs counts ids of koophone.owned_instance_ids.
+	OwnedInstanceIDs int `yaml:"owned_instance_ids" json:"owned_instance_ids"`
+	// VolumeIDs counts ids of vbs.volume_ids.
+	VolumeIDs int `yaml:"volume_ids" json:"volume_ids"`
 }
 
 // ReferenceMock locates the reference mock's admin API.
@@ -241,6 +256,14 @@ func (t *Target) Validate() error {
 	}
 	if t.ReferenceMock != nil {
 		checkURL("reference_mock.admin_url", t.ReferenceMock.AdminURL, bad)
+	}
+	if b := t.ExploreBudget; b != nil {
+		if b.OwnedInstanceIDs < 0 {
+			bad("explore_budget.owned_instance_ids", fmt.Sprintf("%d is negative; want how many owned instances explore may name (0: none)", b.OwnedInstanceIDs))
+		}
+		if b.VolumeIDs < 0 {
+			bad("explore_budget.volume_ids", fmt.Sprintf("%d is negative; want how many free volumes explore may name (0: none)", b.VolumeIDs))
+		}
 	}
 	if t.KooPhone == nil && t.VBS == nil {
 		bad("koophone", "neither koophone nor vbs is described; nothing to test")

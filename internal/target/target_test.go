@@ -127,3 +127,31 @@ func TestReferenceMockKey(t *testing.T) {
 		t.Fatalf("a bad admin_url is not refused by name: %v", err)
 	}
 }
+
+// explore_budget is known, round-trips through Marshal, refuses a negative count by name,
+// and a misspelt sub-key is refused with the key it most likely means.
+func TestExploreBudgetKey(t *testing.T) {
+	tg, err := Parse([]byte(valid + "explore_budget:\n  owned_instance_ids: 2\n  volume_ids: 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.ExploreBudget == nil || tg.ExploreBudget.OwnedInstanceIDs != 2 || tg.ExploreBudget.VolumeIDs != 1 {
+		t.Fatalf("explore_budget not read: %+v", tg.ExploreBudget)
+	}
+	raw, err := tg.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(raw)
+	if err != nil || back.ExploreBudget == nil || *back.ExploreBudget != *tg.ExploreBudget {
+		t.Fatalf("round trip lost explore_budget: %v\n%s", err, raw)
+	}
+	if _, err := Parse([]byte(valid + "explore_budget:\n  volume_ids: -1\n")); err == nil || !strings.Contains(err.Error(), "explore_budget.volume_ids") {
+		t.Fatalf("a negative budget is not refused by name: %v", err)
+	}
+	_, err = Parse([]byte(valid + "explore_budget:\n  owned_instance_id: 2\n"))
+	var uk *UnknownKeyError
+	if !errors.As(err, &uk) || uk.Path != "explore_budget.owned_instance_id" || uk.Suggestion != "owned_instance_ids" {
+		t.Fatalf("misspelt sub-key: %v", err)
+	}
+}

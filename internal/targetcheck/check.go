@@ -19,10 +19,13 @@ import (
 
 // Result is what a target file enables.
 type Result struct {
-	File           string                `json:"file"`
-	Name           string                `json:"name,omitempty"`
-	APIs           []API                 `json:"apis"`
-	AllowMutating  bool                  `json:"allow_mutating"`
+	File          string `json:"file"`
+	Name          string `json:"name,omitempty"`
+	APIs          []API  `json:"apis"`
+	AllowMutating bool   `json:"allow_mutating"`
+	// ExploreBudget is how many pooled ids explore's call sequences may name per run; nil
+	// when the file states none.
+	ExploreBudget  *target.ExploreBudget `json:"explore_budget,omitempty"`
 	FaultInjection bool                  `json:"fault_injection"`
 	Profile        string                `json:"profile"`
 	Timeout        string                `json:"timeout"`
@@ -61,7 +64,7 @@ type Spec struct {
 // Static describes the parsed file without running anything.
 func Static(path string, t *target.Target) *Result {
 	r := &Result{
-		File: path, Name: t.Name, AllowMutating: t.AllowMutating, FaultInjection: t.FaultInjection,
+		File: path, Name: t.Name, AllowMutating: t.AllowMutating, ExploreBudget: t.ExploreBudget, FaultInjection: t.FaultInjection,
 		Profile: t.Profile, Timeout: t.RequestTimeout().String(), Secrets: t.SecretSources(),
 	}
 	if r.Profile == "" {

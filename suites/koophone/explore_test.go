@@ -2,6 +2,7 @@ package koophone_test
 
 import (
 	"github.com/koobackup/conformance/internal/conformance"
+	"github.com/koobackup/conformance/internal/referencemock"
 	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
@@ -26,4 +27,24 @@ var _ = Describe("KooPhone explore", Label("api:koophone", conformance.ExploreLa
 	It("answers generated requests as the documents and the register allow",
 		conformance.Req(specfacts.ReqKooPhoneClientErrorsAre400, specfacts.ReqKooPhoneDocumentedStatus, specfacts.ReqKooPhoneErrorEnvelopeShape, specfacts.ReqKooPhoneSeveralFaultsRefused, specfacts.ReqKooPhoneInstanceIDMaxLength),
 		func(ctx SpecContext) { conformance.Explore(ctx, specfacts.KooPhone) })
+
+	claim := conformance.ExploreClaim(specfacts.KooPhone)
+	/*
+		Testname: KooPhone, generated call sequences
+		Requirement: koophone-rejected-request-changes-nothing, koophone-released-instance-refused, koophone-cmd-jobs-cover-request, koophone-instance-permissions
+		Description: Generated call sequences over owned instances (as many as the target
+		file's explore_budget states), instances of another tenant and ids that cannot exist
+		— backups, repeated backups, batches mixing the three, batches carrying a fault no
+		reading lets through — MUST be answered as the reference model answers them, taking
+		the register readings the sequence observed: a refused batch MUST change nothing, no
+		instance MUST be backed up twice (only named again with its job, under the
+		idempotent reading of koophone-rebackup-code), and every instance of a 200 MUST have
+		exactly one job. A finding is shrunk to the shortest sequence and printed with the
+		seed; the instances the sequences used up are recorded in the ledger.
+	*/
+	It("answers generated call sequences as the reference model does", conformance.Mutating,
+		conformance.Req(specfacts.ReqKooPhoneRejectedRequestChangesNothing, specfacts.ReqKooPhoneReleasedInstanceRefused, specfacts.ReqKooPhoneCmdJobsCoverRequest, specfacts.ReqKooPhoneInstancePermissions),
+		func(ctx SpecContext) {
+			conformance.ExploreSequences(ctx, specfacts.KooPhone, claim, referencemock.Model)
+		})
 })

@@ -2,6 +2,7 @@ package vbs_test
 
 import (
 	"github.com/koobackup/conformance/internal/conformance"
+	"github.com/koobackup/conformance/internal/referencemock"
 	"github.com/koobackup/conformance/internal/specfacts"
 	. "github.com/onsi/ginkgo/v2"
 )
@@ -26,4 +27,21 @@ var _ = Describe("VBS explore", Label("api:vbs", conformance.ExploreLabel), func
 	It("answers generated requests as the documents and the register allow",
 		conformance.Req(specfacts.ReqVBSDocumentedStatus, specfacts.ReqVBSErrorEnvelopeShape, specfacts.ReqVBSFaultPrecedence, specfacts.ReqVBSUnknownVolumeFails, specfacts.ReqVBSEachResourceOnce),
 		func(ctx SpecContext) { conformance.Explore(ctx, specfacts.VBS) })
+
+	claim := conformance.ExploreClaim(specfacts.VBS)
+	/*
+		Testname: VBS, generated call sequences
+		Requirement: vbs-partial-failure, vbs-each-resource-once, vbs-reassociate, vbs-unknown-volume-fails
+		Description: Generated call sequences over free volumes (as many as the target file's
+		explore_budget states) and volumes that do not exist — associations,
+		re-associations, batches mixing the two, batches carrying a fault no reading lets
+		through — MUST be answered as the reference model answers them, taking the register
+		readings the sequence observed: a refused request MUST associate nothing, every
+		requested volume MUST be reported exactly once, in the list the model puts it in. A
+		finding is shrunk to the shortest sequence and printed with the seed; the volumes the
+		sequences used up are recorded in the ledger.
+	*/
+	It("answers generated call sequences as the reference model does", conformance.Mutating,
+		conformance.Req(specfacts.ReqVBSPartialFailure, specfacts.ReqVBSEachResourceOnce, specfacts.ReqVBSReassociate, specfacts.ReqVBSUnknownVolumeFails),
+		func(ctx SpecContext) { conformance.ExploreSequences(ctx, specfacts.VBS, claim, referencemock.Model) })
 })
