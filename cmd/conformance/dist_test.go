@@ -196,6 +196,7 @@ var fourReports = []string{"junit.xml", report.JSONFile, report.HTMLFile, report
 // dist binary itself and writes the four reports, with a passing verdict and no token in
 // anything it wrote.
 func TestDistRunsWithoutToolchain(t *testing.T) {
+	t.Parallel()
 	dist := builtDist(t)
 	for _, f := range []string{"conformance", "suites/koophone.test", "suites/vbs.test", "README.md"} {
 		if _, err := os.Stat(filepath.Join(dist, f)); err != nil {
@@ -237,6 +238,7 @@ func TestDistRunsWithoutToolchain(t *testing.T) {
 // Without a target the dist runs against the built-in mock; a label filter narrows the run,
 // and what it left out is reported not evaluated, never passed.
 func TestDistRunBuiltInMockWithLabelFilter(t *testing.T) {
+	t.Parallel()
 	dist := builtDist(t)
 	work := t.TempDir()
 	code, out := distRun(t, dist, work, "run", "--label-filter", "kind:limit", "--out", "limits")
@@ -274,6 +276,7 @@ func TestDistRunBuiltInMockWithLabelFilter(t *testing.T) {
 // --targets runs three targets, one of them deviating, writes three reports and one
 // comparison, and exits 1 because one target does not conform.
 func TestDistRunManyTargets(t *testing.T) {
+	t.Parallel()
 	dist := builtDist(t)
 	work := t.TempDir()
 	targets := filepath.Join(work, "targets")
@@ -343,6 +346,7 @@ func TestDistRunManyTargets(t *testing.T) {
 // A malformed target file fails that target alone with a clear message; the other target
 // still runs and is compared, and the run exits 2.
 func TestDistRunManyTargetsMalformedOne(t *testing.T) {
+	t.Parallel()
 	dist := builtDist(t)
 	work := t.TempDir()
 	targets := filepath.Join(work, "targets")
@@ -370,6 +374,7 @@ func TestDistRunManyTargetsMalformedOne(t *testing.T) {
 
 // Usage and configuration errors exit 2 before any suite runs.
 func TestRunUsageErrors(t *testing.T) {
+	t.Parallel()
 	dist := builtDist(t)
 	work := t.TempDir()
 	empty := t.TempDir()

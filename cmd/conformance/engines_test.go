@@ -142,6 +142,7 @@ func stringList(t *testing.T, v any) []string {
 // The Kubernetes Job's arguments, appended to the image's entrypoint, run the suites against
 // the target file mounted from the Secret and write the four reports onto the claim's mount.
 func TestKubernetesJobRunsTheDist(t *testing.T) {
+	t.Parallel()
 	dist := builtDist(t)
 	entry := dockerEntrypoint(t)
 	var job map[string]any
@@ -177,6 +178,7 @@ func TestKubernetesJobRunsTheDist(t *testing.T) {
 // The Sonobuoy plugin's command runs the suites, writes the reports under the results
 // directory, packs them and writes the done file the Sonobuoy worker waits for.
 func TestSonobuoyPluginRunsTheDist(t *testing.T) {
+	t.Parallel()
 	dist := builtDist(t)
 	docs := yamlDocs(t, filepath.Join(enginesDir, "sonobuoy-plugin.yaml"))
 	if len(docs) != 1 {
@@ -232,6 +234,7 @@ func TestSonobuoyPluginRunsTheDist(t *testing.T) {
 // The workflow's matrix step runs one target per job with the downloaded dist and no Go
 // toolchain, and the final job's step merges the uploaded reports into one comparison.
 func TestGitHubActionsMatrixSteps(t *testing.T) {
+	t.Parallel()
 	dist := builtDist(t)
 	wf := yamlDocs(t, "../../docs/github-actions-matrix.yml")[0]
 	step := func(job, name string) string {

@@ -1,32 +1,47 @@
 package main
 
 import (
-	"bytes"
-	"errors"
+	"log"
 	"os"
-	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// runAsMain runs the conformance command (this test binary in the "main" role) and returns
-// its exit code, stdout and stderr.
+// runAsMain runs the conformance command as main does and returns its exit code, stdout and
+// stderr. It runs in this process, not in a child: a child of this race-built binary costs
+// about a second to start and stop, and the help checks run dozens. What a child would show
+// is kept: os.Stdout and os.Stderr are files for the call, and so is the log package's
+// output, the one writer that holds the process's stderr from before the call. It swaps
+// process-wide state, so no test that calls it runs in parallel.
 func runAsMain(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), testRoleEnv+"=main")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0, stdout.String(), stderr.String()
-	case errors.As(err, &ee):
-		return ee.ExitCode(), stdout.String(), stderr.String()
+	dir := t.TempDir()
+	open := func(name string) *os.File {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
 	}
-	t.Fatalf("run %v: %v", args, err)
-	return 0, "", ""
+	stdout, stderr := open("stdout"), open("stderr")
+	origOut, origErr, origLog := os.Stdout, os.Stderr, log.Writer()
+	os.Stdout, os.Stderr = stdout, stderr
+	log.SetOutput(stderr)
+	code := dispatch(args)
+	os.Stdout, os.Stderr = origOut, origErr
+	log.SetOutput(origLog)
+	read := func(f *os.File) string {
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(raw)
+	}
+	return code, read(stdout), read(stderr)
 }
 
 // Help that was asked for is printed to stdout and exits 0, for the command and every

@@ -118,6 +118,7 @@ func portListening(addr string) bool {
 // Killing the process that started the mock (go run, in `go run ./cmd/conformance mock`)
 // stops the mock and frees its port.
 func TestMockStopsWhenItsParentDies(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("the parent-death signal is Linux's; elsewhere the mock stops on SIGINT or SIGTERM only")
 	}
@@ -146,8 +147,10 @@ func TestMockStopsWhenItsParentDies(t *testing.T) {
 
 // SIGTERM and SIGINT stop the mock gracefully: exit 0, port freed, shutdown logged.
 func TestMockStopsGracefullyOnSignal(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
 			cmd, addr, _, logPath := startMockProcess(t, "main")
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)

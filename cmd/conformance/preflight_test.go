@@ -52,6 +52,7 @@ func TestMakeConformanceIsOneRun(t *testing.T) {
 // ("within 2s") shows the probe ended on its timeout; its two connections, that nothing was
 // sent after it.
 func TestRunStopsBeforeTheSuitesOnDeadTargets(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
 		server func(t *testing.T) (string, func() int32)
 		line   string
@@ -62,6 +63,7 @@ func TestRunStopsBeforeTheSuitesOnDeadTargets(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			url, accepted := tc.server(t)
 			out := t.TempDir()
 			var stdout, stderr bytes.Buffer

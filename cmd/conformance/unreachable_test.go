@@ -97,9 +97,9 @@ func answerFirst(n int, c net.Conn) {
 // report.
 func runSuites(t *testing.T, b *launch.Build, suites []launch.Suite, targetFile string) (*launch.Result, string, *report.Report) {
 	t.Helper()
-	t.Setenv("CONFORMANCE_PROFILE", "")
+	// The default profile named, so that an inherited $CONFORMANCE_PROFILE cannot change the run.
 	res, err := launch.Run(context.Background(), launch.Job{Suites: suites, TargetFile: targetFile, RandomizeAll: true,
-		Procs: 2, Ginkgo: b.Ginkgo, Timeout: 5 * time.Minute, Out: t.TempDir()})
+		Procs: 2, Ginkgo: b.Ginkgo, Timeout: 5 * time.Minute, Out: t.TempDir(), Profile: runrecord.ProfileDefault})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,12 +119,14 @@ func runSuites(t *testing.T, b *launch.Build, suites []launch.Suite, targetFile 
 }
 
 // A dead, hung or non-HTTP target, or one lost mid-run, stops the conformance run fast with
-// one clear line and not-evaluated requirements. The suites are compiled once for all cases.
+// one clear line and not-evaluated requirements. The suites are compiled once for all cases,
+// which run in parallel: each waits out its target's timeouts.
 func TestHostileTargets(t *testing.T) {
+	t.Parallel()
 	b := suiteBuild(t)
-	t.Run("unreachable", func(t *testing.T) { unreachableStopsTheRunFast(t, b) })
-	t.Run("lost-mid-run", func(t *testing.T) { lostMidRunStopsTheRun(t, b) })
-	t.Run("handoff", func(t *testing.T) { suiteHonoursThePreflight(t, filepath.Dir(b.Suites[0].Path)) })
+	t.Run("unreachable", func(t *testing.T) { t.Parallel(); unreachableStopsTheRunFast(t, b) })
+	t.Run("lost-mid-run", func(t *testing.T) { t.Parallel(); lostMidRunStopsTheRun(t, b) })
+	t.Run("handoff", func(t *testing.T) { t.Parallel(); suiteHonoursThePreflight(t, filepath.Dir(b.Suites[0].Path)) })
 }
 
 // Against a target that hangs, refuses connections or does not speak HTTP, both suites stop
@@ -144,6 +146,7 @@ func unreachableStopsTheRunFast(t *testing.T, b *launch.Build) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			url, accepted := tc.server(t)
 			res, out, r := runSuites(t, b, b.Suites, writeTarget(t, url))
 			if res.Suites[0].ExitCode == 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/koobackup/conformance/internal/contract"
 	"github.com/koobackup/conformance/internal/ledger"
 	"github.com/koobackup/conformance/internal/mock"
+	"github.com/koobackup/conformance/internal/run/launch"
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
@@ -24,27 +25,20 @@ import (
 )
 
 // These tests run the compiled suites as a run does — Prepare, the suites, Record — against
-// reference mocks started here, and read what they recorded. They compile the two suites
-// once (most of their time) and run them serially with Ginkgo's randomized order.
+// reference mocks started here, and read what they recorded. They take the suites from the
+// build every test package of one `go test ./...` shares (launch.Compile) and run them
+// serially with Ginkgo's randomized order.
 
 var suites = []string{"koophone", "vbs"}
 
 var (
 	buildOnce sync.Once
-	binDir    string
+	binaries  map[string]string // suite name → compiled suite
 	root      string
 	buildErr  error
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
-}
-
-// suiteBinaries compiles the suites once per test binary.
+// suiteBinaries finds the compiled suites once per test binary.
 func suiteBinaries(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
@@ -62,14 +56,18 @@ func suiteBinaries(t *testing.T) {
 				return
 			}
 		}
-		if binDir, buildErr = os.MkdirTemp("", "ledger-suites-"); buildErr != nil {
+		b, err := launch.Compile(context.Background(), root)
+		if err != nil {
+			buildErr = err
 			return
 		}
+		binaries = map[string]string{}
+		for _, s := range b.Suites {
+			binaries[s.Name] = s.Path
+		}
 		for _, s := range suites {
-			cmd := exec.Command("go", "test", "-c", "-o", filepath.Join(binDir, s+".test"), "./suites/"+s)
-			cmd.Dir = root
-			if out, err := cmd.CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("compile suite %s: %w\n%s", s, err, out)
+			if binaries[s] == "" {
+				buildErr = fmt.Errorf("the build has no suite %s: %v", s, b.Suites)
 				return
 			}
 		}
@@ -137,7 +135,7 @@ func runSuites(t *testing.T, targetFile, ledgerDir, reportsDir string, seed int,
 	var out bytes.Buffer
 	for _, s := range which {
 		report := filepath.Join(reportsDir, s+".ginkgo.json")
-		cmd := exec.Command(filepath.Join(binDir, s+".test"), "--ginkgo.json-report="+report, "--ginkgo.no-color",
+		cmd := exec.Command(binaries[s], "--ginkgo.json-report="+report, "--ginkgo.no-color",
 			"--ginkgo.randomize-all", fmt.Sprintf("--ginkgo.seed=%d", seed))
 		if labelFilter != "" {
 			cmd.Args = append(cmd.Args, "--ginkgo.label-filter="+labelFilter)

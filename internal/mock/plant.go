@@ -130,7 +130,7 @@ func (m *Mock) servePlanted(w http.ResponseWriter, r *http.Request, which specfa
 		// One byte over the largest limit any reading uses, so the reference still sees an
 		// oversized body as one.
 		var err error
-		if body, err = io.ReadAll(io.LimitReader(r.Body, parsedBodyLimit+1)); err != nil {
+		if body, err = readAll(io.LimitReader(r.Body, parsedBodyLimit+1), r.ContentLength, parsedBodyLimit+1); err != nil {
 			m.requestError(w, which, "body: could not be read")
 			return
 		}
