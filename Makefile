@@ -61,8 +61,9 @@ test: ## Run the project's own tests (vet, unit, suites against the mock, race d
 # The full fault × configuration matrix and every reading under both profiles; make test runs
 # a sample of it. CI runs both.
 .PHONY: test-mutation
-test-mutation: ## Run the full fault × configuration matrix test (every fault, every configuration, every reading).
+test-mutation: ## Run the full fault × configuration matrix test (every fault, every configuration, every reading) and explore's no-false-alarm tests over ten seeds each.
 	MUTATION_MATRIX=full $(GO) test -count=1 -timeout=40m -run 'TestPristineMockPassesEverySpec|TestEveryFaultIsKilled|TestFaultConfigurationMatrix|TestEveryReadingIsTakenAndTolerated|TestFairnessHolds|TestOneCausePerPlantedFault' ./internal/mutation
+	MUTATION_MATRIX=full $(GO) test -count=1 -timeout=40m -run 'TestNoFalseAlarm' ./internal/explore
 
 .PHONY: lint
 lint: $(REDOCLY) ## Lint the OpenAPI specs with Redocly CLI (installed through npm into .tools/).

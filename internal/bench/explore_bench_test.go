@@ -197,8 +197,10 @@ func suitesRound(b *testing.B, suites []launch.Suite) suitesFigures {
 			windows = append(windows, window{sp.StartTime, sp.StartTime.Add(sp.RunTime)})
 		}
 	}
-	if len(windows) != len(suites) {
-		b.Fatalf("%d kind:explore specs ran, want one per suite (%d)", len(windows), len(suites))
+	// Each suite explores generated requests, and on a target that allows mutating with an
+	// explore budget (the mock's) call sequences too.
+	if len(windows) < len(suites) {
+		b.Fatalf("%d kind:explore specs ran, want at least one per suite (%d)", len(windows), len(suites))
 	}
 	for _, at := range served() {
 		if slices.ContainsFunc(windows, func(w window) bool { return !at.Before(w.from) && !at.After(w.to) }) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"github.com/koobackup/conformance/internal/mock"
@@ -77,4 +78,22 @@ func TestSeedReproduces(t *testing.T) {
 	if len(a) != 1 || len(b) != 1 || fmt.Sprint(a[0].Faults) != fmt.Sprint(b[0].Faults) || a[0].Kind != b[0].Kind {
 		t.Errorf("seed 42 gave %v, then %v", a, b)
 	}
+}
+
+// fullRunEnv is the variable internal/mutation reads (MatrixEnvVar): make test-mutation sets
+// it to "full", and the no-false-alarm tests then try ten seeds of every configuration and
+// every reading, where make test tries a few.
+const fullRunEnv = "MUTATION_MATRIX"
+
+// falseAlarmSeeds are the seeds a no-false-alarm test tries on one configuration: ten from
+// first in the full run, else the first n.
+func falseAlarmSeeds(first uint64, n int) []uint64 {
+	if os.Getenv(fullRunEnv) == "full" {
+		n = 10
+	}
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = first + uint64(i)
+	}
+	return out
 }

@@ -62,16 +62,16 @@ func TestNoFalseAlarmInSequences(t *testing.T) {
 	}
 	both := []specfacts.API{specfacts.KooPhone, specfacts.VBS}
 	configs := []config{
-		{"strict", nil, both, []uint64{1, 2, 3}},
-		{"lenient", []mock.Option{mock.WithLenient()}, both, []uint64{4, 5, 6}},
-		{"lenient-last", []mock.Option{mock.WithReadings(mock.LastLenientReadings())}, both, []uint64{7, 8, 9}},
+		{"strict", nil, both, falseAlarmSeeds(1, 3)},
+		{"lenient", []mock.Option{mock.WithLenient()}, both, falseAlarmSeeds(11, 3)},
+		{"lenient-last", []mock.Option{mock.WithReadings(mock.LastLenientReadings())}, both, falseAlarmSeeds(21, 3)},
 	}
 	seed := uint64(200)
 	for _, a := range catalog.Default().Ambiguities {
 		for _, rd := range a.Default {
 			if rd != a.Strict {
-				seed++
-				configs = append(configs, config{a.ID + "=" + rd, []mock.Option{mock.WithReading(a.ID, rd)}, []specfacts.API{specfacts.API(a.API)}, []uint64{seed}})
+				seed += 10
+				configs = append(configs, config{a.ID + "=" + rd, []mock.Option{mock.WithReading(a.ID, rd)}, []specfacts.API{specfacts.API(a.API)}, falseAlarmSeeds(seed, 1)})
 			}
 		}
 	}

@@ -26,9 +26,9 @@ func TestNoFalseAlarm(t *testing.T) {
 		seeds []uint64
 		api   specfacts.API
 	}{
-		{"strict", nil, []uint64{1, 2, 3}, ""},
-		{"lenient", []mock.Option{mock.WithLenient()}, []uint64{4, 5, 6}, ""},
-		{"lenient-last", []mock.Option{mock.WithReadings(mock.LastLenientReadings())}, []uint64{7, 8, 9}, ""},
+		{"strict", nil, falseAlarmSeeds(1, 3), ""},
+		{"lenient", []mock.Option{mock.WithLenient()}, falseAlarmSeeds(11, 3), ""},
+		{"lenient-last", []mock.Option{mock.WithReadings(mock.LastLenientReadings())}, falseAlarmSeeds(21, 3), ""},
 	}
 	seed := uint64(100)
 	for _, a := range catalog.Default().Ambiguities {
@@ -36,13 +36,13 @@ func TestNoFalseAlarm(t *testing.T) {
 			if rd == a.Strict {
 				continue
 			}
-			seed++
+			seed += 10
 			configs = append(configs, struct {
 				name  string
 				opts  []mock.Option
 				seeds []uint64
 				api   specfacts.API
-			}{a.ID + "=" + rd, []mock.Option{mock.WithReading(a.ID, rd)}, []uint64{seed}, specfacts.API(a.API)})
+			}{a.ID + "=" + rd, []mock.Option{mock.WithReading(a.ID, rd)}, falseAlarmSeeds(seed, 1), specfacts.API(a.API)})
 		}
 	}
 	for _, c := range configs {

@@ -17,18 +17,18 @@ import (
 )
 
 // The matrix says which specs killed each fault: planted on the strict mock, a deviation
-// only generated requests reach is killed by the kind:explore spec alone, a deviation of
-// owned instances (which explore never names) by the hand-picked specs alone, and a 500
-// for every request error by both. Explore runs with ten times the suites' budget here, so
+// only generated requests reach is killed by the kind:explore spec alone, a task id reused
+// from one backup to the next (which explore does not compare) by the hand-picked specs
+// alone, and a 500 for every request error by both. Explore runs with ten times the suites' budget here, so
 // that its random seed cannot miss a plant (its own tests hold it to nine seeds of ten at
 // the default budget): this test is about telling the killers apart.
 func TestKilledByTellsExploreFromHandPicked(t *testing.T) {
 	t.Setenv(explore.BudgetEnv, strconv.Itoa(10*explore.SuiteBudget))
 	want := map[string]KilledBy{
-		mock.FaultKooPhoneTwoFaults500:     KilledByExplore,
-		mock.FaultVBSTwoFaults500:          KilledByExplore,
-		mock.FaultKooPhoneRebackupAccepted: KilledByHandPicked,
-		mock.FaultKooPhoneErrorStatus500:   KilledByBoth,
+		mock.FaultKooPhoneTwoFaults500:   KilledByExplore,
+		mock.FaultVBSTwoFaults500:        KilledByExplore,
+		mock.FaultKooPhoneTaskIDReused:   KilledByHandPicked,
+		mock.FaultKooPhoneErrorStatus500: KilledByBoth,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
