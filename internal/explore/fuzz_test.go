@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net"
@@ -93,20 +94,25 @@ func FuzzExplore(f *testing.F) {
 // Answers that carry the status and code a register reading names but break the contract in
 // a way no such reading allows: each is a finding, since a reading that names a code reads
 // the body as JSON.
-var contractBreakingAnswers = map[string]string{
-	"no Content-Type": "HTTP/1.1 400 Bad Request\r\nContent-Length: 68\r\n\r\n" +
-		`{"error_code":"KOOPHONE.API.1000","error_msg":"parameter incorrect"}`,
-	"a body that is not UTF-8": "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 52\r\n\r\n" +
-		"{\"error_code\":\"KOOPHONE.API.1000\",\"error_msg\":\"\xff\xfe\xc3\"}",
-	"bytes after the JSON object": "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 76\r\n\r\n" +
-		`{"error_code":"KOOPHONE.API.1000","error_msg":"parameter incorrect"} garbage`,
+func contractBreakingAnswers() map[string]string {
+	code := contract.Default().Constraints().KooPhone.Code(specfacts.CodeParameterIncorrect).Code
+	body := `{"error_code":"` + code + `","error_msg":"parameter incorrect"}`
+	answer := func(headers, b string) string {
+		return fmt.Sprintf("HTTP/1.1 400 Bad Request\r\n%sContent-Length: %d\r\n\r\n%s", headers, len(b), b)
+	}
+	const json = "Content-Type: application/json\r\n"
+	return map[string]string{
+		"no Content-Type":             answer("", body),
+		"a body that is not UTF-8":    answer(json, `{"error_code":"`+code+`","error_msg":"`+"\xff\xfe\xc3"+`"}`),
+		"bytes after the JSON object": answer(json, body+" garbage"),
+	}
 }
 
 // A reading excuses the status and code it names, never a body that is not JSON: an answer
 // with a reading's code and a broken body is a finding, for the first request of the run.
 func TestReadingsNeverExcuseABrokenBody(t *testing.T) {
 	con := contract.Default()
-	for name, answer := range contractBreakingAnswers {
+	for name, answer := range contractBreakingAnswers() {
 		t.Run(name, func(t *testing.T) {
 			raw := []byte(answer)
 			if why := notAcceptable(con, specfacts.KooPhone, raw); why == "" {
@@ -297,7 +303,7 @@ func TestOracleJudgesTheBodyOfAReadingsAnswer(t *testing.T) {
 	voc := vocabulary(t, specfacts.KooPhone, con)
 	or := newOracle(voc, catalog.Default(), con)
 	gen := &generator{voc: voc, cons: con.Constraints(), tgt: mock.New(nil).Target("http://127.0.0.1")}
-	for name, answer := range contractBreakingAnswers {
+	for name, answer := range contractBreakingAnswers() {
 		resp, body, ok := readAnswer(con, specfacts.KooPhone, []byte(answer))
 		if !ok {
 			t.Fatalf("%s: unreadable", name)
