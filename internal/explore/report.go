@@ -66,8 +66,14 @@ func (f *Finding) Expectation(class specfacts.RequirementID) runrecord.Expectati
 		// alone, and a finding joins their failure only when the two read alike.
 		got.Code = codeOf(f.exchange.Response)
 	}
-	return runrecord.Expectation{RequestClass: class, Requirement: class, ExpectedText: f.Allowed, Got: &got,
+	rec := runrecord.Expectation{RequestClass: class, Requirement: class, ExpectedText: f.Allowed, Got: &got,
 		Rule: f.rule, Pointer: f.pointer, Summary: f.Headline(), Generated: true}
+	if f.Kind == FindingInconsistent && len(f.Entries) == 1 {
+		// Two readings of one entry in one server: the entry is the deviation, whichever
+		// request showed it.
+		rec.RegisterEntry = f.Entries[0]
+	}
+	return rec
 }
 
 // codeOf reads the error code of an answer: KooPhone's error_code or VBS's error.code.

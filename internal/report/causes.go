@@ -132,9 +132,15 @@ func normalPointer(p string) string {
 //   - else the failure's first line;
 //   - besides, a server error (5xx), one per API and answer, whatever the request;
 //   - and a generated request's failure (kind:explore) joins a hand-picked probe's failure
-//     of the same API that got the same answer (joinGenerated).
+//     of the same API that got the same answer (joinGenerated), and one that found a register
+//     entry answered two ways joins every failure of that entry.
 func causeKeys(api string, rec runrecord.Expectation) (kind string, keys []string) {
 	kind, keys = causeKeysOf(api, rec)
+	if rec.Generated && rec.RegisterEntry != "" {
+		// A generated request that found a register entry answered two ways is that entry's
+		// deviation, whatever each request got.
+		keys = append(keys, "register "+string(rec.RegisterEntry))
+	}
 	if rec.Got != nil && rec.Got.Error == "" && rec.Got.Status >= 500 {
 		// A server error is the server's own failure whatever the request was, as a hang is.
 		keys = append(keys, "server-error "+api+" got "+gotClass(*rec.Got))

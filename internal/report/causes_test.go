@@ -362,3 +362,20 @@ func TestServerErrorsAndGeneratedFindingsJoinTheirCause(t *testing.T) {
 		t.Fatalf("%d causes, want 2 (a generated finding no probe shares is its own): %+v", len(r.Causes), r.Causes)
 	}
 }
+
+// Two explorations that each found the unknown-instance entry answered two ways, by
+// requests that got different codes, are the one deviation of that entry: one cause.
+func TestGeneratedInconsistenciesOfOneEntryAreOneCause(t *testing.T) {
+	inconsistent := func(text string, got runrecord.Answer) runrecord.Spec {
+		return failed(text, labels(specfacts.ReqKooPhoneInstancePermissions, nil), runrecord.Expectation{
+			RequestClass: specfacts.ReqKooPhoneInstancePermissions, Requirement: specfacts.ReqKooPhoneInstancePermissions,
+			ExpectedText: "one reading for the whole run", Got: &got, Generated: true,
+			RegisterEntry: specfacts.AmbKooPhoneUnknownInstanceCode, Summary: text + ": inconsistent-reading"})
+	}
+	r := buildSpecs(t,
+		inconsistent("explore answers generated requests", runrecord.Answer{Status: 400, Code: c1000}),
+		inconsistent("explore answers generated call sequences", runrecord.Answer{Status: 400, Code: c1001}))
+	if len(r.Causes) != 1 {
+		t.Fatalf("%d causes, want 1: %+v", len(r.Causes), r.Causes)
+	}
+}
