@@ -378,15 +378,9 @@ func Record(ginkgoReport, reportsDir, targetFile string) (*Summary, error) {
 // target's ledger, and returns the ledger's pools as they then stand. Nothing is written when
 // no ledger is kept ($CONFORMANCE_LEDGER=off, or no state directory).
 func Note(t *target.Target, consumed []runrecord.Consumed) (*Summary, error) {
-	path, err := PathFor(t)
+	path, l, err := open(t)
 	if err != nil {
 		return nil, err
-	}
-	l := &Ledger{}
-	if path != "" {
-		if l, err = Load(path); err != nil {
-			return nil, err
-		}
 	}
 	l.Target = IdentityOf(t)
 	now := time.Now().UTC().Truncate(time.Second)
@@ -402,6 +396,17 @@ func Note(t *target.Target, consumed []runrecord.Consumed) (*Summary, error) {
 	}
 	s := &Summary{TargetKey: Key(t), Ledger: path, Consumed: append([]runrecord.Consumed{}, consumed...), Pools: summarize(t, l, consumed)}
 	return s, nil
+}
+
+// open reads the target's ledger and its path; with no ledger kept, the path is empty and the
+// ledger empty.
+func open(t *target.Target) (string, *Ledger, error) {
+	path, err := PathFor(t)
+	if err != nil || path == "" {
+		return path, &Ledger{}, err
+	}
+	l, err := Load(path)
+	return path, l, err
 }
 
 func summarize(t *target.Target, l *Ledger, thisRun []runrecord.Consumed) []PoolSummary {
@@ -433,15 +438,9 @@ func summarize(t *target.Target, l *Ledger, thisRun []runrecord.Consumed) []Pool
 // Status is a target's ledger as `conformance target check` shows it: its path and, per
 // pool, how many listed ids are consumed and how many are fresh.
 func Status(t *target.Target) (*Summary, error) {
-	path, err := PathFor(t)
+	path, l, err := open(t)
 	if err != nil {
 		return nil, err
-	}
-	l := &Ledger{}
-	if path != "" {
-		if l, err = Load(path); err != nil {
-			return nil, err
-		}
 	}
 	return &Summary{TargetKey: Key(t), Ledger: path, Consumed: []runrecord.Consumed{}, Pools: summarize(t, l, nil)}, nil
 }
