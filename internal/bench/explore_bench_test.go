@@ -17,7 +17,6 @@ import (
 	"github.com/koobackup/conformance/internal/runrecord"
 	"github.com/koobackup/conformance/internal/specfacts"
 	"github.com/koobackup/conformance/internal/target"
-	"github.com/koobackup/conformance/internal/targetcheck"
 )
 
 // exploreRounds counts the rounds of BenchmarkExplore across its samples, so that explore
@@ -42,18 +41,7 @@ var exploreRounds int
 // A finding, a stopped exploration or a failed suite fails the benchmark: it would measure
 // the wrong work.
 func BenchmarkExplore(b *testing.B) {
-	wd, err := os.Getwd()
-	if err != nil {
-		b.Fatal(err)
-	}
-	root, err := targetcheck.FindRoot(wd)
-	if err != nil {
-		b.Fatal(err)
-	}
-	build, err := launch.Compile(context.Background(), root)
-	if err != nil {
-		b.Fatal(err)
-	}
+	build := compiledSuites(b)
 	var in exploreFigures
 	var run suitesFigures
 	b.ResetTimer()

@@ -19,18 +19,7 @@ import (
 // a fresh in-process mock whose pools hold 1×, 2× and 4× the default world's ids; one op is
 // one full run. The bench report checks that time grows no faster than the pools.
 func BenchmarkSuiteRun(b *testing.B) {
-	wd, err := os.Getwd()
-	if err != nil {
-		b.Fatal(err)
-	}
-	root, err := targetcheck.FindRoot(wd)
-	if err != nil {
-		b.Fatal(err)
-	}
-	build, err := launch.Compile(context.Background(), root)
-	if err != nil {
-		b.Fatal(err)
-	}
+	build := compiledSuites(b)
 	base := mock.New(nil).Target("http://127.0.0.1")
 	c := contract.Default().Constraints()
 	for _, factor := range []int{1, 2, 4} {
@@ -84,4 +73,23 @@ func startMock(b *testing.B, t *target.Target) string {
 		b.Fatal(err)
 	}
 	return file
+}
+
+// compiledSuites compiles the suites of this checkout once for the benchmarks (the shared
+// compiled-suite cache keeps them between runs).
+func compiledSuites(b *testing.B) *launch.Build {
+	b.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		b.Fatal(err)
+	}
+	root, err := targetcheck.FindRoot(wd)
+	if err != nil {
+		b.Fatal(err)
+	}
+	build, err := launch.Compile(context.Background(), root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return build
 }
