@@ -30,10 +30,13 @@ const FindingModel = "answer-unlike-model"
 type Model func(t *target.Target, readings map[string]string) (http.Handler, error)
 
 // modelOracle predicts the answers to call sequences with the model. It starts from the
-// register's strict readings and takes a reading the target shows: when an answer is unlike
-// the model's, and one other legitimate reading of one entry not yet observed makes the
-// model give every answer of the sequence so far, that reading is taken for the rest of the
-// run; when none does, the answer is a finding.
+// register's strict readings and takes the readings the target shows: when an answer is
+// unlike the model's, and one other legitimate reading of one entry makes the model give
+// every answer of the run so far (this sequence's and every earlier one's), that reading is
+// taken for the rest of the run; when none does, the answer is a finding. A reading that
+// gives the very status answered is preferred to one that gives only its class, and an
+// entry's reading taken earlier may be revised the same way: two readings can explain the
+// same refusal (a 409 and a 404 are both refusals), and only later answers tell them apart.
 type modelOracle struct {
 	build Model
 	tgt   *target.Target
@@ -43,6 +46,11 @@ type modelOracle struct {
 	readings map[string]string
 	// learned are the entries whose reading the run observed, and that reading.
 	learned map[string]string
+	// history are the run's sequences, each holding the exchanges the model explained.
+	history []*session
+	// unexplained are the reading sets (by readingsKey) some exchange of the history
+	// contradicts; the history only grows, so they stay contradicted.
+	unexplained map[string]bool
 }
 
 func newModelOracle(build Model, t *target.Target, api specfacts.API, cat *catalog.Catalog) *modelOracle {
@@ -50,7 +58,7 @@ func newModelOracle(build Model, t *target.Target, api specfacts.API, cat *catal
 	for _, a := range cat.Ambiguities {
 		rs[a.ID] = a.Strict
 	}
-	return &modelOracle{build: build, tgt: t, api: api, cat: cat, readings: rs, learned: map[string]string{}}
+	return &modelOracle{build: build, tgt: t, api: api, cat: cat, readings: rs, learned: map[string]string{}, unexplained: map[string]bool{}}
 }
 
 // session is the model of one call sequence: a fresh world, and the exchanges so far.
@@ -67,7 +75,9 @@ func (mo *modelOracle) session() (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("explore: the model: %w", err)
 	}
-	return &session{mo: mo, h: h}, nil
+	s := &session{mo: mo, h: h}
+	mo.history = append(mo.history, s)
+	return s, nil
 }
 
 // serve has the model answer r.
@@ -107,16 +117,18 @@ func (s *session) expect(r *Request, got Answer) (Answer, string) {
 	return want, diff
 }
 
-// learn looks for one legitimate reading of one entry not yet observed under which the model
-// answers the whole sequence, r included, as the target did; it takes the first in the
-// register's order.
+// learn looks for one legitimate reading of one entry under which the model answers the
+// whole run, r included, as the target did. It prefers a reading whose answer to r has the
+// status the target gave, then entries not yet observed, then the register's order.
 func (s *session) learn(r *Request, got Answer) (http.Handler, Answer, bool) {
 	mo := s.mo
+	type candidate struct {
+		entry, reading string
+		rs             map[string]string
+	}
+	var fresh, observed []candidate
 	for _, a := range mo.cat.Ambiguities {
 		if specfacts.API(a.API) != mo.api {
-			continue
-		}
-		if _, seen := mo.learned[a.ID]; seen {
 			continue
 		}
 		for _, rd := range a.Default {
@@ -125,27 +137,77 @@ func (s *session) learn(r *Request, got Answer) (http.Handler, Answer, bool) {
 			}
 			rs := maps.Clone(mo.readings)
 			rs[a.ID] = rd
-			h, err := mo.build(mo.tgt, rs)
-			if err != nil {
-				continue
-			}
-			alike := true
-			for i, prev := range s.sent {
-				if mo.differ(s.got[i], serve(h, prev)) != "" {
-					alike = false
-					break
-				}
-			}
-			if !alike {
-				continue
-			}
-			if ans := serve(h, r); mo.differ(got, ans) == "" {
-				mo.readings, mo.learned[a.ID] = rs, rd
-				return h, ans, true
+			c := candidate{a.ID, rd, rs}
+			if _, seen := mo.learned[a.ID]; seen {
+				observed = append(observed, c)
+			} else {
+				fresh = append(fresh, c)
 			}
 		}
 	}
+	for _, sameStatus := range []bool{true, false} {
+		for _, c := range append(fresh, observed...) {
+			key := readingsKey(c.rs)
+			if mo.unexplained[key] {
+				continue
+			}
+			h, err := mo.build(mo.tgt, c.rs)
+			if err != nil {
+				mo.unexplained[key] = true
+				continue
+			}
+			if !mo.replays(h, s) {
+				mo.unexplained[key] = true
+				continue
+			}
+			ans := serve(h, r)
+			if mo.differ(got, ans) != "" || sameStatus && ans.Status != got.Status {
+				continue
+			}
+			if !mo.explainsHistory(c.rs, s) {
+				mo.unexplained[key] = true
+				continue
+			}
+			mo.readings, mo.learned[c.entry] = c.rs, c.reading
+			return h, ans, true
+		}
+	}
 	return nil, Answer{}, false
+}
+
+// replays feeds h the exchanges of sequence s and reports whether it answers each as the
+// target did.
+func (mo *modelOracle) replays(h http.Handler, s *session) bool {
+	for i, prev := range s.sent {
+		if mo.differ(s.got[i], serve(h, prev)) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// explainsHistory reports whether a model taking rs answers every earlier sequence of the
+// run but current as the target did, each from a fresh world.
+func (mo *modelOracle) explainsHistory(rs map[string]string, current *session) bool {
+	for _, s := range mo.history {
+		if s == current || len(s.sent) == 0 {
+			continue
+		}
+		h, err := mo.build(mo.tgt, rs)
+		if err != nil || !mo.replays(h, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// readingsKey names a set of readings.
+func readingsKey(rs map[string]string) string {
+	var b strings.Builder
+	for _, e := range slices.Sorted(maps.Keys(rs)) {
+		b.WriteString(e + "=" + rs[e] + ";")
+	}
+	return b.String()
 }
 
 // differ compares what the target answered with what the model answered: the kind of

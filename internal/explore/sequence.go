@@ -619,7 +619,7 @@ func (m *machine) unlikeModel(ids []string, got, want Answer, diff string) *verd
 	}
 	return &verdict{kind: FindingModel,
 		message:      diff + " after the same sequence",
-		allowed:      fmt.Sprintf("the reference model's answer after the same sequence, taking %s as observed in this run: %s; or the answer of another reading of an entry whose reading the run had not observed, had it explained the whole sequence", readings, expect),
+		allowed:      fmt.Sprintf("the reference model's answer after the same sequence, taking %s as observed in this run: %s; or the answer of another reading of one entry, had it explained every sequence of the run", readings, expect),
 		requirements: reqs, entries: entries}
 }
 
