@@ -41,25 +41,42 @@ RUN_FLAGS = --from-source --procs $(PROCS) --out $(REPORTS) $(if $(WAIVERS),--wa
 conformance: ## Run both suites against the reference mock (or the file named by CONFORMANCE_TARGET) and write reports/ (PROVE=1: add the run's detection power).
 	@$(GO) run ./cmd/conformance run $(RUN_FLAGS)
 
-# Two passes. The first, under the race detector, runs the tests and every benchmark once
-# (-benchtime=1x, so they cannot rot; make bench measures them). The second runs the
-# packages with test files built only without the detector (//go:build !race): those repeat
-# one exercise many times over (explore's seeds and readings, the mutation sample), which
-# the detector makes three to four times as slow and in which it would see nothing that the
-# tests beside them do not show it.
-# GORACE's atexit_sleep_ms=0 drops the second the race runtime waits before any race-built
-# process exits (each test binary, and the children the tests start from it): the tests
-# wait for what they start, so that second only lengthens the run.
+# Four jobs side by side, each printing its output whole when it ends (-O):
+# - vet;
+# - the tests under the race detector;
+# - the tests built only without the detector (//go:build !race): whole runs of the suites
+#   against mocks served from the test process itself (explore's seeds and readings, the
+#   mutation sample, prove, repeat runs), which the detector makes three to four times as
+#   slow and in which it would see nothing that the tests beside them do not show it;
+# - every benchmark once (-benchtime=1x), so that they cannot rot (make bench measures them).
+#   They are a job of their own because go test runs packages one at a time when it runs
+#   benchmarks, and the tests spend much of their time waiting on child processes and on
+#   targets' deadlines: four test packages at once (-p 4) keep both cores busy.
+# The jobs clear MAKEFLAGS, so that the make commands the tests run do not look for the
+# jobserver of this one. GORACE's atexit_sleep_ms=0 drops the second the race runtime waits
+# before any race-built process exits (each test binary, and the children the tests start
+# from it): the tests wait for what they start, so that second only lengthens the run.
 NORACE_FILES = $(shell grep -rl --include='*_test.go' '^//go:build !race' cmd internal suites)
 NORACE_PKGS  = $(sort $(patsubst %/,./%,$(dir $(NORACE_FILES))))
 # Only the tests of those files: the rest of their packages ran in the race pass.
 NORACE_TESTS = $(shell grep -ho '^func Test[A-Za-z0-9_]*' $(NORACE_FILES) | cut -c6- | paste -sd'|' -)
+BENCH_PKGS   = $(sort $(patsubst %/,./%,$(dir $(shell grep -rl --include='*_test.go' '^func Benchmark' cmd internal suites))))
 
-.PHONY: test
+.PHONY: test test-vet test-race test-norace test-bench-once
 test: ## Run the project's own tests (vet, unit, suites against the mock, race detector, benchmarks once).
-	$(GO) vet ./...
-	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout=30m -bench=. -benchtime=1x ./...
-	$(GO) test -count=1 -timeout=30m -run '^($(NORACE_TESTS))$$' $(NORACE_PKGS)
+	@$(MAKE) --no-print-directory -j4 -O test-vet test-race test-norace test-bench-once
+
+test-vet:
+	MAKEFLAGS= $(GO) vet ./...
+
+test-race:
+	MAKEFLAGS= GORACE=atexit_sleep_ms=0 $(GO) test -p 4 -race -count=1 -timeout=30m ./...
+
+test-norace:
+	MAKEFLAGS= $(GO) test -p 4 -count=1 -timeout=30m -run '^($(NORACE_TESTS))$$' $(NORACE_PKGS)
+
+test-bench-once:
+	MAKEFLAGS= $(GO) test -count=1 -timeout=30m -run '^$$' -bench=. -benchtime=1x $(BENCH_PKGS)
 
 # The full fault × configuration matrix and every reading under both profiles; make test runs
 # a sample of it. CI runs both.
