@@ -48,17 +48,18 @@ conformance: ## Run both suites against the reference mock (or the file named by
 #   against mocks served from the test process itself (explore's seeds and readings, the
 #   mutation sample, prove, repeat runs), which the detector makes three to four times as
 #   slow and in which it would see nothing that the tests beside them do not show it;
-# - every benchmark once (-benchtime=1x), so that they cannot rot (make bench measures them).
-#   They are a job of their own because go test runs packages one at a time when it runs
-#   benchmarks, and the tests spend much of their time waiting on child processes and on
-#   targets' deadlines: four test packages at once (-p 4) keep both cores busy.
+# - every benchmark once (-benchtime=1x, without the detector, as make bench runs them), so
+#   that they cannot rot. They are a job of their own because go test runs packages one at a
+#   time when it runs benchmarks.
+# The tests spend much of their time waiting on child processes and on targets' deadlines:
+# four test packages at once (-p 4) keep both cores busy.
 # The jobs clear MAKEFLAGS, so that the make commands the tests run do not look for the
 # jobserver of this one. GORACE's atexit_sleep_ms=0 drops the second the race runtime waits
 # before any race-built process exits (each test binary, and the children the tests start
 # from it): the tests wait for what they start, so that second only lengthens the run.
 NORACE_FILES = $(shell grep -rl --include='*_test.go' '^//go:build !race' cmd internal suites)
 NORACE_PKGS  = $(sort $(patsubst %/,./%,$(dir $(NORACE_FILES))))
-# Only the tests of those files: the rest of their packages ran in the race pass.
+# Only the tests of those files: the rest of their packages run in the race job.
 NORACE_TESTS = $(shell grep -ho '^func Test[A-Za-z0-9_]*' $(NORACE_FILES) | cut -c6- | paste -sd'|' -)
 BENCH_PKGS   = $(sort $(patsubst %/,./%,$(dir $(shell grep -rl --include='*_test.go' '^func Benchmark' cmd internal suites))))
 

@@ -4,8 +4,8 @@ package main
 
 // The test of this file records a whole run and proves it on three plants, each a run
 // against a mock served from this test process: the race detector would make it several
-// times as slow and see nothing the usage tests of prove and the race-built mutation
-// tests do not show it.
+// times as slow and see nothing new in it, since the runs go through the mutation runner,
+// which internal/mutation's parallel_test.go watches under the detector.
 
 import (
 	"bytes"

@@ -5,7 +5,7 @@ package explore
 // The tests of this file explore the reference mock over and over: every reading of the
 // register and ten seeds for each planted fault, some hundred explorations. The race
 // detector makes them four times as slow and would see nothing new in them, so they are
-// left out of its build: make test runs them in its pass without it, and its race pass
+// left out of its build: make test runs them in its job without it, and its race job
 // watches the same exploration, shrinking included, in the tests beside them.
 
 import (

@@ -3,8 +3,8 @@
 package ledger_test
 
 // Whole runs of the suites against a reference mock served from this test process: the
-// race detector would make them several times as slow (make test runs them in its second
-// pass) and see nothing the stale-pool tests beside them do not show it.
+// race detector would make them several times as slow (make test runs them in its job
+// without it) and see nothing the stale-pool tests beside them do not show it.
 
 import (
 	"fmt"

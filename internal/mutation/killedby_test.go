@@ -4,7 +4,7 @@ package mutation
 
 // The test of this file runs the matrix on four plants, explore at ten times its budget
 // included, against mocks served from this test process: the race detector would make it
-// several times as slow and see nothing the matrix tests do not show it.
+// several times as slow and see nothing parallel_test.go does not show it.
 
 import (
 	"context"

@@ -6,8 +6,8 @@ package mutation
 // configuration's baseline and each sampled fault, two dozen suite runs against mocks
 // served from this process. The race detector makes them three times as slow and would
 // see nothing new in them, so they are left out of its build: make test runs them in its
-// pass without it, and its race pass watches the same runner run jobs in parallel against
-// the same mocks in cmd/conformance's prove test, which runs a matrix through it.
+// job without it, and its race job watches the same runner run jobs side by side against
+// the same mocks in parallel_test.go.
 
 import (
 	"context"
